@@ -14,7 +14,14 @@ import sys
 from types import ModuleType
 
 from solver.control import SolveControl, SolveOptions
-from solver.formats import SHELL_INSTANCE, SWARM_INSTANCE, InvalidInstance, instance_format, load_json, write_json_atomic
+from solver.formats import (
+    SHELL_INSTANCE,
+    SWARM_INSTANCE,
+    InvalidInstance,
+    instance_format,
+    load_json,
+    write_json_atomic,
+)
 
 MODELS = {SWARM_INSTANCE: "solver.swarm", SHELL_INSTANCE: "solver.shell"}
 
@@ -24,7 +31,9 @@ def model_for(fmt: str) -> ModuleType:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="swarm solve", description="Solve a swarm-instance/1 or shell-instance/1 file.")
+    parser = argparse.ArgumentParser(
+        prog="swarm solve", description="Solve a swarm-instance/1 or shell-instance/1 file."
+    )
     parser.add_argument("instance", help="instance JSON file")
     parser.add_argument("-o", "--output", required=True, help="where to write the result JSON")
     parser.add_argument("--time-limit", type=float, default=30.0, help="seconds (default 30)")
