@@ -1,0 +1,85 @@
+"""Languages and time zones: Dutch by default, English on request; times shown in Europe/Amsterdam."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, format_time, get_locale
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+TIMEZONE = "Europe/Amsterdam"
+LANGUAGE_SESSION_KEY = "language"
+
+
+def compile_catalogues(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
+    """Compile every .po whose .mo is missing or older, so a fresh checkout needs no build step.
+
+    Written to a temporary file and renamed, so a concurrent reader never sees half a catalogue.
+    """
+    compiled = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalogue = read_po(po_file, locale=po_path.parent.parent.name)
+        handle, temporary = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
+        try:
+            with os.fdopen(handle, "wb") as mo_file:
+                write_mo(mo_file, catalogue)
+            os.replace(temporary, mo_path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        compiled.append(mo_path)
+    return compiled
+
+
+def select_locale() -> str:
+    """The user's own pick first, then the browser's preference, else Dutch."""
+    picked = session.get(LANGUAGE_SESSION_KEY)
+    if picked in LANGUAGES:
+        return picked
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def current_locale() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def select_timezone() -> str:
+    return current_app.config.get("BABEL_DEFAULT_TIMEZONE", TIMEZONE)
+
+
+def _as_datetime(value):
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def register_filters(app) -> None:
+    """Jinja filters that format in the request's locale and in Europe/Amsterdam."""
+
+    @app.template_filter("datetime")
+    def _datetime(value, style="medium"):
+        return "" if value is None else format_datetime(_as_datetime(value), style)
+
+    @app.template_filter("date")
+    def _date(value, style="medium"):
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
+        return format_date(value, style)
+
+    @app.template_filter("time")
+    def _time(value, style="short"):
+        return "" if value is None else format_time(_as_datetime(value), style)

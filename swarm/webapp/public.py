@@ -1,0 +1,50 @@
+"""Pages for everyone: the home page that explains the three roles, and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
+from wtforms.validators import AnyOf, DataRequired
+
+from swarm.webapp.i18n import LANGUAGE_SESSION_KEY, LANGUAGES
+from swarm.webapp.navigation import safe_next
+
+bp = Blueprint("public", __name__)
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(
+        choices=[("nl", "Nederlands"), ("en", "English")], validators=[DataRequired(), AnyOf(LANGUAGES)]
+    )
+    next = HiddenField()
+
+
+@bp.app_context_processor
+def _language_form():
+    return {"language_form": LanguageForm}
+
+
+@bp.get("/")
+def home():
+    return render_template("public/home.html", demo_accounts=_demo_accounts())
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session[LANGUAGE_SESSION_KEY] = form.language.data
+    return redirect(safe_next(form.next.data or request.referrer, url_for("public.home")))
+
+
+def _demo_accounts():
+    """The demo logins, shown only when the app runs in demo mode (`swarm demo`)."""
+    from flask import current_app
+
+    return current_app.config.get("DEMO_ACCOUNTS", [])
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
