@@ -1,0 +1,139 @@
+"""Settings from ``SWARM_*`` environment variables.
+
+Every setting is one field of :class:`Config`; its metadata names the variable and says what it does,
+so ``swarm config --list`` and the README table come from the same place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A ``SWARM_*`` variable that cannot be read; the message names the variable."""
+
+
+def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
+    return field(default=default, metadata={"help": help, "secret": secret})
+
+
+SMTP_TLS_MODES = ("none", "starttls", "ssl")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything swarm reads from its environment. Field ``foo_bar`` is variable ``SWARM_FOO_BAR``."""
+
+    database_url: str = _setting(
+        "",
+        "SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host:5432/swarm; "
+        "default: the SQLite file instance/swarm.db under the current directory",
+    )
+    secret_key: str = _setting(
+        "dev-only-secret-change-me",
+        "Key that signs login sessions and CSRF tokens; set a long random value in production",
+        secret=True,
+    )
+    base_url: str = _setting(
+        "http://127.0.0.1:5000", "Public address of the web app, used in mail, calendar links and UIDs"
+    )
+    timezone: str = _setting("Europe/Amsterdam", "Time zone in which dates and times are shown and entered")
+    smtp_host: str = _setting("localhost", "SMTP server that sends the mail")
+    smtp_port: int = _setting(25, "Port of the SMTP server")
+    smtp_tls: str = _setting("none", "Transport security towards the SMTP server: none, starttls or ssl")
+    smtp_user: str = _setting("", "SMTP login name (empty: no login)")
+    smtp_password: str = _setting("", "SMTP password", secret=True)
+    smtp_from: str = _setting("swarm@localhost", "Sender address of all mail")
+    retention_days: int = _setting(
+        730, "Days without activity after which a professional is warned and, 30 days later, anonymised"
+    )
+    solve_time_limit: int = _setting(60, "Seconds a planning solve may run at most")
+    solve_workers: int = _setting(2, "CP-SAT search workers per solve")
+    worker_heartbeat_seconds: int = _setting(
+        30, "A running solve whose worker has not reported for 3 times this long is claimed again"
+    )
+    outbox_max_attempts: int = _setting(8, "Attempts to send a mail before it is marked failed")
+    testing: bool = _setting(False, "Test mode (never set this in production)")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            name = env_name(spec.name)
+            if name in environ:
+                values[spec.name] = _parse(name, environ[name], type(spec.default))
+        config = cls(**values)
+        config.validate()
+        return config
+
+    @classmethod
+    def for_tests(cls, database_url: str = "sqlite://", **overrides: Any) -> Config:
+        return cls(
+            database_url=database_url,
+            secret_key="test-secret",
+            base_url="http://swarm.test",
+            testing=True,
+            **overrides,
+        )
+
+    def validate(self) -> None:
+        if self.smtp_tls not in SMTP_TLS_MODES:
+            raise ConfigError(f"SWARM_SMTP_TLS: must be one of {', '.join(SMTP_TLS_MODES)}")
+        for name in ("smtp_port", "retention_days", "solve_time_limit", "solve_workers"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{env_name(name)}: must be positive")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL; the default SQLite file lives in ``instance/`` under the current directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path.cwd() / 'instance' / 'swarm.db'}"
+
+    def with_overrides(self, **values: Any) -> Config:
+        return replace(self, **values)
+
+
+def env_name(field_name: str) -> str:
+    return f"SWARM_{field_name.upper()}"
+
+
+def _parse(name: str, raw: str, kind: type) -> Any:
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{name}: expected true or false, got {raw!r}")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{name}: expected a whole number, got {raw!r}") from None
+    return raw
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    variable: str
+    default: str
+    description: str
+
+
+def settings_table() -> list[SettingInfo]:
+    """One row per setting, for ``swarm config --list`` and the README."""
+    rows = []
+    for spec in fields(Config):
+        if spec.name == "testing":
+            continue
+        default = "(secret)" if spec.metadata["secret"] and spec.default else repr(spec.default)
+        if spec.name == "database_url":
+            default = "sqlite:///instance/swarm.db"
+        rows.append(SettingInfo(env_name(spec.name), default, spec.metadata["help"]))
+    return rows

@@ -1,0 +1,101 @@
+"""The closed vocabularies of the domain. Values are what the database and the solver formats store."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AvailabilityAnswer(StrEnum):
+    YES = "yes"
+    MAYBE = "maybe"  # "if need be" (misschien)
+    NO = "no"
+
+
+class RequestStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    PLANNED = "planned"
+    HELD = "held"
+
+
+class DocumentKind(StrEnum):
+    KVK_EXTRACT = "kvk_extract"
+    VOG = "vog"  # certificate of conduct
+    LIABILITY_INSURANCE = "liability_insurance"
+
+
+class SessionStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class InvitationResponse(StrEnum):
+    """iCalendar PARTSTAT values, lower-cased."""
+
+    NEEDS_ACTION = "needs-action"
+    ACCEPTED = "accepted"
+    TENTATIVE = "tentative"
+    DECLINED = "declined"
+
+
+class PinKind(StrEnum):
+    """An organizer's decision the next solve must respect."""
+
+    INCLUDE = "include"  # seat this professional in the request's session
+    EXCLUDE = "exclude"  # keep this professional out of it
+
+
+class SolveKind(StrEnum):
+    SWARM = "swarm"
+    SHELL = "shell"
+
+
+class SolveStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class AssignmentStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+
+
+class ProjectStance(StrEnum):
+    """How a coordinator marks a professional for a project's team proposal."""
+
+    PREFERRED = "preferred"
+    EXCLUDED = "excluded"
+
+
+class UserRole(StrEnum):
+    COORDINATOR = "coordinator"
+    PROFESSIONAL = "professional"
+    ORGANIZER = "organizer"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class IcsMethod(StrEnum):
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+    PUBLISH = "PUBLISH"
+
+
+class FeedOwner(StrEnum):
+    PROFESSIONAL = "professional"
+    ORGANIZER = "organizer"
+    MUNICIPALITY = "municipality"
+
+
+class PlanningRoundStatus(StrEnum):
+    OPEN = "open"  # collecting requests and availability
+    PLANNED = "planned"  # a schedule has been published
+    CLOSED = "closed"  # sessions held; counts towards the fairness history

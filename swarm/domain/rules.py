@@ -1,0 +1,91 @@
+"""Rules that need no database: KvK numbers, qualification on a date, field checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from swarm.domain.enums import DocumentKind
+from swarm.domain.errors import ValidationError
+
+_KVK = re.compile(r"\d{8}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+REQUIRED_DOCUMENTS = (DocumentKind.KVK_EXTRACT, DocumentKind.VOG, DocumentKind.LIABILITY_INSURANCE)
+SKILL_LEVELS = (1, 2, 3)
+
+
+def normalise_kvk_number(value: str, field: str = "kvk_number") -> str:
+    """A KvK (Chamber of Commerce) number is 8 digits; spaces and dots people type are dropped."""
+    cleaned = re.sub(r"[\s.]", "", value or "")
+    if not _KVK.fullmatch(cleaned):
+        raise ValidationError(field, "A KvK number has exactly 8 digits.")
+    return cleaned
+
+
+def normalise_email(value: str, field: str = "email") -> str:
+    cleaned = (value or "").strip().lower()
+    if not _EMAIL.fullmatch(cleaned) or len(cleaned) > 254:
+        raise ValidationError(field, "Enter a valid email address.")
+    return cleaned
+
+
+def require_text(value: str | None, field: str, *, max_length: int = 200) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise ValidationError(field, "This field is required.")
+    if len(cleaned) > max_length:
+        raise ValidationError(field, f"At most {max_length} characters.")
+    return cleaned
+
+
+def require_range(value: int | float, field: str, *, minimum: float, maximum: float | None = None) -> None:
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ValidationError(field, f"Must be {bound}.")
+
+
+def require_level(level: int, field: str = "level") -> int:
+    if level not in SKILL_LEVELS:
+        raise ValidationError(field, "A skill level is 1, 2 or 3.")
+    return level
+
+
+@dataclass(frozen=True)
+class Document:
+    """A qualification document as the domain sees it."""
+
+    kind: DocumentKind
+    expires_on: date
+    issued_on: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        return (self.issued_on is None or self.issued_on <= day) and day <= self.expires_on
+
+
+@dataclass(frozen=True)
+class Qualification:
+    """Whether a professional may be invited on a date, and what is missing if not."""
+
+    day: date
+    missing: tuple[str, ...]
+
+    @property
+    def qualified(self) -> bool:
+        return not self.missing
+
+
+def qualification_on(
+    day: date, documents: Iterable[Document], *, agreement_signed_on: date | None
+) -> Qualification:
+    """Register once, qualified everywhere: every required document valid on ``day`` and the model agreement signed.
+
+    Never stored: it changes by itself when a document expires.
+    """
+    valid = {doc.kind for doc in documents if doc.valid_on(day)}
+    missing = [kind.value for kind in REQUIRED_DOCUMENTS if kind not in valid]
+    if agreement_signed_on is None or agreement_signed_on > day:
+        missing.append("model_agreement")
+    return Qualification(day, tuple(missing))

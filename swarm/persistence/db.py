@@ -1,0 +1,73 @@
+"""Engines and sessions.
+
+SQLite (the embedded default) gets WAL, a busy timeout and foreign keys on every connection; PostgreSQL is
+reached through psycopg 3 (``postgresql+psycopg://``). Services only flush; :func:`unit_of_work` is the one place
+that commits, or rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def _on_sqlite_connect(dbapi_connection, _record) -> None:
+    # The driver's own transaction handling is switched off so that BEGIN below is the only one (see SQLAlchemy's
+    # "Serializable isolation / Savepoints / Transactional DDL" notes for pysqlite).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _on_sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def create_engine(url: str, **kwargs) -> sa.Engine:
+    """An engine for any SQLAlchemy URL; the folder of a SQLite file is created when missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, **kwargs)
+        sa.event.listen(engine, "connect", _on_sqlite_connect)
+        sa.event.listen(engine, "begin", _on_sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kwargs)
+
+
+def is_sqlite(engine_or_session: sa.Engine | Session) -> bool:
+    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
+    return bind.dialect.name == "sqlite"
+
+
+def new_session(engine: sa.Engine) -> Session:
+    # Rows stay readable after commit (views render what they just saved).
+    return Session(engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(engine: sa.Engine) -> Iterator[Session]:
+    """One transaction: commit when the block ends normally, roll back when it raises."""
+    session = new_session(engine)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
