@@ -1,0 +1,44 @@
+"""Calendars for published swarm sessions: pure functions from plain dataclasses to iCalendar bytes.
+
+No database and no Flask here: the services map their rows onto `CalendarSession` and friends.
+"""
+
+from swarm.calendars.ics import PRODID, caldav_object, feed, invitation, uid
+from swarm.calendars.model import (
+    Attendee,
+    CalendarDataError,
+    CalendarSession,
+    Method,
+    PartStat,
+    Person,
+    Reply,
+    Role,
+    Status,
+    ThemeTable,
+    Venue,
+    partstat_for_reply,
+)
+from swarm.calendars.timezone import AMSTERDAM, TZID, vtimezone
+
+__all__ = [
+    "AMSTERDAM",
+    "PRODID",
+    "TZID",
+    "Attendee",
+    "CalendarDataError",
+    "CalendarSession",
+    "Method",
+    "PartStat",
+    "Person",
+    "Reply",
+    "Role",
+    "Status",
+    "ThemeTable",
+    "Venue",
+    "caldav_object",
+    "feed",
+    "invitation",
+    "partstat_for_reply",
+    "uid",
+    "vtimezone",
+]

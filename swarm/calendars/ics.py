@@ -1,0 +1,222 @@
+"""Sessions -> iCalendar bytes: iTIP invitations, CalDAV objects and subscription feeds.
+
+Pure functions: the same arguments always give the same bytes. DTSTAMP comes from the caller's clock (`stamp`),
+the UID from the session's stable key and the host, so a re-export never makes a calendar see a new event.
+`icalendar` does the escaping, the 75-octet folding (never inside a UTF-8 character) and the CRLF line ends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event, vCalAddress, vDuration, vText
+
+from swarm.calendars import text
+from swarm.calendars.model import (
+    Attendee,
+    CalendarDataError,
+    CalendarSession,
+    Method,
+    Person,
+    Status,
+    check_attendee,
+)
+from swarm.calendars.timezone import local, vtimezone
+
+PRODID = "-//swarm//Zwermsessies//NL"
+_REFRESH = timedelta(hours=1)  # how often subscribed clients should fetch a feed again
+_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")
+
+
+def uid(session: CalendarSession, host: str) -> str:
+    """The event's UID: the same for every attendee and every export of the session."""
+    if not isinstance(host, str) or not _HOST.fullmatch(host):
+        raise CalendarDataError("host", f"{host!r} is not a host name")
+    return f"swarm-session-{session.key}@{host.lower()}"
+
+
+def invitation(
+    session: CalendarSession,
+    attendee: Attendee,
+    method: Method | str = Method.REQUEST,
+    *,
+    host: str,
+    stamp: datetime,
+    language: str = "nl",
+) -> bytes:
+    """The iTIP message for one attendee, to go into their mail.
+
+    REQUEST (invitation or update): every participant is listed and the DESCRIPTION is this attendee's own
+    table plan with the reasons they were invited; the attendee must be one of the session's.
+    CANCEL: for a cancelled session (STATUS:CANCELLED) every participant is listed; for a session that goes on
+    without this person (taken off), only they are listed and STATUS is left out, as RFC 5546 asks. The caller
+    raises `session.sequence` with the change that causes the message.
+    """
+    method = _method(method)
+    if method is Method.REQUEST:
+        if session.status == Status.CANCELLED:
+            raise CalendarDataError("method", "a cancelled session is announced with CANCEL, not REQUEST")
+        attendee = session.attendee(attendee.key)
+        event = _event(
+            session,
+            host=host,
+            stamp=stamp,
+            language=language,
+            description=text.personal_description(session, attendee, language),
+            attendees=session.attendees,
+        )
+    else:
+        whole = session.status == Status.CANCELLED
+        if not whole:
+            check_attendee("attendee", attendee, session.tables)
+        event = _event(
+            session,
+            host=host,
+            stamp=stamp,
+            language=language,
+            description=text.cancel_description(session, language, whole_session=whole),
+            attendees=session.attendees if whole else (attendee,),
+            with_status=whole,
+        )
+    return _calendar([event], method=method)
+
+
+def caldav_object(
+    session: CalendarSession,
+    attendee: Attendee | None = None,
+    *,
+    host: str,
+    stamp: datetime,
+    language: str = "nl",
+) -> bytes:
+    """The session as a CalDAV resource (no METHOD): one attendee's view when given, else the public one."""
+    if attendee is None:
+        description = text.public_description(session, language)
+    else:
+        description = text.personal_description(session, session.attendee(attendee.key), language)
+    event = _event(
+        session,
+        host=host,
+        stamp=stamp,
+        language=language,
+        description=description,
+        attendees=session.attendees,
+    )
+    return _calendar([event])
+
+
+def feed(
+    sessions: Iterable[CalendarSession],
+    name: str,
+    *,
+    host: str,
+    stamp: datetime,
+    attendee_key: str | None = None,
+    language: str = "nl",
+) -> bytes:
+    """A read-only subscription calendar (no METHOD) with one VEVENT per session.
+
+    Feeds live at token URLs that may leak, so they carry no ORGANIZER, no ATTENDEE, no addresses and no reasons:
+    only what and where, plus, in a professional's own feed (`attendee_key`), the table they sit at in each round.
+    Cancelled sessions stay in with STATUS:CANCELLED so subscribed calendars strike them through.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise CalendarDataError("name", "must not be empty")
+    events = []
+    for session in sorted(sessions, key=lambda s: (s.start, s.key)):
+        if attendee_key is None:
+            description = text.public_description(session, language)
+        else:
+            own = session.attendee(attendee_key)
+            description = text.personal_description(session, own, language, private=False)
+        events.append(
+            _event(
+                session, host=host, stamp=stamp, language=language, description=description, attendees=None
+            )
+        )
+    return _calendar(events, name=name)
+
+
+def _method(method: Method | str) -> Method:
+    try:
+        return Method(str(method).upper())
+    except ValueError:
+        raise CalendarDataError("method", f"{method!r} is not REQUEST or CANCEL") from None
+
+
+def _event(
+    session: CalendarSession,
+    *,
+    host: str,
+    stamp: datetime,
+    language: str,
+    description: str,
+    attendees: tuple[Attendee, ...] | None,
+    with_status: bool = True,
+) -> Event:
+    if not isinstance(stamp, datetime) or stamp.tzinfo is None or stamp.utcoffset() is None:
+        raise CalendarDataError("stamp", "must be a datetime with a time zone (from the injected clock)")
+    event = Event()
+    event.add("uid", uid(session, host))
+    event.add("dtstamp", stamp.astimezone(UTC).replace(microsecond=0))
+    event.add("dtstart", _written_time("start", session.start))
+    event.add("dtend", _written_time("end", session.end))
+    event.add("summary", text.summary(session, language))
+    event.add("location", session.venue.location)
+    if session.venue.online_url:
+        event.add("url", session.venue.online_url)
+    event.add("description", vText(description))
+    event.add("sequence", session.sequence)
+    if with_status:
+        event.add("status", str(session.status))
+    event.add("transp", "OPAQUE")
+    if attendees is not None:
+        event.add("organizer", _address(session.organizer, {}))
+        for attendee in attendees:
+            params = {
+                "CUTYPE": "INDIVIDUAL",
+                "ROLE": str(attendee.role),
+                "PARTSTAT": str(attendee.partstat),
+                "RSVP": "TRUE" if attendee.rsvp else "FALSE",
+            }
+            event.add("attendee", _address(attendee, params))
+    return event
+
+
+def _written_time(field: str, moment: datetime) -> datetime:
+    """Amsterdam wall-clock time, except in the repeated hour of the autumn switch: readers take a repeated
+    wall time as its first occurrence (RFC 5545), so the second occurrence is written in UTC instead."""
+    wall = local(field, moment)
+    if wall.fold and wall.utcoffset() != wall.replace(fold=0).utcoffset():
+        return wall.astimezone(UTC)
+    return wall
+
+
+def _address(person: Person | Attendee, params: dict[str, str]) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    address.params["CN"] = person.name
+    for key, value in params.items():
+        address.params[key] = value
+    return address
+
+
+def _calendar(events: list[Event], *, method: Method | None = None, name: str | None = None) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method is not None:
+        calendar.add("method", str(method))
+    if name is not None:
+        calendar.add("name", name)
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", "Europe/Amsterdam")
+        calendar.add("refresh-interval", _REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(_REFRESH))
+    if events:
+        calendar.add_component(vtimezone())
+    for event in events:
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,100 @@
+"""Bad calendar input gets a clear message naming the field; web replies map onto PARTSTAT."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from swarm.calendars import (
+    CalendarDataError,
+    PartStat,
+    Reply,
+    ThemeTable,
+    feed,
+    invitation,
+    partstat_for_reply,
+)
+from tests.swarm.test_calendars_support import GEERTJE, HOST, OMER, STAMP, session
+
+
+@pytest.mark.parametrize(
+    ("reply", "partstat"),
+    [
+        (Reply.ACCEPT, PartStat.ACCEPTED),
+        ("accept", PartStat.ACCEPTED),
+        ("maybe", PartStat.TENTATIVE),
+        (Reply.DECLINE, PartStat.DECLINED),
+    ],
+)
+def test_web_replies_map_to_partstat(reply, partstat):
+    assert partstat_for_reply(reply) is partstat
+
+
+def test_an_unknown_reply_is_refused_by_name():
+    with pytest.raises(
+        CalendarDataError, match="reply: unknown reply 'yes please'; expected one of accept, maybe"
+    ):
+        partstat_for_reply("yes please")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"start": datetime(2027, 1, 12, 9)}, "start: must be a datetime with a time zone"),
+        ({"end": datetime(2027, 1, 12, 8, tzinfo=session().start.tzinfo)}, "end: must be after start"),
+        ({"key": "s 42"}, "key: 's 42' is not a stable id"),
+        ({"title": "  "}, "title: must not be empty"),
+        ({"sequence": -1}, "sequence: must be a whole number >= 0"),
+        ({"status": "DONE"}, "status: 'DONE' is not one of CONFIRMED, TENTATIVE, CANCELLED"),
+        ({"attendees": (GEERTJE, replace(OMER, email="geen-adres"))}, r"attendees\[1\].email: 'geen-adres' is not"),
+        ({"attendees": (GEERTJE, replace(OMER, key=GEERTJE.key))}, r"attendees\[1\]: 'p-0001' appears twice"),
+        (
+            {"attendees": (GEERTJE, replace(OMER, email="GEERTJE@example.nl"))},
+            r"attendees\[1\]: 'geertje@example.nl' appears twice \(also attendees\[0\]\)",
+        ),
+        (
+            {"attendees": (replace(OMER, plan=(ThemeTable("Onbekend", "Aalten"),)),)},
+            r"attendees\[0\].plan\[0\]: round 1: .* is not a table of the session",
+        ),
+        ({"attendees": (replace(OMER, role="BOSS"),)}, r"attendees\[0\].role: 'BOSS' is not one of CHAIR"),
+        ({"start": datetime(1990, 1, 1, 9, tzinfo=session().start.tzinfo),
+          "end": datetime(1990, 1, 1, 12, tzinfo=session().start.tzinfo)}, "start: 1990-01-01 is before 1996"),
+    ],
+)  # fmt: skip
+def test_bad_sessions_are_refused_naming_the_field(changes, message):
+    with pytest.raises(CalendarDataError, match=message):
+        invitation(session(**changes), OMER, host=HOST, stamp=STAMP)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: invitation(session(), OMER, host="not a host", stamp=STAMP),
+            "host: 'not a host' is not a host name",
+        ),
+        (
+            lambda: invitation(session(), OMER, host=HOST, stamp=datetime(2027, 1, 1)),
+            "stamp: must be a datetime",
+        ),
+        (lambda: invitation(session(), OMER, "PUBLISH", host=HOST, stamp=STAMP), "method: 'PUBLISH' is not"),
+        (
+            lambda: invitation(session(), OMER, host=HOST, stamp=STAMP, language="de"),
+            "language: 'de' is not one of",
+        ),
+        (lambda: feed([session()], " ", host=HOST, stamp=STAMP), "name: must not be empty"),
+        (
+            lambda: feed([session()], "F", host=HOST, stamp=STAMP, attendee_key="p-9"),
+            "attendee: 'p-9' is not an",
+        ),
+    ],
+)
+def test_bad_arguments_are_refused_naming_the_field(call, message):
+    with pytest.raises(CalendarDataError, match=message):
+        call()
+
+
+def test_a_good_session_is_accepted():
+    assert session(attendees=(GEERTJE, OMER)).attendee(OMER.key) == OMER
