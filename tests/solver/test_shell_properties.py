@@ -211,12 +211,17 @@ def test_claims():
 
 # --- Part 2: the engine on generated instances -------------------------------------------------------------
 
-SKILLS = ["projectleiding", "omgevingsrecht", "participatie", "jeugdzorg"]
+SKILLS = ["projectleiding", "omgevingsrecht", "participatie"]
 
 
 @st.composite
-def shell_instances(draw, *, people=(1, 8), projects=(1, 4), roles=(1, 4), weeks=(1, 5)) -> dict:
-    """Small valid shell-instance/1 documents that exercise every optional field and default."""
+def shell_instances(
+    draw, *, people=(1, 8), projects=(1, 4), roles=(1, 4), weeks=(1, 5), max_roles: int | None = None
+) -> dict:
+    """Small valid shell-instance/1 documents that exercise every optional field and default.
+
+    Every project has at least one role; ``max_roles`` caps the roles of the whole instance.
+    """
     horizon = [f"2027-W{w:02d}" for w in range(10, 10 + draw(st.integers(*weeks)))]
     ids = [f"p{i}" for i in range(draw(st.integers(*people)))]
     doc: dict = {"format": "shell-instance/1", "id": "gen", "weeks": horizon}
@@ -224,16 +229,20 @@ def shell_instances(draw, *, people=(1, 8), projects=(1, 4), roles=(1, 4), weeks
         names = ["filled_hour", "euro", "level", "preferred", "travel_km", "fairness"]
         doc["weights"] = draw(st.dictionaries(st.sampled_from(names), st.integers(0, 2000)))
     doc["professionals"] = [draw(_professional(pid, horizon)) for pid in ids]
-    doc["projects"] = [
-        draw(_project(f"j{j}", horizon, ids, roles)) for j in range(draw(st.integers(*projects)))
-    ]
+    count = draw(st.integers(*projects))
+    left = max_roles if max_roles is not None else count * roles[1]
+    doc["projects"] = []
+    for j in range(count):
+        most = min(roles[1], left - (count - j - 1))
+        doc["projects"].append(draw(_project(f"j{j}", horizon, ids, (min(roles[0], most), most))))
+        left -= len(doc["projects"][-1]["roles"])
     return json.loads(json.dumps(doc))
 
 
 def _point(draw, doc: dict) -> None:
-    # About 70 x 70 km around Arnhem: some people are in reach of a project, some are not.
-    doc["lat"] = draw(st.floats(51.7, 52.3, allow_nan=False))
-    doc["lon"] = draw(st.floats(5.6, 6.6, allow_nan=False))
+    # About 35 x 35 km east of Arnhem: most people are in reach of a project, some are not.
+    doc["lat"] = draw(st.floats(51.85, 52.15, allow_nan=False))
+    doc["lon"] = draw(st.floats(5.85, 6.35, allow_nan=False))
 
 
 @st.composite
@@ -241,19 +250,19 @@ def _professional(draw, pid: str, horizon: list[str]) -> dict:
     hours = draw(st.integers(8, 40))
     person: dict = {
         "id": pid,
-        "skills": draw(st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 3), max_size=3)),
+        "skills": draw(st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 3), min_size=1, max_size=3)),
         "hourly_rate": draw(st.integers(60, 140)),
         "hours_per_week": hours,
     }
     _point(draw, person)
-    limit = draw(st.one_of(st.none(), st.integers(5, 80), st.floats(5, 80, allow_nan=False)))
+    limit = draw(st.one_of(st.none(), st.integers(10, 80), st.floats(10, 80, allow_nan=False)))
     if limit is not None:
         person["max_travel_km"] = limit
     weeks = st.sampled_from([*horizon, "2031-W01"])
-    capacity = draw(st.dictionaries(weeks, st.integers(0, hours), max_size=3))
+    capacity = draw(st.dictionaries(weeks, st.integers(0, hours), max_size=2))
     if capacity:
         person["capacity"] = capacity
-    if draw(st.integers(0, 9)) == 0:
+    if draw(st.integers(0, 9)) == 9:  # not 0: shrinking towards 0 would make everyone unqualified
         person["qualified"] = False
     recent = draw(st.integers(0, 5))
     if recent:
@@ -280,10 +289,12 @@ def _project(draw, project_id: str, horizon: list[str], people: list[str], roles
             role["min_level"] = level
         project["roles"].append(role)
     if draw(st.booleans()):
-        # From nothing to about what two roles of the widest span cost: budgets bind now and then.
-        project["budget"] = draw(st.integers(0, 2 * 32 * len(horizon) * 140))
-    for name in ("excluded", "preferred"):
-        chosen = draw(st.lists(st.sampled_from(people), unique=True, max_size=2))
+        # Relative to the roles' cost at 100 an hour, so budgets bind now and then, not always.
+        hours = sum(r["hours_per_week"] * (horizon.index(r["last_week"]) - horizon.index(r["first_week"]) + 1)
+                    for r in project["roles"])  # fmt: skip
+        project["budget"] = int(hours * 100 * draw(st.sampled_from((1.3, 0.9, 0.6, 0.3, 0.0))))
+    for name, most in (("excluded", 1), ("preferred", 2)):
+        chosen = draw(st.lists(st.sampled_from(people), unique=True, max_size=most))
         if chosen:
             project[name] = chosen
     return project
