@@ -233,7 +233,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_places")),
         sa.UniqueConstraint("geonameid", name=op.f("uq_places_geonameid")),
-        sa.UniqueConstraint("name", "municipality_id", name=op.f("uq_places_name_municipality_id")),
     )
     with op.batch_alter_table("places", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_places_municipality_id"), ["municipality_id"], unique=False)

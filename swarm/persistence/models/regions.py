@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from swarm.domain import weights as defaults
@@ -63,7 +62,6 @@ class Place(SQLModel, table=True):
     """A real place (from GeoNames) people pick as their home: a place and a radius, never a street address."""
 
     __tablename__ = "places"
-    __table_args__ = (sa.UniqueConstraint("name", "municipality_id"),)
 
     id: int | None = id_field()
     name: str = Field(max_length=120, index=True)

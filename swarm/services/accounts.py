@@ -1,0 +1,177 @@
+"""User accounts: passwords (argon2), login, revoking every session of a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, func, select
+
+from swarm.domain.actors import SYSTEM, Actor
+from swarm.domain.enums import UserRole
+from swarm.domain.errors import ValidationError
+from swarm.domain.rules import normalise_email
+from swarm.domain.timeutil import Clock, system_clock
+from swarm.persistence.models import Municipality, Professional, Region, User
+from swarm.services.lookup import get
+
+_hasher = PasswordHasher()
+# Verified when the email is unknown, so that a login takes as long whether or not the account exists.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError(field, f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(
+        role=UserRole(user.role),
+        user_id=user.id,
+        municipality_id=user.municipality_id,
+        professional_id=user.professional_id,
+        region_id=user.region_id,
+    )
+
+
+def email_taken(session: Session, email: str) -> bool:
+    return session.exec(select(func.count()).select_from(User).where(User.email == email)).one() > 0
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an account acts for: exactly one of the three, matching its role."""
+
+    role: UserRole
+    municipality_id: int | None = None
+    professional_id: int | None = None
+    region_id: int | None = None
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    scope: Scope,
+    *,
+    name: str = "",
+    locale: str = "nl",
+    actor: Actor = SYSTEM,
+    clock: Clock = system_clock,
+) -> User:
+    """A new login. Only the system (command line, registration) or an organizer of the region creates accounts."""
+    email = normalise_email(email)
+    check_password(password)
+    _check_scope(session, scope, actor)
+    if email_taken(session, email):
+        raise ValidationError("email", "An account with this email address already exists.")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        name=name.strip(),
+        role=scope.role,
+        municipality_id=scope.municipality_id,
+        professional_id=scope.professional_id,
+        region_id=scope.region_id,
+        locale=locale,
+        created_at=clock(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _check_scope(session: Session, scope: Scope, actor: Actor) -> None:
+    ids = {
+        UserRole.COORDINATOR: (scope.municipality_id, Municipality),
+        UserRole.PROFESSIONAL: (scope.professional_id, Professional),
+        UserRole.ORGANIZER: (scope.region_id, Region),
+    }
+    given = [role for role, (ident, _) in ids.items() if ident is not None]
+    if given != [scope.role]:
+        raise ValidationError("role", "An account acts for exactly one municipality, professional or region.")
+    ident, model = ids[scope.role]
+    row = get(session, model, ident)
+    if actor.is_system:
+        return
+    region_id = row.id if model is Region else getattr(row, "region_id", None)
+    actor.require_region(region_id)
+
+
+def authenticate(session: Session, email: str, password: str, *, clock: Clock = system_clock) -> User | None:
+    """The active user with these credentials, or None. Records the login time; rehashes outdated hashes."""
+    user = session.exec(select(User).where(User.email == (email or "").strip().lower())).first()
+    if user is None or not user.active:
+        verify_password(_DUMMY_HASH, password or "")
+        return None
+    if not verify_password(user.password_hash, password or ""):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = clock()
+    session.add(user)
+    session.flush()
+    return user
+
+
+def revoke_sessions(session: Session, user_id: int, *, actor: Actor) -> User:
+    """Sign the user out everywhere: every login session carries ``session_version`` and goes stale."""
+    user = get(session, User, user_id)
+    if not (actor.is_system or actor.user_id == user.id):
+        raise_if_not_region_organizer(session, user, actor)
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    return user
+
+
+def change_password(session: Session, user_id: int, current: str, new: str, *, actor: Actor) -> User:
+    user = get(session, User, user_id)
+    if not (actor.is_system or actor.user_id == user.id):
+        raise_if_not_region_organizer(session, user, actor)
+    if not actor.is_system and not verify_password(user.password_hash, current or ""):
+        raise ValidationError("current_password", "This is not your current password.")
+    check_password(new, "new_password")
+    user.password_hash = hash_password(new)
+    user.session_version += 1  # other devices must log in again
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_locale(session: Session, user_id: int, locale: str, *, actor: Actor) -> User:
+    user = get(session, User, user_id)
+    if not (actor.is_system or actor.user_id == user.id):
+        raise_if_not_region_organizer(session, user, actor)
+    if locale not in ("nl", "en"):
+        raise ValidationError("locale", "Choose Nederlands or English.")
+    user.locale = locale
+    session.add(user)
+    session.flush()
+    return user
+
+
+def raise_if_not_region_organizer(session: Session, user: User, actor: Actor) -> None:
+    """Organizers manage the accounts of their own region; everyone else only their own."""
+    if user.region_id is not None:
+        region_id = user.region_id
+    elif user.municipality_id is not None:
+        region_id = get(session, Municipality, user.municipality_id).region_id
+    else:
+        region_id = get(session, Professional, user.professional_id).region_id
+    actor.require_region(region_id)

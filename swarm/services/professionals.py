@@ -1,0 +1,285 @@
+"""A professional's own data: registration, profile, skills, qualification documents, availability, AVG rights."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, delete, select
+
+from swarm.domain.actors import SYSTEM, Actor
+from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
+from swarm.domain.errors import ValidationError
+from swarm.domain.rules import (
+    Document,
+    Qualification,
+    normalise_email,
+    normalise_kvk_number,
+    qualification_on,
+    require_level,
+    require_range,
+    require_text,
+)
+from swarm.domain.timeutil import Clock, system_clock
+from swarm.persistence.models import (
+    Availability,
+    Municipality,
+    Professional,
+    ProfessionalSkill,
+    QualificationDocument,
+    Slot,
+    User,
+)
+from swarm.services.accounts import Scope, check_password, create_user, email_taken
+from swarm.services.lookup import get, place_for_field, skills_by_code
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    """What a professional fills in. ``skills`` maps skill codes to levels 1-3."""
+
+    name: str
+    email: str
+    kvk_number: str
+    home_place_id: int | None
+    travel_radius_km: int = 30
+    hourly_rate: int = 0
+    hours_per_week: int = 0
+    max_sessions_per_round: int = 1
+    skills: Mapping[str, int] = field(default_factory=dict)
+    bio: str = ""
+    agreement_signed: bool = False
+    region_id: int | None = None  # default: the region of the home place's municipality
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    kind: DocumentKind
+    expires_on: date
+    issued_on: date | None = None
+    reference: str = ""
+
+
+def _validated(session: Session, profile: ProfileInput, *, own_id: int | None) -> dict:
+    """Every check before anything is written, so a refusal stores nothing."""
+    values = {
+        "name": require_text(profile.name, "name"),
+        "email": normalise_email(profile.email),
+        "kvk_number": normalise_kvk_number(profile.kvk_number),
+        "travel_radius_km": profile.travel_radius_km,
+        "hourly_rate": profile.hourly_rate,
+        "hours_per_week": profile.hours_per_week,
+        "max_sessions_per_round": profile.max_sessions_per_round,
+        "bio": (profile.bio or "").strip(),
+    }
+    require_range(profile.travel_radius_km, "travel_radius_km", minimum=0, maximum=500)
+    require_range(profile.hourly_rate, "hourly_rate", minimum=0, maximum=1000)
+    require_range(profile.hours_per_week, "hours_per_week", minimum=0, maximum=80)
+    require_range(profile.max_sessions_per_round, "max_sessions_per_round", minimum=0, maximum=20)
+    taken = session.exec(select(Professional.id).where(Professional.email == values["email"])).first()
+    if taken is not None and taken != own_id:
+        raise ValidationError("email", "A professional with this email address is already registered.")
+    place = place_for_field(session, profile.home_place_id)
+    region_id = profile.region_id
+    if region_id is None and place.municipality_id is not None:
+        region_id = get(session, Municipality, place.municipality_id).region_id
+    if region_id is None:
+        raise ValidationError("region_id", "Choose the region you work in.")
+    for code, level in profile.skills.items():
+        require_level(level, f"skills.{code}")
+    values.update(home_place_id=place.id, lat=place.lat, lon=place.lon, region_id=region_id)
+    return values
+
+
+def register_professional(
+    session: Session,
+    profile: ProfileInput,
+    *,
+    password: str | None = None,
+    documents: Sequence[DocumentInput] = (),
+    actor: Actor = SYSTEM,
+    clock: Clock = system_clock,
+) -> Professional:
+    """Register once, qualified everywhere. With a password, the professional's login account is created too."""
+    values = _validated(session, profile, own_id=None)
+    skills = skills_by_code(session, list(profile.skills))
+    if password is not None:
+        check_password(password)
+        if email_taken(session, values["email"]):
+            raise ValidationError("email", "An account with this email address already exists.")
+    for i, document in enumerate(documents):
+        _check_document(document, f"documents[{i}]")
+    now = clock()
+    professional = Professional(
+        **values,
+        agreement_signed_on=now.date() if profile.agreement_signed else None,
+        created_at=now,
+        last_active_at=now,
+    )
+    session.add(professional)
+    session.flush()
+    _replace_skills(
+        session, professional.id, {skills[code].id: level for code, level in profile.skills.items()}
+    )
+    for document in documents:
+        _add_document(session, professional.id, document, clock)
+    if password is not None:
+        create_user(
+            session,
+            values["email"],
+            password,
+            Scope(UserRole.PROFESSIONAL, professional_id=professional.id),
+            name=values["name"],
+            clock=clock,
+        )
+    session.flush()
+    return professional
+
+
+def update_profile(
+    session: Session,
+    professional_id: int,
+    profile: ProfileInput,
+    *,
+    actor: Actor,
+    clock: Clock = system_clock,
+) -> Professional:
+    actor.require_professional(professional_id)
+    professional = get(session, Professional, professional_id)
+    values = _validated(session, profile, own_id=professional.id)
+    skills = skills_by_code(session, list(profile.skills))
+    user = session.exec(select(User).where(User.professional_id == professional.id)).first()
+    if user is not None and user.email != values["email"] and email_taken(session, values["email"]):
+        raise ValidationError("email", "An account with this email address already exists.")
+    for name, value in values.items():
+        setattr(professional, name, value)
+    now = clock()
+    if profile.agreement_signed and professional.agreement_signed_on is None:
+        professional.agreement_signed_on = now.date()
+    if not profile.agreement_signed:
+        professional.agreement_signed_on = None
+    professional.updated_at = professional.last_active_at = now
+    session.add(professional)
+    _replace_skills(
+        session, professional.id, {skills[code].id: level for code, level in profile.skills.items()}
+    )
+    if user is not None and user.email != values["email"]:
+        user.email = values["email"]
+        session.add(user)
+    session.flush()
+    return professional
+
+
+def _replace_skills(session: Session, professional_id: int, levels: Mapping[int, int]) -> None:
+    session.exec(delete(ProfessionalSkill).where(ProfessionalSkill.professional_id == professional_id))
+    session.add_all(
+        ProfessionalSkill(professional_id=professional_id, skill_id=skill_id, level=level)
+        for skill_id, level in levels.items()
+    )
+    session.flush()
+
+
+def _check_document(document: DocumentInput, field: str) -> None:
+    try:
+        DocumentKind(document.kind)
+    except ValueError:
+        raise ValidationError(f"{field}.kind", "Unknown kind of document.") from None
+    if document.issued_on is not None and document.expires_on < document.issued_on:
+        raise ValidationError(f"{field}.expires_on", "A document cannot expire before it was issued.")
+
+
+def _add_document(session: Session, professional_id: int, document: DocumentInput, clock: Clock):
+    row = QualificationDocument(
+        professional_id=professional_id,
+        kind=DocumentKind(document.kind),
+        expires_on=document.expires_on,
+        issued_on=document.issued_on,
+        reference=document.reference.strip(),
+        uploaded_at=clock(),
+    )
+    session.add(row)
+    return row
+
+
+def add_qualification_document(
+    session: Session,
+    professional_id: int,
+    document: DocumentInput,
+    *,
+    actor: Actor,
+    clock: Clock = system_clock,
+) -> QualificationDocument:
+    actor.require_professional(professional_id)
+    get(session, Professional, professional_id)
+    _check_document(document, "document")
+    row = _add_document(session, professional_id, document, clock)
+    session.flush()
+    return row
+
+
+def remove_qualification_document(session: Session, document_id: int, *, actor: Actor) -> None:
+    document = get(session, QualificationDocument, document_id)
+    actor.require_professional(document.professional_id)
+    session.delete(document)
+    session.flush()
+
+
+def qualification_of(session: Session, professional_id: int, day: date) -> Qualification:
+    """Whether the professional is qualified on ``day`` and, if not, what is missing."""
+    professional = get(session, Professional, professional_id)
+    rows = session.exec(
+        select(QualificationDocument).where(QualificationDocument.professional_id == professional_id)
+    )
+    documents = [Document(DocumentKind(row.kind), row.expires_on, row.issued_on) for row in rows]
+    return qualification_on(day, documents, agreement_signed_on=professional.agreement_signed_on)
+
+
+def set_availability(
+    session: Session,
+    professional_id: int,
+    answers: Mapping[int, AvailabilityAnswer | str],
+    *,
+    actor: Actor,
+    clock: Clock = system_clock,
+) -> list[Availability]:
+    """Record yes / if need be / no per slot (slot id -> answer); slots not named keep their answer."""
+    actor.require_professional(professional_id)
+    professional = get(session, Professional, professional_id)
+    parsed: dict[int, AvailabilityAnswer] = {}
+    for slot_id, answer in answers.items():
+        try:
+            parsed[slot_id] = AvailabilityAnswer(answer)
+        except ValueError:
+            raise ValidationError(f"availability.{slot_id}", "Answer yes, if need be, or no.") from None
+    slots = {s.id: s for s in session.exec(select(Slot).where(Slot.id.in_(list(parsed))))}
+    for slot_id in parsed:
+        slot = slots.get(slot_id)
+        if slot is None or slot.region_id != professional.region_id:
+            raise ValidationError(f"availability.{slot_id}", "This is not a slot of your region.")
+    existing = {
+        row.slot_id: row
+        for row in session.exec(
+            select(Availability).where(
+                Availability.professional_id == professional_id, Availability.slot_id.in_(list(parsed))
+            )
+        )
+    }
+    now = clock()
+    rows = []
+    for slot_id, answer in parsed.items():
+        row = existing.get(slot_id) or Availability(
+            professional_id=professional_id, slot_id=slot_id, answer=answer
+        )
+        row.answer, row.updated_at = answer, now
+        session.add(row)
+        rows.append(row)
+    professional.last_active_at = now
+    session.add(professional)
+    session.flush()
+    return rows
+
+
+def availability_of(session: Session, professional_id: int) -> dict[int, AvailabilityAnswer]:
+    rows = session.exec(select(Availability).where(Availability.professional_id == professional_id))
+    return {row.slot_id: AvailabilityAnswer(row.answer) for row in rows}

@@ -1,0 +1,221 @@
+"""Projects staffed from the flexible shell: roles over ISO weeks, the team, the coordinator's adjustments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from swarm.domain.actors import Actor
+from swarm.domain.enums import AssignmentStatus, ProjectStance
+from swarm.domain.errors import ValidationError
+from swarm.domain.rules import require_level, require_range, require_text
+from swarm.domain.timeutil import Clock, parse_iso_week, system_clock
+from swarm.persistence.models import (
+    Assignment,
+    Municipality,
+    Professional,
+    Project,
+    ProjectPreference,
+    ProjectRole,
+    Role,
+    SwarmRequest,
+)
+from swarm.services.lookup import get, place_for_field, skills_by_code
+
+
+@dataclass(frozen=True)
+class ProjectRoleInput:
+    name: str
+    skill: str  # skill code
+    hours_per_week: int
+    first_week: str  # 2027-W03
+    last_week: str
+    min_level: int = 1
+    role_id: int | None = None  # the role-book entry it comes from
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    municipality_id: int
+    title: str
+    place_id: int | None  # where the work is; from the list of places
+    description: str = ""
+    budget: int | None = None
+    origin_request_id: int | None = None
+
+
+def _check_role(session: Session, municipality_id: int, data: ProjectRoleInput, field: str) -> int:
+    require_text(data.name, f"{field}.name", max_length=120)
+    require_level(data.min_level, f"{field}.min_level")
+    require_range(data.hours_per_week, f"{field}.hours_per_week", minimum=1, maximum=80)
+    for key in ("first_week", "last_week"):
+        try:
+            parse_iso_week(getattr(data, key))
+        except ValueError as problem:
+            raise ValidationError(f"{field}.{key}", str(problem)) from None
+    if parse_iso_week(data.last_week) < parse_iso_week(data.first_week):
+        raise ValidationError(f"{field}.last_week", "The last week cannot come before the first.")
+    if data.role_id is not None and get(session, Role, data.role_id).municipality_id != municipality_id:
+        raise ValidationError(f"{field}.role_id", "Pick a role from your own role book.")
+    return skills_by_code(session, [data.skill], f"{field}.skill")[data.skill].id
+
+
+def create_project(
+    session: Session,
+    data: ProjectInput,
+    roles: Sequence[ProjectRoleInput] = (),
+    *,
+    actor: Actor,
+    clock: Clock = system_clock,
+) -> Project:
+    municipality = get(session, Municipality, data.municipality_id)
+    actor.require_municipality(municipality.id)
+    title = require_text(data.title, "title")
+    if data.budget is not None:
+        require_range(data.budget, "budget", minimum=0, maximum=100_000_000)
+    place = place_for_field(session, data.place_id, "place_id")
+    origin = data.origin_request_id
+    if origin is not None and get(session, SwarmRequest, origin).municipality_id != municipality.id:
+        raise ValidationError("origin_request_id", "Pick a question of your own municipality.")
+    skill_ids = [_check_role(session, municipality.id, role, f"roles[{i}]") for i, role in enumerate(roles)]
+    project = Project(
+        municipality_id=municipality.id,
+        origin_request_id=data.origin_request_id,
+        title=title,
+        description=data.description.strip(),
+        budget=data.budget,
+        location_name=place.name,
+        lat=place.lat,
+        lon=place.lon,
+        created_by_id=actor.user_id,
+        created_at=clock(),
+    )
+    session.add(project)
+    session.flush()
+    for role, skill_id in zip(roles, skill_ids, strict=True):
+        session.add(_role_row(project.id, role, skill_id))
+    session.flush()
+    return project
+
+
+def _role_row(project_id: int, data: ProjectRoleInput, skill_id: int) -> ProjectRole:
+    return ProjectRole(
+        project_id=project_id,
+        role_id=data.role_id,
+        name=data.name.strip(),
+        skill_id=skill_id,
+        min_level=data.min_level,
+        hours_per_week=data.hours_per_week,
+        first_week=data.first_week,
+        last_week=data.last_week,
+    )
+
+
+def add_project_role(
+    session: Session, project_id: int, data: ProjectRoleInput, *, actor: Actor
+) -> ProjectRole:
+    project = get(session, Project, project_id)
+    actor.require_municipality(project.municipality_id)
+    skill_id = _check_role(session, project.municipality_id, data, "role")
+    role = _role_row(project.id, data, skill_id)
+    session.add(role)
+    session.flush()
+    return role
+
+
+def remove_project_role(session: Session, project_role_id: int, *, actor: Actor) -> None:
+    role = get(session, ProjectRole, project_role_id)
+    actor.require_municipality(get(session, Project, role.project_id).municipality_id)
+    session.delete(role)
+    session.flush()
+
+
+def set_project_preference(
+    session: Session,
+    project_id: int,
+    professional_id: int,
+    stance: ProjectStance | None,
+    *,
+    reason: str = "",
+    actor: Actor,
+) -> ProjectPreference | None:
+    """Mark a professional preferred or excluded for the project's team proposal; None clears the mark."""
+    project = get(session, Project, project_id)
+    actor.require_municipality(project.municipality_id)
+    get(session, Professional, professional_id)
+    row = session.exec(
+        select(ProjectPreference).where(
+            ProjectPreference.project_id == project_id, ProjectPreference.professional_id == professional_id
+        )
+    ).first()
+    if stance is None:
+        if row is not None:
+            session.delete(row)
+            session.flush()
+        return None
+    row = row or ProjectPreference(project_id=project_id, professional_id=professional_id)
+    row.stance, row.reason = ProjectStance(stance), reason.strip()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def assign_professional(
+    session: Session, project_role_id: int, professional_id: int | None, *, actor: Actor
+) -> Assignment | None:
+    """The coordinator's adjustment: put someone in a role and pin them (kept on the next proposal), or clear it."""
+    role = get(session, ProjectRole, project_role_id)
+    actor.require_municipality(get(session, Project, role.project_id).municipality_id)
+    current = session.exec(select(Assignment).where(Assignment.project_role_id == role.id)).first()
+    if professional_id is None:
+        if current is not None:
+            session.delete(current)
+            session.flush()
+        return None
+    get(session, Professional, professional_id)
+    same_project = session.exec(
+        select(Assignment.id)
+        .join(ProjectRole, ProjectRole.id == Assignment.project_role_id)
+        .where(
+            ProjectRole.project_id == role.project_id,
+            Assignment.professional_id == professional_id,
+            Assignment.project_role_id != role.id,
+        )
+    ).first()
+    if same_project is not None:
+        raise ValidationError("professional_id", "This professional already has another role in the project.")
+    row = current or Assignment(project_role_id=role.id, professional_id=professional_id)
+    row.professional_id = professional_id
+    row.pinned = True
+    row.status = AssignmentStatus.PROPOSED
+    row.reasons = ["chosen by the coordinator"]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def accept_team(
+    session: Session, project_id: int, *, actor: Actor, clock: Clock = system_clock
+) -> list[Assignment]:
+    """The coordinator accepts the proposal: every assignment of the project becomes accepted."""
+    project = get(session, Project, project_id)
+    actor.require_municipality(project.municipality_id)
+    rows = list(
+        session.exec(
+            select(Assignment)
+            .join(ProjectRole, ProjectRole.id == Assignment.project_role_id)
+            .where(ProjectRole.project_id == project.id)
+        )
+    )
+    if not rows:
+        raise ValidationError("assignments", "There is no team to accept yet.")
+    now = clock()
+    for row in rows:
+        row.status, row.accepted_at = AssignmentStatus.ACCEPTED, row.accepted_at or now
+        session.add(row)
+    project.team_accepted_at = now
+    session.add(project)
+    session.flush()
+    return rows

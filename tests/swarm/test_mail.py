@@ -1,0 +1,204 @@
+"""Invitation mail goes through a real SMTP server on loopback and arrives in the shape calendars recognise."""
+
+from __future__ import annotations
+
+import icalendar
+import pytest
+import vobject
+
+from swarm.calendars import CalendarDataError, Status
+from swarm.mail import MailDeliveryError, MailError, MailKind, Security, SmtpSettings, compose, send
+from tests.swarm.test_calendars_support import GEERTJE, HOST, OMER, STAMP, free_port, session
+from tests.swarm.test_mail_support import (
+    PASSWORD,
+    USER,
+    Inbox,
+    certificate,
+    server_tls,
+    smtp,
+    smtp_server,
+)
+
+__all__ = ["certificate", "smtp"]  # fixtures, imported for pytest
+
+SENDER = "Zwermsessies Achterhoek <noreply@swarm.example.nl>"
+
+
+def plain(port: int, **changes) -> SmtpSettings:
+    return SmtpSettings(
+        **{"host": "127.0.0.1", "port": port, "security": Security.NONE, "timeout": 5, **changes}
+    )
+
+
+def mail(kind, calendar_session=None, attendee=GEERTJE, **options):
+    calendar_session = calendar_session or session()
+    return compose(kind, calendar_session, attendee, sender=SENDER, host=HOST, stamp=STAMP, **options)
+
+
+def received(smtp) -> object:
+    [message] = smtp.inbox.messages
+    return message
+
+
+def calendar_parts(message):
+    inline = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    attached = [p for p in message.walk() if p.get_filename() == "invite.ics"]
+    return inline, attached
+
+
+def test_an_invitation_arrives_as_text_plus_a_request_calendar_part_plus_invite_ics(smtp):
+    send(mail(MailKind.INVITATION), plain(smtp.port))
+
+    [envelope] = smtp.inbox.envelopes
+    assert envelope.mail_from == "noreply@swarm.example.nl" and envelope.rcpt_tos == ["geertje@example.nl"]
+    message = received(smtp)
+    assert message.get_content_type() == "multipart/mixed"
+    alternative, attachment = message.get_payload()
+    assert [p.get_content_type() for p in alternative.get_payload()] == ["text/plain", "text/calendar"]
+    inline = alternative.get_payload()[1]
+    assert inline.get_param("method") == "REQUEST" and inline.get_param("charset") == "UTF-8"
+    ics = inline.get_content()
+    assert isinstance(ics, bytes) and b"\r\nMETHOD:REQUEST\r\n" in ics
+    assert icalendar.Calendar.from_ical(ics)["METHOD"] == inline.get_param("method")
+    assert vobject.readOne(ics.decode()).vevent.uid.value == "swarm-session-s-0042@swarm.example.nl"
+    assert attachment.get_content_type() == "application/ics"
+    assert attachment.get_content_disposition() == "attachment" and attachment.get_filename() == "invite.ics"
+    assert attachment.get_content() == ics
+
+
+def test_the_headers_carry_names_with_diacritics_and_commas_intact(smtp):
+    send(mail(MailKind.INVITATION, attendee=GEERTJE), plain(smtp.port))
+    message = received(smtp)
+    [to] = message["To"].addresses
+    assert (to.display_name, to.addr_spec) == ("Geertje van 't Hoff, MSc", "geertje@example.nl")
+    [reply_to] = message["Reply-To"].addresses
+    assert reply_to.display_name == "Anne-Marie Ëlberg"
+    assert message["Subject"] == (
+        "Uitnodiging zwermsessie: Achterhoek, ronde 1: wonen; zorg & werk – dinsdag 12 januari 2027, 09:00–12:00"
+    )
+    assert message["Message-ID"] == "<invitation.s-0042.0.p-0001@swarm.example.nl>"
+    assert message["Date"].datetime == STAMP
+    assert message["Auto-Submitted"] == "auto-generated" and message["Content-Language"] == "nl"
+
+
+def test_the_dutch_text_part_has_the_persons_own_table_plan_and_reasons(smtp):
+    send(mail(MailKind.INVITATION, attendee=OMER), plain(smtp.port))
+    body = received(smtp).get_body(("plain",)).get_content()
+    assert body.startswith("Beste Ömer Çelik,\n\nU bent uitgenodigd voor een zwermsessie.")
+    assert "Ronde 1: Jeugdzorg, wachtlijsten \\ doorlooptijden (Aalten)" in body
+    assert "Waarom u bent uitgenodigd:\n- Jeugdzorg op niveau 2" in body
+    assert body.rstrip().endswith("Met vriendelijke groet,\nAnne-Marie Ëlberg")
+
+
+def test_english_on_request(smtp):
+    send(mail(MailKind.UPDATE, session(sequence=2), OMER, language="en"), plain(smtp.port))
+    message = received(smtp)
+    assert message["Subject"].startswith("Updated: swarm session Achterhoek")
+    assert message.get_body(("plain",)).get_content().startswith("Dear Ömer Çelik,\n\nThe swarm session")
+    assert b"Round 1: Jeugdzorg" in calendar_parts(message)[0][0].get_content().replace(b"\r\n ", b"")
+
+
+def test_an_update_is_a_request_with_the_higher_sequence(smtp):
+    send(mail(MailKind.UPDATE, session(sequence=4)), plain(smtp.port))
+    message = received(smtp)
+    assert message["Subject"].startswith("Gewijzigd: zwermsessie")
+    [inline], _ = calendar_parts(message)
+    assert inline.get_param("method") == "REQUEST"
+    assert icalendar.Calendar.from_ical(inline.get_content()).walk("VEVENT")[0]["SEQUENCE"] == 4
+
+
+@pytest.mark.parametrize(
+    ("calendar_session", "subject", "attendees"),
+    [
+        (session(sequence=3, status=Status.CANCELLED), "Gaat niet door: zwermsessie", 3),
+        (session(sequence=3, attendees=(OMER,)), "Afgemeld voor zwermsessie", 1),
+    ],
+    ids=["session cancelled", "taken off"],
+)
+def test_a_cancellation_carries_method_cancel_inside_and_out(smtp, calendar_session, subject, attendees):
+    send(mail(MailKind.CANCELLATION, calendar_session, GEERTJE), plain(smtp.port))
+    message = received(smtp)
+    assert message["Subject"].startswith(subject)
+    [inline], [attached] = calendar_parts(message)
+    assert inline.get_param("method") == "CANCEL"
+    event = vobject.readOne(inline.get_content().decode())
+    assert event.method.value == "CANCEL" and len(event.vevent.attendee_list) == attendees
+    assert attached.get_content() == inline.get_content()
+    assert "Ronde 1" not in message.get_body(("plain",)).get_content()
+
+
+def test_a_reminder_is_plain_text_without_a_calendar(smtp):
+    send(mail(MailKind.REMINDER), plain(smtp.port))
+    message = received(smtp)
+    assert message.get_content_type() == "text/plain"
+    assert message["Subject"].startswith("Herinnering zwermsessie: Achterhoek")
+    assert "Ronde 2: Jeugdzorg" in message.get_content()
+
+
+def test_compose_refuses_bad_input_by_name():
+    with pytest.raises(ValueError, match="'party' is not a valid MailKind"):
+        mail("party")
+    with pytest.raises(CalendarDataError, match="language: 'fr' is not one of nl, en"):
+        mail(MailKind.INVITATION, language="fr")
+
+
+def test_login_is_used_when_configured(smtp):
+    send(mail(MailKind.INVITATION), plain(smtp.port, username=USER, password=PASSWORD))
+    assert smtp.inbox.logins == [USER] and len(smtp.inbox.messages) == 1
+
+
+def test_a_wrong_password_is_a_permanent_delivery_error(smtp):
+    with pytest.raises(MailDeliveryError, match=r"127\.0\.0\.1:\d+ answered 535") as raised:
+        send(mail(MailKind.INVITATION), plain(smtp.port, username=USER, password="fout"))
+    assert raised.value.temporary is False and smtp.inbox.messages == []
+
+
+def test_starttls_upgrades_the_connection_and_verifies_the_certificate(certificate):
+    with smtp_server(tls_context=server_tls(certificate), require_starttls=True) as server:
+        settings = plain(server.port, security=Security.STARTTLS, ca_file=str(certificate[0]))
+        send(mail(MailKind.INVITATION), settings)
+        assert len(server.inbox.messages) == 1
+        with pytest.raises(MailDeliveryError, match="certificate verify failed") as raised:
+            send(mail(MailKind.INVITATION), plain(server.port, security=Security.STARTTLS))
+        assert raised.value.temporary is False
+
+
+def test_implicit_tls_on_connect(certificate):
+    with smtp_server(ssl_context=server_tls(certificate)) as server:
+        send(
+            mail(MailKind.INVITATION), plain(server.port, security=Security.SSL, ca_file=str(certificate[0]))
+        )
+        assert len(server.inbox.messages) == 1
+
+
+def test_a_server_that_is_down_is_a_temporary_delivery_error():
+    port = free_port()  # nothing listens here
+    with pytest.raises(
+        MailDeliveryError, match=rf"SMTP server 127\.0\.0\.1:{port} could not be reached"
+    ) as raised:
+        send(mail(MailKind.INVITATION), plain(port))
+    assert raised.value.temporary is True
+
+
+@pytest.mark.parametrize(
+    ("answer", "temporary"), [("451 4.3.0 Try again later", True), ("550 5.1.1 No such user", False)]
+)
+def test_a_refused_recipient_is_a_delivery_error_that_says_whether_to_retry(answer, temporary):
+    with smtp_server(Inbox(rcpt_answer=answer)) as server:
+        with pytest.raises(MailDeliveryError, match=f"refused geertje@example.nl: {answer}") as raised:
+            send(mail(MailKind.INVITATION), plain(server.port))
+        assert raised.value.temporary is temporary and server.inbox.envelopes == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"port": 0}, "smtp.port: 0 is not a port number"),
+        ({"host": ""}, "smtp.host: must not be empty"),
+        ({"security": "tls"}, "smtp.security: 'tls' is not one of starttls, ssl, none"),
+        ({"password": "x"}, "smtp.username: a password is set but no user name"),
+    ],
+)
+def test_bad_settings_are_refused_by_name(changes, message):
+    with pytest.raises(MailError, match=message):
+        plain(25, **changes)
