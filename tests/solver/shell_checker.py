@@ -40,7 +40,7 @@ def whole_km(km: float) -> int:
     return math.floor(km + 0.5)
 
 
-class _View:
+class InstanceView:
     """The instance with the spec's defaults filled in and lookups by id."""
 
     def __init__(self, instance: dict):
@@ -83,7 +83,7 @@ def _listed_pairs(plan: dict, problems: list[str]) -> list[tuple[str, str]]:
 
 def check_plan(instance: dict, plan: dict) -> list[str]:
     """Every way the plan breaks the spec's hard rules or its listing rules; [] for a valid plan."""
-    view = _View(instance)
+    view = InstanceView(instance)
     problems: list[str] = []
     if plan.get("format") != "shell-plan/1":
         problems.append(f'format is {plan.get("format")!r}, expected "shell-plan/1"')
@@ -116,7 +116,7 @@ def check_plan(instance: dict, plan: dict) -> list[str]:
     return problems
 
 
-def _rule_one_role_per_project(view: _View, pairs: list[tuple[str, str]]) -> list[str]:
+def _rule_one_role_per_project(view: InstanceView, pairs: list[tuple[str, str]]) -> list[str]:
     """Rule 1: a role has at most one professional; a professional holds at most one role per project."""
     staffed = Counter(r for r, _ in pairs)
     held = Counter((view.project_of[r]["id"], p) for r, p in set(pairs))
@@ -125,7 +125,7 @@ def _rule_one_role_per_project(view: _View, pairs: list[tuple[str, str]]) -> lis
     ]
 
 
-def _rule_eligible(view: _View, pairs: list[tuple[str, str]]) -> list[str]:
+def _rule_eligible(view: InstanceView, pairs: list[tuple[str, str]]) -> list[str]:
     """Rule 2: qualified, not excluded, skilled enough, within their own travel limit."""
     problems = []
     for role_id, person_id in pairs:
@@ -145,7 +145,7 @@ def _rule_eligible(view: _View, pairs: list[tuple[str, str]]) -> list[str]:
     return problems
 
 
-def _rule_weekly_capacity(view: _View, pairs: list[tuple[str, str]]) -> list[str]:
+def _rule_weekly_capacity(view: InstanceView, pairs: list[tuple[str, str]]) -> list[str]:
     """Rule 3: per professional and week, the hours of their running roles fit that week's capacity."""
     load: dict[tuple[str, str], int] = defaultdict(int)
     for role_id, person_id in pairs:
@@ -159,7 +159,7 @@ def _rule_weekly_capacity(view: _View, pairs: list[tuple[str, str]]) -> list[str
     ]
 
 
-def _rule_budget(view: _View, pairs: list[tuple[str, str]]) -> list[str]:
+def _rule_budget(view: InstanceView, pairs: list[tuple[str, str]]) -> list[str]:
     """Rule 4: the cost of a project's filled roles stays within its budget."""
     cost: dict[str, int] = defaultdict(int)
     for role_id, person_id in pairs:
@@ -173,9 +173,9 @@ def _rule_budget(view: _View, pairs: list[tuple[str, str]]) -> list[str]:
     ]
 
 
-def assignment_score(instance: dict, role_id: str, person_id: str, view: _View | None = None) -> int:
+def assignment_score(instance: dict, role_id: str, person_id: str, view: InstanceView | None = None) -> int:
     """The score one filled role (person on role) contributes."""
-    view = view or _View(instance)
+    view = view or InstanceView(instance)
     w = view.weights
     role, person, project = view.roles[role_id], view.people[person_id], view.project_of[role_id]
     hours = view.role_hours(role)
@@ -192,7 +192,7 @@ def assignment_score(instance: dict, role_id: str, person_id: str, view: _View |
 
 def spec_score(instance: dict, plan: dict) -> int:
     """The spec's score of the plan, summed over its filled roles."""
-    view = _View(instance)
+    view = InstanceView(instance)
     return sum(
         assignment_score(instance, entry["role"], entry["professional"], view)
         for entry in plan.get("assignments") or []

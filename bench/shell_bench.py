@@ -1,0 +1,248 @@
+"""Benchmark the shell engine against its peers on seeded instances; print a Markdown table.
+
+    python -m bench.shell_bench --sizes small,medium --time-limit 30
+    python -m bench.shell_bench                       # small, medium, large at 10 / 30 / 60 s
+
+Each method runs in its own subprocess with the same time limit; a method that overruns the limit by more
+than --grace seconds is killed from outside. Peak memory is the child's peak resident set. Every plan is
+validated with the independent checker (tests/solver/shell_checker.py). The table replaces the section
+"## Flexible-shell teams" of docs/benchmarks.md unless --no-docs is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+from filelock import FileLock
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # one copy of the checker: tests/solver/shell_checker.py
+
+from bench.shell_instances import SIZES, shell_instance  # noqa: E402
+from tests.solver.shell_checker import check_claims, check_plan  # noqa: E402
+
+METHODS = ("engine", "greedy", "cp-sat", "highs")
+DEFAULT_LIMITS = {"small": 10.0, "medium": 30.0, "large": 60.0}
+SECTION = "## Flexible-shell teams"
+DOCS = ROOT / "docs" / "benchmarks.md"
+
+
+@dataclass
+class Row:
+    size: str
+    method: str
+    status: str
+    score: int | None = None
+    bound: int | None = None
+    seconds: float | None = None
+    peak_mb: float | None = None
+    problems: int | None = None
+    note: str = ""
+
+
+# --- child: run one method on one instance file ----------------------------------------------------------
+
+
+def run_method(method: str, instance: dict, time_limit: float, workers: int) -> dict:
+    if method == "engine":
+        from solver.control import SolveControl, SolveOptions
+        from solver.shell import parse_instance, solve, to_document
+
+        options = SolveOptions(time_limit=time_limit, workers=workers, seed=0)
+        return to_document(solve(parse_instance(instance), options, SolveControl()))
+    from bench.shell_baselines import timed
+
+    return timed(method, instance, time_limit, workers)[0]
+
+
+def child(method: str, instance_path: str, out_path: str, time_limit: float, workers: int) -> None:
+    instance = json.loads(Path(instance_path).read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    plan = run_method(method, instance, time_limit, workers)
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    Path(out_path).write_text(
+        json.dumps({"plan": plan, "seconds": seconds, "peak_kb": peak_kb}), encoding="utf-8"
+    )
+
+
+# --- parent: spawn, watch, validate ----------------------------------------------------------------------
+
+
+def measure(method: str, size: str, instance: dict, instance_path: Path, args) -> Row:
+    out = instance_path.with_suffix(f".{method}.json")
+    limit = args.time_limit or DEFAULT_LIMITS.get(size, 30.0)
+    command = [sys.executable, "-m", "bench.shell_bench", "--child", method, str(instance_path), str(out)]
+    command += ["--time-limit", str(limit), "--workers", str(args.workers)]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    watched, peak = psutil.Process(process.pid), 0
+    killed = False
+    while process.poll() is None:
+        try:
+            peak = max(peak, watched.memory_info().rss)
+        except psutil.NoSuchProcess:
+            break
+        if time.perf_counter() - started > limit + args.grace:
+            process.kill()  # our own child, stopped by its id
+            killed = True
+            break
+        time.sleep(0.05)
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    if killed:
+        return Row(
+            size, method, "killed", seconds=wall, peak_mb=peak / 2**20, note=f"killed after {wall:.0f} s"
+        )
+    if process.returncode != 0 or not out.exists():
+        last = (stderr.strip().splitlines() or ["no output"])[-1]
+        return Row(size, method, "error", seconds=wall, peak_mb=peak / 2**20, note=last[:120])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    plan = report["plan"]
+    problems = check_plan(instance, plan) + check_claims(instance, plan)
+    for problem in problems[:5]:
+        print(f"  INVALID {size} {method}: {problem}", file=sys.stderr)
+    return Row(
+        size,
+        method,
+        plan.get("status", "?"),
+        plan.get("score"),
+        plan.get("bound"),
+        report["seconds"],
+        max(peak, report["peak_kb"] * 1024) / 2**20,
+        len(problems),
+    )
+
+
+def gap(row: Row, best_bound: int | None) -> str:
+    if row.score is None or best_bound is None:
+        return "–"
+    if best_bound == 0:
+        return "0 %" if row.score == 0 else "–"
+    return f"{100 * (best_bound - row.score) / abs(best_bound):.4f} %"
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| size | method | status | score | bound | gap to best bound | wall s | peak MB | valid |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for size in dict.fromkeys(r.size for r in rows):
+        group = [r for r in rows if r.size == size]
+        bounds = [r.bound for r in group if r.bound is not None and not r.problems]
+        best_bound = min(bounds) if bounds else None
+        for r in group:
+            valid = "–" if r.problems is None else ("yes" if r.problems == 0 else f"NO ({r.problems})")
+            lines.append(
+                f"| {size} | {r.method} | {r.status} | {_num(r.score)} | {_num(r.bound)} | {gap(r, best_bound)} "
+                f"| {_fixed(r.seconds, 1)} | {_fixed(r.peak_mb, 0)} | {valid}{' ' + r.note if r.note else ''} |"
+            )
+    return "\n".join(lines)
+
+
+def _num(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}".replace(",", " ")
+
+
+def _fixed(value: float | None, digits: int) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def machine() -> str:
+    model = platform.processor() or "unknown CPU"
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        model = next(
+            line.split(":", 1)[1].strip() for line in lscpu.splitlines() if line.startswith("Model name")
+        )
+    except (OSError, subprocess.CalledProcessError, StopIteration):
+        pass
+    memory = psutil.virtual_memory().total / 2**30
+    return f"{model}, {os.cpu_count()} cores, {memory:.1f} GiB memory"
+
+
+def write_section(text: str) -> None:
+    """Replace (or append) our section of docs/benchmarks.md, leaving every other section alone."""
+    with FileLock(os.path.join(tempfile.gettempdir(), "swarm-docs-benchmarks.lock")):
+        old = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+        start = old.find(SECTION + "\n")
+        if start < 0:
+            new = old.rstrip("\n") + "\n\n" + text
+        else:
+            end = old.find("\n## ", start + len(SECTION))
+            new = old[:start] + text + (old[end + 1 :] if end >= 0 else "")
+        tmp = DOCS.with_name(f".{DOCS.name}.tmp")
+        tmp.write_text(new, encoding="utf-8")
+        os.replace(tmp, DOCS)
+
+
+def section(rows: list[Row], args, load_before: tuple, load_after: tuple) -> str:
+    limits = ", ".join(f"{s} {args.time_limit or DEFAULT_LIMITS.get(s, 30.0):g} s" for s in args.sizes)
+    return (
+        f"{SECTION}\n\n"
+        f"`python -m bench.shell_bench --sizes {','.join(args.sizes)}"
+        f"{f' --time-limit {args.time_limit:g}' if args.time_limit else ''}` (seed {args.seed}, "
+        f"{args.workers} workers, time limit {limits}), run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
+        f"{machine()}. Load average before/after: {load_before[0]:.1f} / {load_after[0]:.1f} "
+        "(the machine is shared, so times are pessimistic).\n\n"
+        "Methods: `engine` is solver.shell; `greedy` fills roles in instance order with the cheapest eligible "
+        "person; `cp-sat` is x[role, professional] for every eligible pair with every constraint as a plain "
+        "linear row; `highs` is that model as a MIP in HiGHS. Gap is to the best (lowest) valid bound of the "
+        "size; valid means the independent checker found no broken rule and the score/bound claims hold. "
+        "Wall time includes building the model; peak memory is the process's peak resident set.\n\n"
+        f"{table(rows)}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="small,medium,large", type=lambda s: s.split(","))
+    parser.add_argument("--methods", default=",".join(METHODS), type=lambda s: s.split(","))
+    parser.add_argument("--time-limit", type=float, help="seconds per method (default: 10/30/60 by size)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--grace", type=float, default=60.0, help="seconds past the limit before a kill")
+    parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--child", nargs=3, metavar=("METHOD", "INSTANCE", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(*args.child, args.time_limit, args.workers)
+        return 0
+    unknown = [s for s in args.sizes if s not in SIZES] + [m for m in args.methods if m not in METHODS]
+    if unknown:
+        parser.error(f"unknown size or method: {', '.join(unknown)}")
+    load_before = os.getloadavg()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="shell-bench-") as tmp:
+        for size in args.sizes:
+            instance = shell_instance(size, args.seed)
+            path = Path(tmp) / f"{size}.json"
+            path.write_text(json.dumps(instance), encoding="utf-8")
+            for method in args.methods:
+                rows.append(measure(method, size, instance, path, args))
+                print(f"{size} {method}: {rows[-1]}", file=sys.stderr)
+    text = section(rows, args, load_before, os.getloadavg())
+    print(text)
+    if not args.no_docs:
+        write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
