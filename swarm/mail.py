@@ -1,0 +1,229 @@
+"""Invitation mail: compose it in the shape mail clients treat as a meeting invitation, and hand it to SMTP.
+
+The shape (as Gmail and Outlook send it themselves):
+
+    multipart/mixed
+      multipart/alternative
+        text/plain; charset=utf-8                          the invitation in words
+        text/calendar; method=REQUEST; charset=UTF-8       the iTIP message, method= equal to its METHOD
+      application/ics; name=invite.ics (attachment)        the same bytes, for clients that only look there
+
+Reminders carry no calendar: re-sending a REQUEST with an unchanged SEQUENCE makes some clients ask again.
+`send` raises `MailDeliveryError` (with `temporary`) so the outbox can decide to retry later.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from enum import StrEnum
+
+from swarm.calendars import Attendee, CalendarSession, Method, Status, invitation, text
+
+ATTACHMENT_NAME = "invite.ics"
+
+
+class MailKind(StrEnum):
+    INVITATION = "invitation"
+    UPDATE = "update"
+    CANCELLATION = "cancellation"
+    REMINDER = "reminder"
+
+
+_METHOD = {
+    MailKind.INVITATION: Method.REQUEST,
+    MailKind.UPDATE: Method.REQUEST,
+    MailKind.CANCELLATION: Method.CANCEL,
+    MailKind.REMINDER: None,
+}
+
+_TEXT = {
+    "nl": {
+        "subject": {
+            MailKind.INVITATION: "Uitnodiging zwermsessie: {title} ({when})",
+            MailKind.UPDATE: "Gewijzigd: zwermsessie {title} ({when})",
+            MailKind.CANCELLATION: "Gaat niet door: zwermsessie {title} ({when})",
+            "removed": "Afgemeld voor zwermsessie {title} ({when})",
+            MailKind.REMINDER: "Herinnering zwermsessie: {title} ({when})",
+        },
+        "intro": {
+            MailKind.INVITATION: "U bent uitgenodigd voor een zwermsessie. Geef in de webapp of in uw agenda aan of "
+            "u komt: aanvaarden, misschien of afwijzen.",
+            MailKind.UPDATE: "De zwermsessie waarvoor u bent uitgenodigd is gewijzigd. Hieronder staan de nieuwe "
+            "gegevens; de afspraak in uw agenda wordt bijgewerkt.",
+            MailKind.CANCELLATION: "De zwermsessie hieronder gaat niet door. De afspraak verdwijnt uit uw agenda.",
+            "removed": "U staat niet meer op de deelnemerslijst van de zwermsessie hieronder. De afspraak "
+            "verdwijnt uit uw agenda.",
+            MailKind.REMINDER: "Een herinnering aan de zwermsessie hieronder.",
+        },
+        "greeting": "Beste {name},",
+        "closing": "Met vriendelijke groet,",
+    },
+    "en": {
+        "subject": {
+            MailKind.INVITATION: "Invitation to swarm session: {title} ({when})",
+            MailKind.UPDATE: "Updated: swarm session {title} ({when})",
+            MailKind.CANCELLATION: "Cancelled: swarm session {title} ({when})",
+            "removed": "Removed from swarm session {title} ({when})",
+            MailKind.REMINDER: "Reminder of swarm session: {title} ({when})",
+        },
+        "intro": {
+            MailKind.INVITATION: "You are invited to a swarm session. Please let us know in the web app or in your "
+            "calendar whether you will come: accept, maybe or decline.",
+            MailKind.UPDATE: "The swarm session you were invited to has changed. The new details are below; the "
+            "event in your calendar will be updated.",
+            MailKind.CANCELLATION: "The swarm session below has been cancelled. The event will be removed from "
+            "your calendar.",
+            "removed": "You are no longer on the list of participants of the swarm session below. The event will "
+            "be removed from your calendar.",
+            MailKind.REMINDER: "A reminder of the swarm session below.",
+        },
+        "greeting": "Dear {name},",
+        "closing": "Kind regards,",
+    },
+}
+
+
+class MailError(Exception):
+    """Mail could not be composed or sent; the message says what and where."""
+
+
+class MailDeliveryError(MailError):
+    """The SMTP server could not be reached or refused the message.
+
+    `temporary` is true when trying again later may work (server down, 4xx answer), false when it will not
+    (5xx answer, bad login, a certificate that does not verify)."""
+
+    def __init__(self, message: str, *, temporary: bool):
+        super().__init__(message)
+        self.temporary = temporary
+
+
+class Security(StrEnum):
+    STARTTLS = "starttls"  # plain connect, then upgrade (port 587)
+    SSL = "ssl"  # TLS from the first byte (port 465)
+    NONE = "none"  # only for a relay on the same machine or network
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to deliver; the app's config maps SWARM_SMTP_* onto these fields."""
+
+    host: str
+    port: int = 587
+    security: Security = Security.STARTTLS
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+    ca_file: str | None = None  # an extra certificate authority to trust, e.g. a company's own
+
+    def __post_init__(self) -> None:
+        if not self.host or not isinstance(self.host, str):
+            raise MailError("smtp.host: must not be empty")
+        if not isinstance(self.port, int) or not 0 < self.port < 65536:
+            raise MailError(f"smtp.port: {self.port!r} is not a port number (1-65535)")
+        if self.security not in {s.value for s in Security}:
+            raise MailError(f"smtp.security: {self.security!r} is not one of starttls, ssl, none")
+        if self.password and not self.username:
+            raise MailError("smtp.username: a password is set but no user name")
+
+
+def compose(
+    kind: MailKind | str,
+    session: CalendarSession,
+    attendee: Attendee,
+    *,
+    sender: str,
+    host: str,
+    stamp: datetime,
+    language: str = "nl",
+) -> EmailMessage:
+    """The mail for one attendee. For a cancellation of a session that goes on, `attendee` is the person taken
+    off; the Message-ID is stable for (kind, session, sequence, attendee), so it can serve as idempotency key."""
+    kind = MailKind(kind)
+    text.words(language)  # refuses an unknown language, naming the field
+    words = _TEXT[language]
+    removed = kind is MailKind.CANCELLATION and session.status != Status.CANCELLED
+    variant = "removed" if removed else kind
+    method = _METHOD[kind]
+    calendar = (
+        invitation(session, attendee, method, host=host, stamp=stamp, language=language) if method else None
+    )
+
+    message = EmailMessage()
+    message["Subject"] = words["subject"][variant].format(
+        title=session.title, when=text.when(session, language)
+    )
+    message["From"] = sender
+    message["To"] = Address(display_name=attendee.name, addr_spec=attendee.email)
+    message["Reply-To"] = Address(display_name=session.organizer.name, addr_spec=session.organizer.email)
+    message["Date"] = format_datetime(stamp)
+    message["Message-ID"] = f"<{kind}.{session.key}.{session.sequence}.{attendee.key}@{host}>"
+    message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please (RFC 3834)
+
+    if kind is MailKind.CANCELLATION:
+        details = "\n".join([text.summary(session, language), text.when(session, language)])
+    else:
+        details = text.personal_description(session, session.attendee(attendee.key), language)
+    body = [words["greeting"].format(name=attendee.name), "", words["intro"][variant], "", details]
+    body += ["", words["closing"], session.organizer.name]
+    message.set_content("\n".join(body) + "\n")
+
+    if calendar is not None:
+        params = {"method": str(method), "charset": "UTF-8"}
+        message.add_alternative(calendar, maintype="text", subtype="calendar", params=params)
+        message.add_attachment(calendar, maintype="application", subtype="ics", filename=ATTACHMENT_NAME)
+    message["Content-Language"] = language  # after the parts: making a multipart moves Content-* headers down
+    return message
+
+
+def send(message: EmailMessage, settings: SmtpSettings) -> None:
+    """Deliver `message` through the configured SMTP server, or raise `MailDeliveryError`."""
+    where = f"{settings.host}:{settings.port}"
+    context = ssl.create_default_context(cafile=settings.ca_file)
+    try:
+        if settings.security == Security.SSL:
+            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        with client:
+            if settings.security == Security.STARTTLS:
+                client.starttls(context=context)
+            if settings.username:
+                client.login(settings.username, settings.password or "")
+            refused = client.send_message(message)
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        raise MailDeliveryError(
+            f"SMTP server {where} refused {', '.join(error.recipients)}: {_answers(error.recipients)}",
+            temporary=all(400 <= code < 500 for code in codes),
+        ) from error
+    except smtplib.SMTPResponseException as error:
+        answer = (
+            error.smtp_error.decode(errors="replace")
+            if isinstance(error.smtp_error, bytes)
+            else error.smtp_error
+        )
+        raise MailDeliveryError(
+            f"SMTP server {where} answered {error.smtp_code} {answer}", temporary=400 <= error.smtp_code < 500
+        ) from error
+    except (smtplib.SMTPNotSupportedError, ssl.SSLCertVerificationError) as error:
+        raise MailDeliveryError(f"SMTP server {where}: {error}", temporary=False) from error
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailDeliveryError(
+            f"SMTP server {where} could not be reached: {error}", temporary=True
+        ) from error
+    if refused:
+        raise MailDeliveryError(
+            f"SMTP server {where} refused {', '.join(refused)}: {_answers(refused)}",
+            temporary=all(400 <= code < 500 for code, _ in refused.values()),
+        )
+
+
+def _answers(refused: dict) -> str:
+    return "; ".join(f"{code} {answer.decode(errors='replace')}" for code, answer in refused.values())
