@@ -14,6 +14,8 @@ Reminders carry no calendar: re-sending a REQUEST with an unchanged SEQUENCE mak
 
 from __future__ import annotations
 
+import hashlib
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -23,9 +25,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from enum import StrEnum
 
+from icalendar import Calendar
+
 from swarm.calendars import Attendee, CalendarSession, Method, Status, invitation, text
 
 ATTACHMENT_NAME = "invite.ics"
+SUBJECT_LIMIT = 250  # the outbox keeps 300 characters; long titles are cut with an ellipsis
 
 
 class MailKind(StrEnum):
@@ -133,6 +138,90 @@ class SmtpSettings:
             raise MailError("smtp.username: a password is set but no user name")
 
 
+@dataclass(frozen=True)
+class Mail:
+    """What a mail says, in the shape the outbox stores (OutboxMessage): plain values, the .ics as text.
+
+    `idempotency_key` is stable for (kind, session, sequence, attendee): the outbox keeps one row per key and the
+    Message-ID is derived from it, so a mail written twice is still sent, and received, once.
+    """
+
+    kind: str
+    idempotency_key: str
+    recipient: str
+    recipient_name: str
+    subject: str
+    body_text: str
+    ics: str | None = None
+    reply_to: str = ""  # e.g. the region's organizer, so answers reach a person
+
+    @property
+    def method(self) -> str | None:
+        """The METHOD inside the calendar (the `method=` of its mail part must say the same)."""
+        return None if self.ics is None else _method_of(self.ics)
+
+
+def session_mail(
+    kind: MailKind | str,
+    session: CalendarSession,
+    attendee: Attendee,
+    *,
+    host: str,
+    stamp: datetime,
+    language: str = "nl",
+) -> Mail:
+    """The mail about `session` for one attendee. For a cancellation of a session that goes on, `attendee` is the
+    person taken off; for a cancelled session (STATUS CANCELLED) it goes to everyone."""
+    kind = MailKind(kind)
+    text.words(language)  # refuses an unknown language, naming the field
+    words = _TEXT[language]
+    removed = kind is MailKind.CANCELLATION and Status(session.status) is not Status.CANCELLED
+    variant = "removed" if removed else kind
+    method = _METHOD[kind]
+    calendar = (
+        invitation(session, attendee, method, host=host, stamp=stamp, language=language) if method else None
+    )
+
+    if kind is MailKind.CANCELLATION:
+        details = "\n".join([text.summary(session, language), text.when(session, language)])
+    else:
+        details = text.personal_description(session, session.attendee(attendee.key), language)
+    body = [words["greeting"].format(name=attendee.name), "", words["intro"][variant], "", details]
+    body += ["", words["closing"], session.organizer.name]
+    subject = words["subject"][variant].format(title=session.title, when=text.when(session, language))
+    return Mail(
+        kind=str(kind),
+        idempotency_key=f"{kind}:{session.key}:{session.sequence}:{attendee.key}",
+        recipient=attendee.email,
+        recipient_name=attendee.name,
+        subject=_shorten(subject, SUBJECT_LIMIT),
+        body_text="\n".join(body) + "\n",
+        ics=None if calendar is None else calendar.decode("utf-8"),
+        reply_to=str(Address(display_name=session.organizer.name, addr_spec=session.organizer.email)),
+    )
+
+
+def to_message(mail: Mail, *, sender: str, host: str, stamp: datetime, language: str = "nl") -> EmailMessage:
+    """The MIME message for `mail`, dated `stamp` (the injected clock's now) and sent from `sender`."""
+    message = EmailMessage()
+    message["Subject"] = mail.subject
+    message["From"] = sender
+    message["To"] = Address(display_name=mail.recipient_name, addr_spec=mail.recipient)
+    if mail.reply_to:
+        message["Reply-To"] = mail.reply_to
+    message["Date"] = format_datetime(stamp)
+    message["Message-ID"] = message_id(mail.idempotency_key, host)
+    message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please (RFC 3834)
+    message.set_content(mail.body_text)
+    if mail.ics is not None:
+        calendar = mail.ics.encode("utf-8")
+        params = {"method": _method_of(mail.ics), "charset": "UTF-8"}
+        message.add_alternative(calendar, maintype="text", subtype="calendar", params=params)
+        message.add_attachment(calendar, maintype="application", subtype="ics", filename=ATTACHMENT_NAME)
+    message["Content-Language"] = language  # after the parts: making a multipart moves Content-* headers down
+    return message
+
+
 def compose(
     kind: MailKind | str,
     session: CalendarSession,
@@ -143,43 +232,30 @@ def compose(
     stamp: datetime,
     language: str = "nl",
 ) -> EmailMessage:
-    """The mail for one attendee. For a cancellation of a session that goes on, `attendee` is the person taken
-    off; the Message-ID is stable for (kind, session, sequence, attendee), so it can serve as idempotency key."""
-    kind = MailKind(kind)
-    text.words(language)  # refuses an unknown language, naming the field
-    words = _TEXT[language]
-    removed = kind is MailKind.CANCELLATION and session.status != Status.CANCELLED
-    variant = "removed" if removed else kind
-    method = _METHOD[kind]
-    calendar = (
-        invitation(session, attendee, method, host=host, stamp=stamp, language=language) if method else None
-    )
+    """`session_mail` and `to_message` in one go, for mail that does not wait in the outbox."""
+    mail = session_mail(kind, session, attendee, host=host, stamp=stamp, language=language)
+    return to_message(mail, sender=sender, host=host, stamp=stamp, language=language)
 
-    message = EmailMessage()
-    message["Subject"] = words["subject"][variant].format(
-        title=session.title, when=text.when(session, language)
-    )
-    message["From"] = sender
-    message["To"] = Address(display_name=attendee.name, addr_spec=attendee.email)
-    message["Reply-To"] = Address(display_name=session.organizer.name, addr_spec=session.organizer.email)
-    message["Date"] = format_datetime(stamp)
-    message["Message-ID"] = f"<{kind}.{session.key}.{session.sequence}.{attendee.key}@{host}>"
-    message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please (RFC 3834)
 
-    if kind is MailKind.CANCELLATION:
-        details = "\n".join([text.summary(session, language), text.when(session, language)])
-    else:
-        details = text.personal_description(session, session.attendee(attendee.key), language)
-    body = [words["greeting"].format(name=attendee.name), "", words["intro"][variant], "", details]
-    body += ["", words["closing"], session.organizer.name]
-    message.set_content("\n".join(body) + "\n")
+def message_id(idempotency_key: str, host: str) -> str:
+    """A Message-ID that is the same whenever the same mail is sent again."""
+    readable = re.sub(r"[^A-Za-z0-9.-]+", ".", idempotency_key).strip(".")[:120]
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:12]
+    return f"<{readable}.{digest}@{host}>"
 
-    if calendar is not None:
-        params = {"method": str(method), "charset": "UTF-8"}
-        message.add_alternative(calendar, maintype="text", subtype="calendar", params=params)
-        message.add_attachment(calendar, maintype="application", subtype="ics", filename=ATTACHMENT_NAME)
-    message["Content-Language"] = language  # after the parts: making a multipart moves Content-* headers down
-    return message
+
+def _method_of(ics: str) -> str:
+    try:
+        method = Calendar.from_ical(ics).get("METHOD")
+    except ValueError as error:
+        raise MailError(f"ics: not a calendar: {error}") from None
+    if method is None:
+        raise MailError("ics: a calendar sent by mail needs a METHOD (REQUEST or CANCEL)")
+    return str(method)
+
+
+def _shorten(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
 def send(message: EmailMessage, settings: SmtpSettings) -> None:

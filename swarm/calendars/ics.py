@@ -19,7 +19,9 @@ from swarm.calendars.model import (
     CalendarDataError,
     CalendarSession,
     Method,
+    PartStat,
     Person,
+    Role,
     Status,
     check_attendee,
 )
@@ -56,7 +58,7 @@ def invitation(
     """
     method = _method(method)
     if method is Method.REQUEST:
-        if session.status == Status.CANCELLED:
+        if Status(session.status) is Status.CANCELLED:
             raise CalendarDataError("method", "a cancelled session is announced with CANCEL, not REQUEST")
         attendee = session.attendee(attendee.key)
         event = _event(
@@ -68,7 +70,7 @@ def invitation(
             attendees=session.attendees,
         )
     else:
-        whole = session.status == Status.CANCELLED
+        whole = Status(session.status) is Status.CANCELLED
         if not whole:
             check_attendee("attendee", attendee, session.tables)
         event = _event(
@@ -170,15 +172,15 @@ def _event(
     event.add("description", vText(description))
     event.add("sequence", session.sequence)
     if with_status:
-        event.add("status", str(session.status))
+        event.add("status", Status(session.status).value)
     event.add("transp", "OPAQUE")
     if attendees is not None:
         event.add("organizer", _address(session.organizer, {}))
         for attendee in attendees:
             params = {
                 "CUTYPE": "INDIVIDUAL",
-                "ROLE": str(attendee.role),
-                "PARTSTAT": str(attendee.partstat),
+                "ROLE": Role(attendee.role).value,
+                "PARTSTAT": PartStat(attendee.partstat).value,
                 "RSVP": "TRUE" if attendee.rsvp else "FALSE",
             }
             event.add("attendee", _address(attendee, params))

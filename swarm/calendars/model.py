@@ -21,7 +21,17 @@ class CalendarDataError(ValueError):
         self.message = message
 
 
-class Role(StrEnum):
+class _IcsEnum(StrEnum):
+    """An iCalendar keyword; also found by its lower-case spelling, as the database stores PARTSTAT."""
+
+    @classmethod
+    def _missing_(cls, value: object):
+        if isinstance(value, str):
+            return next((member for member in cls if member.value == value.upper()), None)
+        return None
+
+
+class Role(_IcsEnum):
     """RFC 5545 ROLE of an attendee."""
 
     CHAIR = "CHAIR"
@@ -30,7 +40,7 @@ class Role(StrEnum):
     NON_PARTICIPANT = "NON-PARTICIPANT"
 
 
-class PartStat(StrEnum):
+class PartStat(_IcsEnum):
     """RFC 5545 PARTSTAT of an attendee of an event."""
 
     NEEDS_ACTION = "NEEDS-ACTION"
@@ -39,7 +49,7 @@ class PartStat(StrEnum):
     DECLINED = "DECLINED"
 
 
-class Status(StrEnum):
+class Status(_IcsEnum):
     """RFC 5545 STATUS of an event."""
 
     CONFIRMED = "CONFIRMED"
@@ -181,9 +191,11 @@ def _check_aware(field: str, value: datetime) -> None:
 
 
 def _check_enum(field: str, enum: type[StrEnum], value: str) -> None:
-    if value not in {member.value for member in enum}:
+    try:
+        enum(value)
+    except ValueError:
         choices = ", ".join(member.value for member in enum)
-        raise CalendarDataError(field, f"{value!r} is not one of {choices}")
+        raise CalendarDataError(field, f"{value!r} is not one of {choices}") from None
 
 
 def check_attendee(field: str, attendee: Attendee, tables: tuple[ThemeTable, ...]) -> None:

@@ -273,3 +273,10 @@ def test_partstat_default_is_needs_action():
     event = only_event(invitation(session(), GEERTJE, host=HOST, stamp=STAMP))[0]
     partstats = {str(a): a.params["PARTSTAT"] for a in event["ATTENDEE"]}
     assert partstats["mailto:geertje@example.nl"] == PartStat.NEEDS_ACTION
+
+
+def test_lower_case_keywords_from_the_database_are_written_in_upper_case():
+    from_database = replace(OMER, partstat="declined", role="opt-participant")
+    ics = invitation(session(attendees=(from_database,), status="confirmed"), OMER, host=HOST, stamp=STAMP)
+    ics = ics.replace(b"\r\n ", b"")
+    assert b"PARTSTAT=DECLINED" in ics and b"ROLE=OPT-PARTICIPANT" in ics and b"STATUS:CONFIRMED" in ics

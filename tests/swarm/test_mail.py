@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
+
 import icalendar
 import pytest
 import vobject
 
 from swarm.calendars import CalendarDataError, Status
-from swarm.mail import MailDeliveryError, MailError, MailKind, Security, SmtpSettings, compose, send
+from swarm.mail import (
+    Mail,
+    MailDeliveryError,
+    MailError,
+    MailKind,
+    Security,
+    SmtpSettings,
+    compose,
+    message_id,
+    send,
+    session_mail,
+    to_message,
+)
 from tests.swarm.test_calendars_support import GEERTJE, HOST, OMER, STAMP, free_port, session
 from tests.swarm.test_mail_support import (
     PASSWORD,
@@ -80,7 +94,8 @@ def test_the_headers_carry_names_with_diacritics_and_commas_intact(smtp):
     assert message["Subject"] == (
         "Uitnodiging zwermsessie: Achterhoek, ronde 1: wonen; zorg & werk (dinsdag 12 januari 2027, 09:00–12:00)"
     )
-    assert message["Message-ID"] == "<invitation.s-0042.0.p-0001@swarm.example.nl>"
+    assert message["Message-ID"] == message_id("invitation:s-0042:0:p-0001", HOST)
+    assert message["Message-ID"].startswith("<invitation.s-0042.0.p-0001.")
     assert message["Date"].datetime == STAMP
     assert message["Auto-Submitted"] == "auto-generated" and message["Content-Language"] == "nl"
 
@@ -139,6 +154,45 @@ def test_a_reminder_is_plain_text_without_a_calendar(smtp):
     assert message.get_content_type() == "text/plain"
     assert message["Subject"].startswith("Herinnering zwermsessie: Achterhoek")
     assert "Ronde 2: Jeugdzorg" in body(message)
+
+
+def test_a_mail_survives_the_outbox_as_plain_values(smtp):
+    written = session_mail(MailKind.UPDATE, session(sequence=2), OMER, host=HOST, stamp=STAMP)
+    assert written.idempotency_key == "update:s-0042:2:p-0002" and written.method == "REQUEST"
+    assert (written.recipient, written.recipient_name) == ("omer.celik@example.nl", "Ömer Çelik")
+    stored = Mail(**asdict(written))  # what the outbox row holds: strings only
+    send(to_message(stored, sender=SENDER, host=HOST, stamp=STAMP), plain(smtp.port))
+    [inline], _ = calendar_parts(received(smtp))
+    assert inline.get_payload(decode=True) == written.ics.encode()
+    assert received(smtp)["Subject"] == written.subject
+
+
+def test_the_same_mail_keeps_its_message_id_and_a_new_sequence_gets_a_new_one():
+    first = mail(MailKind.UPDATE, session(sequence=1))
+    again = compose(
+        MailKind.UPDATE, session(sequence=1), GEERTJE, sender=SENDER, host=HOST, stamp=STAMP.replace(hour=11)
+    )
+    later = mail(MailKind.UPDATE, session(sequence=2))
+    assert first["Message-ID"] == again["Message-ID"] != later["Message-ID"]
+
+
+def test_the_calendar_parts_method_is_read_from_the_calendar_itself():
+    written = session_mail(MailKind.CANCELLATION, session(attendees=(OMER,)), GEERTJE, host=HOST, stamp=STAMP)
+    [inline] = [
+        p
+        for p in to_message(written, sender=SENDER, host=HOST, stamp=STAMP).walk()
+        if p.get_content_type() == "text/calendar"
+    ]
+    assert inline.get_param("method") == "CANCEL" == written.method
+    without_method = replace(written, ics=written.ics.replace("METHOD:CANCEL\r\n", ""))
+    with pytest.raises(MailError, match="ics: a calendar sent by mail needs a METHOD"):
+        to_message(without_method, sender=SENDER, host=HOST, stamp=STAMP)
+
+
+def test_a_very_long_title_gives_a_subject_that_fits_the_outbox():
+    long_title = "Herinrichting van het centrum, " * 20
+    written = session_mail(MailKind.INVITATION, session(title=long_title), OMER, host=HOST, stamp=STAMP)
+    assert len(written.subject) == 250 and written.subject.endswith("…")
 
 
 def test_compose_refuses_bad_input_by_name():
