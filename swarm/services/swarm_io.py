@@ -1,0 +1,395 @@
+"""Rows -> ``swarm-instance/1`` (what the swarm engine solves) and ``swarm-schedule/1`` -> draft sessions.
+
+Ids in the documents: requests ``r-<id>``, professionals ``p-<id>``, slots their code (``2027-01-12-am``),
+venues their code. The instance is plain data; no row ever reaches the solver.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from solver.formats import SWARM_INSTANCE
+from swarm.domain.enums import (
+    AvailabilityAnswer,
+    DocumentKind,
+    InvitationResponse,
+    PinKind,
+    RequestStatus,
+    SessionStatus,
+)
+from swarm.domain.errors import ValidationError
+from swarm.domain.rules import Document, qualification_on
+from swarm.domain.timeutil import local_iso, to_local
+from swarm.persistence.models import (
+    Availability,
+    Invitation,
+    Municipality,
+    Pin,
+    PlanningRound,
+    Professional,
+    ProfessionalSkill,
+    QualificationDocument,
+    Region,
+    RequestExclusion,
+    RequestNeed,
+    RequestSlot,
+    RequestVenue,
+    Seat,
+    SessionTable,
+    Skill,
+    Slot,
+    SwarmRequest,
+    Venue,
+    VenueUnavailability,
+)
+from swarm.persistence.models import (
+    Session as SwarmSession,
+)
+from swarm.services.lookup import get
+
+
+def request_ref(request_id: int) -> str:
+    return f"r-{request_id}"
+
+
+def professional_ref(professional_id: int) -> str:
+    return f"p-{professional_id}"
+
+
+def parse_ref(ref: str, prefix: str) -> int | None:
+    head, _, tail = ref.partition("-")
+    return int(tail) if head == prefix and tail.isdigit() else None
+
+
+def planning_round_for(session: Session, region_id: int, planning_round_id: int | None) -> PlanningRound:
+    """The given round, or the region's newest one."""
+    if planning_round_id is not None:
+        planning_round = get(session, PlanningRound, planning_round_id)
+        if planning_round.region_id != region_id:
+            raise ValidationError("planning_round_id", "This planning round belongs to another region.")
+        return planning_round
+    planning_round = session.exec(
+        select(PlanningRound)
+        .where(PlanningRound.region_id == region_id)
+        .order_by(PlanningRound.sequence.desc())
+    ).first()
+    if planning_round is None:
+        raise ValidationError("planning_round_id", "The region has no planning round yet.")
+    return planning_round
+
+
+def recent_invitations(
+    session: Session, region_id: int, planning_round: PlanningRound, window: int
+) -> Counter:
+    """Invitations per professional to published sessions of the region's ``window`` rounds before this one."""
+    if window <= 0:
+        return Counter()
+    rows = session.exec(
+        select(Invitation.professional_id)
+        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+        .join(PlanningRound, PlanningRound.id == SwarmSession.planning_round_id)
+        .where(
+            PlanningRound.region_id == region_id,
+            PlanningRound.sequence < planning_round.sequence,
+            PlanningRound.sequence >= planning_round.sequence - window,
+            SwarmSession.status == SessionStatus.PUBLISHED,
+            Invitation.cancelled_at.is_(None),
+        )
+    )
+    return Counter(rows)
+
+
+def _group(rows, key, value) -> dict:
+    grouped: dict = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(value(row))
+    return grouped
+
+
+def build_swarm_instance(session: Session, region_id: int, *, planning_round_id: int | None = None) -> dict:
+    """The region's open (and, for a repair, planned) requests of a planning round as ``swarm-instance/1``.
+
+    ``qualified`` is derived per slot date: slots on which a professional would not be qualified are left out of
+    their availability, and ``qualified`` is false when none remain. A declined invitation of this round counts
+    as "no" for its slot. ``previous`` is the round's published schedule, so a re-solve keeps what it can.
+    """
+    region = get(session, Region, region_id)
+    zone = ZoneInfo(region.timezone)
+    planning_round = planning_round_for(session, region.id, planning_round_id)
+    requests = list(
+        session.exec(
+            select(SwarmRequest)
+            .join(Municipality, Municipality.id == SwarmRequest.municipality_id)
+            .where(
+                Municipality.region_id == region.id,
+                SwarmRequest.planning_round_id == planning_round.id,
+                SwarmRequest.status.in_([RequestStatus.OPEN, RequestStatus.PLANNED]),
+            )
+            .order_by(SwarmRequest.id)
+        )
+    )
+    request_ids = [r.id for r in requests]
+    municipalities = {m.id: m.name for m in session.exec(select(Municipality))}
+    skill_codes = {s.id: s.code for s in session.exec(select(Skill))}
+
+    request_slots = _group(
+        session.exec(select(RequestSlot).where(RequestSlot.request_id.in_(request_ids))),
+        lambda r: r.request_id,
+        lambda r: r.slot_id,
+    )
+    slot_ids = sorted({s for ids in request_slots.values() for s in ids})
+    slots = {
+        s.id: s for s in session.exec(select(Slot).where(Slot.id.in_(slot_ids)).order_by(Slot.starts_at))
+    }
+    venues = list(
+        session.exec(select(Venue).where(Venue.region_id == region.id, Venue.active).order_by(Venue.code))
+    )
+    venue_codes = {v.id: v.code for v in venues}
+    unavailable = _group(
+        session.exec(select(VenueUnavailability).where(VenueUnavailability.slot_id.in_(slot_ids))),
+        lambda r: r.venue_id,
+        lambda r: slots[r.slot_id].code,
+    )
+    request_venues = _group(
+        session.exec(select(RequestVenue).where(RequestVenue.request_id.in_(request_ids))),
+        lambda r: r.request_id,
+        lambda r: r.venue_id,
+    )
+    needs = _group(
+        session.exec(
+            select(RequestNeed).where(RequestNeed.request_id.in_(request_ids)).order_by(RequestNeed.id)
+        ),
+        lambda r: r.request_id,
+        lambda r: r,
+    )
+    excluded = _group(
+        session.exec(select(RequestExclusion).where(RequestExclusion.request_id.in_(request_ids))),
+        lambda r: r.request_id,
+        lambda r: r.professional_id,
+    )
+    pins = list(session.exec(select(Pin).where(Pin.request_id.in_(request_ids)).order_by(Pin.id)))
+    for pin in pins:
+        if pin.kind == PinKind.EXCLUDE:
+            excluded[pin.request_id].append(pin.professional_id)
+
+    professionals = _professionals(session, region, planning_round, slots, excluded, pins, skill_codes, zone)
+    known = {p["id"] for p in professionals}
+
+    document = {
+        "format": SWARM_INSTANCE,
+        "id": f"{region.slug}-round-{planning_round.sequence}",
+        "timezone": region.timezone,
+        "rounds": region.rounds_per_session,
+        "weights": region.swarm_weights(),
+        "slots": [
+            {"id": s.code, "start": local_iso(s.starts_at, zone), "end": local_iso(s.ends_at, zone)}
+            for s in slots.values()
+        ],
+        "venues": [_venue(v, unavailable.get(v.id, [])) for v in venues],
+        "requests": [
+            _request(
+                r,
+                municipalities,
+                request_slots,
+                request_venues,
+                venue_codes,
+                needs,
+                excluded,
+                slots,
+                skill_codes,
+            )
+            for r in requests
+        ],
+        "professionals": professionals,
+        "pins": [
+            {"request": request_ref(p.request_id), "professional": professional_ref(p.professional_id)}
+            for p in pins
+            if p.kind == PinKind.INCLUDE
+            and p.professional_id not in excluded.get(p.request_id, [])
+            and professional_ref(p.professional_id) in known
+        ],
+        "previous": published_schedule(session, planning_round, zone),
+    }
+    if region.max_parallel_sessions is not None:
+        document["max_parallel_sessions"] = region.max_parallel_sessions
+    return document
+
+
+def _venue(venue: Venue, unavailable_slots: list[str]) -> dict:
+    item = {
+        "id": venue.code,
+        "name": venue.name,
+        "capacity": venue.capacity,
+        "tables": venue.tables,
+        "online": venue.online,
+        "unavailable_slots": sorted(unavailable_slots),
+    }
+    if venue.lat is not None and venue.lon is not None:
+        item["lat"], item["lon"] = venue.lat, venue.lon
+    return item
+
+
+def _request(
+    r, municipalities, request_slots, request_venues, venue_codes, needs, excluded, slots, skill_codes
+):
+    item = {
+        "id": request_ref(r.id),
+        "municipality": municipalities[r.municipality_id],
+        "title": r.title,
+        "slots": [
+            slots[s].code for s in sorted(request_slots.get(r.id, []), key=lambda s: slots[s].starts_at)
+        ],
+        "table_size": [r.table_size_min, r.table_size_max],
+        "needs": [
+            {"skill": skill_codes[n.skill_id], "min": n.count, "min_level": n.min_level}
+            for n in needs.get(r.id, [])
+        ],
+        "priority": r.priority,
+        "excluded": sorted({professional_ref(p) for p in excluded.get(r.id, [])}),
+    }
+    allowed = [venue_codes[v] for v in request_venues.get(r.id, []) if v in venue_codes]
+    if request_venues.get(r.id):
+        item["venues"] = sorted(allowed)
+    if r.max_travel_km is not None:
+        item["max_travel_km"] = r.max_travel_km
+    return item
+
+
+def _professionals(session, region, planning_round, slots, excluded, pins, skill_codes, zone) -> list[dict]:
+    """Everyone who said yes or if-need-be to one of the slots, plus whoever an exclusion or pin names."""
+    answers = _group(
+        session.exec(
+            select(Availability).where(
+                Availability.slot_id.in_(list(slots)),
+                Availability.answer.in_([AvailabilityAnswer.YES, AvailabilityAnswer.MAYBE]),
+            )
+        ),
+        lambda a: a.professional_id,
+        lambda a: a,
+    )
+    named = {p for ids in excluded.values() for p in ids} | {p.professional_id for p in pins}
+    wanted = set(answers) | named
+    people = list(
+        session.exec(
+            select(Professional)
+            .where(
+                Professional.id.in_(list(wanted)),
+                Professional.region_id == region.id,
+                Professional.anonymised_at.is_(None),
+                Professional.lat.is_not(None),
+            )
+            .order_by(Professional.id)
+        )
+    )
+    ids = [p.id for p in people]
+    skills = _group(
+        session.exec(select(ProfessionalSkill).where(ProfessionalSkill.professional_id.in_(ids))),
+        lambda s: s.professional_id,
+        lambda s: (skill_codes[s.skill_id], s.level),
+    )
+    documents = _group(
+        session.exec(select(QualificationDocument).where(QualificationDocument.professional_id.in_(ids))),
+        lambda d: d.professional_id,
+        lambda d: Document(DocumentKind(d.kind), d.expires_on, d.issued_on),
+    )
+    declined = set(
+        session.exec(
+            select(Invitation.professional_id, SwarmSession.slot_id)
+            .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+            .where(
+                SwarmSession.planning_round_id == planning_round.id,
+                Invitation.response == InvitationResponse.DECLINED,
+            )
+        )
+    )
+    history = recent_invitations(session, region.id, planning_round, region.history_window_rounds)
+    result = []
+    for person in people:
+        availability, any_qualified = {}, False
+        for answer in answers.get(person.id, []):
+            slot = slots[answer.slot_id]
+            if (person.id, slot.id) in declined:
+                continue
+            day: date = to_local(slot.starts_at, zone).date()
+            if qualification_on(
+                day, documents.get(person.id, []), agreement_signed_on=person.agreement_signed_on
+            ).qualified:
+                any_qualified = True
+                availability[slot.code] = AvailabilityAnswer(answer.answer).value
+        if not any_qualified:  # keep what they said, so the engine can explain why they are not invited
+            availability = {
+                slots[a.slot_id].code: AvailabilityAnswer(a.answer).value for a in answers.get(person.id, [])
+            }
+        result.append(
+            {
+                "id": professional_ref(person.id),
+                "name": person.name,
+                "lat": person.lat,
+                "lon": person.lon,
+                "max_travel_km": person.travel_radius_km,
+                "skills": dict(sorted(skills.get(person.id, []))),
+                "availability": dict(sorted(availability.items())),
+                "max_sessions": person.max_sessions_per_round,
+                "qualified": any_qualified,
+                "recent_invitations": history.get(person.id, 0),
+            }
+        )
+    return result
+
+
+def published_schedule(session: Session, planning_round: PlanningRound, zone: ZoneInfo) -> dict | None:
+    """The round's published sessions as a ``swarm-schedule/1`` document (for ``previous``), or None."""
+    sessions = list(
+        session.exec(
+            select(SwarmSession)
+            .where(
+                SwarmSession.planning_round_id == planning_round.id,
+                SwarmSession.status == SessionStatus.PUBLISHED,
+            )
+            .order_by(SwarmSession.id)
+        )
+    )
+    if not sessions:
+        return None
+    return {
+        "format": "swarm-schedule/1",
+        "instance": f"round-{planning_round.sequence}",
+        "status": "feasible",
+        "sessions": [schedule_session_document(session, s) for s in sessions],
+        "unscheduled": [],
+    }
+
+
+def schedule_session_document(session: Session, swarm_session: SwarmSession) -> dict:
+    """One stored session in the ``sessions[]`` shape of ``swarm-schedule/1``."""
+    slot = get(session, Slot, swarm_session.slot_id)
+    venue = get(session, Venue, swarm_session.venue_id)
+    tables = list(
+        session.exec(
+            select(SessionTable)
+            .where(SessionTable.session_id == swarm_session.id)
+            .order_by(SessionTable.position)
+        )
+    )
+    seats = _group(
+        session.exec(
+            select(Seat).where(Seat.session_id == swarm_session.id).order_by(Seat.round, Seat.professional_id)
+        ),
+        lambda s: (s.table_id, s.round),
+        lambda s: professional_ref(s.professional_id),
+    )
+    return {
+        "slot": slot.code,
+        "venue": venue.code,
+        "tables": [
+            {
+                "request": request_ref(t.request_id),
+                "rounds": [seats.get((t.id, k), []) for k in range(1, swarm_session.rounds + 1)],
+            }
+            for t in tables
+        ],
+    }
