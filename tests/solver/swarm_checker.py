@@ -47,7 +47,7 @@ def overlaps(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool
 
 
 @dataclass
-class _Instance:
+class InstanceData:
     """The instance with every default of the spec filled in."""
 
     id: str
@@ -61,7 +61,7 @@ class _Instance:
     previous: dict | None
 
 
-def _read_instance(doc: dict) -> _Instance:
+def read_instance(doc: dict) -> InstanceData:
     venues = {}
     for v in doc["venues"]:
         venues[v["id"]] = {
@@ -94,7 +94,7 @@ def _read_instance(doc: dict) -> _Instance:
     slots = {
         s["id"]: (datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"])) for s in doc["slots"]
     }
-    return _Instance(
+    return InstanceData(
         id=doc.get("id", ""),
         rounds=doc.get("rounds", 1),
         max_parallel=doc.get("max_parallel_sessions"),
@@ -123,7 +123,7 @@ def _participants(session: dict) -> list[str]:
 
 def check_schedule(instance_doc: dict, schedule_doc: dict, *, claims: bool = True) -> list[str]:
     """Every way ``schedule_doc`` breaks the spec for ``instance_doc``; empty when it is valid."""
-    inst = _read_instance(instance_doc)
+    inst = read_instance(instance_doc)
     bad: list[str] = []
     if schedule_doc.get("format") != "swarm-schedule/1":
         bad.append(f"format: {schedule_doc.get('format')!r} is not 'swarm-schedule/1'")
@@ -159,7 +159,7 @@ def check_schedule(instance_doc: dict, schedule_doc: dict, *, claims: bool = Tru
     return bad
 
 
-def _known_session(inst: _Instance, s: dict, bad: list[str]) -> bool:
+def _known_session(inst: InstanceData, s: dict, bad: list[str]) -> bool:
     where = f"session ({s.get('slot')}, {s.get('venue')})"
     ok = True
     if s.get("slot") not in inst.slots:
@@ -189,7 +189,7 @@ def _known_session(inst: _Instance, s: dict, bad: list[str]) -> bool:
     return ok
 
 
-def _rule1_slot_and_venue(inst: _Instance, s: dict) -> list[str]:
+def _rule1_slot_and_venue(inst: InstanceData, s: dict) -> list[str]:
     bad = []
     for table in s["tables"]:
         r = inst.requests[table["request"]]
@@ -200,7 +200,7 @@ def _rule1_slot_and_venue(inst: _Instance, s: dict) -> list[str]:
     return bad
 
 
-def _rule2_venues(inst: _Instance, sessions: list[dict]) -> list[str]:
+def _rule2_venues(inst: InstanceData, sessions: list[dict]) -> list[str]:
     bad = []
     by_venue: dict[str, list[dict]] = defaultdict(list)
     for s in sessions:
@@ -227,7 +227,7 @@ def _rule2_venues(inst: _Instance, sessions: list[dict]) -> list[str]:
     return bad
 
 
-def _rule3_parallel(inst: _Instance, sessions: list[dict]) -> list[str]:
+def _rule3_parallel(inst: InstanceData, sessions: list[dict]) -> list[str]:
     if inst.max_parallel is None:
         return []
     # Sweep over half-open intervals; at equal times an end comes before a start (touching slots do not overlap).
@@ -246,7 +246,7 @@ def _rule3_parallel(inst: _Instance, sessions: list[dict]) -> list[str]:
     return []
 
 
-def _rule4_participants(inst: _Instance, s: dict) -> list[str]:
+def _rule4_participants(inst: InstanceData, s: dict) -> list[str]:
     bad = []
     v = inst.venues[s["venue"]]
     requests = [inst.requests[t["request"]] for t in s["tables"]]
@@ -273,7 +273,7 @@ def _rule4_participants(inst: _Instance, s: dict) -> list[str]:
     return bad
 
 
-def _rule5_people(inst: _Instance, sessions: list[dict]) -> list[str]:
+def _rule5_people(inst: InstanceData, sessions: list[dict]) -> list[str]:
     bad = []
     attends: dict[str, list[str]] = defaultdict(list)
     for s in sessions:
@@ -290,7 +290,7 @@ def _rule5_people(inst: _Instance, sessions: list[dict]) -> list[str]:
     return bad
 
 
-def _rule6_tables(inst: _Instance, s: dict) -> list[str]:
+def _rule6_tables(inst: InstanceData, s: dict) -> list[str]:
     bad = []
     where = f"session ({s['slot']}, {s['venue']})"
     everyone = _participants(s)
@@ -338,7 +338,7 @@ def _claims(instance_doc: dict, schedule_doc: dict) -> list[str]:
 
 def score_terms(instance_doc: dict, schedule_doc: dict) -> dict[str, int]:
     """The spec score split by term (each signed as it counts); assumes a schedule with known ids."""
-    inst = _read_instance(instance_doc)
+    inst = read_instance(instance_doc)
     w = inst.weights
     terms = dict.fromkeys(
         ("scheduled", "skill", "maybe", "travel_km", "fairness", "repeat_table", "change"), 0

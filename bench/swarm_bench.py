@@ -1,0 +1,224 @@
+"""Benchmark of the swarm engine against its peers on seeded Achterhoek instances (issue 3, item 8).
+
+    .venv/bin/python -m bench.swarm_bench                       # small, medium, large at their time limits
+    .venv/bin/python -m bench.swarm_bench --sizes small --time-limit 5 --no-write
+
+Methods, each in its own process so peak memory is its own: the engine (solver.swarm), a greedy by hand
+(bench/swarm_greedy.py), the straightforward model (bench/swarm_flat.py) in CP-SAT and as a MIP in HiGHS.
+Wall time counts from process start (reading, building, solving). HiGHS can overrun its own limit after
+presolve, so every method is stopped from outside: HiGHS at the limit (its last improving schedule counts),
+the others a grace period later. Every schedule is checked with the independent checker of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.common import (
+    check_schedule,
+    machine,
+    markdown_table,
+    read_json,
+    run_isolated,
+    spec_score,
+    today,
+    write_json_atomic,
+    write_section,
+)
+from bench.swarm_instances import SIZES, swarm_instance
+
+METHODS = ("engine", "greedy", "cpsat", "highs")
+TIME_LIMITS = {"small": 30.0, "medium": 30.0, "large": 60.0}
+GRACE = {"engine": 15.0, "greedy": 60.0, "cpsat": 15.0, "highs": 1.0}
+WORKERS = 2
+
+
+@dataclass
+class Outcome:
+    size: str
+    method: str
+    score: int | None
+    bound: int | None
+    status: str
+    wall: float
+    peak_mb: float
+    problems: list[str]
+    note: str = ""
+
+
+def run_worker(method: str, instance_path: str, out_path: str, time_limit: float) -> None:
+    """Inside the method's own process: solve and write an envelope {"schedule", "bound", "note"}."""
+    started = time.monotonic()
+    with open(instance_path, encoding="utf-8") as handle:
+        doc = json.load(handle)
+
+    def left() -> float:
+        return time_limit - (time.monotonic() - started)
+
+    def write(schedule: dict | None, bound: int | None, note: str = "") -> None:
+        write_json_atomic(out_path, {"schedule": schedule, "bound": bound, "note": note})
+
+    if method == "engine":
+        from solver.control import SolveControl, SolveOptions
+        from solver.swarm import parse_instance, solve, to_document
+
+        instance = parse_instance(doc)
+        result = to_document(
+            solve(instance, SolveOptions(time_limit=left(), workers=WORKERS, seed=1), SolveControl())
+        )
+        write(result, result.get("bound"))
+    elif method == "greedy":
+        from bench.swarm_greedy import greedy_schedule
+
+        schedule = greedy_schedule(doc)
+        schedule["score"] = spec_score(doc, schedule)
+        write(schedule, None)
+    else:
+        from bench.swarm_flat import build, solve_cp_sat, solve_highs
+
+        model = build(doc)
+        note = f"model built in {time.monotonic() - started:.1f} s: {len(model.cost):,} variables, {len(model.rows):,} rows"
+        if left() <= 0:
+            write(None, None, note + "; no time left to solve")
+            return
+        write(None, None, note)
+        if method == "cpsat":
+            peer = solve_cp_sat(model, left(), WORKERS)
+        else:
+            peer = solve_highs(
+                model, left(), on_incumbent=lambda s: write(s, None, note + "; stopped from outside")
+            )
+        write(_true_score(doc, peer.schedule), peer.bound, note)
+
+
+def _true_score(doc: dict, schedule: dict | None) -> dict | None:
+    """A peer's schedule scored by the spec: its objective undercounts a schedule whose repeat
+    indicators (u) are not yet tight, while the spec score of the same seats is what it is worth."""
+    if schedule is not None:
+        schedule["score"] = spec_score(doc, schedule)
+        if schedule["status"] == "optimal" and schedule["bound"] != schedule["score"]:
+            schedule["status"] = "feasible"
+    return schedule
+
+
+def measure(
+    size: str, method: str, instance: dict, instance_path: Path, folder: Path, limit: float
+) -> Outcome:
+    out = folder / f"{size}-{method}.json"
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.swarm_bench",
+        "--worker",
+        method,
+        str(instance_path),
+        str(out),
+        str(limit),
+    ]
+    run = run_isolated(argv, limit + GRACE[method])
+    envelope = read_json(out) or {}
+    schedule, bound = envelope.get("schedule"), envelope.get("bound")
+    note = envelope.get("note", "")
+    if run.killed:
+        note = (note + "; " if note else "") + f"stopped from outside after {run.wall_seconds:.0f} s"
+    elif run.returncode:
+        last = run.stderr.strip().splitlines()[-1:] or [f"exit status {run.returncode}"]
+        note = (note + "; " if note else "") + "failed: " + last[0]
+    if schedule is None:
+        return Outcome(size, method, None, bound, "no schedule", run.wall_seconds, run.peak_mb, [], note)
+    problems = check_schedule(instance, schedule)
+    valid = not any(not p.startswith(("score:", "bound:", "status")) for p in problems)
+    score = spec_score(instance, schedule) if valid else None
+    return Outcome(
+        size, method, score, bound, schedule.get("status", "?"), run.wall_seconds, run.peak_mb, problems, note
+    )
+
+
+def table(outcomes: list[Outcome]) -> str:
+    rows = []
+    for size in dict.fromkeys(o.size for o in outcomes):
+        group = [o for o in outcomes if o.size == size]
+        bounds = [o.bound for o in group if o.bound is not None]
+        best_bound = min(bounds) if bounds else None
+        for o in group:
+            gap = "—"
+            if best_bound and o.score is not None:
+                gap = f"{100 * (best_bound - o.score) / abs(best_bound):.2f} %"
+            score = (
+                "—" if o.score is None else f"{o.score:,}" + (" (optimal)" if o.status == "optimal" else "")
+            )
+            valid = "yes" if not o.problems and o.score is not None else ("no" if o.problems else "—")
+            rows.append([size, o.method, score, "—" if o.bound is None else f"{o.bound:,}", gap,
+                         f"{o.wall:.1f} s", f"{o.peak_mb:,.0f} MB", valid])  # fmt: skip
+    return markdown_table(
+        ["size", "method", "score", "bound", "gap to best bound", "wall", "peak memory", "valid"], rows
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--worker", nargs=4, metavar=("METHOD", "INSTANCE", "OUT", "LIMIT"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--sizes", default="small,medium,large")
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--time-limit", type=float, help="one limit for every size (default: 30/30/60 s)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument(
+        "--shared", action="store_true", help="note that other work shared the CPU during the run"
+    )
+    args = parser.parse_args(argv)
+    if args.worker:
+        method, instance_path, out, limit = args.worker
+        run_worker(method, instance_path, out, float(limit))
+        return 0
+    sizes = [s for s in args.sizes.split(",") if s]
+    methods = [m for m in args.methods.split(",") if m]
+    unknown = [s for s in sizes if s not in SIZES] + [m for m in methods if m not in METHODS]
+    if unknown:
+        parser.error(f"unknown size or method: {', '.join(unknown)}")
+    outcomes = []
+    with tempfile.TemporaryDirectory(prefix="swarm-bench-") as tmp:
+        folder = Path(tmp)
+        for size in sizes:
+            instance = swarm_instance(size, args.seed)
+            path = folder / f"{size}.json"
+            write_json_atomic(path, instance)
+            limit = args.time_limit or TIME_LIMITS[size]
+            for method in methods:
+                outcome = measure(size, method, instance, path, folder, limit)
+                outcomes.append(outcome)
+                print(f"{size:6} {method:7} score={outcome.score} bound={outcome.bound} {outcome.wall:.1f}s "
+                      f"{outcome.peak_mb:.0f}MB {outcome.note} {outcome.problems[:3]}", file=sys.stderr, flush=True)  # fmt: skip
+    text = table(outcomes)
+    print(text)
+    problems = [f"- {o.size} {o.method}: {p}" for o in outcomes for p in o.problems[:5]]
+    notes = [f"- {o.size} {o.method}: {o.note}" for o in outcomes if o.note]
+    if not args.no_write:
+        limits = ", ".join(f"{s} {args.time_limit or TIME_LIMITS[s]:.0f} s" for s in sizes)
+        body = [
+            f"Measured {today()} on {machine()}"
+            + (", shared with other work at the time." if args.shared else "."),
+            f"`python -m bench.swarm_bench` (seed {args.seed}, 3 rounds; time limits {limits}; {WORKERS} CP-SAT workers).",
+            "Instances from `bench/swarm_instances.py`; every schedule checked with `tests/solver/swarm_checker.py`;"
+            " gap = (best bound of any method - score) / best bound. Wall time counts reading, building and solving.",
+            "",
+            text,
+        ]
+        if notes:
+            body += ["", "Notes:", *notes]
+        if problems:
+            body += ["", "Problems found by the checker:", *problems]
+        write_section("Swarm rounds", "\n".join(body))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
