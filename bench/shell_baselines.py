@@ -164,15 +164,16 @@ def cp_sat(instance: dict, time_limit: float, workers: int = 2) -> dict:
     """The linear model as given to CP-SAT, no hints, no decomposition."""
     from ortools.sat.python import cp_model
 
+    started = time.perf_counter()
     pairs = eligible_pairs(instance)
     linear = linear_model(pairs)
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{k}") for k in range(len(pairs))]
     for ks, coefs, upper in linear.rows:
-        model.add(sum(c * x[k] for k, c in zip(ks, coefs, strict=True)) <= upper)
-    model.maximize(sum(c * x[k] for k, c in enumerate(linear.objective)))
+        model.add(cp_model.LinearExpr.weighted_sum([x[k] for k in ks], coefs) <= upper)
+    model.maximize(cp_model.LinearExpr.weighted_sum(x, linear.objective))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = remaining(started, time_limit)
     solver.parameters.num_workers = workers
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -187,11 +188,14 @@ def highs_mip(instance: dict, time_limit: float, workers: int = 2) -> dict:
     """The same linear model as a MIP in HiGHS (gap 0: the objective is an integer)."""
     import highspy
 
+    started = time.perf_counter()
     pairs = eligible_pairs(instance)
+    if not len(pairs):  # HiGHS calls an empty model "empty", not optimal; nothing to fill is optimal at 0
+        return plan_document(instance, pairs, [], "optimal", 0)
     linear = linear_model(pairs)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("log_to_console", False)
     h.setOptionValue("threads", workers)
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.999)
@@ -214,6 +218,7 @@ def highs_mip(instance: dict, time_limit: float, workers: int = 2) -> dict:
         np.array(value, dtype=float),
     )
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    h.setOptionValue("time_limit", remaining(started, time_limit))
     h.run()
     info = h.getInfo()
     if info.primal_solution_status != 2:  # no feasible solution yet
@@ -221,11 +226,16 @@ def highs_mip(instance: dict, time_limit: float, workers: int = 2) -> dict:
     values = h.getSolution().col_value
     chosen = [k for k in range(n) if values[k] > 0.5]
     score = sum(pairs.score[k] for k in chosen)
-    bound = math.floor(info.mip_dual_bound + 1e-6)
+    bound = max(score, math.floor(info.mip_dual_bound + 1e-6))  # no valid plan beats a bound
     optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal and bound <= score
     return plan_document(
         instance, pairs, chosen, "optimal" if optimal else "feasible", score if optimal else bound
     )
+
+
+def remaining(started: float, time_limit: float) -> float:
+    """The time limit covers building the model too, as it does for the engine."""
+    return max(0.5, time_limit - (time.perf_counter() - started))
 
 
 METHODS = {"greedy": greedy, "cp-sat": cp_sat, "highs": highs_mip}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.solver.shell_checker import check_plan, spec_score
@@ -90,3 +91,17 @@ def test_budget_and_one_role_per_project_beat_greedy():
         ("j/b", "p-cheap"),
     }
     assert result["status"] == "optimal"
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(shell_instances(people=(2, 5), projects=(1, 3), roles=(1, 4), weeks=(2, 4), max_roles=4))
+def test_benchmark_peers_are_sound(instance):
+    """The benchmark's baselines are judged by the same checker: greedy valid, both exact models optimal."""
+    baselines = pytest.importorskip("bench.shell_baselines")
+    best = brute_force_optimum(instance)
+    greedy = baselines.greedy(instance, 1.0)
+    assert check_plan(instance, greedy) == [] and greedy["score"] <= best
+    for exact in (baselines.cp_sat, baselines.highs_mip):
+        plan = exact(instance, 10.0, 1)
+        assert check_plan(instance, plan) == []
+        assert (plan["score"], plan["status"], plan["bound"]) == (best, "optimal", best)
