@@ -317,3 +317,28 @@ def test_engine_plans_are_valid_and_truthful(document):
     result = run_engine(document)
     assert check_plan(document, result) == []
     assert check_claims(document, result) == []
+
+
+def test_benchmark_generator_is_seeded_and_realistic():
+    generator = pytest.importorskip("bench.shell_instances")
+    first = generator.shell_instance("custom", 3, professionals=60, projects=6, weeks=8)
+    assert first == generator.shell_instance("custom", 3, professionals=60, projects=6, weeks=8)
+    assert first != generator.shell_instance("custom", 4, professionals=60, projects=6, weeks=8)
+    places = {(round(lat, 4), round(lon, 4)) for _, lat, lon, _ in generator.dutch_places()}
+    assert all((p["lat"], p["lon"]) in places for p in first["projects"])
+    roles = [r for p in first["projects"] for r in p["roles"]]
+    assert len({r["id"] for r in roles}) == len(roles) and all(
+        1 <= len(p["roles"]) <= 4 for p in first["projects"]
+    )
+    assert all(8 <= r["hours_per_week"] <= 32 for r in roles)
+    assert all(
+        60 <= p["hourly_rate"] <= 140 and 20 <= p["max_travel_km"] <= 80 for p in first["professionals"]
+    )
+
+
+def test_engine_on_a_generated_benchmark_instance():
+    generator = pytest.importorskip("bench.shell_instances")
+    document = generator.shell_instance("custom", 1, professionals=120, projects=8, weeks=10)
+    result = run_engine(document, time_limit=10.0)
+    assert check_plan(document, result) == []
+    assert check_claims(document, result) == []
