@@ -19,9 +19,7 @@ from tests.swarm.test_calendars_support import HOST, OMER, STAMP, session
 # Text of every script with the characters that need care in iCalendar, in mail headers and in folding:
 # separators and quotes, backslash, caret, line breaks of all kinds, tabs and other control characters,
 # combining marks and four-octet characters.
-TRICKY = st.sampled_from(
-    list(",;:\\'\"^\n\r\t\x00\x1b ") + ["\r\n", "é", "Ĳ", "ß", "\u0301", "😀", "𝔸", "\u00ad"]
-)
+TRICKY = st.sampled_from(list(",;:\\'\"^\n\r\t\x00\x1b ") + ["é", "Ĳ", "ß", "\u0301", "😀", "𝔸", "\u00ad"])
 CHARACTERS = st.one_of(st.characters(categories=("L", "M", "N", "P", "S", "Zs")), TRICKY)
 names = st.text(CHARACTERS, min_size=1, max_size=40).filter(lambda s: clean_parameter(s) != "" and s.strip())
 texts = st.text(CHARACTERS, min_size=1, max_size=300).filter(lambda s: s.strip())
