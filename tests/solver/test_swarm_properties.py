@@ -194,3 +194,13 @@ def assert_honest(instance_doc: dict, result: dict) -> None:
 @given(instance_doc=swarm_instances())
 def test_engine_schedules_are_valid_and_honestly_scored(solve_document, instance_doc):
     assert_honest(instance_doc, solve_document(instance_doc, time_limit=2.0))
+
+
+RICHER = {"people": (6, 14), "requests": (2, 5), "slots": (2, 4), "venues": (2, 3), "rounds": (1, 3)}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(instance_doc=swarm_instances(**RICHER))
+def test_engine_on_richer_instances_is_valid_and_honestly_scored(solve_document, instance_doc):
+    """More sessions at once: parallel limits, venue clashes, people wanted in two places, repeat tables."""
+    assert_honest(instance_doc, solve_document(instance_doc, time_limit=3.0))
