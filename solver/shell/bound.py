@@ -1,24 +1,24 @@
-"""A proved upper bound over ALL eligible pairs, and the pairs that cannot improve a plan.
+"""A proved upper bound over ALL eligible pairs: weekly capacity priced out, projects solved exactly.
 
-The LP relaxation is solved by column generation: GLOP on a subset of the pairs, then every pair is
-priced with the duals. Whatever the duals, relaxing capacity, budget and one-role-per-project rows with
-multipliers ``y >= 0`` leaves a problem where each role independently takes its best pair or none:
+For multipliers ``y >= 0`` on the weekly capacity rows, every plan scores at most
 
-    L(y) = sum(y * rhs) + sum over roles of max(0, max over its pairs of reduced objective)
+    L(y) = sum(y[p, w] * capacity[p, w]) + sum over projects of best_j(y)
 
-is an upper bound on every plan (Lagrangian duality); at the LP optimum it equals the LP value.
-Forcing one pair (p, r) into the plan changes role r's term to that pair's reduced objective, so
-when ``L - term_r + rc_pr < incumbent + 1`` no plan better than the incumbent uses the pair: it can be
-dropped without losing optimality (reduced-cost fixing). The bound is computed by numpy from the
-multipliers, never taken from the LP solver's own report.
+where ``best_j`` is the exact optimum of project j alone (roles, one role per professional, budget)
+with each pair's value reduced by ``hours_per_week * sum(y[p, w] over the role's weeks)`` (projects.py).
+This is Lagrangian duality; it is at least as tight as the LP relaxation because budgets and
+one-role-per-project are kept integral. The multipliers come from a Dantzig-Wolfe master LP (GLOP) over
+project patterns, with capacity rows added only where the master overloads someone. The bound itself
+is always recomputed here from the multipliers, never taken from the LP solver.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -26,152 +26,196 @@ from ortools.linear_solver import pywraplp
 from solver.shell.eligibility import Candidates
 from solver.shell.greedy import role_slices
 from solver.shell.instance import ShellInstance
-from solver.shell.model import all_rows, pair_cost, pinned
+from solver.shell.model import pair_cost, pinned
+from solver.shell.projects import ProjectChoice, best_choice, shortlist
 
-# A pair enters the LP when its reduced objective exceeds this; per role and round at most COLUMNS_PER_ROUND.
 PRICE_TOLERANCE = 1e-6
-COLUMNS_PER_ROUND = 4
 # Slack for the float arithmetic of the bound (scores are integers far below 1e15).
 FLOAT_SLACK = 1e-4
 
 
 @dataclass
-class Multipliers:
-    """Non-negative multipliers of the relaxed rows (dense for capacity, by key for the others)."""
-
-    capacity: np.ndarray  # float64 [professional, week]
-    budget: np.ndarray  # float64 [project]
-    project: dict[tuple[int, int], float]  # (professional, project)
-
-
-@dataclass
 class Pricing:
     bound: float  # L(y)
-    reduced: np.ndarray  # per candidate
-    role_term: np.ndarray  # per role: its contribution to L
+    choices: list[ProjectChoice]  # best pattern per project under y
+    adjusted: np.ndarray  # per candidate: objective minus priced capacity
 
 
 @dataclass
-class LpResult:
-    multipliers: Multipliers
-    columns: np.ndarray  # candidate indexes in the last LP
-    values: np.ndarray  # LP value of each of those columns
-    pricing: Pricing
-    rounds: int
-    complete: bool  # no pair left with a positive reduced objective: L is the LP optimum
+class Master:
+    """The Dantzig-Wolfe master: patterns (sets of candidates, one project each) and capacity rows."""
+
+    instance: ShellInstance
+    cands: Candidates
+    objective: np.ndarray
+    solver: pywraplp.Solver = field(init=False)
+    patterns: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    z: list[pywraplp.Variable] = field(default_factory=list)
+    rows: dict[tuple[int, int], pywraplp.Constraint] = field(default_factory=dict)
+    by_pro: dict[int, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    row_weeks: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    seen: set[tuple[int, ...]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        inf = self.solver.infinity()
+        pinned_projects = {self.instance.roles[p.role].project for p in self.instance.pins}
+        self.convexity = [
+            self.solver.Constraint(1.0 if j in pinned_projects else -inf, 1.0)
+            for j in range(len(self.instance.projects))
+        ]
+        self.solver.Objective().SetMaximization()
+
+    def add_pattern(self, project: int, chosen: tuple[int, ...]) -> None:
+        if chosen in self.seen or not chosen:
+            return
+        self.seen.add(chosen)
+        var = self.solver.NumVar(0.0, 1.0, "")
+        self.solver.Objective().SetCoefficient(var, float(self.objective[list(chosen)].sum()))
+        self.convexity[project].SetCoefficient(var, 1.0)
+        k = len(self.z)
+        self.z.append(var)
+        self.patterns.append((project, chosen))
+        for i in chosen:
+            pro = int(self.cands.pro[i])
+            self.by_pro[pro].append((k, i))
+            for week in self.row_weeks.get(pro, ()):
+                if self._runs(i, week):
+                    self.rows[(pro, week)].SetCoefficient(var, float(self._weekly(i)))
+
+    def add_row(self, pro: int, week: int) -> None:
+        row = self.solver.Constraint(
+            -self.solver.infinity(), float(self.instance.professionals[pro].capacity[week])
+        )
+        self.rows[(pro, week)] = row
+        self.row_weeks[pro].append(week)
+        for k, i in self.by_pro[pro]:
+            if self._runs(i, week):
+                row.SetCoefficient(self.z[k], float(self._weekly(i)))
+
+    def _runs(self, i: int, week: int) -> bool:
+        role = self.instance.roles[int(self.cands.role[i])]
+        return role.first <= week <= role.last
+
+    def _weekly(self, i: int) -> int:
+        return self.instance.roles[int(self.cands.role[i])].hours_per_week
+
+    def solve(self) -> tuple[np.ndarray, dict[tuple[int, int], float]] | None:
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        values = np.array([v.solution_value() for v in self.z])
+        duals = {key: max(0.0, row.dual_value()) for key, row in self.rows.items()}
+        return values, duals
+
+    def overloads(self, values: np.ndarray) -> list[tuple[int, int]]:
+        """(professional, week) where the master's fractional plan exceeds capacity and has no row yet."""
+        load: dict[tuple[int, int], float] = defaultdict(float)
+        for k, value in enumerate(values.tolist()):
+            if value <= 1e-9:
+                continue
+            for i in self.patterns[k][1]:
+                role = self.instance.roles[int(self.cands.role[i])]
+                for week in range(role.first, role.last + 1):
+                    load[(int(self.cands.pro[i]), week)] += value * role.hours_per_week
+        capacity = self.instance.professionals
+        return [
+            key
+            for key, hours in load.items()
+            if key not in self.rows and hours > capacity[key[0]].capacity[key[1]] + 1e-6
+        ]
 
 
-def price(instance: ShellInstance, cands: Candidates, objective: np.ndarray, y: Multipliers) -> Pricing:
-    n_projects = len(instance.projects)
+def price(
+    instance: ShellInstance,
+    cands: Candidates,
+    objective: np.ndarray,
+    duals: dict[tuple[int, int], float],
+    slices: dict[int, np.ndarray],
+) -> Pricing:
+    """L(y) and each project's best pattern, for multipliers ``duals`` on (professional, week)."""
+    y = np.zeros((len(instance.professionals), len(instance.weeks) + 1))
+    for (p, w), value in duals.items():
+        y[p, w + 1] = value
+    np.cumsum(y, axis=1, out=y)
     first = np.array([r.first for r in instance.roles], dtype=np.int64)[cands.role]
     last = np.array([r.last for r in instance.roles], dtype=np.int64)[cands.role]
     weekly = np.array([r.hours_per_week for r in instance.roles], dtype=np.float64)[cands.role]
-    project_of = np.array([r.project for r in instance.roles], dtype=np.int64)[cands.role]
-    prefix = np.zeros((y.capacity.shape[0], y.capacity.shape[1] + 1))
-    np.cumsum(y.capacity, axis=1, out=prefix[:, 1:])
-    reduced = objective.astype(np.float64)
-    reduced -= weekly * (prefix[cands.pro, last + 1] - prefix[cands.pro, first])
-    reduced -= pair_cost(instance, cands) * y.budget[project_of]
-    if y.project:
-        keys = np.array([p * n_projects + j for p, j in y.project], dtype=np.int64)
-        values = np.array(list(y.project.values()))
-        order = np.argsort(keys)
-        keys, values = keys[order], values[order]
-        pair_keys = cands.pro.astype(np.int64) * n_projects + project_of
-        at = np.minimum(np.searchsorted(keys, pair_keys), len(keys) - 1)
-        reduced -= np.where(keys[at] == pair_keys, values[at], 0.0)
-    capacity = np.array([p.capacity for p in instance.professionals], dtype=np.float64).reshape(
-        y.capacity.shape
-    )
-    budgets = np.array([p.budget or 0 for p in instance.projects], dtype=np.float64)
-    bound = float((y.capacity * capacity).sum() + (y.budget * budgets).sum() + sum(y.project.values()))
-    best = np.full(len(instance.roles), -np.inf)
-    np.maximum.at(best, cands.role, reduced)
-    role_term = np.maximum(best, 0.0)
-    for i in pinned(instance, cands).tolist():
-        role_term[cands.role[i]] = reduced[i]  # a pinned role must take its pin
-    return Pricing(bound + float(role_term.sum()), reduced, role_term)
+    adjusted = objective - weekly * (y[cands.pro, last + 1] - y[cands.pro, first])
+    cost = pair_cost(instance, cands)
+    forced_at = {int(cands.role[i]): int(i) for i in pinned(instance, cands).tolist()}
+    empty = np.zeros(0, dtype=np.int64)
+    bound = sum(v * instance.professionals[p].capacity[w] for (p, w), v in duals.items())
+    choices = []
+    for project in instance.projects:
+        budgeted = project.budget is not None
+        layers = len(project.roles)
+        lists = [shortlist(adjusted, cost, slices.get(r, empty), layers, budgeted) for r in project.roles]
+        forced = [forced_at.get(r) for r in project.roles]
+        choice = best_choice(lists, forced, adjusted, cost, cands.pro, project.budget)
+        choices.append(choice)
+        bound += choice.value
+    return Pricing(bound, choices, adjusted)
 
 
 def integer_bound(pricing: Pricing) -> int:
     return math.floor(pricing.bound + FLOAT_SLACK)
 
 
-def solve_lp(
+@dataclass
+class DecompositionResult:
+    pricing: Pricing  # at the best (lowest) bound found
+    master: Master
+    values: np.ndarray  # master solution
+    rounds: int
+    converged: bool
+
+
+def decompose(
     instance: ShellInstance,
     cands: Candidates,
     objective: np.ndarray,
-    start: np.ndarray,
     deadline: float,
     stop: Callable[[], bool] = lambda: False,
-) -> LpResult | None:
-    """Column generation from the candidate subset ``start``, until no pair prices out or time is up."""
+    on_bound: Callable[[int], None] = lambda bound: None,
+) -> DecompositionResult | None:
+    """Column and row generation until the master LP equals L(y), time runs out or a stop is requested."""
     slices = role_slices(cands)
-    columns = np.unique(np.concatenate([start, pinned(instance, cands)]))
-    best: LpResult | None = None
+    master = Master(instance, cands, objective)
+    pricing = price(instance, cands, objective, {}, slices)
+    best = pricing
+    on_bound(integer_bound(pricing))
+    for j, choice in enumerate(pricing.choices):
+        master.add_pattern(j, choice.chosen)
+    pins_of: dict[int, list[int]] = defaultdict(list)
+    for i in pinned(instance, cands).tolist():
+        pins_of[instance.roles[int(cands.role[i])].project].append(i)
+    for j, pins in pins_of.items():  # keeps the master feasible whatever rows are added
+        master.add_pattern(j, tuple(sorted(pins)))
     rounds = 0
+    values = np.zeros(0)
+    converged = False
     while time.monotonic() < deadline and not stop():
         rounds += 1
-        solved = _glop(instance, cands, objective, columns, deadline)
+        solved = master.solve()
         if solved is None:
+            return None
+        values, duals = solved
+        overloaded = master.overloads(values)
+        for pro, week in overloaded:
+            master.add_row(pro, week)
+        if overloaded:
+            continue
+        pricing = price(instance, cands, objective, duals, slices)
+        if pricing.bound < best.bound:
+            best = pricing
+            on_bound(integer_bound(pricing))
+        convexity = [row.dual_value() for row in master.convexity]
+        entering = [
+            (j, c.chosen) for j, c in enumerate(pricing.choices) if c.value > convexity[j] + PRICE_TOLERANCE
+        ]
+        if not entering or best.bound <= master.solver.Objective().Value() + FLOAT_SLACK:
+            converged = True
             break
-        y, values = solved
-        pricing = price(instance, cands, objective, y)
-        entering = _entering(pricing.reduced, slices, columns)
-        result = LpResult(y, columns, values, pricing, rounds, complete=len(entering) == 0)
-        if best is None or pricing.bound < best.pricing.bound or result.complete:
-            best = result
-        if result.complete:
-            break
-        columns = np.union1d(columns, entering)
-    return best
-
-
-def _entering(reduced: np.ndarray, slices: dict[int, np.ndarray], columns: np.ndarray) -> np.ndarray:
-    outside = np.ones(len(reduced), dtype=bool)
-    outside[columns] = False
-    positive = outside & (reduced > PRICE_TOLERANCE)
-    chosen = []
-    for idx in slices.values():
-        idx = idx[positive[idx]]
-        if len(idx):
-            chosen.append(idx[np.argsort(-reduced[idx], kind="stable")[:COLUMNS_PER_ROUND]])
-    return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
-
-
-def _glop(
-    instance: ShellInstance, cands: Candidates, objective: np.ndarray, columns: np.ndarray, deadline: float
-) -> tuple[Multipliers, np.ndarray] | None:
-    sub = cands.select(columns)
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    solver.SetTimeLimit(max(1, int((deadline - time.monotonic()) * 1000)))
-    forced = set(pinned(instance, sub).tolist())
-    x = [solver.NumVar(1.0 if i in forced else 0.0, 1.0, "") for i in range(len(sub))]
-    constraints = []
-    for row in all_rows(instance, sub):
-        ct = solver.Constraint(-solver.infinity(), float(row.rhs))
-        for i, c in zip(row.pairs.tolist(), row.coefs.tolist(), strict=True):
-            ct.SetCoefficient(x[i], float(c))
-        constraints.append((row, ct))
-    goal = solver.Objective()
-    for var, c in zip(x, objective[columns].tolist(), strict=True):
-        goal.SetCoefficient(var, float(c))
-    goal.SetMaximization()
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    y = Multipliers(
-        capacity=np.zeros((len(instance.professionals), len(instance.weeks))),
-        budget=np.zeros(len(instance.projects)),
-        project={},
-    )
-    for row, ct in constraints:
-        dual = max(0.0, ct.dual_value())
-        if dual == 0.0 or row.rule == "role":
-            continue  # the role rows stay in the inner problem
-        if row.rule == "capacity":
-            y.capacity[row.key] = dual
-        elif row.rule == "budget":
-            y.budget[row.key[0]] = dual
-        else:
-            y.project[row.key] = dual
-    return y, np.array([v.solution_value() for v in x])
+        for j, chosen in entering:
+            master.add_pattern(j, chosen)
+    return DecompositionResult(best, master, values, rounds, converged)

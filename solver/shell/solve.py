@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from solver.control import SolveControl, SolveOptions, run_cp_sat
-from solver.shell.bound import FLOAT_SLACK, Multipliers, integer_bound, price, solve_lp
+from solver.shell.bound import FLOAT_SLACK, decompose
 from solver.shell.eligibility import Arrays, Candidates, eligible_pairs
 from solver.shell.greedy import greedy_plan, role_slices
 from solver.shell.instance import ShellInstance
@@ -25,11 +25,11 @@ from solver.shell.score import score_breakdown
 
 # Up to this many useful pairs CP-SAT sees them all, and its own bound is global.
 DIRECT_PAIRS = 60_000
-# The most pairs handed to CP-SAT after reduced-cost fixing; beyond it only the LP bound is claimed.
-MAX_FIXED_PAIRS = 300_000
-# Pairs per role that start the column generation, and its share of the time limit.
-LP_START_PER_ROLE = 6
-LP_TIME_SHARE = 0.45
+# Above this many pairs the Lagrangian bound by projects (bound.py) runs first.
+DECOMPOSE_ABOVE = 3_000
+# Share of the time limit for the bound; pairs per role (best by priced value) CP-SAT polishes over.
+BOUND_TIME_SHARE = 0.4
+POLISH_PER_ROLE = 8
 # Time kept back for explanations and writing the result.
 RESERVE_SECONDS = 0.3
 
@@ -53,6 +53,7 @@ def solve(
     control: SolveControl | None = None,
     *,
     direct_pairs: int = DIRECT_PAIRS,
+    decompose_above: int = DECOMPOSE_ABOVE,
 ) -> ShellResult:
     options = options or SolveOptions()
     control = control or SolveControl()
@@ -62,12 +63,14 @@ def solve(
     search.stats["pairs"] = len(search.cands)
 
     search.offer(greedy_plan(instance, search.cands, search.objective), "greedy")
-    search.tighten(integer_bound(price(instance, search.cands, search.objective, _no_multipliers(instance))))
     proved = False
-    if not control.stop_requested and len(search.cands) <= direct_pairs:
+    direct = len(search.cands) <= direct_pairs
+    if control.stop_requested:
+        pass
+    elif len(search.cands) <= decompose_above:
         proved = search.cp_sat(np.arange(len(search.cands)), options, deadline, global_bound=True)
-    elif not control.stop_requested:
-        proved = _decomposed(search, options, started, deadline)
+    else:
+        proved = _decomposed(search, options, started, deadline, direct)
 
     pairs = search.best_pairs()
     breakdown = score_breakdown(instance, pairs)
@@ -90,44 +93,44 @@ def solve(
     )
 
 
-def _no_multipliers(instance: ShellInstance) -> Multipliers:
-    return Multipliers(
-        np.zeros((len(instance.professionals), len(instance.weeks))), np.zeros(len(instance.projects)), {}
-    )
-
-
-def _decomposed(search: _Search, options: SolveOptions, started: float, deadline: float) -> bool:
-    """LP bound over all pairs, then CP-SAT over the pairs that could beat the incumbent."""
+def _decomposed(
+    search: _Search, options: SolveOptions, started: float, deadline: float, direct: bool
+) -> bool:
+    """Lagrangian bound by projects, a plan rounded from its master LP, then CP-SAT to polish it."""
     instance, cands, objective = search.instance, search.cands, search.objective
-    start = np.concatenate(
-        [idx[:LP_START_PER_ROLE] for idx in role_slices(cands).values()] + [np.flatnonzero(search.best)]
+    bound_deadline = min(deadline - RESERVE_SECONDS, started + BOUND_TIME_SHARE * (deadline - started))
+    found = decompose(
+        instance,
+        cands,
+        objective,
+        bound_deadline,
+        stop=lambda: search.control.stop_requested,
+        on_bound=lambda bound: (search.tighten(bound), search.report("bound")),
     )
-    lp_deadline = min(deadline - RESERVE_SECONDS, started + LP_TIME_SHARE * (deadline - started))
-    lp = solve_lp(instance, cands, objective, start, lp_deadline, stop=lambda: search.control.stop_requested)
-    if lp is None:
-        top = np.concatenate([start, pinned(instance, cands)])
-        search.cp_sat(np.unique(top), options, deadline, global_bound=False)
-        return False
-    search.stats["lp_rounds"] = lp.rounds
-    search.stats["lp_complete"] = int(lp.complete)
-    search.tighten(integer_bound(lp.pricing))
-    fractional = lp.columns[lp.values > 1e-6]
-    first = fractional[np.lexsort((-objective[fractional], -lp.values[lp.values > 1e-6]))]
-    search.offer(greedy_plan(instance, cands, objective, first=first), "lp-greedy")
+    if found is None:
+        return search.cp_sat(np.arange(len(cands)), options, deadline, global_bound=True) if direct else False
+    search.stats["bound_rounds"] = found.rounds
+    search.stats["bound_converged"] = int(found.converged)
+    master = found.master
+    weight = np.zeros(len(master.patterns)) if len(found.values) == 0 else found.values
+    order = sorted(range(len(master.patterns)), key=lambda k: -weight[k])
+    first = [i for k in order for i in master.patterns[k][1] if weight[k] > 1e-6]
+    first += [i for choice in found.pricing.choices for i in choice.chosen]
+    search.offer(greedy_plan(instance, cands, objective, first=np.array(first, dtype=np.int64)), "rounding")
     if search.control.stop_requested:
         return False
-    # Pairs that can appear in a plan better than the incumbent (see bound.py).
-    pricing = lp.pricing
-    forced = pricing.bound - pricing.role_term[cands.role] + pricing.reduced
-    improving = forced >= search.best_value + 1 - FLOAT_SLACK
-    improving[search.best] = True
-    improving[pinned(instance, cands)] = True
-    kept = np.flatnonzero(improving)
-    complete = len(kept) <= MAX_FIXED_PAIRS
-    if not complete:
-        kept = np.union1d(np.flatnonzero(search.best), kept[np.argsort(-forced[kept])[:MAX_FIXED_PAIRS]])
-    search.stats["fixed_pairs"] = len(kept)
-    return search.cp_sat(kept, options, deadline, global_bound=complete)
+    if direct:
+        return search.cp_sat(np.arange(len(cands)), options, deadline, global_bound=True)
+    slices = role_slices(cands)
+    adjusted = found.pricing.adjusted
+    top = [idx[np.argsort(-adjusted[idx], kind="stable")[:POLISH_PER_ROLE]] for idx in slices.values()]
+    in_patterns = np.array([i for _, chosen in master.patterns for i in chosen], dtype=np.int64)
+    kept = np.unique(
+        np.concatenate([*top, in_patterns, np.flatnonzero(search.best), pinned(instance, cands)])
+    )
+    search.stats["polish_pairs"] = len(kept)
+    search.cp_sat(kept, options, deadline, global_bound=len(kept) == len(cands))
+    return False
 
 
 class _Search:
@@ -153,13 +156,13 @@ class _Search:
         if self.best_value is None or value > self.best_value:
             self.best, self.best_value = plan, value
             self.stats["best_stage"] = stage
-        self._report(stage)
+        self.report(stage)
 
     def tighten(self, bound: int) -> None:
         if self.bound is None or bound < self.bound:
             self.bound = bound
 
-    def _report(self, stage: str) -> None:
+    def report(self, stage: str) -> None:
         bound = None if self.bound is None else self.bound + self.offset
         self.control.report(self.best_value + self.offset, bound, stage)
 
