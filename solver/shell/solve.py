@@ -112,7 +112,9 @@ def _decomposed(
     search.stats["bound_rounds"] = found.rounds
     search.stats["bound_converged"] = int(found.converged)
     master = found.master
-    weight = np.zeros(len(master.patterns)) if len(found.values) == 0 else found.values
+    # patterns added after the last master solve have no LP value yet
+    weight = np.zeros(len(master.patterns))
+    weight[: len(found.values)] = found.values
     order = sorted(range(len(master.patterns)), key=lambda k: -weight[k])
     first = [i for k in order for i in master.patterns[k][1] if weight[k] > 1e-6]
     first += [i for choice in found.pricing.choices for i in choice.chosen]
