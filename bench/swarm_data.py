@@ -23,6 +23,7 @@ class Region:
         self.rounds = self.inst.rounds
         self._km: dict[tuple[str, str], float] = {}
         self._attendees: dict[Option, list[str]] = {}
+        self._points: dict[tuple[str, str], int] = {}
 
     @cached_property
     def instants(self) -> list:
@@ -88,9 +89,12 @@ class Region:
 
     def seat_points(self, pid: str, rid: str) -> int:
         """Skill points for one round at this request's table."""
-        skills = self.inst.people[pid]["skills"]
-        needs = self.inst.requests[rid]["needs"]
-        return sum(self.w["skill"] * skills[n["skill"]] for n in needs if self.meets(pid, n))
+        key = (pid, rid)
+        if key not in self._points:
+            skills = self.inst.people[pid]["skills"]
+            needs = self.inst.requests[rid]["needs"]
+            self._points[key] = sum(self.w["skill"] * skills[n["skill"]] for n in needs if self.meets(pid, n))
+        return self._points[key]
 
     def attend_cost(self, pid: str, option: Option) -> int:
         """What inviting the person to the session costs in score: maybe, travel and fairness."""
