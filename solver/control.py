@@ -116,11 +116,13 @@ def run_cp_sat(
     time_limit: float | None = None,
     to_score: Callable[[float], int] = lambda value: round(value),
     stage: str = "",
+    parameters: dict[str, object] | None = None,
 ) -> CpSatRun:
     """Solve ``model`` with the options' seed and workers, reporting progress and honouring stop requests.
 
     ``to_score`` turns an objective value into spec score units (e.g. adding a constant offset).
-    With one worker and the same seed the search is deterministic.
+    With one worker and the same seed the search is deterministic. ``parameters`` sets further CP-SAT
+    parameters by name after the defaults (e.g. ``{"cp_model_presolve": False}`` where presolve weakens the LP).
     """
     control = control or SolveControl()
     solver = cp_model.CpSolver()
@@ -131,6 +133,8 @@ def run_cp_sat(
     solver.parameters.log_search_progress = options.log
     if options.workers == 1:
         solver.parameters.interleave_search = False
+    for name, value in (parameters or {}).items():
+        setattr(solver.parameters, name, value)
     callback = _ProgressCallback(control, to_score, stage)
     control._attach(solver)
     started = time.monotonic()
