@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
 from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from swarm.webapp import i18n
+from swarm.config import Config
+from swarm.webapp import i18n, labels, reasons
+from swarm.webapp.auth import bp as auth_bp
+from swarm.webapp.auth import login_manager
+from swarm.webapp.db import init_db
 from swarm.webapp.errors import register_error_handlers
 from swarm.webapp.security import init_security
 
@@ -36,35 +38,37 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
-def _project_settings() -> dict:
-    """Settings from swarm.config (SWARM_* environment variables) when that module provides them."""
-    try:
-        from swarm import config as project_config
-    except ImportError:
-        return {}
-    for name in ("flask_config", "web_config"):
-        provider = getattr(project_config, name, None)
-        if callable(provider):
-            return dict(provider())
-    return {}
+def _load_config(config) -> tuple[Config, dict]:
+    """Split the argument into the project Config and plain Flask overrides.
+
+    `config` may be a `swarm.config.Config`, a dict of Flask settings (tests: {"TESTING": True, "SWARM": cfg}),
+    or None (read the SWARM_* environment).
+    """
+    if isinstance(config, Config):
+        return config, {}
+    overrides = dict(config or {})
+    project = overrides.pop("SWARM", None) or Config.from_env()
+    return project, overrides
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the app. `config` overrides everything else (tests pass e.g. a database URL and TESTING)."""
+def create_app(config: Config | dict | None = None) -> Flask:
+    """Build the app. `config` overrides the environment (tests pass Config.for_tests())."""
+    project, overrides = _load_config(config)
     app = Flask(
         __name__,
         template_folder=str(WEB_DIR / "templates"),
         static_folder=str(WEB_DIR / "static"),
     )
     app.config.update(DEFAULTS)
-    app.config.update(_project_settings())
-    if os.environ.get("SWARM_SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ["SWARM_SECRET_KEY"]
-    if config:
-        app.config.update(config)
-    if not app.config.get("SECRET_KEY"):
-        # Development only: sessions end when the process restarts. Production sets SWARM_SECRET_KEY.
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.config.update(
+        SWARM=project,
+        SECRET_KEY=project.secret_key,
+        TESTING=project.testing,
+        BABEL_DEFAULT_TIMEZONE=project.timezone,
+        SESSION_COOKIE_SECURE=project.base_url.startswith("https://"),
+        PREFERRED_URL_SCHEME="https" if project.base_url.startswith("https://") else "http",
+    )
+    app.config.update(overrides)
 
     i18n.compile_catalogues()
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
@@ -76,7 +80,23 @@ def create_app(config: dict | None = None) -> Flask:
     init_security(app)
     register_error_handlers(app)
 
-    from swarm.webapp.public import bp as public_bp
+    labels.register(app)
+    reasons.register(app)
+    init_db(app)
+    login_manager.init_app(app)
+
+    from swarm.webapp.views.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    from swarm.webapp.views import professional
+
+    app.register_blueprint(professional.bp)
+    app.register_blueprint(professional.signup)
+    from swarm.webapp.views import coordinator, coordinator_projects  # noqa: F401 (routes on coordinator.bp)
+
+    app.register_blueprint(coordinator.bp)
+    from swarm.webapp.views import organizer
+
+    app.register_blueprint(organizer.bp)
     return app

@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from swarm.domain.errors import NotAllowed, NotFound
+
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
     403: (_l("Not allowed"), _l("You do not have access to this page.")),
@@ -38,6 +40,14 @@ def register_error_handlers(app) -> None:
             400,
             str(_l("The form has expired or was sent from elsewhere. Please reload the page and try again.")),
         )
+
+    @app.errorhandler(NotFound)
+    def _not_found(error: NotFound):
+        return render_error(404)
+
+    @app.errorhandler(NotAllowed)
+    def _not_allowed(error: NotAllowed):
+        return render_error(403)
 
     @app.errorhandler(InternalServerError)
     def _internal_error(error):

@@ -10,7 +10,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request, session
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES = ("nl", "en")
@@ -55,6 +55,11 @@ def current_locale() -> str:
     return str(get_locale() or DEFAULT_LANGUAGE)
 
 
+def skill_name(skill) -> str:
+    """A catalogue skill's name in the page's language."""
+    return skill.name_en if current_locale() == "en" else skill.name_nl
+
+
 def select_timezone() -> str:
     return current_app.config.get("BABEL_DEFAULT_TIMEZONE", TIMEZONE)
 
@@ -79,6 +84,10 @@ def register_filters(app) -> None:
         if isinstance(value, str):
             value = date.fromisoformat(value)
         return format_date(value, style)
+
+    @app.template_filter("money")
+    def _money(value):
+        return "" if value is None else format_currency(value, "EUR", format="¤ #,##0", currency_digits=False)
 
     @app.template_filter("time")
     def _time(value, style="short"):

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
-from wtforms.validators import AnyOf, DataRequired
 
-from swarm.webapp.i18n import LANGUAGE_SESSION_KEY, LANGUAGES
+from swarm.webapp.forms.common import LanguageForm
+from swarm.webapp.i18n import LANGUAGE_SESSION_KEY
 from swarm.webapp.navigation import safe_next
 
 bp = Blueprint("public", __name__)
-
-
-class LanguageForm(FlaskForm):
-    language = SelectField(
-        choices=[("nl", "Nederlands"), ("en", "English")], validators=[DataRequired(), AnyOf(LANGUAGES)]
-    )
-    next = HiddenField()
 
 
 @bp.app_context_processor

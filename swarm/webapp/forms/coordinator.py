@@ -1,0 +1,98 @@
+"""The HR coordinator's forms: role book, swarm request, project."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from swarm.webapp.forms.messages import REQUIRED
+
+LEVELS = [("1", "1"), ("2", "2"), ("3", "3")]
+
+
+class CheckboxList(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (each with its own label)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class NeedForm(Form):
+    skill = SelectField(_l("Skill"), validators=[Optional()])
+    count = IntegerField(_l("How many at the table"), default=1, validators=[Optional(), NumberRange(0, 100)])
+    min_level = SelectField(_l("Minimum level"), choices=LEVELS, default="1")
+
+
+class ExclusionForm(Form):
+    professional_id = SelectField(_l("Professional"), validators=[Optional()])
+    reason = StringField(_l("Reason (conflict of interest)"), validators=[Optional(), Length(max=500)])
+
+
+class RoleForm(FlaskForm):
+    name = StringField(_l("Name of the role"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
+    responsibilities = TextAreaField(_l("Responsibilities"), validators=[Optional(), Length(max=2000)])
+    needs = FieldList(FormField(NeedForm), min_entries=3, max_entries=10)
+
+
+class SwarmRequestForm(FlaskForm):
+    title = StringField(_l("Title of the question"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    question = TextAreaField(_l("The question in a few sentences"), validators=[Optional(), Length(max=5000)])
+    role_ids = CheckboxList(_l("Needs from the role book"), coerce=int, validators=[Optional()])
+    needs = FieldList(FormField(NeedForm), min_entries=3, max_entries=10)
+    table_size_min = IntegerField(
+        _l("Smallest table"), default=4, validators=[InputRequired(REQUIRED), NumberRange(1, 100)]
+    )
+    table_size_max = IntegerField(
+        _l("Largest table"), default=8, validators=[InputRequired(REQUIRED), NumberRange(1, 100)]
+    )
+    slot_ids = CheckboxList(
+        _l("Candidate time slots"), coerce=int, validators=[DataRequired(_l("Pick at least one time slot."))]
+    )
+    venue_ids = CheckboxList(
+        _l("Allowed venues (none ticked: all venues of the region)"), coerce=int, validators=[Optional()]
+    )
+    priority = SelectField(_l("Priority"), choices=[(str(i), str(i)) for i in range(1, 6)], default="1")
+    max_travel_km = IntegerField(
+        _l("Maximum travel distance in km (optional)"), validators=[Optional(), NumberRange(0, 1000)]
+    )
+    availability_deadline = DateTimeLocalField(
+        _l("Availability deadline"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)]
+    )
+    exclusions = FieldList(FormField(ExclusionForm), min_entries=2, max_entries=10)
+
+
+class ProjectRoleForm(Form):
+    name = StringField(_l("Role"), validators=[Optional(), Length(max=120)])
+    skill = SelectField(_l("Skill"), validators=[Optional()])
+    min_level = SelectField(_l("Minimum level"), choices=LEVELS, default="1")
+    hours_per_week = IntegerField(_l("Hours per week"), validators=[Optional(), NumberRange(1, 80)])
+    first_week = StringField(_l("First week (e.g. 2027-W10)"), validators=[Optional(), Length(max=8)])
+    last_week = StringField(_l("Last week"), validators=[Optional(), Length(max=8)])
+
+
+class ProjectForm(FlaskForm):
+    title = StringField(_l("Project title"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    place_id = SelectField(_l("Where the work is"), coerce=int, validators=[InputRequired(REQUIRED)])
+    budget = IntegerField(
+        _l("Budget in euros (optional)"), validators=[Optional(), NumberRange(0, 100_000_000)]
+    )
+    roles = FieldList(FormField(ProjectRoleForm), min_entries=3, max_entries=10)
+
+
+class AssignForm(FlaskForm):
+    professional_id = SelectField(_l("Professional"), validators=[Optional()])

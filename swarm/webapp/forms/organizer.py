@@ -1,0 +1,49 @@
+"""The organizer's forms: equal-treatment policy, pins, starting a solve."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from swarm.webapp.forms.messages import REQUIRED
+
+
+class PolicyForm(FlaskForm):
+    weight_fairness = IntegerField(
+        _l("Fairness weight"),
+        validators=[InputRequired(REQUIRED), NumberRange(0, 10_000)],
+        description=_l(
+            "Points a person's score loses per invitation in the history window. 0 switches rotation off."
+        ),
+    )
+    history_window_rounds = IntegerField(
+        _l("History window (planning rounds)"),
+        validators=[InputRequired(REQUIRED), NumberRange(0, 100)],
+        description=_l("How many earlier rounds count when deciding whose turn it is."),
+    )
+    rounds_per_session = IntegerField(_l("Rounds per session"), validators=[Optional(), NumberRange(1, 10)])
+    max_parallel_sessions = IntegerField(
+        _l("Sessions at the same time at most (facilitators)"), validators=[Optional(), NumberRange(1, 100)]
+    )
+
+
+class PinForm(FlaskForm):
+    request_id = HiddenField(validators=[DataRequired()])
+    professional_id = SelectField(_l("Professional"), validators=[DataRequired(REQUIRED)])
+    kind = SelectField(
+        _l("Decision"),
+        choices=[("include", _l("seat at this table")), ("exclude", _l("keep out of this question"))],
+    )
+
+
+class UnpinForm(FlaskForm):
+    request_id = HiddenField(validators=[DataRequired()])
+    professional_id = HiddenField(validators=[DataRequired()])
+
+
+class SolveForm(FlaskForm):
+    time_limit = IntegerField(
+        _l("Time limit in seconds"), default=30, validators=[InputRequired(REQUIRED), NumberRange(1, 600)]
+    )

@@ -1,0 +1,110 @@
+"""The professional's forms: registration and profile, qualification documents, availability."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from swarm.domain.enums import AvailabilityAnswer, DocumentKind
+from swarm.services.accounts import MIN_PASSWORD_LENGTH
+from swarm.webapp.forms.messages import REQUIRED
+from swarm.webapp.i18n import skill_name
+
+DOCUMENT_LABELS = {
+    DocumentKind.KVK_EXTRACT: _l("KvK extract: valid until"),
+    DocumentKind.VOG: _l("Certificate of conduct (VOG): valid until"),
+    DocumentKind.LIABILITY_INSURANCE: _l("Professional liability insurance: valid until"),
+}
+LEVEL_CHOICES = [
+    ("0", _l("no")),
+    ("1", _l("1 (basic)")),
+    ("2", _l("2 (experienced)")),
+    ("3", _l("3 (expert)")),
+]
+ANSWER_LABELS = {
+    AvailabilityAnswer.YES: _l("yes"),
+    AvailabilityAnswer.MAYBE: _l("if need be"),
+    AvailabilityAnswer.NO: _l("no"),
+}
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    kvk_number = StringField(
+        _l("KvK number"),
+        validators=[DataRequired(REQUIRED), Length(max=12)],
+        render_kw={"inputmode": "numeric"},
+    )
+    home_place_id = SelectField(_l("Home place"), coerce=int, validators=[InputRequired(REQUIRED)])
+    travel_radius_km = IntegerField(
+        _l("How far will you travel (km)?"),
+        default=30,
+        validators=[InputRequired(REQUIRED), NumberRange(0, 500)],
+    )
+    hourly_rate = IntegerField(
+        _l("Hourly rate in euros (excl. VAT)"),
+        default=0,
+        validators=[InputRequired(REQUIRED), NumberRange(0, 1000)],
+    )
+    hours_per_week = IntegerField(
+        _l("Hours per week available for projects"),
+        default=0,
+        validators=[InputRequired(REQUIRED), NumberRange(0, 80)],
+    )
+    bio = TextAreaField(_l("About you (optional)"), validators=[Optional(), Length(max=2000)])
+    agreement_signed = BooleanField(_l("I accept the model agreement for the Wet DBA"))
+
+
+class RegistrationForm(ProfileForm):
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        description=_l("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
+    )
+
+
+def with_skills_and_documents(form_class, skills, *, documents: bool):
+    """A subclass with one level field per skill of the catalogue (and an expiry date per document kind)."""
+    attrs = {}
+    for skill in skills:
+        attrs[f"skill_{skill.code}"] = SelectField(skill_name(skill), choices=LEVEL_CHOICES, default="0")
+    if documents:
+        for kind, label in DOCUMENT_LABELS.items():
+            attrs[f"document_{kind.value}"] = DateField(label, validators=[Optional()])
+    return type(form_class.__name__, (form_class,), attrs)
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(_l("Document"), choices=[(k.value, v) for k, v in DOCUMENT_LABELS.items()])
+    expires_on = DateField(_l("Valid until"), validators=[InputRequired(REQUIRED)])
+    reference = StringField(_l("Reference (optional)"), validators=[Optional(), Length(max=200)])
+
+
+def availability_form(slots, answers: dict):
+    """One radio group per slot: yes / if need be / no (the no-JavaScript form under the painted grid)."""
+    attrs = {}
+    for slot in slots:
+        attrs[f"slot_{slot.id}"] = RadioField(
+            slot.code,
+            choices=[(answer.value, label) for answer, label in ANSWER_LABELS.items()],
+            default=(answers.get(slot.id) or AvailabilityAnswer.NO).value,
+            validators=[InputRequired(REQUIRED)],
+        )
+    return type("AvailabilityForm", (FlaskForm,), attrs)()
+
+
+class DeleteDataForm(FlaskForm):
+    confirm = BooleanField(_l("Yes, delete my profile and all my data"), validators=[DataRequired(REQUIRED)])

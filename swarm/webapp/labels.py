@@ -1,0 +1,46 @@
+"""Words for the domain's status values, in the page's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from swarm.domain.enums import InvitationResponse, RequestStatus, SessionStatus, SolveStatus
+
+LABELS = {
+    RequestStatus.DRAFT: _l("draft"),
+    RequestStatus.OPEN: _l("open for availability"),
+    RequestStatus.PLANNED: _l("planned"),
+    RequestStatus.HELD: _l("held"),
+    SessionStatus.DRAFT: _l("draft"),
+    SessionStatus.PUBLISHED: _l("published"),
+    SessionStatus.CANCELLED: _l("cancelled"),
+    SolveStatus.QUEUED: _l("waiting to start"),
+    SolveStatus.RUNNING: _l("running"),
+    SolveStatus.SUCCEEDED: _l("finished"),
+    SolveStatus.FAILED: _l("failed"),
+    SolveStatus.CANCELLED: _l("stopped"),
+}
+RESPONSES = {
+    InvitationResponse.NEEDS_ACTION: _l("no answer yet"),
+    InvitationResponse.ACCEPTED: _l("accepted"),
+    InvitationResponse.TENTATIVE: _l("tentative"),
+    InvitationResponse.DECLINED: _l("declined"),
+}
+
+
+def status_label(value) -> str:
+    for enum in (RequestStatus, SessionStatus, SolveStatus):
+        try:
+            return str(LABELS[enum(value)])
+        except (ValueError, KeyError):
+            continue
+    return str(value)
+
+
+def response_label(value) -> str:
+    return str(RESPONSES.get(InvitationResponse(value), value))
+
+
+def register(app) -> None:
+    app.add_template_global(status_label)
+    app.add_template_global(response_label)

@@ -1,0 +1,30 @@
+"""The main menu of each role: (endpoint, label) pairs."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from swarm.domain.enums import UserRole
+
+MENUS = {
+    UserRole.COORDINATOR: [
+        ("coordinator.dashboard", _l("Overview")),
+        ("coordinator.roles", _l("Role book")),
+        ("coordinator.edit_request", _l("Request a swarm")),
+        ("coordinator.projects", _l("Projects")),
+    ],
+    UserRole.PROFESSIONAL: [
+        ("professional.dashboard", _l("Overview")),
+        ("professional.profile", _l("Profile")),
+        ("professional.availability", _l("Availability")),
+    ],
+    UserRole.ORGANIZER: [
+        ("organizer.dashboard", _l("Dashboard")),
+        ("organizer.review", _l("Plan")),
+        ("organizer.policy", _l("Equal treatment")),
+    ],
+}
+
+
+def menu_for(role: UserRole):
+    return MENUS[role]

@@ -1,0 +1,231 @@
+"""Read-only queries for schedules and the organizer's region (see reads.py for why they live here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from swarm.domain.enums import SessionStatus
+from swarm.persistence.models import (
+    Assignment,
+    Invitation,
+    Municipality,
+    Pin,
+    PlanningRound,
+    Professional,
+    ProfessionalSkill,
+    Project,
+    ProjectRole,
+    Region,
+    RequestNeed,
+    Seat,
+    SessionTable,
+    Skill,
+    Slot,
+    SolveRun,
+    SwarmRequest,
+    Venue,
+)
+from swarm.persistence.models import Session as ScheduledSession
+from swarm.webapp.reads import region_professionals
+
+# --- schedules -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TableView:
+    table: SessionTable
+    request: SwarmRequest
+    rounds: list[list[Professional]]
+
+
+@dataclass
+class SessionView:
+    session: ScheduledSession
+    slot: Slot
+    venue: Venue
+    tables: list[TableView]
+    invitations: list[tuple[Invitation, Professional]]
+
+
+def sessions_of_round(
+    session: Session, planning_round_id: int, statuses: tuple[SessionStatus, ...]
+) -> list[SessionView]:
+    rows = session.exec(
+        select(ScheduledSession, Slot, Venue)
+        .join(Slot, Slot.id == ScheduledSession.slot_id)
+        .join(Venue, Venue.id == ScheduledSession.venue_id)
+        .where(ScheduledSession.planning_round_id == planning_round_id, ScheduledSession.status.in_(statuses))
+        .order_by(Slot.starts_at, Venue.name)
+    ).all()
+    return [_session_view(session, *row) for row in rows]
+
+
+def _session_view(session: Session, scheduled: ScheduledSession, slot: Slot, venue: Venue) -> SessionView:
+    tables = session.exec(
+        select(SessionTable, SwarmRequest)
+        .join(SwarmRequest, SwarmRequest.id == SessionTable.request_id)
+        .where(SessionTable.session_id == scheduled.id)
+        .order_by(SessionTable.position)
+    ).all()
+    seats = session.exec(
+        select(Seat, Professional)
+        .join(Professional, Professional.id == Seat.professional_id)
+        .where(Seat.session_id == scheduled.id)
+    ).all()
+    table_views = []
+    for table, swarm_request in tables:
+        rounds: list[list[Professional]] = [[] for _ in range(scheduled.rounds)]
+        for seat, person in seats:
+            if seat.table_id == table.id and 1 <= seat.round <= scheduled.rounds:
+                rounds[seat.round - 1].append(person)
+        for people in rounds:
+            people.sort(key=lambda p: p.name)
+        table_views.append(TableView(table, swarm_request, rounds))
+    invitations = session.exec(
+        select(Invitation, Professional)
+        .join(Professional, Professional.id == Invitation.professional_id)
+        .where(Invitation.session_id == scheduled.id)
+        .order_by(Professional.name)
+    ).all()
+    return SessionView(scheduled, slot, venue, table_views, list(invitations))
+
+
+def published_tables_for_request(session: Session, request_id: int) -> list[SessionView]:
+    """The published session(s) in which this request has a table."""
+    rows = session.exec(
+        select(ScheduledSession, Slot, Venue)
+        .join(SessionTable, SessionTable.session_id == ScheduledSession.id)
+        .join(Slot, Slot.id == ScheduledSession.slot_id)
+        .join(Venue, Venue.id == ScheduledSession.venue_id)
+        .where(SessionTable.request_id == request_id, ScheduledSession.status == SessionStatus.PUBLISHED)
+    ).all()
+    return [_session_view(session, *row) for row in rows]
+
+
+def invitations_of(
+    session: Session, professional_id: int
+) -> list[tuple[Invitation, ScheduledSession, Slot, Venue]]:
+    rows = session.exec(
+        select(Invitation, ScheduledSession, Slot, Venue)
+        .join(ScheduledSession, ScheduledSession.id == Invitation.session_id)
+        .join(Slot, Slot.id == ScheduledSession.slot_id)
+        .join(Venue, Venue.id == ScheduledSession.venue_id)
+        .where(
+            Invitation.professional_id == professional_id, ScheduledSession.status == SessionStatus.PUBLISHED
+        )
+        .order_by(Slot.starts_at)
+    ).all()
+    return list(rows)
+
+
+def assignments_of(session: Session, professional_id: int) -> list[tuple[Assignment, ProjectRole, Project]]:
+    rows = session.exec(
+        select(Assignment, ProjectRole, Project)
+        .join(ProjectRole, ProjectRole.id == Assignment.project_role_id)
+        .join(Project, Project.id == ProjectRole.project_id)
+        .where(Assignment.professional_id == professional_id)
+        .order_by(ProjectRole.first_week)
+    ).all()
+    return list(rows)
+
+
+# --- the organizer's region ------------------------------------------------------------------------------------
+
+
+def region(session: Session, region_id: int) -> Region:
+    return session.get(Region, region_id)
+
+
+def requests_of_region(session: Session, region_id: int) -> list[tuple[SwarmRequest, Municipality]]:
+    rows = session.exec(
+        select(SwarmRequest, Municipality)
+        .join(Municipality, Municipality.id == SwarmRequest.municipality_id)
+        .where(Municipality.region_id == region_id)
+        .order_by(SwarmRequest.availability_deadline)
+    )
+    return list(rows.all())
+
+
+def solve_runs_of(session: Session, region_id: int, limit: int = 5) -> list[SolveRun]:
+    return list(
+        session.exec(
+            select(SolveRun)
+            .where(SolveRun.region_id == region_id)
+            .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def coverage(session: Session, view: SessionView) -> list[dict]:
+    """Per table and need: the fewest people meeting the need in any round, against what is asked."""
+    people = {p.id for t in view.tables for r in t.rounds for p in r}
+    levels: dict[tuple[int, int], int] = {
+        (row.professional_id, row.skill_id): row.level
+        for row in session.exec(
+            select(ProfessionalSkill).where(ProfessionalSkill.professional_id.in_(list(people)))
+        )
+    }
+    result = []
+    for table in view.tables:
+        needs = session.exec(
+            select(RequestNeed, Skill)
+            .join(Skill, Skill.id == RequestNeed.skill_id)
+            .where(RequestNeed.request_id == table.request.id)
+        ).all()
+        for need, skill in needs:
+            met = [
+                sum(1 for p in r if levels.get((p.id, skill.id), 0) >= need.min_level) for r in table.rounds
+            ] or [0]
+            result.append(
+                {
+                    "table": table,
+                    "skill": skill,
+                    "need": need,
+                    "fewest": min(met),
+                    "ok": min(met) >= need.count,
+                }
+            )
+    return result
+
+
+def invitation_counts(
+    session: Session, region_id: int, last_rounds: int
+) -> tuple[list[PlanningRound], list[tuple[Professional, list[int]]]]:
+    """Invitations per professional in each of the region's last rounds (published sessions, not cancelled)."""
+    rounds = list(
+        session.exec(
+            select(PlanningRound)
+            .where(PlanningRound.region_id == region_id)
+            .order_by(PlanningRound.sequence.desc())
+            .limit(max(last_rounds, 1))
+        )
+    )[::-1]
+    counts: dict[tuple[int, int], int] = {}
+    for professional_id, round_id in session.exec(
+        select(Invitation.professional_id, ScheduledSession.planning_round_id)
+        .join(ScheduledSession, ScheduledSession.id == Invitation.session_id)
+        .where(
+            ScheduledSession.region_id == region_id,
+            ScheduledSession.status == SessionStatus.PUBLISHED,
+            Invitation.cancelled_at.is_(None),
+        )
+    ):
+        counts[(professional_id, round_id)] = counts.get((professional_id, round_id), 0) + 1
+    table = [
+        (p, [counts.get((p.id, r.id), 0) for r in rounds]) for p in region_professionals(session, region_id)
+    ]
+    return rounds, table
+
+
+def pins_of_round(session: Session, planning_round_id: int) -> list[tuple[Pin, Professional, SwarmRequest]]:
+    rows = session.exec(
+        select(Pin, Professional, SwarmRequest)
+        .join(Professional, Professional.id == Pin.professional_id)
+        .join(SwarmRequest, SwarmRequest.id == Pin.request_id)
+        .where(SwarmRequest.planning_round_id == planning_round_id)
+        .order_by(SwarmRequest.title, Professional.name)
+    )
+    return list(rows.all())

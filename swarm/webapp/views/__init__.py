@@ -1,0 +1,1 @@
+"""One blueprint per actor; views stay thin and call swarm.services."""

@@ -1,0 +1,163 @@
+"""The coordinator's projects: from a question to a team from the flexible shell, shown week by week."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from swarm.domain.errors import ValidationError
+from swarm.domain.timeutil import iso_weeks_between
+from swarm.persistence.models import Project, SwarmRequest
+from swarm.services import projects as project_service
+from swarm.webapp import reads
+from swarm.webapp.clock import clock
+from swarm.webapp.db import db, discard_changes
+from swarm.webapp.forms.common import ConfirmForm
+from swarm.webapp.forms.coordinator import AssignForm, ProjectForm
+from swarm.webapp.forms.errors import attach_error
+from swarm.webapp.i18n import skill_name
+from swarm.webapp.views.common import owned
+from swarm.webapp.views.coordinator import bp
+
+
+@bp.get("/projects")
+def projects():
+    return render_template(
+        "coordinator/projects.html", projects=reads.projects_of(db(), current_user.municipality_id)
+    )
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+def edit_project():
+    origin = request.args.get("request", type=int)
+    origin_request = owned(SwarmRequest, origin, scope="municipality_id") if origin else None
+    form = ProjectForm(
+        data={"title": origin_request.title} if origin_request and request.method == "GET" else None
+    )
+    form.place_id.choices = [(p.id, p.name) for p in reads.list_places(db())]
+    skills = [("", _("(none)"))] + [(s.code, skill_name(s)) for s in reads.list_skills(db())]
+    for entry in form.roles:
+        entry.skill.choices = skills
+    if form.validate_on_submit():
+        roles = [
+            project_service.ProjectRoleInput(
+                name=entry.form.name.data,
+                skill=entry.skill.data,
+                hours_per_week=entry.hours_per_week.data or 0,
+                first_week=(entry.first_week.data or "").strip(),
+                last_week=(entry.last_week.data or "").strip(),
+                min_level=int(entry.min_level.data),
+            )
+            for entry in form.roles
+            if entry.form.name.data or entry.skill.data
+        ]
+        data = project_service.ProjectInput(
+            municipality_id=current_user.municipality_id,
+            title=form.title.data,
+            place_id=form.place_id.data,
+            description=form.description.data or "",
+            budget=form.budget.data,
+            origin_request_id=origin_request.id if origin_request else None,
+        )
+        try:
+            project = project_service.create_project(
+                db(), data, roles, actor=current_user.actor, clock=clock()
+            )
+        except ValidationError as error:
+            attach_error(form, error, _role_aliases(len(form.roles)))
+        else:
+            flash(_("The project has been created."), "success")
+            return redirect(url_for("coordinator.project_page", project_id=project.id))
+    return render_template("coordinator/project_form.html", form=form), 400 if form.errors else 200
+
+
+def _role_aliases(count: int) -> dict[str, str]:
+    aliases = {}
+    for i in range(count):
+        for key in ("name", "skill", "hours_per_week", "first_week", "last_week", "min_level"):
+            aliases[f"roles[{i}].{key}"] = f"roles-{i}-{key}"
+    return aliases
+
+
+@bp.get("/projects/<int:project_id>")
+def project_page(project_id: int):
+    project = owned(Project, project_id, scope="municipality_id")
+    rows = reads.project_roles(db(), project.id)
+    chart = team_chart(rows, project.budget)
+    people = [("", _("(nobody)"))] + [
+        (str(p.id), p.name)
+        for p in reads.region_professionals(db(), reads.municipality(db(), project.municipality_id).region_id)
+    ]
+    assign_forms = {}
+    for role, _skill, assignment, _person in rows:
+        form = AssignForm(
+            prefix=f"role{role.id}",
+            data={"professional_id": str(assignment.professional_id) if assignment else ""},
+        )
+        form.professional_id.choices = people
+        assign_forms[role.id] = form
+    return render_template(
+        "coordinator/project.html",
+        project=project,
+        rows=rows,
+        chart=chart,
+        assign_forms=assign_forms,
+        confirm=ConfirmForm(),
+        propose_available=False,
+    )
+
+
+def team_chart(rows, budget: int | None) -> dict:
+    """Week-by-week: who holds which role, the hours, and the cost per week and in total against the budget."""
+    weeks = sorted({week for role, *_ in rows for week in iso_weeks_between(role.first_week, role.last_week)})
+    lines, cost_per_week, total = [], dict.fromkeys(weeks, 0), 0
+    for role, _skill, assignment, person in rows:
+        active = set(iso_weeks_between(role.first_week, role.last_week))
+        rate = person.hourly_rate if person else 0
+        for week in active:
+            cost_per_week[week] += role.hours_per_week * rate
+        cost = role.hours_per_week * rate * len(active)
+        total += cost
+        lines.append(
+            {"role": role, "person": person, "assignment": assignment, "active": active, "cost": cost}
+        )
+    return {"weeks": weeks, "lines": lines, "cost_per_week": cost_per_week, "total": total, "budget": budget}
+
+
+@bp.post("/projects/<int:project_id>/roles/<int:role_id>/assign")
+def assign(project_id: int, role_id: int):
+    project = owned(Project, project_id, scope="municipality_id")
+    if role_id not in {role.id for role, *_ in reads.project_roles(db(), project.id)}:
+        return redirect(url_for("coordinator.project_page", project_id=project.id))
+    form = AssignForm(prefix=f"role{role_id}")
+    form.professional_id.choices = [("", "")] + [
+        (str(p.id), p.name)
+        for p in reads.region_professionals(db(), reads.municipality(db(), project.municipality_id).region_id)
+    ]
+    if form.validate_on_submit():
+        chosen = int(form.professional_id.data) if form.professional_id.data else None
+        try:
+            project_service.assign_professional(db(), role_id, chosen, actor=current_user.actor)
+        except ValidationError as error:
+            discard_changes()
+            flash(_(error.message), "error")
+        else:
+            flash(
+                _("The team has been adjusted; this choice is kept when the proposal runs again."), "success"
+            )
+    return redirect(url_for("coordinator.project_page", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/accept")
+def accept(project_id: int):
+    project = owned(Project, project_id, scope="municipality_id")
+    if ConfirmForm().validate_on_submit():
+        try:
+            project_service.accept_team(db(), project.id, actor=current_user.actor, clock=clock())
+        except ValidationError as error:
+            discard_changes()
+            flash(_(error.message), "error")
+        else:
+            flash(_("The team has been accepted."), "success")
+    return redirect(url_for("coordinator.project_page", project_id=project.id))

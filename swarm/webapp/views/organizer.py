@@ -1,0 +1,172 @@
+"""The organizer's journey: dashboard, reviewing the draft with its reasons, pins, equal-treatment policy.
+
+Solving, progress and publishing are in organizer_plan.py (same blueprint).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from swarm.domain.enums import PinKind, SessionStatus, UserRole
+from swarm.domain.errors import ValidationError
+from swarm.persistence.models import SwarmRequest
+from swarm.services import planning
+from swarm.services import requests as request_service
+from swarm.webapp import reads, schedule_reads
+from swarm.webapp.auth import restrict_blueprint
+from swarm.webapp.clock import today
+from swarm.webapp.db import db, discard_changes
+from swarm.webapp.forms.common import ConfirmForm
+from swarm.webapp.forms.errors import attach_error
+from swarm.webapp.forms.organizer import PinForm, PolicyForm, SolveForm, UnpinForm
+from swarm.webapp.reasons import unscheduled_text
+
+bp = Blueprint("organizer", __name__, url_prefix="/organizer")
+restrict_blueprint(bp, UserRole.ORGANIZER)
+
+
+def current_round():
+    return planning.current_planning_round(db(), current_user.region_id)
+
+
+@bp.get("/")
+def dashboard():
+    region_id = current_user.region_id
+    requests = schedule_reads.requests_of_region(db(), region_id)
+    fill = {r.id: reads.slot_fill(db(), r.id, today()) for r, _m in requests}
+    return render_template(
+        "organizer/dashboard.html",
+        region=schedule_reads.region(db(), region_id),
+        planning_round=current_round(),
+        requests=requests,
+        fill=fill,
+        runs=schedule_reads.solve_runs_of(db(), region_id),
+    )
+
+
+def _request_in_region(request_id: int) -> SwarmRequest:
+    for swarm_request, _municipality in schedule_reads.requests_of_region(db(), current_user.region_id):
+        if swarm_request.id == request_id:
+            return swarm_request
+    abort(404)
+
+
+@bp.get("/review")
+def review():
+    planning_round = current_round()
+    drafts = (
+        schedule_reads.sessions_of_round(db(), planning_round.id, (SessionStatus.DRAFT,))
+        if planning_round
+        else []
+    )
+    published = (
+        schedule_reads.sessions_of_round(db(), planning_round.id, (SessionStatus.PUBLISHED,))
+        if planning_round
+        else []
+    )
+    runs = schedule_reads.solve_runs_of(db(), current_user.region_id)
+    result_run = next((run for run in runs if run.result), None)
+    result = result_run.result if result_run else {}
+    titles = {r.id: r.title for r, _m in schedule_reads.requests_of_region(db(), current_user.region_id)}
+    unscheduled = [
+        (
+            titles.get(_request_id(item.get("request")), item.get("request")),
+            unscheduled_text(item.get("reason", "")),
+        )
+        for item in result.get("unscheduled", [])
+    ]
+    pin_forms = {}
+    people = [(str(p.id), p.name) for p in reads.region_professionals(db(), current_user.region_id)]
+    for view in drafts:
+        for table in view.tables:
+            form = PinForm(prefix=f"pin{table.request.id}", data={"request_id": table.request.id})
+            form.professional_id.choices = people
+            pin_forms[table.request.id] = form
+    return render_template(
+        "organizer/review.html",
+        planning_round=planning_round,
+        drafts=drafts,
+        published=published,
+        coverage={view.session.id: schedule_reads.coverage(db(), view) for view in drafts},
+        unscheduled=unscheduled,
+        result=result,
+        result_run=result_run,
+        pins=schedule_reads.pins_of_round(db(), planning_round.id) if planning_round else [],
+        pin_forms=pin_forms,
+        unpin_form=UnpinForm(),
+        confirm=ConfirmForm(),
+        solve_form=SolveForm(),
+    )
+
+
+def _request_id(ref) -> int | None:
+    from swarm.services.swarm_io import parse_ref
+
+    return parse_ref(ref, "r") if isinstance(ref, str) else None
+
+
+@bp.post("/pins")
+def pin():
+    # Each table has its own pin form (own prefix, so ids stay unique on the page): find the one posted.
+    prefix = next((k.split("-")[0] for k in request.form if k.endswith("-request_id")), "")
+    form = PinForm(prefix=prefix)
+    form.professional_id.choices = [
+        (str(p.id), p.name) for p in reads.region_professionals(db(), current_user.region_id)
+    ]
+    if form.validate_on_submit():
+        swarm_request = _request_in_region(int(form.request_id.data))
+        try:
+            request_service.set_pin(
+                db(),
+                swarm_request.id,
+                int(form.professional_id.data),
+                PinKind(form.kind.data),
+                actor=current_user.actor,
+            )
+        except ValidationError as error:
+            discard_changes()
+            flash(_(error.message), "error")
+        else:
+            flash(_("Pinned. Solve again to plan around it."), "success")
+    else:
+        flash(_("Choose a professional."), "error")
+    return redirect(url_for("organizer.review"))
+
+
+@bp.post("/pins/delete")
+def unpin():
+    form = UnpinForm()
+    if form.validate_on_submit():
+        swarm_request = _request_in_region(int(form.request_id.data))
+        request_service.remove_pin(
+            db(), swarm_request.id, int(form.professional_id.data), actor=current_user.actor
+        )
+        flash(_("The pin has been removed."), "success")
+    return redirect(url_for("organizer.review"))
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+def policy():
+    region = schedule_reads.region(db(), current_user.region_id)
+    form = PolicyForm(obj=region)
+    if form.validate_on_submit():
+        data = planning.PolicyInput(
+            weight_fairness=form.weight_fairness.data,
+            history_window_rounds=form.history_window_rounds.data,
+            rounds_per_session=form.rounds_per_session.data,
+            max_parallel_sessions=form.max_parallel_sessions.data,
+        )
+        try:
+            planning.update_region_policy(db(), region.id, data, actor=current_user.actor)
+        except ValidationError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The policy has been saved; it applies from the next solve."), "success")
+            return redirect(url_for("organizer.policy"))
+    rounds, counts = schedule_reads.invitation_counts(db(), region.id, max(region.history_window_rounds, 1))
+    never = [person for person, per_round in counts if sum(per_round) == 0]
+    return render_template(
+        "organizer/policy.html", form=form, region=region, rounds=rounds, counts=counts, never=never
+    ), 400 if form.errors else 200

@@ -1,0 +1,197 @@
+"""The professional's journey: register once, profile and documents, availability, invitations, own data."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
+from swarm.domain.errors import ValidationError
+from swarm.services import professionals as service
+from swarm.webapp import reads
+from swarm.webapp.auth import restrict_blueprint, start_session
+from swarm.webapp.clock import clock, today
+from swarm.webapp.db import db
+from swarm.webapp.forms.errors import attach_error
+from swarm.webapp.forms.professional import (
+    DOCUMENT_LABELS,
+    DocumentForm,
+    ProfileForm,
+    RegistrationForm,
+    availability_form,
+    with_skills_and_documents,
+)
+from swarm.webapp.i18n import skill_name
+
+bp = Blueprint("professional", __name__, url_prefix="/professional")
+restrict_blueprint(bp, UserRole.PROFESSIONAL)
+signup = Blueprint("signup", __name__)
+
+MISSING_TEXT = {
+    "kvk_extract": _l("a valid KvK extract"),
+    "vog": _l("a valid certificate of conduct (VOG)"),
+    "liability_insurance": _l("valid professional liability insurance"),
+    "model_agreement": _l("your acceptance of the model agreement (Wet DBA)"),
+}
+FIELD_ALIASES = {"documents[0].expires_on": "document_kvk_extract"}
+
+
+def _profile_input(form, skills) -> service.ProfileInput:
+    return service.ProfileInput(
+        name=form.name.data or "",
+        email=form.email.data or "",
+        kvk_number=form.kvk_number.data or "",
+        home_place_id=form.home_place_id.data,
+        travel_radius_km=form.travel_radius_km.data,
+        hourly_rate=form.hourly_rate.data,
+        hours_per_week=form.hours_per_week.data,
+        skills={
+            s.code: int(getattr(form, f"skill_{s.code}").data)
+            for s in skills
+            if getattr(form, f"skill_{s.code}").data != "0"
+        },
+        bio=form.bio.data or "",
+        agreement_signed=bool(form.agreement_signed.data),
+    )
+
+
+def _place_choices():
+    return [(place.id, place.name) for place in reads.list_places(db())]
+
+
+@signup.route("/register", methods=["GET", "POST"])
+def register():
+    skills = reads.list_skills(db())
+    form = with_skills_and_documents(RegistrationForm, skills, documents=True)()
+    form.home_place_id.choices = [(0, _("Choose your home place"))] + _place_choices()
+    if form.validate_on_submit():
+        documents = [
+            service.DocumentInput(kind=kind, expires_on=getattr(form, f"document_{kind.value}").data)
+            for kind in DocumentKind
+            if getattr(form, f"document_{kind.value}").data
+        ]
+        try:
+            professional = service.register_professional(
+                db(),
+                _profile_input(form, skills),
+                password=form.password.data,
+                documents=documents,
+                clock=clock(),
+            )
+        except ValidationError as error:
+            aliases = {
+                f"documents[{i}].expires_on": f"document_{d.kind.value}" for i, d in enumerate(documents)
+            }
+            attach_error(form, error, aliases)
+        else:
+            from swarm.services.accounts import authenticate
+
+            user = authenticate(db(), professional.email, form.password.data, clock=clock())
+            start_session(user)
+            flash(_("Welcome! You are registered."), "success")
+            return redirect(url_for("professional.dashboard"))
+    return render_template(
+        "professional/register.html", form=form, skills=skills
+    ), 400 if form.errors else 200
+
+
+@bp.get("/")
+def dashboard():
+    professional_id = current_user.professional_id
+    qualification = service.qualification_of(db(), professional_id, today())
+    missing = [str(MISSING_TEXT.get(code, code)) for code in qualification.missing]
+    return render_template(
+        "professional/dashboard.html",
+        professional=reads.professional(db(), professional_id),
+        missing=missing,
+        documents=reads.professional_documents(db(), professional_id),
+        document_form=DocumentForm(),
+        document_labels=DOCUMENT_LABELS,
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    professional_id = current_user.professional_id
+    professional = reads.professional(db(), professional_id)
+    skills = reads.list_skills(db())
+    levels = reads.professional_skills(db(), professional_id)
+    data = {f"skill_{code}": str(level) for code, level in levels.items()}
+    data["agreement_signed"] = professional.agreement_signed_on is not None
+    form = with_skills_and_documents(ProfileForm, skills, documents=False)(obj=professional, data=data)
+    form.home_place_id.choices = _place_choices()
+    if form.validate_on_submit():
+        try:
+            service.update_profile(
+                db(), professional_id, _profile_input(form, skills), actor=current_user.actor, clock=clock()
+            )
+        except ValidationError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("professional.profile"))
+    return render_template("professional/profile.html", form=form, skills=skills), 400 if form.errors else 200
+
+
+@bp.post("/documents")
+def add_document():
+    form = DocumentForm()
+    if form.validate_on_submit():
+        document = service.DocumentInput(
+            kind=DocumentKind(form.kind.data),
+            expires_on=form.expires_on.data,
+            reference=form.reference.data or "",
+        )
+        try:
+            service.add_qualification_document(
+                db(), current_user.professional_id, document, actor=current_user.actor, clock=clock()
+            )
+        except ValidationError as error:
+            flash(_(error.message), "error")
+        else:
+            flash(_("The document has been added."), "success")
+    else:
+        flash(_("Choose a document and its expiry date."), "error")
+    return redirect(url_for("professional.dashboard"))
+
+
+@bp.post("/documents/<int:document_id>/delete")
+def remove_document(document_id: int):
+    service.remove_qualification_document(db(), document_id, actor=current_user.actor)
+    flash(_("The document has been removed."), "success")
+    return redirect(url_for("professional.dashboard"))
+
+
+@bp.route("/availability", methods=["GET", "POST"])
+def availability():
+    professional_id = current_user.professional_id
+    slots = reads.region_slots(db(), current_user_region())
+    answers = service.availability_of(db(), professional_id)
+    form = availability_form(slots, answers)
+    if form.validate_on_submit():
+        chosen = {slot.id: AvailabilityAnswer(getattr(form, f"slot_{slot.id}").data) for slot in slots}
+        try:
+            service.set_availability(db(), professional_id, chosen, actor=current_user.actor, clock=clock())
+        except ValidationError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your availability has been saved."), "success")
+            return redirect(url_for("professional.availability"))
+    rows = [(slot, getattr(form, f"slot_{slot.id}")) for slot in slots]
+    return render_template(
+        "professional/availability.html", form=form, rows=rows
+    ), 400 if form.errors else 200
+
+
+def current_user_region() -> int:
+    professional = reads.professional(db(), current_user.professional_id)
+    if professional is None:
+        abort(404)
+    return professional.region_id
+
+
+@bp.app_template_global()
+def skill_label(skill) -> str:
+    return skill_name(skill)

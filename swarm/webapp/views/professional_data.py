@@ -1,0 +1,41 @@
+"""AVG/GDPR rights of the professional: download and delete their own data (services requested from FOUNDATION)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from swarm.services import professionals as service
+from swarm.webapp.clock import clock
+from swarm.webapp.db import db
+from swarm.webapp.forms.professional import DeleteDataForm
+from swarm.webapp.views.professional import bp
+
+
+@bp.get("/data.json")
+def export_data():
+    """AVG/GDPR: everything stored about the professional, as a download."""
+    document = service.export_own_data(db(), current_user.professional_id, actor=current_user.actor)
+    body = json.dumps(document, ensure_ascii=False, indent=2, default=str)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="swarm-my-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+def delete_data():
+    form = DeleteDataForm()
+    if form.validate_on_submit():
+        service.delete_own_data(db(), current_user.professional_id, actor=current_user.actor, clock=clock())
+        logout_user()
+        flash(_("Your profile and data have been deleted."), "success")
+        return redirect(url_for("public.home"))
+    return render_template("professional/delete.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,86 @@
+"""Web app fixtures: an app on a fresh, migrated SQLite database per test, a small world with two of everything
+(so every test can reach for a foreign municipality, region or professional), and logged-in clients."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config as AlembicConfig
+
+from swarm.config import Config
+from swarm.persistence.db import create_engine, unit_of_work
+from swarm.webapp import create_app
+from tests.web import world
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "browser: drives the system Chromium against a live server (-m browser)"
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """One migrated database file per test run; each test gets a copy (migrating once keeps tests fast)."""
+    path = tmp_path_factory.mktemp("template") / "swarm.db"
+    alembic = AlembicConfig(str(ROOT / "alembic.ini"))
+    alembic.set_main_option("script_location", str(ROOT / "swarm" / "migrations"))
+    alembic.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
+    command.upgrade(alembic, "head")
+    return path
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path) -> str:
+    path = tmp_path / "swarm.db"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def app(engine, database_url):
+    app = create_app({"SWARM": Config.for_tests(database_url=database_url), "SWARM_ENGINE": engine})
+    return app
+
+
+@pytest.fixture
+def the_world(engine) -> world.World:
+    with unit_of_work(engine) as session:
+        return world.build(session)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, email: str, password: str = world.PASSWORD):
+    """Log in through the real form (with its CSRF token) and return the response."""
+    page = client.get("/login")
+    token = world.csrf_token_from(page.get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def login_as(app, the_world):
+    """login_as("organizer") -> a test client logged in as that user of the world."""
+
+    def _login(key: str):
+        client = app.test_client()
+        response = login(client, the_world.users[key].email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login

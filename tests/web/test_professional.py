@@ -1,0 +1,132 @@
+"""The professional's journey through the web app (without a browser)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from swarm.domain.enums import AvailabilityAnswer
+from swarm.domain.timeutil import fixed_clock
+from swarm.persistence.db import unit_of_work
+from swarm.services import professionals
+from tests.web.conftest import login
+from tests.web.world import PASSWORD, csrf_token_from
+
+
+def _registration(world, **changes):
+    data = {
+        "name": "Fatima el Amrani",
+        "email": "fatima@example.nl",
+        "password": "a good long password",
+        "kvk_number": "8765 4321",
+        "home_place_id": str(world.places["home"].id),
+        "travel_radius_km": "35",
+        "hourly_rate": "85",
+        "hours_per_week": "16",
+        "skill_participatie": "3",
+        "skill_omgevingsrecht": "0",
+        "skill_projectleiding": "1",
+        "document_vog": "2027-06-30",
+    }
+    data.update(changes)
+    return data
+
+
+def _post(client, path, data):
+    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+def test_a_professional_registers_and_is_told_plainly_what_is_missing(client, the_world):
+    response = _post(client, "/register", _registration(the_world))
+    assert response.status_code == 302 and response.headers["Location"] == "/professional/"
+    page = client.get("/professional/").get_data(as_text=True)
+    assert "nog niet gekwalificeerd" in page
+    assert "KvK-uittreksel" in page and "beroepsaansprakelijkheidsverzekering" in page
+    assert "Verklaring omtrent het gedrag" not in page.split("Nog ontbreekt")[1].split("</ul>")[0]
+
+
+def test_a_bad_kvk_number_is_shown_at_the_field_and_the_typed_input_is_kept(client, the_world):
+    response = _post(client, "/register", _registration(the_world, kvk_number="1234"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="kvk_number-error"' in page and "8 cijfers" in page
+    assert 'value="Fatima el Amrani"' in page and 'value="1234"' in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_an_email_already_registered_is_refused_at_the_email_field(client, the_world):
+    taken = the_world.professionals["home"].email
+    page = _post(client, "/register", _registration(the_world, email=taken)).get_data(as_text=True)
+    assert 'id="email-error"' in page
+
+
+def test_a_missing_home_place_is_refused_at_its_field(client, the_world):
+    page = _post(client, "/register", _registration(the_world, home_place_id="0")).get_data(as_text=True)
+    assert 'id="home_place_id-error"' in page
+
+
+def test_availability_is_saved_from_the_plain_form(app, the_world, login_as, engine):
+    client = login_as("professional_home")
+    slots = the_world.slots["home"]
+    data = {f"slot_{slots[0].id}": "maybe", f"slot_{slots[1].id}": "no", f"slot_{slots[2].id}": "yes"}
+    response = _post(client, "/professional/availability", data)
+    assert response.status_code == 302
+    with unit_of_work(engine) as session:
+        answers = professionals.availability_of(session, the_world.professionals["home"].id)
+    assert answers[slots[0].id] == AvailabilityAnswer.MAYBE and answers[slots[1].id] == AvailabilityAnswer.NO
+
+
+def test_the_availability_grid_works_without_javascript(login_as, the_world):
+    page = login_as("professional_home").get("/professional/availability").get_data(as_text=True)
+    slot = the_world.slots["home"][0]
+    assert f'name="slot_{slot.id}"' in page and 'type="radio"' in page
+    assert "dinsdag 12 januari 2027" in page and "09:00" in page
+
+
+def test_login_with_a_wrong_password_says_so_at_the_field(client, the_world):
+    response = login(client, the_world.users["organizer_home"].email, "wrong password!")
+    assert response.status_code == 400
+    assert 'id="password-error"' in response.get_data(as_text=True)
+
+
+def test_a_login_renews_the_session(client, the_world):
+    client.get("/")
+    before = client.get_cookie("session").value
+    login(client, the_world.users["professional_home"].email)
+    assert client.get_cookie("session").value != before
+
+
+def test_raising_the_session_version_signs_the_user_out(login_as, the_world, engine):
+    client = login_as("professional_home")
+    assert client.get("/professional/").status_code == 200
+    from swarm.domain.actors import SYSTEM
+    from swarm.services.accounts import revoke_sessions
+
+    with unit_of_work(engine) as session:
+        revoke_sessions(session, the_world.users["professional_home"].id, actor=SYSTEM)
+    response = client.get("/professional/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_logout_ends_the_session(login_as):
+    client = login_as("professional_home")
+    page = client.get("/professional/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token_from(page)})
+    assert client.get("/professional/").status_code == 302
+
+
+@pytest.mark.parametrize("key", ["coordinator_home", "organizer_home"])
+def test_other_roles_cannot_open_the_professionals_pages(login_as, key):
+    assert login_as(key).get("/professional/").status_code == 403
+
+
+def test_the_password_in_the_world_is_what_login_uses():
+    assert len(PASSWORD) >= 10
+
+
+def test_clock_injection_is_available(app):
+    app.config["SWARM_CLOCK"] = fixed_clock(datetime(2027, 1, 1, tzinfo=UTC))
+    with app.app_context():
+        from swarm.webapp.clock import today
+
+        assert today().isoformat() == "2027-01-01"
