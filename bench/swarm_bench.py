@@ -161,6 +161,42 @@ def table(outcomes: list[Outcome]) -> str:
     )
 
 
+def targets(outcomes: list[Outcome]) -> list[str]:
+    """The issue's targets for the engine, each with what was measured."""
+    lines = []
+    for size, gap_target, memory_target in (
+        ("small", None, None),
+        ("medium", 3.0, 1024),
+        ("large", 5.0, 2048),
+    ):
+        group = {o.method: o for o in outcomes if o.size == size}
+        engine = group.get("engine")
+        if engine is None:
+            continue
+        if engine.score is None:
+            lines.append(
+                f"- {size}: no valid engine schedule ({engine.note or engine.status}): target missed"
+            )
+            continue
+        if size == "small":
+            met = engine.status == "optimal" and engine.wall <= 5.0
+            lines.append(f"- small: proved optimal within 5 s: {'met' if met else 'missed'} "
+                         f"(status {engine.status}, {engine.wall:.1f} s)")  # fmt: skip
+            continue
+        bounds = [o.bound for o in group.values() if o.bound is not None]
+        gap = 100 * (min(bounds) - engine.score) / abs(min(bounds)) if bounds else None
+        peers = [o.score for m, o in group.items() if m != "engine" and o.score is not None]
+        ahead = all(engine.score > p for p in peers)
+        met = (gap is not None and gap <= gap_target) and engine.peak_mb < memory_target
+        if size == "medium":
+            met = met and ahead
+        gap_text = "no bound" if gap is None else f"{gap:.2f} % from the best bound"
+        lines.append(f"- {size}: {gap_text} (target {gap_target:.0f} %), {engine.peak_mb:,.0f} MB "
+                     f"(target < {memory_target:,} MB), {'ahead of' if ahead else 'not ahead of'} every peer: "
+                     f"{'met' if met else 'missed'}")  # fmt: skip
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -212,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
             "",
             text,
         ]
+        goals = targets(outcomes)
+        if goals:
+            body += ["", "Targets of issue 3 for the engine:", *goals]
         if notes:
             body += ["", "Notes:", *notes]
         if problems:
