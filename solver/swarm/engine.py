@@ -1,0 +1,179 @@
+"""The solve: eligibility, a bound, sessions and people, rotation, and an exact score at the end.
+
+Two routes share every part:
+
+* **exact** (small instances): one round-aggregated CP-SAT model over every eligible person and
+  every pair. It is a relaxation of the spec problem whose solutions are realisable, so its proved
+  bound is a bound of the whole and a realised optimum is a proved optimum.
+* **decomposed** (larger ones): stage 1 packs requests into sessions on estimated values, stage 2
+  seats candidates with the same aggregated model restricted to those sessions; the bound then comes
+  from the LP of :mod:`solver.swarm.bound`.
+
+Either way each session is rotated (:mod:`solver.swarm.rotation`), the schedule is checked against
+the hard rules and scored from scratch (:mod:`solver.swarm.evaluate`), and the best schedule so far is
+what a stop or the time limit returns.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from solver.control import SolveControl, SolveOptions, run_cp_sat
+from solver.swarm import bound as lp
+from solver.swarm import candidates, evaluate, packing, people
+from solver.swarm import model as aggregated
+from solver.swarm.eligibility import Eligibility, Session
+from solver.swarm.evaluate import SessionPlan
+from solver.swarm.instance import Instance
+from solver.swarm.model import Plan
+from solver.swarm.rotation import rotate
+
+EXACT_MAX_SEATS = 6000  # x variables up to which the exact route is taken
+KEEP = 24  # candidates per need and pair in the decomposed route
+
+
+@dataclass
+class Outcome:
+    """The engine's raw result, before explanations are added."""
+
+    sessions: list[SessionPlan]
+    score: int
+    bound: int | None
+    optimal: bool
+    seconds: float
+    elig: Eligibility
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+class _Clock:
+    def __init__(self, options: SolveOptions, control: SolveControl):
+        self.start = time.monotonic()
+        self.limit = options.time_limit
+        self.control = control
+
+    def left(self) -> float:
+        return self.limit - (time.monotonic() - self.start)
+
+    def share(self, fraction: float) -> float:
+        return max(0.05, self.left() * fraction)
+
+    @property
+    def stopped(self) -> bool:
+        return self.control.stop_requested or self.left() <= 0
+
+
+def run(inst: Instance, options: SolveOptions, control: SolveControl | None = None) -> Outcome:
+    control = control or SolveControl()
+    clock = _Clock(options, control)
+    stages: dict[str, float] = {}
+    elig = Eligibility(inst)
+    all_pairs = [(r, s) for r in range(len(inst.requests)) for s in elig.allowed_sessions(r)]
+    staffable = [(r, s) for r, s in all_pairs if elig.staffable(r, s)]
+    stages["eligibility"] = time.monotonic() - clock.start
+    best = _Best(inst, control)
+    seats = sum(int(elig.eligible(r, s).sum()) for r, s in staffable) if len(staffable) < 400 else None
+    if seats is not None and seats <= EXACT_MAX_SEATS:
+        _exact(elig, staffable, options, control, clock, best)
+    else:
+        _decomposed(elig, staffable, options, control, clock, best, stages)
+    return Outcome(
+        best.sessions,
+        best.score,
+        best.bound,
+        best.bound is not None and best.bound == best.score,
+        round(time.monotonic() - clock.start, 3),
+        elig,
+        stages,
+    )
+
+
+class _Best:
+    """The best valid schedule so far and the best proved bound, reported as they improve."""
+
+    def __init__(self, inst: Instance, control: SolveControl):
+        self.inst = inst
+        self.control = control
+        self.sessions: list[SessionPlan] = []
+        self.score = evaluate.score(inst, [])
+        self.bound: int | None = None
+
+    def offer(self, sessions: list[SessionPlan], stage: str) -> None:
+        sessions = [s for s in sessions if s.tables]
+        problems = evaluate.violations(self.inst, sessions)
+        if problems:  # never expected; a schedule that breaks a rule is never returned
+            raise AssertionError(f"engine produced an invalid schedule: {problems[:3]}")
+        value = evaluate.score(self.inst, sessions)
+        if value > self.score or (value == self.score and not self.sessions and sessions):
+            self.sessions, self.score = sessions, value
+        if self.bound is not None and self.bound < self.score:
+            raise AssertionError(f"bound {self.bound} below the score {self.score} of a valid schedule")
+        self.control.report(self.score, self.bound, stage)
+
+    def tighten(self, bound: int | None, stage: str) -> None:
+        if bound is not None and (self.bound is None or bound < self.bound):
+            if bound < self.score:
+                raise AssertionError(f"bound {bound} below the score {self.score} of a valid schedule")
+            self.bound = bound
+            self.control.report(self.score, self.bound, stage)
+
+
+def _exact(elig, staffable, options, control, clock, best: _Best) -> None:
+    pairs = {(r, s): np.flatnonzero(elig.eligible(r, s)) for r, s in staffable}
+    agg = aggregated.build(elig, pairs)
+    quick = _quick_plan(elig, staffable, options, control, clock)
+    if quick:
+        agg.hint(quick)
+    result = run_cp_sat(agg.model, options, control, time_limit=clock.share(0.8), stage="exact")
+    if result.has_solution:
+        plan = agg.extract(result.solver.value)
+        best.offer(_rotate_all(elig, plan, options, control, clock), "rotation")
+        if result.optimal:
+            best.tighten(round(result.solver.objective_value), "exact")
+        elif result.best_bound is not None:
+            best.tighten(int(result.best_bound + 1e-6), "exact")
+    if best.bound is None or best.bound > best.score:
+        best.tighten(lp.lp_bound(elig, clock.share(0.5), staffable), "bound")
+
+
+def _quick_plan(elig, staffable, options, control, clock) -> Plan:
+    pairs = candidates.pairs(elig, KEEP, sorted({r for r, _ in staffable}))
+    chosen = packing.greedy(elig, pairs)
+    plan, _ = people.assign_people(elig, pairs, chosen, options, control, clock.share(0.1), KEEP)
+    return plan
+
+
+def _decomposed(elig, staffable, options, control, clock, best: _Best, stages) -> None:
+    t = time.monotonic()
+    pairs = candidates.pairs(elig, KEEP, sorted({r for r, _ in staffable}))
+    stages["candidates"] = time.monotonic() - t
+    t = time.monotonic()
+    best.tighten(lp.lp_bound(elig, clock.share(0.2), staffable), "bound")
+    stages["bound"] = time.monotonic() - t
+    hint = packing.greedy(elig, pairs)
+    t = time.monotonic()
+    chosen = hint if clock.stopped else packing.pack(elig, pairs, options, control, clock.share(0.3), hint)
+    stages["sessions"] = time.monotonic() - t
+    t = time.monotonic()
+    plan, _ = people.assign_people(elig, pairs, chosen, options, control, clock.share(0.6), KEEP)
+    stages["people"] = time.monotonic() - t
+    t = time.monotonic()
+    best.offer(_rotate_all(elig, plan, options, control, clock), "rotation")
+    stages["rotation"] = time.monotonic() - t
+
+
+def _rotate_all(elig, plan: Plan, options, control, clock) -> list[SessionPlan]:
+    """Rotate every session; after a stop, tiny private solves still finish the schedule."""
+    finishing = SolveControl() if clock.stopped else control
+    sessions = []
+    for session in sorted(plan):
+        tables = plan[session]
+        budget = 0.5 if clock.stopped else max(0.2, clock.left() / max(1, len(plan)))
+        sessions.append(rotate(elig, session, tables, options, finishing, min(budget, 5.0)))
+    return sessions
+
+
+def session_key(inst: Instance, session: Session) -> tuple[str, str]:
+    return inst.slots[session[0]].id, inst.venues[session[1]].id

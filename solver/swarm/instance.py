@@ -1,0 +1,432 @@
+"""A ``swarm-instance/1`` document read into frozen dataclasses, with every rule of "Invalid input".
+
+Every problem raises :class:`solver.formats.InvalidInstance` naming the JSON path, e.g.
+``requests[3].slots[1]: unknown slot "2027-02-30-am"``. Ids are kept as strings; the solver works
+on positions (``Instance.slot_index`` etc.) so that lookups are cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from solver.formats import (
+    SWARM_INSTANCE,
+    SWARM_SCHEDULE,
+    At,
+    as_bool,
+    as_int,
+    as_list,
+    as_local_datetime,
+    as_number,
+    as_object,
+    as_string,
+    as_timezone,
+    reference,
+    unique_ids,
+)
+from solver.formats import (
+    field as get,
+)
+
+DEFAULT_WEIGHTS = {
+    "scheduled": 1000,
+    "skill": 10,
+    "maybe": 15,
+    "travel_km": 1,
+    "fairness": 5,
+    "repeat_table": 20,
+    "change": 100,
+}
+AVAILABILITY = ("yes", "maybe", "no")
+LEVELS = (1, 2, 3)
+
+
+@dataclass(frozen=True)
+class Weights:
+    scheduled: int = 1000
+    skill: int = 10
+    maybe: int = 15
+    travel_km: int = 1
+    fairness: int = 5
+    repeat_table: int = 20
+    change: int = 100
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: str
+    start: datetime
+    end: datetime
+
+    def overlaps(self, other: Slot) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True)
+class Venue:
+    id: str
+    name: str
+    lat: float | None
+    lon: float | None
+    capacity: int
+    tables: int
+    online: bool
+    unavailable_slots: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Need:
+    skill: str
+    min: int
+    min_level: int = 1
+
+
+@dataclass(frozen=True)
+class Request:
+    id: str
+    municipality: str
+    title: str
+    slots: tuple[str, ...]
+    venues: tuple[str, ...] | None  # None: every venue
+    table_size: tuple[int, int]
+    needs: tuple[Need, ...]
+    priority: int
+    max_travel_km: float | None
+    excluded: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Professional:
+    id: str
+    name: str
+    lat: float
+    lon: float
+    max_travel_km: float | None
+    skills: dict[str, int]
+    availability: dict[str, str]
+    max_sessions: int = 1
+    qualified: bool = True
+    recent_invitations: int = 0
+
+
+@dataclass(frozen=True)
+class PreviousSchedule:
+    """What the repair term needs of an earlier ``swarm-schedule/1``: who sat where."""
+
+    request_session: dict[str, tuple[str, str]]  # request id -> (slot id, venue id)
+    attendance: frozenset[tuple[str, str, str]]  # (professional id, slot id, venue id)
+
+
+@dataclass(frozen=True)
+class Pin:
+    """Extension: ``professional`` attends the session of ``request`` whenever it is scheduled."""
+
+    request: str
+    professional: str
+
+
+@dataclass(frozen=True)
+class FixedSession:
+    """Extension: ``request`` may only be scheduled at this (slot, venue)."""
+
+    request: str
+    slot: str
+    venue: str
+
+
+@dataclass(frozen=True)
+class Instance:
+    id: str
+    timezone: str
+    rounds: int
+    max_parallel_sessions: int | None
+    weights: Weights
+    slots: tuple[Slot, ...]
+    venues: tuple[Venue, ...]
+    requests: tuple[Request, ...]
+    professionals: tuple[Professional, ...]
+    previous: PreviousSchedule | None = None
+    pins: tuple[Pin, ...] = ()
+    fixed_sessions: tuple[FixedSession, ...] = ()
+    slot_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    venue_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    request_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    professional_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name, items in (
+            ("slot_index", self.slots),
+            ("venue_index", self.venues),
+            ("request_index", self.requests),
+            ("professional_index", self.professionals),
+        ):
+            getattr(self, name).update({item.id: i for i, item in enumerate(items)})
+
+
+def parse_instance(document: Any) -> Instance:
+    """Read and validate a ``swarm-instance/1`` document; raises ``InvalidInstance``."""
+    root = At()
+    doc = as_object(document, root)
+    fmt, at = get(doc, "format", root)
+    if as_string(fmt, at) != SWARM_INSTANCE:
+        at.fail(f'expected "{SWARM_INSTANCE}", got "{fmt}"')
+    ident, at = get(doc, "id", root)
+    ident = as_string(ident, at)
+    tz, at = get(doc, "timezone", root)
+    as_timezone(tz, at)
+    rounds, at = get(doc, "rounds", root, 1)
+    rounds = as_int(rounds, at, minimum=1, maximum=50)
+    parallel, at = get(doc, "max_parallel_sessions", root, None)
+    parallel = None if parallel is None else as_int(parallel, at, minimum=0)
+    weights = _weights(doc, root)
+    slots = _slots(doc, root)
+    slot_ids = {s.id for s in slots}
+    venues = _venues(doc, root, slot_ids)
+    venue_ids = {v.id for v in venues}
+    raw_people, people_at = get(doc, "professionals", root)
+    raw_people = as_list(raw_people, people_at)
+    person_ids = set(
+        unique_ids([as_object(p, people_at.index(i)) for i, p in enumerate(raw_people)], people_at)
+    )
+    requests = _requests(doc, root, slot_ids, venue_ids, person_ids)
+    people = tuple(_professional(p, people_at.index(i), slot_ids) for i, p in enumerate(raw_people))
+    previous, at = get(doc, "previous", root, None)
+    request_by_id = {r.id: r for r in requests}
+    return Instance(
+        id=ident,
+        timezone=tz,
+        rounds=rounds,
+        max_parallel_sessions=parallel,
+        weights=weights,
+        slots=slots,
+        venues=venues,
+        requests=requests,
+        professionals=people,
+        previous=None if previous is None else parse_previous(previous, at),
+        pins=_pins(doc, root, request_by_id, person_ids),
+        fixed_sessions=_fixed_sessions(doc, root, request_by_id, venue_ids),
+    )
+
+
+def _weights(doc: dict, root: At) -> Weights:
+    raw, at = get(doc, "weights", root, {})
+    raw = as_object(raw, at)
+    values = dict(DEFAULT_WEIGHTS)
+    for name, value in raw.items():
+        if name not in DEFAULT_WEIGHTS:
+            at.key(name).fail(f"unknown weight (known: {', '.join(DEFAULT_WEIGHTS)})")
+        if value is not None:
+            values[name] = as_int(value, at.key(name), minimum=0)
+    return Weights(**values)
+
+
+def _slots(doc: dict, root: At) -> tuple[Slot, ...]:
+    raw, at = get(doc, "slots", root)
+    raw = [as_object(s, at.index(i)) for i, s in enumerate(as_list(raw, at))]
+    ids = unique_ids(raw, at)
+    slots = []
+    for i, (ident, item) in enumerate(zip(ids, raw, strict=True)):
+        start, start_at = get(item, "start", at.index(i))
+        end, end_at = get(item, "end", at.index(i))
+        start, end = as_local_datetime(start, start_at), as_local_datetime(end, end_at)
+        if end <= start:
+            end_at.fail(f"must be after start {start.isoformat(timespec='minutes')}")
+        slots.append(Slot(ident, start, end))
+    return tuple(slots)
+
+
+def _venues(doc: dict, root: At, slot_ids: set[str]) -> tuple[Venue, ...]:
+    raw, at = get(doc, "venues", root)
+    raw = [as_object(v, at.index(i)) for i, v in enumerate(as_list(raw, at))]
+    ids = unique_ids(raw, at)
+    venues = []
+    for i, (ident, item) in enumerate(zip(ids, raw, strict=True)):
+        here = at.index(i)
+        online = as_bool(*get(item, "online", here, False))
+        lat = lon = None
+        if not online or item.get("lat") is not None or item.get("lon") is not None:
+            lat = as_number(*get(item, "lat", here), minimum=-90, maximum=90)
+            lon = as_number(*get(item, "lon", here), minimum=-180, maximum=180)
+        name, name_at = get(item, "name", here, ident)
+        unavailable, un_at = get(item, "unavailable_slots", here, [])
+        unavailable = frozenset(
+            reference(s, un_at.index(j), slot_ids, "slot") for j, s in enumerate(as_list(unavailable, un_at))
+        )
+        venues.append(
+            Venue(
+                id=ident,
+                name=as_string(name, name_at),
+                lat=lat,
+                lon=lon,
+                capacity=as_int(*get(item, "capacity", here), minimum=0),
+                tables=as_int(*get(item, "tables", here), minimum=0),
+                online=online,
+                unavailable_slots=unavailable,
+            )
+        )
+    return tuple(venues)
+
+
+def _requests(
+    doc: dict, root: At, slot_ids: set[str], venue_ids: set[str], person_ids: set[str]
+) -> tuple[Request, ...]:
+    raw, at = get(doc, "requests", root)
+    raw = [as_object(r, at.index(i)) for i, r in enumerate(as_list(raw, at))]
+    ids = unique_ids(raw, at)
+    requests = []
+    for i, (ident, item) in enumerate(zip(ids, raw, strict=True)):
+        here = at.index(i)
+        slots, slots_at = get(item, "slots", here)
+        slots = _references(slots, slots_at, slot_ids, "slot")
+        venues, venues_at = get(item, "venues", here, None)
+        venues = None if venues is None else _references(venues, venues_at, venue_ids, "venue")
+        size, size_at = get(item, "table_size", here)
+        size = as_list(size, size_at)
+        if len(size) != 2:
+            size_at.fail(f"expected [min, max], got a list of {len(size)}")
+        low = as_int(size[0], size_at.index(0), minimum=0)
+        high = as_int(size[1], size_at.index(1), minimum=0)
+        if low > high:
+            size_at.fail(f"min {low} is more than max {high}")
+        limit, limit_at = get(item, "max_travel_km", here, None)
+        excluded, excluded_at = get(item, "excluded", here, [])
+        requests.append(
+            Request(
+                id=ident,
+                municipality=as_string(*get(item, "municipality", here, "-")),
+                title=as_string(*get(item, "title", here, ident)),
+                slots=slots,
+                venues=venues,
+                table_size=(low, high),
+                needs=_needs(item, here),
+                priority=as_int(*get(item, "priority", here, 1), minimum=0),
+                max_travel_km=None if limit is None else as_number(limit, limit_at, minimum=0),
+                excluded=frozenset(_references(excluded, excluded_at, person_ids, "professional")),
+            )
+        )
+    return tuple(requests)
+
+
+def _needs(item: dict, here: At) -> tuple[Need, ...]:
+    raw, at = get(item, "needs", here, [])
+    needs: list[Need] = []
+    for j, need in enumerate(as_list(raw, at)):
+        need_at = at.index(j)
+        need = as_object(need, need_at)
+        skill, skill_at = get(need, "skill", need_at)
+        skill = as_string(skill, skill_at)
+        if any(n.skill == skill for n in needs):
+            skill_at.fail(f'skill "{skill}" is already a need of this request')
+        count = as_int(*get(need, "min", need_at), minimum=0)
+        level = as_int(*get(need, "min_level", need_at, 1), minimum=1, maximum=3)
+        needs.append(Need(skill, count, level))
+    return tuple(needs)
+
+
+def _references(value: Any, at: At, known: set[str], kind: str) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for j, item in enumerate(as_list(value, at)):
+        seen[reference(item, at.index(j), known, kind)] = None
+    return tuple(seen)
+
+
+def _professional(item: dict, here: At, slot_ids: set[str]) -> Professional:
+    item = as_object(item, here)
+    skills_raw, skills_at = get(item, "skills", here, {})
+    skills = {
+        as_string(name, skills_at): as_int(level, skills_at.key(name), minimum=1, maximum=3)
+        for name, level in as_object(skills_raw, skills_at).items()
+    }
+    avail_raw, avail_at = get(item, "availability", here, {})
+    availability = {}
+    for slot, value in as_object(avail_raw, avail_at).items():
+        reference(slot, avail_at.key(slot), slot_ids, "slot")
+        value = as_string(value, avail_at.key(slot))
+        if value not in AVAILABILITY:
+            avail_at.key(slot).fail(f'unknown availability "{value}" (expected "yes", "maybe" or "no")')
+        availability[slot] = value
+    limit, limit_at = get(item, "max_travel_km", here, None)
+    ident = item["id"]
+    return Professional(
+        id=ident,
+        name=as_string(*get(item, "name", here, ident)),
+        lat=as_number(*get(item, "lat", here), minimum=-90, maximum=90),
+        lon=as_number(*get(item, "lon", here), minimum=-180, maximum=180),
+        max_travel_km=None if limit is None else as_number(limit, limit_at, minimum=0),
+        skills=skills,
+        availability=availability,
+        max_sessions=as_int(*get(item, "max_sessions", here, 1), minimum=0),
+        qualified=as_bool(*get(item, "qualified", here, True)),
+        recent_invitations=as_int(*get(item, "recent_invitations", here, 0), minimum=0),
+    )
+
+
+def parse_previous(document: Any, at: At) -> PreviousSchedule:
+    """The parts of an earlier ``swarm-schedule/1`` the change term reads.
+
+    Ids that are no longer in the instance are kept: they are what "gone from the instance" means.
+    """
+    doc = as_object(document, at)
+    fmt = doc.get("format")
+    if fmt is not None and fmt != SWARM_SCHEDULE:
+        at.key("format").fail(f'expected "{SWARM_SCHEDULE}", got "{fmt}"')
+    sessions, sessions_at = get(doc, "sessions", at, [])
+    request_session: dict[str, tuple[str, str]] = {}
+    attendance: set[tuple[str, str, str]] = set()
+    for i, session in enumerate(as_list(sessions, sessions_at)):
+        here = sessions_at.index(i)
+        session = as_object(session, here)
+        slot = as_string(*get(session, "slot", here))
+        venue = as_string(*get(session, "venue", here))
+        tables, tables_at = get(session, "tables", here, [])
+        for j, table in enumerate(as_list(tables, tables_at)):
+            table_at = tables_at.index(j)
+            table = as_object(table, table_at)
+            request = as_string(*get(table, "request", table_at))
+            if request in request_session:
+                table_at.key("request").fail(f'request "{request}" sits at more than one table')
+            request_session[request] = (slot, venue)
+            rounds, rounds_at = get(table, "rounds", table_at, [])
+            for k, seats in enumerate(as_list(rounds, rounds_at)):
+                seats_at = rounds_at.index(k)
+                for m, person in enumerate(as_list(seats, seats_at)):
+                    attendance.add((as_string(person, seats_at.index(m)), slot, venue))
+    return PreviousSchedule(request_session, frozenset(attendance))
+
+
+def _pins(doc: dict, root: At, requests: dict[str, Request], person_ids: set[str]) -> tuple[Pin, ...]:
+    raw, at = get(doc, "pins", root, [])
+    pins: dict[Pin, None] = {}
+    for i, item in enumerate(as_list(raw, at)):
+        here = at.index(i)
+        item = as_object(item, here)
+        request = reference(*get(item, "request", here), requests, "request")
+        person = reference(*get(item, "professional", here), person_ids, "professional")
+        if person in requests[request].excluded:
+            here.key("professional").fail(f'"{person}" is in the excluded list of request "{request}"')
+        pins[Pin(request, person)] = None
+    return tuple(pins)
+
+
+def _fixed_sessions(
+    doc: dict, root: At, requests: dict[str, Request], venue_ids: set[str]
+) -> tuple[FixedSession, ...]:
+    raw, at = get(doc, "fixed_sessions", root, [])
+    fixed: dict[str, FixedSession] = {}
+    for i, item in enumerate(as_list(raw, at)):
+        here = at.index(i)
+        item = as_object(item, here)
+        request = reference(*get(item, "request", here), requests, "request")
+        if request in fixed:
+            here.key("request").fail(f'request "{request}" is fixed more than once')
+        slot = as_string(*get(item, "slot", here))
+        if slot not in requests[request].slots:
+            here.key("slot").fail(f'slot "{slot}" is not one of the slots of request "{request}"')
+        venue = reference(*get(item, "venue", here), venue_ids, "venue")
+        allowed = requests[request].venues
+        if allowed is not None and venue not in allowed:
+            here.key("venue").fail(f'venue "{venue}" is not one of the venues of request "{request}"')
+        fixed[request] = FixedSession(request, slot, venue)
+    return tuple(fixed.values())

@@ -1,0 +1,296 @@
+"""The round-aggregated CP-SAT model: sessions, tables and seat-rounds per person and table.
+
+Per pair (request r, session σ) a boolean ``z[r,σ]``; per candidate person p of the pair an integer
+``x[p,r,σ]`` in 0..rounds, the rounds p sits at r's table; per person and session ``y[p,σ]``. The rounds
+are aggregated: ``Σ_r x[p,r,σ] = rounds·y[p,σ]``, table sizes ``low·rounds ≤ Σ_p x ≤ high·rounds`` and needs
+``Σ_{p meets n} x ≥ min·rounds``. Every valid schedule maps onto a solution of this model with the same
+score (the repeat penalty ``w·(x−1)⁺`` only depends on x), so with every eligible person as a candidate
+its optimum is an upper bound on the spec score; :mod:`solver.swarm.rotation` turns a solution back
+into rounds.
+
+One function per hard rule, so that tests can build the variables and just the rule under test.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solver.swarm.eligibility import Eligibility, Session
+
+# A plan in aggregated form: session -> request -> person -> rounds at that request's table.
+Plan = dict[Session, dict[int, dict[int, int]]]
+
+
+@dataclass
+class AggregatedModel:
+    elig: Eligibility
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    z: dict[tuple[int, Session], cp_model.IntVar] = field(default_factory=dict)
+    y: dict[tuple[int, Session], cp_model.IntVar] = field(default_factory=dict)
+    x: dict[tuple[int, int, Session], cp_model.IntVar] = field(default_factory=dict)
+    repeat: dict[tuple[int, int, Session], cp_model.IntVar] = field(default_factory=dict)
+    open: dict[Session, cp_model.IntVar] = field(default_factory=dict)
+    terms: list = field(default_factory=list)  # (coefficient, variable) of the objective
+    offset: int = 0
+
+    # --- variables ----------------------------------------------------------------------------
+
+    def add_pair(self, r: int, session: Session, candidates: np.ndarray) -> None:
+        rounds = self.elig.rounds
+        m = self.model
+        z = self.z[r, session] = m.new_bool_var(f"z{r}_{session}")
+        if session not in self.open:
+            self.open[session] = m.new_bool_var(f"open{session}")
+        m.add_implication(z, self.open[session])
+        for p in candidates.tolist():
+            if (p, session) not in self.y:
+                self.y[p, session] = m.new_bool_var(f"y{p}_{session}")
+            x = self.x[p, r, session] = m.new_int_var(0, rounds, f"x{p}_{r}_{session}")
+            m.add(x <= rounds * z)
+
+    def by_pair(self) -> dict[tuple[int, Session], list[int]]:
+        people = defaultdict(list)
+        for p, r, session in self.x:
+            people[r, session].append(p)
+        return people
+
+    # --- hard rules ---------------------------------------------------------------------------
+
+    def rule1_one_session_per_request(self) -> None:
+        per_request = defaultdict(list)
+        for (r, _), z in self.z.items():
+            per_request[r].append(z)
+        for zs in per_request.values():
+            self.model.add_at_most_one(zs)
+
+    def rule2_venues(self) -> None:
+        """At most ``tables`` requests and ``capacity`` people; one session per venue at a time."""
+        inst = self.elig.instance
+        tables = defaultdict(list)
+        for (_, session), z in self.z.items():
+            tables[session].append(z)
+        for session, zs in tables.items():
+            self.model.add(sum(zs) <= inst.venues[session[1]].tables)
+            self.model.add(self.open[session] <= sum(zs))
+        people = defaultdict(list)
+        for (_, session), y in self.y.items():
+            people[session].append(y)
+        for session, ys in people.items():
+            self.model.add(sum(ys) <= inst.venues[session[1]].capacity)
+        for v in range(len(inst.venues)):
+            for group in self.elig.overlap_groups:
+                opened = [self.open[s, v] for s in group if (s, v) in self.open]
+                if len(opened) > 1:
+                    self.model.add_at_most_one(opened)
+
+    def rule3_parallel_sessions(self) -> None:
+        limit = self.elig.instance.max_parallel_sessions
+        if limit is None:
+            return
+        for group in self.elig.overlap_groups:
+            members = set(group)
+            opened = [o for (s, _), o in self.open.items() if s in members]
+            if len(opened) > limit:
+                self.model.add(sum(opened) <= limit)
+
+    def rule4_fit_every_table(self) -> None:
+        """A participant fits every request of the session (its exclusions and travel limit).
+
+        Candidates already fit their own pair; here a person at σ rules out the other requests at σ
+        they do not fit.
+        """
+        requests_at = defaultdict(list)
+        for r, session in self.z:
+            requests_at[session].append(r)
+        people_at = defaultdict(list)
+        for p, session in self.y:
+            people_at[session].append(p)
+        for session, requests in requests_at.items():
+            if len(requests) < 2:
+                continue
+            people = np.array(people_at[session], dtype=np.int64)
+            for r in requests:
+                misfits = people[~self.elig.fits_request(r, session)[people]]
+                for p in misfits.tolist():
+                    self.model.add_bool_or([self.y[p, session].Not(), self.z[r, session].Not()])
+
+    def rule5_person_sessions(self) -> None:
+        sessions = defaultdict(list)
+        for (p, session), y in self.y.items():
+            sessions[p].append((session, y))
+        groups = self.elig.overlap_groups
+        for p, items in sessions.items():
+            if len(items) > self.elig.max_sessions[p]:
+                self.model.add(sum(y for _, y in items) <= int(self.elig.max_sessions[p]))
+            for group in groups:
+                members = set(group)
+                ys = [y for (s, _), y in items if s in members]
+                if len(ys) > 1:
+                    self.model.add_at_most_one(ys)
+
+    def rule6_tables(self) -> None:
+        """Seat-rounds: each person all rounds, sizes and needs per table summed over the rounds."""
+        rounds = self.elig.rounds
+        inst = self.elig.instance
+        seats = defaultdict(list)
+        for (p, _, session), x in self.x.items():
+            seats[p, session].append(x)
+        for key, xs in seats.items():
+            self.model.add(sum(xs) == rounds * self.y[key])
+        by_pair = self.by_pair()
+        for (r, session), z in self.z.items():
+            people = by_pair.get((r, session), [])
+            xs = [self.x[p, r, session] for p in people]
+            low, high = inst.requests[r].table_size
+            if low > 0 and not xs:
+                self.model.add(z == 0)
+                continue
+            self.model.add(sum(xs) >= low * rounds * z)
+            self.model.add(sum(xs) <= high * rounds * z)
+            for need, meets in zip(inst.requests[r].needs, self.elig.meets(r), strict=True):
+                if need.min > 0:
+                    ok = [self.x[p, r, session] for p in people if meets[p]]
+                    self.model.add(sum(ok) >= need.min * rounds * z)
+
+    def pins(self) -> None:
+        """Extension: a pinned person attends the request's session whenever it is scheduled."""
+        inst = self.elig.instance
+        for pin in inst.pins:
+            r, p = inst.request_index[pin.request], inst.professional_index[pin.professional]
+            for (rr, session), z in self.z.items():
+                if rr == r:
+                    y = self.y.get((p, session))
+                    self.model.add(z == 0) if y is None else self.model.add_implication(z, y)
+
+    def all_rules(self) -> None:
+        self.rule1_one_session_per_request()
+        self.rule2_venues()
+        self.rule3_parallel_sessions()
+        self.rule4_fit_every_table()
+        self.rule5_person_sessions()
+        self.rule6_tables()
+        self.pins()
+
+    # --- score --------------------------------------------------------------------------------
+
+    def score_scheduled(self) -> None:
+        w = self.elig.instance.weights
+        for (r, _), z in self.z.items():
+            self.terms.append((w.scheduled * self.elig.instance.requests[r].priority, z))
+
+    def score_skill(self) -> None:
+        for (p, r, _), x in self.x.items():
+            value = int(self.elig.skill_values[r][p])
+            if value:
+                self.terms.append((value, x))
+
+    def score_attendance(self) -> None:
+        """Maybe, travel and fairness, paid once per participant and session."""
+        for (p, session), y in self.y.items():
+            cost = int(self.elig.session_cost(session)[p])
+            if cost:
+                self.terms.append((-cost, y))
+
+    def score_repeat(self) -> None:
+        weight = self.elig.instance.weights.repeat_table
+        rounds = self.elig.rounds
+        if weight == 0 or rounds < 2:
+            return
+        for key, x in self.x.items():
+            extra = self.repeat[key] = self.model.new_int_var(0, rounds - 1, f"rep{key}")
+            # (x - 1)+ written as x - y and x - z: equal on integers, much tighter in the LP
+            # relaxation (a table that is half open can only be visited half a time)
+            self.model.add(extra >= x - self.y[key[0], key[2]])
+            self.model.add(extra >= x - self.z[key[1], key[2]])
+            self.terms.append((-weight, extra))
+
+    def score_change(self) -> None:
+        """Previous places kept earn back the ``change`` paid for each of them in the offset."""
+        inst = self.elig.instance
+        previous = inst.previous
+        if previous is None or inst.weights.change == 0:
+            return
+        w = inst.weights.change
+        self.offset -= w * (len(previous.request_session) + len(previous.attendance))
+        for r_id, (slot, venue) in previous.request_session.items():
+            key = _session_key(inst, r_id, "request", slot, venue)
+            if key is not None and key in self.z:
+                self.terms.append((w, self.z[key]))
+        for p_id, slot, venue in previous.attendance:
+            key = _session_key(inst, p_id, "professional", slot, venue)
+            if key is not None and key in self.y:
+                self.terms.append((w, self.y[key]))
+
+    def full_score(self) -> None:
+        self.score_scheduled()
+        self.score_skill()
+        self.score_attendance()
+        self.score_repeat()
+        self.score_change()
+        self.model.maximize(sum(c * v for c, v in self.terms) + self.offset)
+
+    # --- solutions ----------------------------------------------------------------------------
+
+    def hint(self, plan: Plan) -> None:
+        for key, z in self.z.items():
+            r, session = key
+            self.model.add_hint(z, r in plan.get(session, {}))
+        for session, o in self.open.items():
+            self.model.add_hint(o, bool(plan.get(session)))
+        attending = {(p, s) for s, tables in plan.items() for seats in tables.values() for p in seats}
+        for key, y in self.y.items():
+            self.model.add_hint(y, key in attending)
+        for (p, r, session), x in self.x.items():
+            n = plan.get(session, {}).get(r, {}).get(p, 0)
+            self.model.add_hint(x, n)
+            if (p, r, session) in self.repeat:
+                self.model.add_hint(self.repeat[p, r, session], max(0, n - 1))
+
+    def extract(self, value) -> Plan:
+        plan: Plan = {}
+        for (r, session), z in self.z.items():
+            if value(z):
+                plan.setdefault(session, {})[r] = {}
+        for (p, r, session), x in self.x.items():
+            n = value(x)
+            if n:
+                plan[session][r][p] = n
+        return plan
+
+
+def _session_key(inst, ident: str, kind: str, slot: str, venue: str):
+    index = inst.request_index if kind == "request" else inst.professional_index
+    if ident not in index or slot not in inst.slot_index or venue not in inst.venue_index:
+        return None
+    return index[ident], (inst.slot_index[slot], inst.venue_index[venue])
+
+
+def build(elig: Eligibility, pairs: dict[tuple[int, Session], np.ndarray]) -> AggregatedModel:
+    """The full aggregated model over the given pairs and their candidates."""
+    agg = AggregatedModel(elig)
+    for (r, session), candidates in sorted(pairs.items()):
+        agg.add_pair(r, session, candidates)
+    agg.all_rules()
+    agg.full_score()
+    return agg
+
+
+def plan_value(elig: Eligibility, plan: Plan) -> int:
+    """The aggregated objective of a plan (equal to the spec score of any rotation realising it)."""
+    inst = elig.instance
+    w = inst.weights
+    total = 0
+    for session, tables in plan.items():
+        attending: set[int] = set()
+        for r, seats in tables.items():
+            total += w.scheduled * inst.requests[r].priority
+            for p, n in seats.items():
+                total += int(elig.skill_values[r][p]) * n - w.repeat_table * max(0, n - 1)
+                attending.add(p)
+        cost = elig.session_cost(session)
+        total -= sum(int(cost[p]) for p in attending)
+    return total

@@ -1,0 +1,131 @@
+"""Stage 1 of the decomposition: which request goes to which session, on estimated table values.
+
+The venue and parallel rules (1, 2, 3) hold exactly here; people are summarised by each pair's
+standalone estimate. A session with fewer tables than rounds makes everyone repeat a table, which the
+estimate (people rotating freely) does not see, so it is charged per missing table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from solver.control import SolveControl, SolveOptions, run_cp_sat
+from solver.swarm.candidates import Pair
+from solver.swarm.eligibility import Eligibility, Session
+
+
+def pack(
+    elig: Eligibility,
+    pairs: dict[tuple[int, Session], Pair],
+    options: SolveOptions,
+    control: SolveControl | None,
+    time_limit: float,
+    hint: dict[int, Session] | None = None,
+) -> dict[int, Session]:
+    """Request -> session for the requests to schedule (best found within the time limit)."""
+    inst = elig.instance
+    rounds = elig.rounds
+    m = cp_model.CpModel()
+    z = {key: m.new_bool_var(f"z{key}") for key in sorted(pairs)}
+    by_request = defaultdict(list)
+    by_session = defaultdict(list)
+    for (r, session), var in z.items():
+        by_request[r].append(var)
+        by_session[session].append((r, var))
+    opened = {session: m.new_bool_var(f"o{session}") for session in sorted(by_session)}
+    terms = [pairs[key].estimate * var for key, var in z.items()]
+    for vars_ in by_request.values():
+        m.add_at_most_one(vars_)
+    for session, items in by_session.items():
+        venue = inst.venues[session[1]]
+        o = opened[session]
+        for _, var in items:
+            m.add_implication(var, o)
+        count = sum(var for _, var in items)
+        m.add(count <= venue.tables * o)
+        m.add(count >= o)
+        m.add(sum(inst.requests[r].table_size[0] * var for r, var in items) <= venue.capacity)
+        if rounds > 1 and inst.weights.repeat_table:
+            short = m.new_int_var(0, rounds - 1, f"short{session}")
+            m.add(short >= rounds * o - count)
+            people = min(max(1, inst.requests[r].table_size[0]) for r, _ in items)
+            terms.append(-inst.weights.repeat_table * people * short)
+    for group in elig.overlap_groups:
+        members = set(group)
+        running = [o for (s, _), o in opened.items() if s in members]
+        limit = inst.max_parallel_sessions
+        if limit is not None and len(running) > limit:
+            m.add(sum(running) <= limit)
+        per_venue = defaultdict(list)
+        for (s, v), o in opened.items():
+            if s in members:
+                per_venue[v].append(o)
+        for vars_ in per_venue.values():
+            if len(vars_) > 1:
+                m.add_at_most_one(vars_)
+    terms += _change_terms(elig, z)
+    m.maximize(sum(terms))
+    for (r, session), var in z.items():
+        m.add_hint(var, hint is not None and hint.get(r) == session)
+    run = run_cp_sat(m, options, control, time_limit=time_limit, to_score=lambda _: None, stage="sessions")
+    if not run.has_solution:
+        return dict(hint or {})
+    return {r: session for (r, session), var in z.items() if run.solver.value(var)}
+
+
+def _change_terms(elig: Eligibility, z: dict) -> list:
+    inst = elig.instance
+    prev = inst.previous
+    if prev is None or not inst.weights.change:
+        return []
+    terms = []
+    people_at = defaultdict(int)
+    for _, slot, venue in prev.attendance:
+        people_at[slot, venue] += 1
+    for (r, (s, v)), var in z.items():
+        key = (inst.slots[s].id, inst.venues[v].id)
+        if prev.request_session.get(inst.requests[r].id) == key:
+            # the request itself, and (roughly) its share of the people who sat there before
+            terms.append(inst.weights.change * (1 + people_at[key] // max(1, _tables_at(prev, key))) * var)
+    return terms
+
+
+def _tables_at(prev, key) -> int:
+    return sum(1 for place in prev.request_session.values() if place == key)
+
+
+def greedy(elig: Eligibility, pairs: dict[tuple[int, Session], Pair]) -> dict[int, Session]:
+    """What a coordinator does by hand: best pairs first, when the session still has room."""
+    inst = elig.instance
+    chosen: dict[int, Session] = {}
+    tables = defaultdict(int)
+    seats = defaultdict(int)
+    for (r, session), _pair in sorted(pairs.items(), key=lambda kv: (-kv[1].estimate, kv[0])):
+        if r in chosen:
+            continue
+        venue = inst.venues[session[1]]
+        low = inst.requests[r].table_size[0]
+        if tables[session] >= venue.tables or seats[session] + low > venue.capacity:
+            continue
+        trial = {**chosen, r: session}
+        if not _sessions_fit(elig, set(trial.values())):
+            continue
+        chosen[r] = session
+        tables[session] += 1
+        seats[session] += low
+    return chosen
+
+
+def _sessions_fit(elig: Eligibility, sessions: set[Session]) -> bool:
+    limit = elig.instance.max_parallel_sessions
+    for group in elig.overlap_groups:
+        members = set(group)
+        running = [(s, v) for s, v in sessions if s in members]
+        if limit is not None and len(running) > limit:
+            return False
+        venues = [v for _, v in running]
+        if len(venues) != len(set(venues)):
+            return False
+    return True
