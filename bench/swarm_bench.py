@@ -153,7 +153,11 @@ def table(outcomes: list[Outcome]) -> str:
             score = (
                 "—" if o.score is None else f"{o.score:,}" + (" (optimal)" if o.status == "optimal" else "")
             )
-            valid = "yes" if not o.problems and o.score is not None else ("no" if o.problems else "—")
+            valid = "—" if o.status == "no schedule" else "no" if o.score is None else "yes"
+            if (
+                o.score is not None and o.problems
+            ):  # valid, but its score, bound or status is not what it says
+                valid = "yes, misreported"
             rows.append([size, o.method, score, "—" if o.bound is None else f"{o.bound:,}", gap,
                          f"{o.wall:.1f} s", f"{o.peak_mb:,.0f} MB", valid])  # fmt: skip
     return markdown_table(
