@@ -154,6 +154,16 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _cross_check(group: list[Row]) -> None:
+    """A bound is a claim about every valid plan: no valid plan of any method may score above it."""
+    best = max((r.score for r in group if r.problems == 0 and r.score is not None), default=None)
+    for r in group:
+        if r.bound is not None and best is not None and r.bound < best:
+            r.problems = (r.problems or 0) + 1
+            r.note += f" bound below a valid plan's score {best}"
+            print(f"  INVALID {r.size} {r.method}: bound {r.bound} < valid score {best}", file=sys.stderr)
+
+
 def _num(value: int | None) -> str:
     return "–" if value is None else f"{value:,}".replace(",", " ")
 
@@ -234,9 +244,12 @@ def main(argv: list[str] | None = None) -> int:
             instance = shell_instance(size, args.seed)
             path = Path(tmp) / f"{size}.json"
             path.write_text(json.dumps(instance), encoding="utf-8")
+            group = []
             for method in args.methods:
-                rows.append(measure(method, size, instance, path, args))
-                print(f"{size} {method}: {rows[-1]}", file=sys.stderr)
+                group.append(measure(method, size, instance, path, args))
+                print(f"{size} {method}: {group[-1]}", file=sys.stderr)
+            _cross_check(group)
+            rows += group
     text = section(rows, args, load_before, os.getloadavg())
     print(text)
     if not args.no_docs:
