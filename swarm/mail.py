@@ -28,6 +28,7 @@ from enum import StrEnum
 from icalendar import Calendar
 
 from swarm.calendars import Attendee, CalendarSession, Method, Status, invitation, text
+from swarm.calendars.ics import clean_text
 
 ATTACHMENT_NAME = "invite.ics"
 SUBJECT_LIMIT = 250  # the outbox keeps 300 characters; long titles are cut with an ellipsis
@@ -188,16 +189,20 @@ def session_mail(
         details = text.personal_description(session, session.attendee(attendee.key), language)
     body = [words["greeting"].format(name=attendee.name), "", words["intro"][variant], "", details]
     body += ["", words["closing"], session.organizer.name]
-    subject = words["subject"][variant].format(title=session.title, when=text.when(session, language))
+    subject = words["subject"][variant].format(
+        title=_one_line(session.title), when=text.when(session, language)
+    )
     return Mail(
         kind=str(kind),
         idempotency_key=f"{kind}:{session.key}:{session.sequence}:{attendee.key}",
         recipient=attendee.email,
-        recipient_name=attendee.name,
+        recipient_name=_one_line(attendee.name),
         subject=_shorten(subject, SUBJECT_LIMIT),
         body_text="\n".join(body) + "\n",
         ics=None if calendar is None else calendar.decode("utf-8"),
-        reply_to=str(Address(display_name=session.organizer.name, addr_spec=session.organizer.email)),
+        reply_to=str(
+            Address(display_name=_one_line(session.organizer.name), addr_spec=session.organizer.email)
+        ),
     )
 
 
@@ -252,6 +257,11 @@ def _method_of(ics: str) -> str:
     if method is None:
         raise MailError("ics: a calendar sent by mail needs a METHOD (REQUEST or CANCEL)")
     return str(method)
+
+
+def _one_line(value: str) -> str:
+    """A name fit for a header: a line break in it must never start a header of its own."""
+    return " ".join(clean_text(value).split())
 
 
 def _shorten(value: str, limit: int) -> str:

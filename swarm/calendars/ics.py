@@ -29,6 +29,8 @@ from swarm.calendars.timezone import local, vtimezone
 
 PRODID = "-//swarm//Zwermsessies//NL"
 _REFRESH = timedelta(hours=1)  # how often subscribed clients should fetch a feed again
+# Control characters other than tab and line feed are not allowed in iCalendar text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")
 
 
@@ -165,11 +167,11 @@ def _event(
     event.add("dtstamp", stamp.astimezone(UTC).replace(microsecond=0))
     event.add("dtstart", _written_time("start", session.start))
     event.add("dtend", _written_time("end", session.end))
-    event.add("summary", text.summary(session, language))
-    event.add("location", session.venue.location)
+    event.add("summary", clean_text(text.summary(session, language)))
+    event.add("location", clean_text(session.venue.location))
     if session.venue.online_url:
         event.add("url", session.venue.online_url)
-    event.add("description", vText(description))
+    event.add("description", vText(clean_text(description)))
     event.add("sequence", session.sequence)
     if with_status:
         event.add("status", Status(session.status).value)
@@ -187,6 +189,19 @@ def _event(
     return event
 
 
+def clean_text(value: str) -> str:
+    """Text as iCalendar can carry it: line breaks as LF (escaped later), no other control characters."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_parameter(value: str) -> str:
+    """A name for CN that every reader takes literally: one line, no double quote (not allowed in a parameter),
+    no caret (RFC 6868 escapes them with ^, which Outlook and vobject do not decode) and no backslash (some
+    readers, icalendar among them, take it as an escape although parameters have none)."""
+    literal = _CONTROL.sub("", value).replace('"', "'").replace("^", "").replace("\\", "/")
+    return " ".join(literal.split())
+
+
 def _written_time(field: str, moment: datetime) -> datetime:
     """Amsterdam wall-clock time, except in the repeated hour of the autumn switch: readers take a repeated
     wall time as its first occurrence (RFC 5545), so the second occurrence is written in UTC instead."""
@@ -198,7 +213,7 @@ def _written_time(field: str, moment: datetime) -> datetime:
 
 def _address(person: Person | Attendee, params: dict[str, str]) -> vCalAddress:
     address = vCalAddress(f"mailto:{person.email}")
-    address.params["CN"] = person.name
+    address.params["CN"] = clean_parameter(person.name)
     for key, value in params.items():
         address.params[key] = value
     return address

@@ -195,6 +195,17 @@ def test_a_very_long_title_gives_a_subject_that_fits_the_outbox():
     assert len(written.subject) == 250 and written.subject.endswith("…")
 
 
+def test_a_line_break_in_a_name_or_title_cannot_add_a_header(smtp):
+    sneaky = replace(OMER, name="Ömer\r\nBcc: everyone@example.nl")
+    calendar_session = session(title="Wonen\nX-Spam: yes", attendees=(sneaky,))
+    send(mail(MailKind.INVITATION, calendar_session, sneaky), plain(smtp.port))
+    message = received(smtp)
+    assert message["Bcc"] is None and message["X-Spam"] is None
+    assert message["To"].addresses[0].display_name == "Ömer Bcc: everyone@example.nl"
+    assert message["Subject"].startswith("Uitnodiging zwermsessie: Wonen X-Spam: yes (")
+    assert smtp.inbox.envelopes[0].rcpt_tos == ["omer.celik@example.nl"]
+
+
 def test_compose_refuses_bad_input_by_name():
     with pytest.raises(ValueError, match="'party' is not a valid MailKind"):
         mail("party")
