@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -40,12 +41,19 @@ class IsolatedRun:
     stderr: str
 
 
-def run_isolated(argv: list[str], kill_after: float) -> IsolatedRun:
+def run_isolated(argv: list[str], kill_after: float, memory_limit_mb: int = 8192) -> IsolatedRun:
     """Run ``argv`` in its own process; SIGKILL it after ``kill_after`` seconds of wall time.
 
     Peak memory is the kernel's high-water mark of the process's resident set (``VmHWM``), read every
     50 ms. (``ru_maxrss`` from ``wait4`` would not do: a forked child inherits its parent's peak.)
+    The child's address space is capped at ``memory_limit_mb`` so a runaway model fails alone
+    instead of pushing a shared machine into swap.
     """
+
+    def cap_memory() -> None:
+        limit = memory_limit_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     with tempfile.TemporaryFile() as err:
         started = time.monotonic()
         child = subprocess.Popen(
