@@ -18,6 +18,7 @@ import hashlib
 import re
 import smtplib
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -27,7 +28,7 @@ from enum import StrEnum
 
 from icalendar import Calendar
 
-from swarm.calendars import Attendee, CalendarSession, Method, Status, invitation, text
+from swarm.calendars import Attendee, CalendarSession, Change, Method, Status, invitation, text
 from swarm.calendars.ics import clean_text
 
 ATTACHMENT_NAME = "invite.ics"
@@ -68,6 +69,10 @@ _TEXT = {
             MailKind.REMINDER: "Een herinnering aan de zwermsessie hieronder.",
         },
         "greeting": "Beste {name},",
+        "changed": "Gewijzigd: {what}.",
+        "change": {Change.TIME: "de tijd", Change.PLACE: "de plaats", Change.TABLES: "uw tafelindeling"},
+        "and": " en ",
+        "respond": "Reageren: {url}",
         "closing": "Met vriendelijke groet,",
     },
     "en": {
@@ -90,6 +95,10 @@ _TEXT = {
             MailKind.REMINDER: "A reminder of the swarm session below.",
         },
         "greeting": "Dear {name},",
+        "changed": "Changed: {what}.",
+        "change": {Change.TIME: "the time", Change.PLACE: "the place", Change.TABLES: "your table plan"},
+        "and": " and ",
+        "respond": "Reply: {url}",
         "closing": "Kind regards,",
     },
 }
@@ -170,9 +179,12 @@ def session_mail(
     host: str,
     stamp: datetime,
     language: str = "nl",
+    changed: Iterable[Change] = (),
+    respond_url: str = "",
 ) -> Mail:
     """The mail about `session` for one attendee. For a cancellation of a session that goes on, `attendee` is the
-    person taken off; for a cancelled session (STATUS CANCELLED) it goes to everyone."""
+    person taken off; for a cancelled session (STATUS CANCELLED) it goes to everyone. An update names what
+    `changed` (see `swarm.calendars.changes`); `respond_url` is the web app's page to accept, maybe or decline."""
     kind = MailKind(kind)
     text.words(language)  # refuses an unknown language, naming the field
     words = _TEXT[language]
@@ -187,8 +199,15 @@ def session_mail(
         details = "\n".join([text.summary(session, language), text.when(session, language)])
     else:
         details = text.personal_description(session, session.attendee(attendee.key), language)
-    body = [words["greeting"].format(name=attendee.name), "", words["intro"][variant], "", details]
-    body += ["", words["closing"], session.organizer.name]
+    body = [words["greeting"].format(name=_one_line(attendee.name)), "", words["intro"][variant]]
+    what = [words["change"][change] for change in Change if change in set(changed)]
+    if kind is MailKind.UPDATE and what:
+        listed = ", ".join(what[:-1]) + words["and"] + what[-1] if len(what) > 1 else what[0]
+        body.append(words["changed"].format(what=listed))
+    body += ["", details]
+    if respond_url and kind is not MailKind.CANCELLATION:
+        body += ["", words["respond"].format(url=respond_url)]
+    body += ["", words["closing"], _one_line(session.organizer.name)]
     subject = words["subject"][variant].format(
         title=_one_line(session.title), when=text.when(session, language)
     )

@@ -8,6 +8,7 @@ from swarm.calendars.model import (
     Attendee,
     CalendarDataError,
     CalendarSession,
+    Change,
     Method,
     PartStat,
     Person,
@@ -16,6 +17,7 @@ from swarm.calendars.model import (
     Status,
     ThemeTable,
     Venue,
+    changes,
     partstat_for_reply,
 )
 from swarm.calendars.timezone import AMSTERDAM, TZID, vtimezone
@@ -27,6 +29,7 @@ __all__ = [
     "Attendee",
     "CalendarDataError",
     "CalendarSession",
+    "Change",
     "Method",
     "PartStat",
     "Person",
@@ -36,6 +39,7 @@ __all__ = [
     "ThemeTable",
     "Venue",
     "caldav_object",
+    "changes",
     "feed",
     "invitation",
     "partstat_for_reply",

@@ -88,6 +88,14 @@ def partstat_for_reply(reply: Reply | str) -> PartStat:
         raise CalendarDataError("reply", f"unknown reply {reply!r}; expected one of {choices}") from None
 
 
+class Change(StrEnum):
+    """A change to a published session that calls for an update with a higher SEQUENCE."""
+
+    TIME = "time"
+    PLACE = "place"
+    TABLES = "tables"
+
+
 @dataclass(frozen=True)
 class Person:
     """Someone with a name and an address, e.g. the region's organizer."""
@@ -164,6 +172,28 @@ class CalendarSession:
             if attendee.key == key:
                 return attendee
         raise CalendarDataError("attendee", f"{key!r} is not an attendee of session {self.key!r}")
+
+
+def changes(old: CalendarSession, new: CalendarSession, attendee_key: str | None = None) -> frozenset[Change]:
+    """What changed between two versions of a session: its time, its place, or its table plan (with
+    `attendee_key`: that person's own plan, to decide who gets an update). Empty: no new SEQUENCE needed."""
+    found = set()
+    if (old.start, old.end) != (new.start, new.end):
+        found.add(Change.TIME)
+    if old.venue != new.venue:
+        found.add(Change.PLACE)
+    if attendee_key is None:
+        plans_old = {a.key: a.plan for a in old.attendees}
+        plans_new = {a.key: a.plan for a in new.attendees}
+        if old.tables != new.tables or plans_old != plans_new:
+            found.add(Change.TABLES)
+    elif _plan_of(old, attendee_key) != _plan_of(new, attendee_key):
+        found.add(Change.TABLES)
+    return frozenset(found)
+
+
+def _plan_of(session: CalendarSession, key: str) -> tuple[ThemeTable, ...]:
+    return next((a.plan for a in session.attendees if a.key == key), ())
 
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

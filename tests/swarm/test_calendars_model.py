@@ -9,14 +9,26 @@ import pytest
 
 from swarm.calendars import (
     CalendarDataError,
+    Change,
     PartStat,
     Reply,
     ThemeTable,
+    changes,
     feed,
     invitation,
     partstat_for_reply,
 )
-from tests.swarm.test_calendars_support import GEERTJE, HOST, OMER, STAMP, session
+from tests.swarm.test_calendars_support import (
+    GEERTJE,
+    HOST,
+    JEUGDZORG,
+    OMER,
+    OMGEVINGSWET,
+    ONLINE,
+    STAMP,
+    ZOE,
+    session,
+)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +110,17 @@ def test_bad_arguments_are_refused_naming_the_field(call, message):
 
 def test_a_good_session_is_accepted():
     assert session(attendees=(GEERTJE, OMER)).attendee(OMER.key) == OMER
+
+
+def test_changes_name_time_place_and_table_plan():
+    base = session()
+    assert changes(base, session()) == frozenset()
+    assert changes(base, session(hours=(10, 12))) == {Change.TIME}
+    assert changes(base, session(venue=ONLINE)) == {Change.PLACE}
+    swapped = replace(OMER, plan=(OMGEVINGSWET, OMGEVINGSWET, JEUGDZORG))
+    moved = session(attendees=(GEERTJE, swapped, ZOE))
+    assert changes(base, moved) == {Change.TABLES}
+    assert changes(base, moved, OMER.key) == {Change.TABLES}
+    assert changes(base, moved, GEERTJE.key) == frozenset()  # Geertje's own plan stayed the same
+    assert changes(base, session(attendees=(OMER, ZOE)), GEERTJE.key) == {Change.TABLES}  # taken off
+    assert changes(base, session(sequence=5, title="Nieuwe titel")) == frozenset()

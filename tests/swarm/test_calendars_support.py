@@ -4,6 +4,7 @@ CalDAV server on loopback. Holds fixtures and helpers only, no tests."""
 from __future__ import annotations
 
 import http.client
+import os
 import shutil
 import socket
 import subprocess
@@ -82,12 +83,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 30.0) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, *, log: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            output = process.stderr.read().decode(errors="replace") if process.stderr else ""
-            raise RuntimeError(f"server exited with code {process.returncode}: {output}")
+        if process.poll() is not None:
+            with open(log, encoding="utf-8", errors="replace") as output:
+                raise RuntimeError(f"server exited with code {process.returncode}: {output.read()}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -129,9 +130,12 @@ def radicale() -> Iterator[CalDav]:
         "--rights-type", "owner_only",
         "--logging-level", "warning",
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log_path = os.path.join(storage, "radicale.log")
+    # Output goes to a file, not a pipe: a pipe nobody reads would block the server once full.
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        wait_for_port(port, process)
+        wait_for_port(port, process, log=log_path)
         yield CalDav(port)
     finally:
         process.terminate()

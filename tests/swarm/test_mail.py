@@ -8,7 +8,7 @@ import icalendar
 import pytest
 import vobject
 
-from swarm.calendars import CalendarDataError, Status
+from swarm.calendars import CalendarDataError, Change, Status, changes
 from swarm.mail import (
     Mail,
     MailDeliveryError,
@@ -22,7 +22,7 @@ from swarm.mail import (
     session_mail,
     to_message,
 )
-from tests.swarm.test_calendars_support import GEERTJE, HOST, OMER, STAMP, free_port, session
+from tests.swarm.test_calendars_support import GEERTJE, HOST, OMER, ONLINE, STAMP, free_port, session
 from tests.swarm.test_mail_support import (
     PASSWORD,
     USER,
@@ -273,3 +273,37 @@ def test_a_refused_recipient_is_a_delivery_error_that_says_whether_to_retry(answ
 def test_bad_settings_are_refused_by_name(changes, message):
     with pytest.raises(MailError, match=message):
         SmtpSettings(**{"host": "127.0.0.1", **changes})
+
+
+def test_an_update_says_what_changed_and_where_to_reply(smtp):
+    before = session(sequence=1)
+    after = session(sequence=2, day=(2027, 1, 14), venue=ONLINE)
+    changed = changes(before, after, GEERTJE.key)
+    written = session_mail(
+        MailKind.UPDATE,
+        after,
+        GEERTJE,
+        host=HOST,
+        stamp=STAMP,
+        changed=changed,
+        respond_url="https://x.nl/r/abc",
+    )
+    assert "De zwermsessie waarvoor u bent uitgenodigd is gewijzigd." in written.body_text
+    assert "\nGewijzigd: de tijd en de plaats.\n" in written.body_text
+    assert "\nReageren: https://x.nl/r/abc\n" in written.body_text
+    english = session_mail(
+        MailKind.UPDATE, after, GEERTJE, host=HOST, stamp=STAMP, language="en", changed=set(Change)
+    )
+    assert "\nChanged: the time, the place and your table plan.\n" in english.body_text
+
+
+def test_a_cancellation_offers_no_reply_link():
+    written = session_mail(
+        MailKind.CANCELLATION,
+        session(attendees=(OMER,)),
+        GEERTJE,
+        host=HOST,
+        stamp=STAMP,
+        respond_url="https://x",
+    )
+    assert "https://x" not in written.body_text
