@@ -18,12 +18,14 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher, profiles
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 import swarm.persistence.models  # noqa: F401  (every table on the metadata)
 from swarm.persistence import migrate
 from swarm.persistence.db import create_engine
+from swarm.services.accounts import use_password_hasher
 
 POSTGRES_ENV = "SWARM_TEST_POSTGRES_URL"
 NO_POSTGRES = (
@@ -31,6 +33,12 @@ NO_POSTGRES = (
 )
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Real argon2, with its cheapest parameters: the default ones cost a second per login on a busy CI box."""
+    use_password_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
 def postgres_server_url() -> str | None:

@@ -16,11 +16,18 @@ from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import Municipality, Professional, Region, User
 from swarm.services.lookup import get
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2id with the library's recommended (RFC 9106) parameters
 # Verified when the email is unknown, so that a login takes as long whether or not the account exists.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 MIN_PASSWORD_LENGTH = 10
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Swap the argon2 parameters (the tests use the cheapest profile; production keeps the default)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -71,10 +78,14 @@ def create_user(
     *,
     name: str = "",
     locale: str = "nl",
+    password_hash: str | None = None,
     actor: Actor = SYSTEM,
     clock: Clock = system_clock,
 ) -> User:
-    """A new login. Only the system (command line, registration) or an organizer of the region creates accounts."""
+    """A new login. Only the system (command line, registration) or an organizer of the region creates accounts.
+
+    ``password_hash``: a hash of ``password`` made before (seeding many accounts with one password).
+    """
     email = normalise_email(email)
     check_password(password)
     _check_scope(session, scope, actor)
@@ -82,7 +93,7 @@ def create_user(
         raise ValidationError("email", "An account with this email address already exists.")
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         name=name.strip(),
         role=scope.role,
         municipality_id=scope.municipality_id,
