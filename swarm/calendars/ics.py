@@ -25,7 +25,7 @@ from swarm.calendars.model import (
     Status,
     check_attendee,
 )
-from swarm.calendars.timezone import local, vtimezone
+from swarm.calendars.timezone import TZID, local, vtimezone
 
 PRODID = "-//swarm//Zwermsessies//NL"
 _REFRESH = timedelta(hours=1)  # how often subscribed clients should fetch a feed again
@@ -124,7 +124,9 @@ def feed(
 
     Feeds live at token URLs that may leak, so they carry no ORGANIZER, no ATTENDEE, no addresses and no reasons:
     only what and where, plus, in a professional's own feed (`attendee_key`), the table they sit at in each round.
-    Cancelled sessions stay in with STATUS:CANCELLED so subscribed calendars strike them through.
+    Cancelled sessions stay in with STATUS:CANCELLED so subscribed calendars strike them through; a professional
+    taken off a session must not have it in their feed (it is refused). Pass the time of the feed's latest change
+    as `stamp` (not the time of the request): then unchanged feeds give the same bytes and one ETag.
     """
     if not isinstance(name, str) or not name.strip():
         raise CalendarDataError("name", "must not be empty")
@@ -227,9 +229,9 @@ def _calendar(events: list[Event], *, method: Method | None = None, name: str | 
     if method is not None:
         calendar.add("method", str(method))
     if name is not None:
-        calendar.add("name", name)
-        calendar.add("x-wr-calname", name)
-        calendar.add("x-wr-timezone", "Europe/Amsterdam")
+        calendar.add("name", clean_text(name))
+        calendar.add("x-wr-calname", clean_text(name))
+        calendar.add("x-wr-timezone", TZID)
         calendar.add("refresh-interval", _REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(_REFRESH))
     if events:

@@ -128,6 +128,10 @@ class Attendee:
     plan: tuple[ThemeTable, ...] = ()
     reasons: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", tuple(self.plan))
+        object.__setattr__(self, "reasons", tuple(self.reasons))
+
 
 @dataclass(frozen=True)
 class Venue:
@@ -165,6 +169,9 @@ class CalendarSession:
     status: Status = Status.CONFIRMED
 
     def __post_init__(self) -> None:
+        # Lists from the services become tuples, so sessions stay immutable and hashable.
+        object.__setattr__(self, "tables", tuple(self.tables))
+        object.__setattr__(self, "attendees", tuple(self.attendees))
         check_session(self)
 
     def attendee(self, key: str) -> Attendee:
@@ -237,7 +244,8 @@ def check_attendee(field: str, attendee: Attendee, tables: tuple[ThemeTable, ...
     for number, table in enumerate(attendee.plan, start=1):
         if table not in tables:
             raise CalendarDataError(
-                f"{field}.plan[{number - 1}]", f"round {number}: {table} is not a table of the session"
+                f"{field}.plan[{number - 1}]",
+                f"round {number}: {table.question!r} ({table.municipality}) is not one of the session's tables",
             )
 
 

@@ -68,7 +68,7 @@ def test_an_unknown_reply_is_refused_by_name():
         ),
         (
             {"attendees": (replace(OMER, plan=(ThemeTable("Onbekend", "Aalten"),)),)},
-            r"attendees\[0\].plan\[0\]: round 1: .* is not a table of the session",
+            r"attendees\[0\].plan\[0\]: round 1: 'Onbekend' \(Aalten\) is not one of the session's tables",
         ),
         ({"attendees": (replace(OMER, role="BOSS"),)}, r"attendees\[0\].role: 'BOSS' is not one of CHAIR"),
         ({"start": datetime(1990, 1, 1, 9, tzinfo=session().start.tzinfo),
@@ -108,8 +108,14 @@ def test_bad_arguments_are_refused_naming_the_field(call, message):
         call()
 
 
-def test_a_good_session_is_accepted():
-    assert session(attendees=(GEERTJE, OMER)).attendee(OMER.key) == OMER
+def test_a_good_session_is_accepted_and_lists_become_tuples():
+    from_lists = session(
+        tables=[OMGEVINGSWET, JEUGDZORG],
+        attendees=[replace(OMER, plan=list(OMER.plan), reasons=list(OMER.reasons)), GEERTJE],
+    )
+    assert from_lists.attendee(OMER.key) == OMER
+    assert isinstance(from_lists.attendees, tuple) and isinstance(from_lists.tables, tuple)
+    assert hash(from_lists) == hash(session(attendees=(OMER, GEERTJE)))
 
 
 def test_changes_name_time_place_and_table_plan():
