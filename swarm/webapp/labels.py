@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from swarm.domain.enums import InvitationResponse, RequestStatus, SessionStatus, SolveStatus
+from swarm.domain.enums import InvitationResponse, RequestStatus, SessionStatus, SolveStatus, UserRole
 
 LABELS = {
     RequestStatus.DRAFT: _l("draft"),
@@ -28,6 +28,20 @@ RESPONSES = {
 }
 
 
+ROLES = {
+    UserRole.COORDINATOR: _l("HR coordinator"),
+    UserRole.PROFESSIONAL: _l("Professional"),
+    UserRole.ORGANIZER: _l("Organizer"),
+}
+
+
+def role_label(value) -> str:
+    try:
+        return str(ROLES[UserRole(value)])
+    except ValueError:
+        return str(value)
+
+
 def status_label(value) -> str:
     for enum in (RequestStatus, SessionStatus, SolveStatus):
         try:
@@ -44,3 +58,4 @@ def response_label(value) -> str:
 def register(app) -> None:
     app.add_template_global(status_label)
     app.add_template_global(response_label)
+    app.add_template_global(role_label)

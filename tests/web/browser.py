@@ -1,0 +1,83 @@
+"""Browser-test support: the app on a live server (127.0.0.1, a free port, a fresh database), the system Chromium
+driven by Playwright, axe-core (vendored) on every page, and screenshots for docs/img/."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = "/static/vendor/axe-core-4.11.0/axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+requires_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="no system Chromium at /usr/bin/chromium (apt-get install chromium)"
+)
+
+
+class LiveServer:
+    """The WSGI app served by werkzeug in a background thread."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@dataclass
+class PageChecker:
+    """Runs axe-core on a page and collects what the browser console says about the CSP."""
+
+    base_url: str
+    checked: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+
+    def watch(self, page) -> None:
+        page.on(
+            "console",
+            lambda message: (
+                self.csp_violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+
+    def axe(self, page) -> None:
+        """Zero axe violations (WCAG 2.0/2.1 A and AA rules) on the page as it is now."""
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(url=self.base_url + AXE)  # same origin: allowed by the CSP
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        )
+        violations = [
+            f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+            for v in result["violations"]
+        ]
+        assert not violations, f"axe on {page.url}: {violations}"
+        self.checked.append(page.url)
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,216 @@
+"""The three journeys end to end in the system Chromium against a live server on a fresh database.
+
+axe-core runs on every page visited (zero violations) and the browser console must report no CSP violation.
+Screenshots of the main pages go to docs/img/.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from swarm.config import Config
+from swarm.domain.timeutil import fixed_clock
+from swarm.webapp import create_app
+from tests.web import world as test_world
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, PageChecker, requires_chromium, screenshot
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+PROFESSIONALS = [
+    ("Anouk de Vries", "anouk@example.nl", "12345670"),
+    ("Bram Jansen", "bram@example.nl", "23456781"),
+    ("Chaima Bakker", "chaima@example.nl", "34567892"),
+]
+
+
+@pytest.fixture(scope="module")
+def playwright_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live(engine, database_url, the_world):
+    app = create_app(
+        {
+            "SWARM": Config.for_tests(database_url=database_url),
+            "SWARM_ENGINE": engine,
+            "SWARM_CLOCK": fixed_clock(NOW),
+        }
+    )
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def open_page(playwright_browser, live):
+    """open_page(locale) -> (page, checker): a fresh browser context (its own cookies) on the live server."""
+    contexts = []
+    checker = PageChecker(live.url)
+
+    def _open(locale: str = "nl-NL"):
+        context = playwright_browser.new_context(
+            base_url=live.url, locale=locale, viewport={"width": 1280, "height": 900}
+        )
+        contexts.append(context)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        checker.watch(page)
+        return page
+
+    yield _open, checker
+    for context in contexts:
+        context.close()
+    assert not checker.csp_violations, checker.csp_violations
+
+
+def _login(page, checker, email):
+    page.goto("/login")
+    checker.axe(page)
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(test_world.PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def test_home_page_explains_the_roles_and_switches_language(open_page):
+    _open, checker = open_page
+    page = _open()
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.get_by_role("heading", name="Drie rollen").is_visible()
+    checker.axe(page)
+    screenshot(page, "home")
+    page.get_by_role("button", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Three roles").is_visible()
+    checker.axe(page)
+
+
+def test_an_english_browser_gets_english(open_page):
+    _open, checker = open_page
+    page = _open("en-GB")
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_coordinator_requests_professionals_register_and_mark_availability(open_page, the_world, engine):
+    _open, checker = open_page
+    slot = the_world.slots["home"][1]
+
+    # The coordinator keeps the role book and requests a swarm.
+    coordinator = _open()
+    _login(coordinator, checker, the_world.users["coordinator_home"].email)
+    checker.axe(coordinator)
+    coordinator.get_by_role("link", name="Rollenboek").first.click()
+    checker.axe(coordinator)
+    coordinator.get_by_role("button", name="Een rol toevoegen").click()
+    coordinator.get_by_label("Naam van de rol").fill("Omgevingsjurist")
+    coordinator.get_by_label("Competentie, rij 1").select_option("omgevingsrecht")
+    coordinator.get_by_label("Minimumniveau, rij 1").select_option("2")
+    checker.axe(coordinator)
+    coordinator.get_by_role("button", name="Opslaan").click()
+    assert coordinator.get_by_role("heading", name="Omgevingsjurist").is_visible()
+
+    coordinator.get_by_role("link", name="Zwermsessie aanvragen").first.click()
+    coordinator.get_by_label("Titel van het vraagstuk").fill(
+        "Hoe maken we het omgevingsplan samen met inwoners?"
+    )
+    coordinator.get_by_label("Competentie, rij 1").select_option("participatie")
+    coordinator.get_by_label("Kleinste tafel").fill("2")
+    coordinator.get_by_label("Grootste tafel").fill("6")
+    coordinator.locator(f'input[name="slot_ids"][value="{slot.id}"]').check()
+    coordinator.get_by_label("Uiterste datum beschikbaarheid").fill("2026-12-20T17:00")
+    checker.axe(coordinator)
+    screenshot(coordinator, "coordinator-request-form")
+    coordinator.get_by_role("button", name="Opslaan en openstellen voor de regio").click()
+    assert coordinator.get_by_text("open voor beschikbaarheid").first.is_visible()
+    checker.axe(coordinator)
+
+    # Three professionals register once and mark their availability.
+    for index, (name, email, kvk) in enumerate(PROFESSIONALS):
+        page = _open()
+        page.goto("/register")
+        checker.axe(page)
+        page.get_by_label("Naam").fill(name)
+        page.get_by_label("E-mailadres").fill(email)
+        page.get_by_label("Wachtwoord").fill("a good long password")
+        page.get_by_label("KvK-nummer").fill(kvk)
+        page.get_by_label("Woonplaats").select_option(label="Oude IJsselstreek")
+        page.get_by_label("Participatie").select_option("2")
+        page.get_by_label("KvK-uittreksel: geldig tot").fill("2027-12-31")
+        page.get_by_label("Verklaring omtrent het gedrag (VOG): geldig tot").fill("2027-12-31")
+        if index < 2:
+            page.get_by_label("Beroepsaansprakelijkheidsverzekering: geldig tot").fill("2027-12-31")
+        page.get_by_label("Ik aanvaard de modelovereenkomst voor de Wet DBA").check()
+        page.get_by_role("button", name="Inschrijven").click()
+        assert page.get_by_text("Welkom! U bent ingeschreven.").is_visible()
+        checker.axe(page)
+        if index == 2:
+            # Told plainly what is missing: the insurance.
+            assert page.get_by_text("een geldige beroepsaansprakelijkheidsverzekering").is_visible()
+            screenshot(page, "professional-dashboard")
+        page.get_by_role("link", name="Beschikbaarheid").first.click()
+        checker.axe(page)
+        rows = page.locator("tr[data-slot]")
+        if index == 0:
+            # Paint "yes" over all three slots by pressing the first row's yes cell and dragging down.
+            first = rows.nth(0).locator('td[data-answer="yes"]').bounding_box()
+            last = rows.nth(2).locator('td[data-answer="yes"]').bounding_box()
+            page.mouse.move(first["x"] + 5, first["y"] + first["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(last["x"] + 5, last["y"] + last["height"] / 2, steps=8)
+            page.mouse.up()
+            assert page.locator('tr[data-slot][data-answer="yes"]').count() == 3
+            screenshot(page, "availability")
+        else:
+            # With the keyboard only: focus the slot's radio group and use the arrow keys.
+            row = page.locator(f'tr[data-slot="{slot.id}"]')
+            row.locator('input[value="no"]').focus()
+            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("ArrowLeft")
+            assert row.locator('input[value="yes"]').is_checked()
+        page.get_by_role("button", name="Beschikbaarheid opslaan").click()
+        assert page.get_by_text("Uw beschikbaarheid is opgeslagen.").is_visible()
+
+    # The coordinator follows the status: of the three who registered, the one without insurance is not qualified
+    # and does not count; with the professional already in the region that makes three "yes" for the slot.
+    coordinator.reload()
+    checker.axe(coordinator)
+    screenshot(coordinator, "coordinator-request")
+    cells = coordinator.locator("table").first.locator("tbody tr").first.locator("td")
+    assert cells.nth(0).inner_text().strip() == "3"
+
+
+def test_organizer_pages_pass_axe(open_page, the_world):
+    _open, checker = open_page
+    page = _open()
+    _login(page, checker, the_world.users["organizer_home"].email)
+    checker.axe(page)
+    screenshot(page, "organizer-dashboard")
+    page.get_by_role("link", name="Gelijke behandeling").first.click()
+    checker.axe(page)
+    page.get_by_label("Gewicht eerlijke verdeling").fill("-1")
+    page.get_by_role("button", name="Beleid opslaan").click()
+    assert page.locator("#weight_fairness-error").is_visible()
+    assert page.get_by_label("Gewicht eerlijke verdeling").input_value() == "-1"
+    checker.axe(page)
+    page.get_by_role("link", name="Planning").first.click()
+    checker.axe(page)
+
+
+def test_the_axe_check_catches_a_violation(open_page):
+    _open, checker = open_page
+    page = _open()
+    page.goto("/")
+    page.evaluate(
+        "() => { const img = document.createElement('img'); img.src = '/static/none.png'; document.querySelector('main').append(img); }"
+    )
+    with pytest.raises(AssertionError, match="image-alt"):
+        checker.axe(page)
