@@ -290,7 +290,7 @@ def _shorten(value: str, limit: int) -> str:
 def send(message: EmailMessage, settings: SmtpSettings) -> None:
     """Deliver `message` through the configured SMTP server, or raise `MailDeliveryError`."""
     where = f"{settings.host}:{settings.port}"
-    context = ssl.create_default_context(cafile=settings.ca_file)
+    context = _tls_context(settings)
     try:
         if settings.security == Security.SSL:
             client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
@@ -328,6 +328,15 @@ def send(message: EmailMessage, settings: SmtpSettings) -> None:
             f"SMTP server {where} refused {', '.join(refused)}: {_answers(refused)}",
             temporary=all(400 <= code < 500 for code, _ in refused.values()),
         )
+
+
+def _tls_context(settings: SmtpSettings) -> ssl.SSLContext | None:
+    if settings.security == Security.NONE:
+        return None
+    try:
+        return ssl.create_default_context(cafile=settings.ca_file)
+    except (OSError, ssl.SSLError) as error:
+        raise MailError(f"smtp.ca_file: cannot use {settings.ca_file!r}: {error}") from None
 
 
 def _answers(refused: dict) -> str:

@@ -261,6 +261,12 @@ def test_a_refused_recipient_is_a_delivery_error_that_says_whether_to_retry(answ
         assert raised.value.temporary is temporary and server.inbox.envelopes == []
 
 
+def test_a_missing_certificate_file_is_named(tmp_path):
+    settings = plain(25, security=Security.STARTTLS, ca_file=str(tmp_path / "missing.pem"))
+    with pytest.raises(MailError, match="smtp.ca_file: cannot use .*missing.pem"):
+        send(mail(MailKind.INVITATION), settings)
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
