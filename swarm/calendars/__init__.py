@@ -3,7 +3,7 @@
 No database and no Flask here: the services map their rows onto `CalendarSession` and friends.
 """
 
-from swarm.calendars.ics import PRODID, caldav_object, feed, invitation, uid
+from swarm.calendars.ics import PRODID, caldav_object, feed, invitation, invitation_files, uid
 from swarm.calendars.model import (
     Attendee,
     CalendarDataError,
@@ -42,6 +42,7 @@ __all__ = [
     "changes",
     "feed",
     "invitation",
+    "invitation_files",
     "partstat_for_reply",
     "uid",
     "vtimezone",

@@ -145,6 +145,22 @@ def feed(
     return _calendar(events, name=name)
 
 
+def invitation_files(
+    sessions: Iterable[CalendarSession], *, host: str, stamp: datetime, language: str = "nl"
+) -> dict[str, bytes]:
+    """Every attendee's invitation of every session, by file name `<session key>/<attendee key>.ics`, for
+    `swarm export-ics` to write out for inspection (keys are checked to be safe file names).
+    A cancelled session gives each attendee's CANCEL."""
+    files = {}
+    for session in sessions:
+        method = Method.CANCEL if Status(session.status) is Status.CANCELLED else Method.REQUEST
+        for attendee in session.attendees:
+            files[f"{session.key}/{attendee.key}.ics"] = invitation(
+                session, attendee, method, host=host, stamp=stamp, language=language
+            )
+    return files
+
+
 def _method(method: Method | str) -> Method:
     try:
         return Method(str(method).upper())

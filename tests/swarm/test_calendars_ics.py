@@ -16,6 +16,7 @@ from swarm.calendars import (
     caldav_object,
     feed,
     invitation,
+    invitation_files,
     uid,
 )
 from tests.swarm.test_calendars_support import GEERTJE, HOST, OMER, ONLINE, STAMP, ZOE, session
@@ -280,3 +281,12 @@ def test_lower_case_keywords_from_the_database_are_written_in_upper_case():
     ics = invitation(session(attendees=(from_database,), status="confirmed"), OMER, host=HOST, stamp=STAMP)
     ics = ics.replace(b"\r\n ", b"")
     assert b"PARTSTAT=DECLINED" in ics and b"ROLE=OPT-PARTICIPANT" in ics and b"STATUS:CONFIRMED" in ics
+
+
+def test_the_export_has_one_file_per_session_and_attendee():
+    files = invitation_files(
+        [session("s-1"), session("s-2", attendees=(OMER,), status=Status.CANCELLED)], host=HOST, stamp=STAMP
+    )
+    assert sorted(files) == ["s-1/p-0001.ics", "s-1/p-0002.ics", "s-1/p-0003.ics", "s-2/p-0002.ics"]
+    assert files["s-1/p-0002.ics"] == invitation(session("s-1"), OMER, host=HOST, stamp=STAMP)
+    assert b"\r\nMETHOD:CANCEL\r\n" in files["s-2/p-0002.ics"]
