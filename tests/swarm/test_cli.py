@@ -1,0 +1,69 @@
+"""The swarm command on a real database: seed, export, import, and clear one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from swarm.cli import main
+from tests.swarm.spec_checks import check_shell_instance, check_swarm_instance
+
+
+@pytest.fixture
+def run(committing_engine, database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("SWARM_DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_seed_export_and_import(run, tmp_path):
+    seeded = run(
+        "seed", "--region", "achterhoek", "--professionals", "40", "--seed", "2", "--today", "2026-11-27"
+    )
+    assert seeded.exit_code == 0, seeded.output
+    assert "professionals 40" in seeded.output
+    assert "nothing changed" in run("seed", "--region", "achterhoek", "--professionals", "40").output
+
+    assert run("export-instance", "--region", "achterhoek", "-o", "swarm.json").exit_code == 0
+    swarm_document = json.loads((tmp_path / "swarm.json").read_text())
+    check_swarm_instance(swarm_document)
+    assert (
+        run("export-instance", "--region", "achterhoek", "--kind", "shell", "-o", "shell.json").exit_code == 0
+    )
+    check_shell_instance(json.loads((tmp_path / "shell.json").read_text()))
+
+    nothing_planned = {
+        "format": "swarm-schedule/1",
+        "instance": swarm_document["id"],
+        "status": "feasible",
+        "score": 0,
+        "bound": None,
+        "sessions": [],
+        "unscheduled": [{"request": r["id"], "reason": "test"} for r in swarm_document["requests"]],
+    }
+    (tmp_path / "result.json").write_text(json.dumps(nothing_planned))
+    imported = run("import-result", "--region", "achterhoek", "result.json")
+    assert imported.exit_code == 0 and "stored 0 draft sessions" in imported.output
+
+
+def test_errors_are_one_line_without_traceback(run, tmp_path):
+    unknown = run("seed", "--region", "atlantis")
+    assert unknown.exit_code == 1 and "--region: Unknown region 'atlantis'" in unknown.output
+    missing = run("export-instance", "--region", "atlantis", "-o", "x.json")
+    assert missing.exit_code == 1 and "Region 'atlantis' not found" in missing.output
+    (tmp_path / "bad.json").write_text("{not json")
+    bad = run("import-result", "--region", "achterhoek", "bad.json")
+    assert bad.exit_code == 1 and "not valid JSON" in bad.output
+    assert "Traceback" not in unknown.output + missing.output + bad.output
+
+
+def test_config_list_names_every_setting(run):
+    listed = run("config", "--list").output
+    for variable in ("SWARM_DATABASE_URL", "SWARM_SECRET_KEY", "SWARM_SMTP_HOST", "SWARM_RETENTION_DAYS"):
+        assert variable in listed
