@@ -17,6 +17,7 @@ from swarm.services import accounts
 from swarm.services.lookup import get
 from swarm.webapp.db import db
 from swarm.webapp.forms.auth import LoginForm
+from swarm.webapp.forms.errors import status_for
 from swarm.webapp.i18n import LANGUAGE_SESSION_KEY
 from swarm.webapp.navigation import safe_next
 
@@ -140,7 +141,7 @@ def login():
         else:
             start_session(user)
             return redirect(safe_next(request.args.get("next"), url_for(HOME_BY_ROLE[UserRole(user.role)])))
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+    return render_template("auth/login.html", form=form), status_for(form)
 
 
 def start_session(user) -> None:

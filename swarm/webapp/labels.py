@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from swarm.domain.enums import InvitationResponse, RequestStatus, SessionStatus, SolveStatus, UserRole
+from swarm.webapp.forms.errors import has_errors
 
 LABELS = {
     RequestStatus.DRAFT: _l("draft"),
@@ -59,3 +60,4 @@ def register(app) -> None:
     app.add_template_global(status_label)
     app.add_template_global(response_label)
     app.add_template_global(role_label)
+    app.add_template_global(has_errors)

@@ -17,6 +17,7 @@ MENUS = {
         ("professional.dashboard", _l("Overview")),
         ("professional.profile", _l("Profile")),
         ("professional.availability", _l("Availability")),
+        ("professional.invitations", _l("Invitations")),
     ],
     UserRole.ORGANIZER: [
         ("organizer.dashboard", _l("Dashboard")),

@@ -2,19 +2,65 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext
+from wtforms import FieldList, FormField
 
 from swarm.domain.errors import ValidationError
+
+_LIST_ITEM = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
+
+
+def _field(form, name: str):
+    """The form field for a service's field path: `title`, `skills.participatie` or `roles[0].first_week`."""
+    item = _LIST_ITEM.fullmatch(name)
+    if item:
+        entries = getattr(form, item.group(1), None)
+        index = int(item.group(2))
+        if entries is None or not hasattr(entries, "entries") or index >= len(entries.entries):
+            return getattr(form, item.group(1), None)
+        return getattr(entries.entries[index].form, item.group(3), None)
+    return getattr(form, name.replace(".", "_"), None)
 
 
 def attach_error(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
     """Show `error` at its field (`aliases` maps service field names to form field names); else above the form."""
-    name = (aliases or {}).get(error.field, error.field)
+    name = (aliases or {}).get(error.field, error.field) or ""
     message = gettext(error.message)
-    field = getattr(form, name.replace(".", "_"), None) if name else None
+    field = _field(form, name) if name else None
     if field is not None and hasattr(field, "errors"):
         if not isinstance(field.errors, list):
             field.errors = list(field.errors)
         field.errors.append(message)
     else:
         form.form_errors.append(message)
+
+
+def has_errors(form) -> bool:
+    """Whether any field (also inside lists of sub-forms) or the form itself has an error now.
+
+    `form.errors` is computed once and misses errors added after validation, hence this walk.
+    """
+    if getattr(form, "form_errors", None):
+        return True
+    for field in form:
+        if isinstance(field, FieldList):
+            if any(
+                has_errors(entry.form) if isinstance(entry, FormField) else entry.errors
+                for entry in field.entries
+            ):
+                return True
+            if any(isinstance(error, str) for error in field.errors):
+                return True
+        elif isinstance(field, FormField):
+            if has_errors(field.form):
+                return True
+        elif field.errors:
+            return True
+    return False
+
+
+def status_for(form) -> int:
+    """400 for a page that shows a refused form, 200 otherwise."""
+    return 400 if has_errors(form) else 200

@@ -18,7 +18,7 @@ from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.coordinator import RoleForm, SwarmRequestForm
-from swarm.webapp.forms.errors import attach_error
+from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.i18n import skill_name
 from swarm.webapp.views.common import owned
 
@@ -93,7 +93,7 @@ def edit_role(role_id: int | None):
         else:
             flash(_("The role has been saved."), "success")
             return redirect(url_for("coordinator.roles"))
-    return render_template("coordinator/role_form.html", form=form, role=role), 400 if form.errors else 200
+    return render_template("coordinator/role_form.html", form=form, role=role), status_for(form)
 
 
 @bp.post("/roles/<int:role_id>/delete")
@@ -207,7 +207,7 @@ def edit_request(request_id: int | None):
             return redirect(url_for("coordinator.request_page", request_id=saved.id))
     return render_template(
         "coordinator/request_form.html", form=form, swarm_request=swarm_request
-    ), 400 if form.errors else 200
+    ), status_for(form)
 
 
 @bp.get("/requests/<int:request_id>")

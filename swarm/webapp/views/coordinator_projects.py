@@ -15,7 +15,7 @@ from swarm.webapp.clock import clock
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.coordinator import AssignForm, ProjectForm
-from swarm.webapp.forms.errors import attach_error
+from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.i18n import skill_name
 from swarm.webapp.views.common import owned
 from swarm.webapp.views.coordinator import bp
@@ -65,19 +65,11 @@ def edit_project():
                 db(), data, roles, actor=current_user.actor, clock=clock()
             )
         except ValidationError as error:
-            attach_error(form, error, _role_aliases(len(form.roles)))
+            attach_error(form, error)
         else:
             flash(_("The project has been created."), "success")
             return redirect(url_for("coordinator.project_page", project_id=project.id))
-    return render_template("coordinator/project_form.html", form=form), 400 if form.errors else 200
-
-
-def _role_aliases(count: int) -> dict[str, str]:
-    aliases = {}
-    for i in range(count):
-        for key in ("name", "skill", "hours_per_week", "first_week", "last_week", "min_level"):
-            aliases[f"roles[{i}].{key}"] = f"roles-{i}-{key}"
-    return aliases
+    return render_template("coordinator/project_form.html", form=form), status_for(form)
 
 
 @bp.get("/projects/<int:project_id>")

@@ -19,7 +19,7 @@ from swarm.webapp.auth import restrict_blueprint
 from swarm.webapp.clock import today
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
-from swarm.webapp.forms.errors import attach_error
+from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.organizer import PinForm, PolicyForm, SolveForm, UnpinForm
 from swarm.webapp.reasons import unscheduled_text
 
@@ -169,4 +169,4 @@ def policy():
     never = [person for person, per_round in counts if sum(per_round) == 0]
     return render_template(
         "organizer/policy.html", form=form, region=region, rounds=rounds, counts=counts, never=never
-    ), 400 if form.errors else 200
+    ), status_for(form)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,11 +10,11 @@ from flask_login import current_user
 from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.services import professionals as service
-from swarm.webapp import reads
+from swarm.webapp import reads, schedule_reads
 from swarm.webapp.auth import restrict_blueprint, start_session
 from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db
-from swarm.webapp.forms.errors import attach_error
+from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.professional import (
     DOCUMENT_LABELS,
     DocumentForm,
@@ -92,9 +92,7 @@ def register():
             start_session(user)
             flash(_("Welcome! You are registered."), "success")
             return redirect(url_for("professional.dashboard"))
-    return render_template(
-        "professional/register.html", form=form, skills=skills
-    ), 400 if form.errors else 200
+    return render_template("professional/register.html", form=form, skills=skills), status_for(form)
 
 
 @bp.get("/")
@@ -109,6 +107,16 @@ def dashboard():
         documents=reads.professional_documents(db(), professional_id),
         document_form=DocumentForm(),
         document_labels=DOCUMENT_LABELS,
+        assignments=schedule_reads.assignments_of(db(), professional_id),
+    )
+
+
+@bp.get("/invitations")
+def invitations():
+    return render_template(
+        "professional/invitations.html",
+        invitations=schedule_reads.invitations_of(db(), current_user.professional_id),
+        can_respond="professional.respond" in current_app.view_functions,
     )
 
 
@@ -132,7 +140,7 @@ def profile():
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("professional.profile"))
-    return render_template("professional/profile.html", form=form, skills=skills), 400 if form.errors else 200
+    return render_template("professional/profile.html", form=form, skills=skills), status_for(form)
 
 
 @bp.post("/documents")
@@ -180,9 +188,7 @@ def availability():
             flash(_("Your availability has been saved."), "success")
             return redirect(url_for("professional.availability"))
     rows = [(slot, getattr(form, f"slot_{slot.id}")) for slot in slots]
-    return render_template(
-        "professional/availability.html", form=form, rows=rows
-    ), 400 if form.errors else 200
+    return render_template("professional/availability.html", form=form, rows=rows), status_for(form)
 
 
 def current_user_region() -> int:

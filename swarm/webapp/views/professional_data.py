@@ -11,6 +11,7 @@ from flask_login import current_user, logout_user
 from swarm.services import professionals as service
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db
+from swarm.webapp.forms.errors import status_for
 from swarm.webapp.forms.professional import DeleteDataForm
 from swarm.webapp.views.professional import bp
 
@@ -38,4 +39,4 @@ def delete_data():
         logout_user()
         flash(_("Your profile and data have been deleted."), "success")
         return redirect(url_for("public.home"))
-    return render_template("professional/delete.html", form=form), 400 if form.errors else 200
+    return render_template("professional/delete.html", form=form), status_for(form)
