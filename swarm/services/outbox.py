@@ -1,0 +1,212 @@
+"""The mail outbox: written in the transaction of the change that causes the mail, delivered later by a job.
+
+Each message has an idempotency key; writing it twice keeps one row. Delivery claims a message first (a guarded
+UPDATE that moves its next attempt a lease ahead, with ``SKIP LOCKED`` on PostgreSQL), sends it, then marks it
+sent. A sender killed in between leaves the claim to expire, and the message goes out on a later run: nothing
+is lost. (SMTP cannot be exactly-once; the Message-ID comes from the key, so a repeat is recognisably the same.)
+Failures are retried with exponential backoff and marked failed after SWARM_OUTBOX_MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from swarm import mail as mailing
+from swarm.config import Config
+from swarm.domain.actors import Actor
+from swarm.domain.enums import OutboxStatus
+from swarm.domain.errors import NotFound
+from swarm.domain.timeutil import Clock, system_clock
+from swarm.persistence.db import is_sqlite, unit_of_work
+from swarm.persistence.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=5)  # a claimed message not marked sent by then is tried again
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=2)
+
+Sender = Callable[[EmailMessage], None]
+
+
+def enqueue_mail(
+    session: Session, message: mailing.Mail, *, region_id: int | None = None, clock: Clock = system_clock
+) -> bool:
+    """Add ``message`` to the outbox in the caller's transaction; False when its key is there already."""
+    now = clock()
+    values = {
+        "idempotency_key": message.idempotency_key,
+        "kind": message.kind[:40],
+        "region_id": region_id,
+        "recipient": message.recipient,
+        "recipient_name": message.recipient_name[:200],
+        "subject": message.subject[:300],
+        "body_text": message.body_text,
+        "ics_payload": message.ics,
+        "ics_method": message.method,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": "",
+        "created_at": now,
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = OutboxMessage.__table__
+    # Column types (UTC datetimes, enums) apply through the table; a repeated key is silently kept once.
+    statement = (
+        dialect.insert(table).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def smtp_settings(config: Config) -> mailing.SmtpSettings:
+    return mailing.SmtpSettings(
+        host=config.smtp_host,
+        port=config.smtp_port,
+        security=mailing.Security(config.smtp_tls),
+        username=config.smtp_user or None,
+        password=config.smtp_password or None,
+    )
+
+
+def mail_host(config: Config) -> str:
+    """The host name in Message-IDs and calendar UIDs: the web app's public address."""
+    return urlsplit(config.base_url).hostname or "localhost"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes after the 1st, 2nd, 3rd ... failed attempt, at most two hours."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def send_due(
+    engine: sa.Engine,
+    config: Config,
+    clock: Clock = system_clock,
+    *,
+    sender: Sender | None = None,
+    limit: int = 500,
+) -> SendReport:
+    """Deliver the messages that are due, each in three short steps: claim, send, record the outcome."""
+    settings = smtp_settings(config)
+    sender = sender or (lambda message: mailing.send(message, settings))
+    report = SendReport()
+    for _ in range(limit):
+        claimed = _claim_one(engine, clock)
+        if claimed is None:
+            break
+        row_id, attempts, message = claimed
+        try:
+            sender(_to_email(message, config, clock()))
+        except mailing.MailError as error:
+            temporary = getattr(error, "temporary", False)
+            outcome = _record_failure(engine, row_id, attempts, str(error), temporary, config, clock)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            if temporary:
+                break  # the server is down or busy: the rest waits for the next run rather than hammering it
+            continue
+        with unit_of_work(engine) as session:
+            session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == row_id)
+                .values(status=OutboxStatus.SENT, sent_at=clock(), last_error="")
+            )
+        report.sent += 1
+    return report
+
+
+def _claim_one(engine: sa.Engine, clock: Clock) -> tuple[int, int, mailing.Mail] | None:
+    with unit_of_work(engine) as session:
+        now = clock()
+        due = (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now)
+        pick = (
+            select(OutboxMessage)
+            .where(due)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(1)
+        )
+        if not is_sqlite(engine):
+            pick = pick.with_for_update(skip_locked=True)
+        row = session.exec(pick).first()
+        if row is None:
+            return None
+        claimed = session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, due)
+            .values(next_attempt_at=now + CLAIM_LEASE, attempts=OutboxMessage.attempts + 1)
+        )
+        if claimed.rowcount != 1:  # another sender was quicker (SQLite); the caller simply asks again
+            return _claim_one(engine, clock)
+        message = mailing.Mail(
+            kind=row.kind,
+            idempotency_key=row.idempotency_key,
+            recipient=row.recipient,
+            recipient_name=row.recipient_name,
+            subject=row.subject,
+            body_text=row.body_text,
+            ics=row.ics_payload,
+        )
+        return row.id, row.attempts + 1, message
+
+
+def _to_email(message: mailing.Mail, config: Config, stamp: datetime) -> EmailMessage:
+    return mailing.to_message(message, sender=config.smtp_from, host=mail_host(config), stamp=stamp)
+
+
+def _record_failure(
+    engine: sa.Engine, row_id: int, attempts: int, error: str, temporary: bool, config: Config, clock: Clock
+) -> str:
+    give_up = not temporary or attempts >= config.outbox_max_attempts
+    values: dict = {"last_error": error[:2000]}
+    if give_up:
+        values["status"] = OutboxStatus.FAILED
+    else:
+        values["next_attempt_at"] = clock() + retry_delay(attempts)
+    with unit_of_work(engine) as session:
+        session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+    log.warning("outbox message %s: attempt %s failed: %s", row_id, attempts, error)
+    return "failed" if give_up else "retried"
+
+
+# -- what the organizer sees ------------------------------------------------------------------------------------
+
+
+def failed_messages(session: Session, region_id: int, *, actor: Actor) -> list[OutboxMessage]:
+    """Mail of the region that could not be delivered, newest first, with the server's last answer."""
+    actor.require_region(region_id)
+    return list(
+        session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.region_id == region_id, OutboxMessage.status == OutboxStatus.FAILED)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        )
+    )
+
+
+def retry_message(session: Session, message_id: int, *, actor: Actor, clock: Clock = system_clock) -> None:
+    """The organizer fixed the cause (e.g. a wrong address): send the failed message again."""
+    row = session.get(OutboxMessage, message_id)
+    if row is None or row.region_id is None:
+        raise NotFound("OutboxMessage", message_id)
+    actor.require_region(row.region_id)
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=clock(), last_error="")
+    )

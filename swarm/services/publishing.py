@@ -1,0 +1,339 @@
+"""Publishing a round's draft schedule, the professionals' answers, repairs after a decline, and cancellations.
+
+Everything here runs in the caller's one transaction: the sessions change, the invitations change and their mail
+enters the outbox together, so readers never see half a schedule and no mail is lost or sent for nothing.
+
+A draft is published by matching it against what is already published: a draft session takes over the published
+session that shares most of its requests (or its slot and venue), keeping its calendar UID. When its time, place
+or table plan changed, its version (the iCalendar SEQUENCE) goes up and everyone on it gets an update, newcomers
+an invitation and people taken off a CANCEL. Published sessions left without a draft are cancelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from swarm import calendars as cal
+from swarm.config import Config
+from swarm.domain.actors import SYSTEM, Actor
+from swarm.domain.enums import InvitationResponse, PlanningRoundStatus, RequestStatus, SessionStatus
+from swarm.domain.errors import InvalidTransition, ValidationError
+from swarm.domain.timeutil import Clock, system_clock
+from swarm.mail import MailKind, session_mail
+from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import Invitation, PlanningRound, Seat, SessionTable, Slot, SwarmRequest
+from swarm.persistence.models import Session as SwarmSession
+from swarm.services.lookup import get
+from swarm.services.outbox import enqueue_mail, mail_host
+from swarm.services.session_calendar import attendee_key, removed_attendee, session_view
+from swarm.services.solving import REPAIR, enqueue_solve
+
+REMOVED = "removed"  # a CANCEL to one person taken off a session that goes on
+
+
+@dataclass
+class PublishReport:
+    published: list[int] = field(default_factory=list)  # session ids published for the first time
+    updated: list[int] = field(default_factory=list)  # published sessions whose time, place or plan changed
+    cancelled: list[int] = field(default_factory=list)
+    mails: int = 0
+
+
+def publish_round(
+    session: Session, planning_round_id: int, *, actor: Actor, config: Config, clock: Clock = system_clock
+) -> PublishReport:
+    """Publish the round's draft schedule: sessions, invitations with reasons, and their mail, at once."""
+    planning_round = get(session, PlanningRound, planning_round_id)
+    actor.require_region(planning_round.region_id)
+    if not _sessions(session, planning_round.id, SessionStatus.DRAFT):
+        raise ValidationError(
+            "planning_round_id", "There is no draft schedule to publish; solve the round first."
+        )
+    return apply_draft(session, planning_round, config=config, clock=clock)
+
+
+def apply_draft(
+    session: Session, planning_round: PlanningRound, *, config: Config, clock: Clock
+) -> PublishReport:
+    """Make the round's draft the published schedule (also what a repair run does when it finishes)."""
+    now = clock()
+    drafts = _sessions(session, planning_round.id, SessionStatus.DRAFT)
+    published = _sessions(session, planning_round.id, SessionStatus.PUBLISHED)
+    requests = {s.id: _requests_of(session, s.id) for s in drafts + published}
+    report, sends = PublishReport(), []
+    free = list(published)
+    for draft in drafts:
+        target = _best_match(draft, free, requests)
+        if target is None:
+            _publish_new(session, draft, now, sends)
+            report.published.append(draft.id)
+            continue
+        free.remove(target)
+        if _take_over(session, draft, target, now, sends):
+            report.updated.append(target.id)
+    for gone in free:
+        _cancel(session, gone, now, sends)
+        report.cancelled.append(gone.id)
+    session.flush()
+    _update_request_statuses(session, planning_round, clock)
+    if planning_round.status == PlanningRoundStatus.OPEN:
+        planning_round.status = PlanningRoundStatus.PLANNED
+    planning_round.published_at = planning_round.published_at or now
+    session.add(planning_round)
+    session.flush()
+    report.mails = _send(session, sends, config, clock)
+    return report
+
+
+def _sessions(session: Session, planning_round_id: int, status: SessionStatus) -> list[SwarmSession]:
+    return list(
+        session.exec(
+            select(SwarmSession)
+            .where(SwarmSession.planning_round_id == planning_round_id, SwarmSession.status == status)
+            .order_by(SwarmSession.id)
+        )
+    )
+
+
+def _requests_of(session: Session, session_id: int) -> set[int]:
+    return set(session.exec(select(SessionTable.request_id).where(SessionTable.session_id == session_id)))
+
+
+def _best_match(draft: SwarmSession, free: list[SwarmSession], requests: dict) -> SwarmSession | None:
+    def closeness(candidate: SwarmSession) -> tuple[int, bool]:
+        same_place = (candidate.slot_id, candidate.venue_id) == (draft.slot_id, draft.venue_id)
+        return len(requests[candidate.id] & requests[draft.id]), same_place
+
+    best = max(free, key=closeness, default=None)
+    return best if best is not None and any(closeness(best)) else None
+
+
+def _invitations(session: Session, session_id: int) -> dict[int, Invitation]:
+    rows = session.exec(select(Invitation).where(Invitation.session_id == session_id))
+    return {row.professional_id: row for row in rows}
+
+
+def _plan(session: Session, row: SwarmSession) -> tuple:
+    """Time, place and who sits at which table in which round: what a calendar update is about."""
+    tables = session.exec(
+        select(SessionTable).where(SessionTable.session_id == row.id).order_by(SessionTable.position)
+    ).all()
+    seats = session.exec(select(Seat).where(Seat.session_id == row.id)).all()
+    return (
+        row.slot_id,
+        row.venue_id,
+        row.rounds,
+        tuple(
+            (t.request_id, tuple(sorted((s.round, s.professional_id) for s in seats if s.table_id == t.id)))
+            for t in tables
+        ),
+    )
+
+
+def _publish_new(session: Session, draft: SwarmSession, now: datetime, sends: list) -> None:
+    draft.status, draft.published_at, draft.version = SessionStatus.PUBLISHED, now, 0
+    session.add(draft)
+    for invitation in _invitations(session, draft.id).values():
+        invitation.sequence, invitation.sent_at = 0, now
+        session.add(invitation)
+        sends.append((draft.id, MailKind.INVITATION, invitation.professional_id))
+
+
+def _take_over(
+    session: Session, draft: SwarmSession, target: SwarmSession, now: datetime, sends: list
+) -> bool:
+    """Move the draft's plan into the published session ``target``; False when nothing changed."""
+    old, new = _invitations(session, target.id), _invitations(session, draft.id)
+    active = {person for person, row in old.items() if row.cancelled_at is None}
+    if _plan(session, draft) == _plan(session, target) and set(new) == active:
+        _delete_session(session, draft.id)
+        return False
+    moved = (draft.slot_id, draft.venue_id) != (target.slot_id, target.venue_id)
+    for model in (Seat, SessionTable):
+        session.execute(sa.delete(model).where(model.session_id == target.id))
+        session.execute(sa.update(model).where(model.session_id == draft.id).values(session_id=target.id))
+    target.slot_id, target.venue_id, target.rounds = draft.slot_id, draft.venue_id, draft.rounds
+    target.solve_run_id, target.updated_at = draft.solve_run_id, now
+    target.version += 1
+    session.add(target)
+    for person, fresh in new.items():
+        kept = old.get(person)
+        if kept is None:
+            fresh.session_id, fresh.sequence, fresh.sent_at = target.id, target.version, now
+            session.add(fresh)
+            sends.append((target.id, MailKind.INVITATION, person))
+            continue
+        kind = MailKind.UPDATE if kept.cancelled_at is None else MailKind.INVITATION
+        if kept.cancelled_at is not None or moved:  # a new time or place asks for a new answer
+            kept.response, kept.responded_at = InvitationResponse.NEEDS_ACTION, None
+        kept.reasons, kept.sequence, kept.sent_at, kept.cancelled_at = (
+            fresh.reasons,
+            target.version,
+            now,
+            None,
+        )
+        session.add(kept)
+        session.delete(fresh)
+        sends.append((target.id, kind, person))
+    for person in active - set(new):
+        gone = old[person]
+        gone.cancelled_at, gone.sequence = now, target.version
+        session.add(gone)
+        sends.append((target.id, REMOVED, person))
+    session.flush()
+    _delete_session(session, draft.id)
+    return True
+
+
+def _delete_session(session: Session, session_id: int) -> None:
+    session.flush()
+    for model in (Seat, Invitation, SessionTable):
+        session.execute(sa.delete(model).where(model.session_id == session_id))
+    session.execute(sa.delete(SwarmSession).where(SwarmSession.id == session_id))
+    session.expire_all()
+
+
+def _cancel(session: Session, row: SwarmSession, now: datetime, sends: list) -> None:
+    row.status, row.cancelled_at, row.updated_at = SessionStatus.CANCELLED, now, now
+    row.version += 1
+    session.add(row)
+    for invitation in _invitations(session, row.id).values():
+        if invitation.cancelled_at is None:
+            invitation.sequence = row.version
+            session.add(invitation)
+            sends.append((row.id, MailKind.CANCELLATION, invitation.professional_id))
+
+
+def _update_request_statuses(session: Session, planning_round: PlanningRound, clock: Clock) -> None:
+    """Requests at a published table are planned; planned ones that lost their table are open again."""
+    seated = set(
+        session.exec(
+            select(SessionTable.request_id)
+            .join(SwarmSession, SwarmSession.id == SessionTable.session_id)
+            .where(
+                SwarmSession.planning_round_id == planning_round.id,
+                SwarmSession.status == SessionStatus.PUBLISHED,
+            )
+        )
+    )
+    rows = session.exec(select(SwarmRequest).where(SwarmRequest.planning_round_id == planning_round.id))
+    for request in rows:
+        if request.id in seated and request.status == RequestStatus.OPEN:
+            request.status, request.planned_at = RequestStatus.PLANNED, clock()
+        elif request.id not in seated and request.status == RequestStatus.PLANNED:
+            request.status, request.planned_at = RequestStatus.OPEN, None
+        session.add(request)
+
+
+def _send(session: Session, sends: list, config: Config, clock: Clock) -> int:
+    """Write every mail of the change into the outbox, rendered from the rows as they now are."""
+    host, stamp, views, count = mail_host(config), clock(), {}, 0
+    for session_id, kind, person in sends:
+        if session_id not in views:
+            views[session_id] = session_view(session, session.get(SwarmSession, session_id), config)
+        view = views[session_id]
+        if kind == REMOVED:
+            attendee, language = removed_attendee(session, person)
+            kind = MailKind.CANCELLATION
+        else:
+            attendee, language = (
+                view.calendar.attendee(attendee_key(person)),
+                view.language_of[attendee_key(person)],
+            )
+        message = session_mail(kind, view.calendar, attendee, host=host, stamp=stamp, language=language)
+        count += enqueue_mail(session, message, region_id=view.row.region_id, clock=clock)
+    return count
+
+
+# -- answers and changes ----------------------------------------------------------------------------------------
+
+_REPLIES = {
+    reply.value: InvitationResponse(cal.partstat_for_reply(reply).value.lower()) for reply in cal.Reply
+}
+
+
+def respond_to_invitation(
+    session: Session, invitation_id: int, response: str, *, actor: Actor, clock: Clock = system_clock
+) -> Invitation:
+    """Accept, if need be (maybe) or decline; a decline queues a repair of the round (people and mail follow)."""
+    invitation = get(session, Invitation, invitation_id)
+    actor.require_professional(invitation.professional_id)
+    answer = _REPLIES.get(str(response).lower())
+    if answer is None:
+        raise ValidationError("response", "Answer accept, maybe or decline.")
+    row = get(session, SwarmSession, invitation.session_id)
+    if row.status != SessionStatus.PUBLISHED or invitation.cancelled_at is not None:
+        raise ValidationError("response", "This invitation is no longer open.")
+    if get(session, Slot, row.slot_id).starts_at <= clock():
+        raise ValidationError("response", "This session has already started.")
+    newly_declined = answer == InvitationResponse.DECLINED and invitation.response != answer
+    invitation.response, invitation.responded_at = answer, clock()
+    session.add(invitation)
+    session.flush()
+    if newly_declined:
+        enqueue_solve(session, row.planning_round_id, actor=SYSTEM, purpose=REPAIR, clock=clock)
+    return invitation
+
+
+def cancel_session(
+    session: Session, session_id: int, *, actor: Actor, config: Config, clock: Clock = system_clock
+) -> SwarmSession:
+    """Call a published session off: everyone on it gets a CANCEL, its requests are open again."""
+    row = get(session, SwarmSession, session_id)
+    actor.require_region(row.region_id)
+    if row.status != SessionStatus.PUBLISHED:
+        raise InvalidTransition("session", str(row.status), SessionStatus.CANCELLED.value)
+    sends: list = []
+    _cancel(session, row, clock(), sends)
+    session.flush()
+    _update_request_statuses(session, get(session, PlanningRound, row.planning_round_id), clock)
+    _send(session, sends, config, clock)
+    return row
+
+
+def invitations_of(session: Session, professional_id: int, *, actor: Actor) -> list[Invitation]:
+    """A professional's invitations to published sessions, soonest first."""
+    actor.require_professional(professional_id)
+    return list(
+        session.exec(
+            select(Invitation)
+            .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+            .join(Slot, Slot.id == SwarmSession.slot_id)
+            .where(
+                Invitation.professional_id == professional_id,
+                SwarmSession.status == SessionStatus.PUBLISHED,
+                Invitation.cancelled_at.is_(None),
+            )
+            .order_by(Slot.starts_at)
+        )
+    )
+
+
+def export_ics(engine: sa.Engine, out_dir: Path, config: Config, clock: Clock = system_clock) -> list[Path]:
+    """Write every published session's invitation, one ``<session uid>-<attendee>.ics`` per attendee."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written, host, stamp = [], mail_host(config), clock()
+    with unit_of_work(engine) as session:
+        for row in session.exec(
+            select(SwarmSession)
+            .where(SwarmSession.status == SessionStatus.PUBLISHED)
+            .order_by(SwarmSession.id)
+        ):
+            view = session_view(session, row, config)
+            for attendee in view.calendar.attendees:
+                data = cal.invitation(
+                    view.calendar, attendee, cal.Method.REQUEST, host=host, stamp=stamp,
+                    language=view.language_of[attendee.key],
+                )  # fmt: skip
+                path = out_dir / f"{row.uid}-{attendee.key}.ics"
+                temporary = path.with_suffix(".ics.part")
+                temporary.write_bytes(data)
+                temporary.replace(path)  # never a half-written file
+                written.append(path)
+    return written

@@ -1,0 +1,183 @@
+"""The end of a solve run: the engine call, and storing its outcome in one transaction.
+
+Storing is guarded by the run's state (still ``running`` and still this worker's), so a result is stored once even
+when a slow worker and the one that took its run over both finish. With the result go the round's draft schedule,
+for a repair its publication (updated invitations, CANCELs), and the organizer's notification mail.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from solver.control import Progress, SolveControl, SolveOptions
+from swarm.config import Config
+from swarm.domain.enums import SolveKind, SolveStatus, UserRole
+from swarm.domain.timeutil import Clock
+from swarm.mail import Mail
+from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import PlanningRound, Region, SolveRun, User
+from swarm.services.outbox import enqueue_mail
+from swarm.services.schedules import store_swarm_schedule
+from swarm.services.solving import REPAIR, RunOutcome
+
+
+def solve_document(kind: SolveKind, document: dict, options: SolveOptions, control: SolveControl) -> dict:
+    """Instance document in, result document out, through the engine of ``kind``."""
+    if kind == SolveKind.SHELL:
+        import solver.shell as engine
+    else:
+        import solver.swarm as engine
+    instance = engine.parse_instance(document)
+    return engine.to_document(engine.solve(instance, options, control))
+
+
+def _mine(run_id: int, worker_id: str):
+    return (
+        (SolveRun.id == run_id)
+        & (SolveRun.worker_id == worker_id[:120])
+        & (SolveRun.status == SolveStatus.RUNNING)
+    )
+
+
+def finish_succeeded(
+    engine: sa.Engine,
+    run_id: int,
+    worker_id: str,
+    result: dict,
+    progress: Progress | None,
+    config: Config,
+    clock: Clock,
+) -> RunOutcome:
+    from swarm.services.publishing import apply_draft  # publishing queues repairs through solving
+
+    with unit_of_work(engine) as session:
+        now = clock()
+        values = {
+            "status": SolveStatus.SUCCEEDED,
+            "result": result,
+            "score": result.get("score"),
+            "bound": result.get("bound"),
+            "finished_at": now,
+            "heartbeat_at": now,
+            "error": "",
+        }
+        if progress is not None:
+            values |= {
+                "best_score": progress.score,
+                "best_bound": progress.bound,
+                "stage": progress.stage[:60],
+            }
+        values["elapsed_seconds"] = result.get("solve_seconds", progress.elapsed if progress else None)
+        if (
+            session.execute(sa.update(SolveRun).where(_mine(run_id, worker_id)).values(**values)).rowcount
+            != 1
+        ):
+            return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now; result dropped")
+        run = session.get(SolveRun, run_id)
+        if run.kind == SolveKind.SWARM:
+            store_swarm_schedule(
+                session,
+                run.region_id,
+                result,
+                planning_round_id=run.planning_round_id,
+                solve_run_id=run.id,
+                clock=clock,
+            )
+            if run.parameters.get("purpose") == REPAIR:
+                apply_draft(
+                    session, session.get(PlanningRound, run.planning_round_id), config=config, clock=clock
+                )
+        else:
+            from swarm.services.shell_io import store_shell_plan
+
+            store_shell_plan(session, run.parameters["project_ids"], result, solve_run_id=run.id, clock=clock)
+        notify_organizers(session, run, config, clock)
+    return RunOutcome(run_id, SolveStatus.SUCCEEDED)
+
+
+def finish_failed(
+    engine: sa.Engine, run_id: int, worker_id: str, error: str, config: Config, clock: Clock
+) -> RunOutcome:
+    with unit_of_work(engine) as session:
+        failed = session.execute(
+            sa.update(SolveRun)
+            .where(_mine(run_id, worker_id))
+            .values(status=SolveStatus.FAILED, error=error[:4000], finished_at=clock())
+        )
+        if failed.rowcount != 1:
+            return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now")
+        notify_organizers(session, session.get(SolveRun, run_id), config, clock)
+    return RunOutcome(run_id, SolveStatus.FAILED, error)
+
+
+_WORDS = {
+    "nl": {
+        "subject": {
+            "succeeded": "Planning klaar: {round} ({region})",
+            "failed": "Planning mislukt: {round} ({region})",
+        },
+        "succeeded": "De planning van {round} is klaar. {sessions} sessie(s), {unscheduled} vraagstuk(ken) niet "
+        "ingepland, score {score}.",
+        "repair": "Na een afmelding is het gepubliceerde rooster hersteld en zijn de wijzigingen verstuurd.",
+        "draft": "Het concept staat klaar om te beoordelen en te publiceren.",
+        "failed": "De planning van {round} is mislukt: {error}",
+        "greeting": "Beste {name},",
+    },
+    "en": {
+        "subject": {
+            "succeeded": "Planning ready: {round} ({region})",
+            "failed": "Planning failed: {round} ({region})",
+        },
+        "succeeded": "The planning of {round} is ready. {sessions} session(s), {unscheduled} question(s) not "
+        "scheduled, score {score}.",
+        "repair": "After a decline the published schedule was repaired and the changes were sent.",
+        "draft": "The draft is ready to review and publish.",
+        "failed": "The planning of {round} failed: {error}",
+        "greeting": "Dear {name},",
+    },
+}
+
+
+def notify_organizers(session: Session, run: SolveRun, config: Config, clock: Clock) -> int:
+    """Tell the region's organizers how the run ended (once per run and organizer), and mark the run notified."""
+    region = session.get(Region, run.region_id)
+    planning_round = session.get(PlanningRound, run.planning_round_id) if run.planning_round_id else None
+    round_name = planning_round.name if planning_round else f"run {run.id}"
+    organizers = session.exec(
+        select(User)
+        .where(User.role == UserRole.ORGANIZER, User.region_id == region.id, User.active)
+        .order_by(User.id)
+    )
+    outcome = "succeeded" if run.status == SolveStatus.SUCCEEDED else "failed"
+    result = run.result or {}
+    written = 0
+    for user in organizers:
+        words = _WORDS.get(user.locale, _WORDS["nl"])
+        if outcome == "succeeded":
+            lines = [
+                words["succeeded"].format(
+                    round=round_name,
+                    sessions=len(result.get("sessions") or []),
+                    unscheduled=len(result.get("unscheduled") or []),
+                    score=run.score,
+                ),
+                words["repair" if run.parameters.get("purpose") == REPAIR else "draft"],
+            ]
+        else:
+            lines = [words["failed"].format(round=round_name, error=run.error)]
+        body = "\n\n".join(
+            [words["greeting"].format(name=user.name or user.email), *lines, config.base_url + "/organizer/"]
+        )
+        message = Mail(
+            kind=f"solve_{outcome}",
+            idempotency_key=f"solve-{outcome}:{run.id}:{user.id}",
+            recipient=user.email,
+            recipient_name=user.name,
+            subject=words["subject"][outcome].format(round=round_name, region=region.name),
+            body_text=body + "\n",
+        )
+        written += enqueue_mail(session, message, region_id=region.id, clock=clock)
+    run.notified_at = clock()
+    session.add(run)
+    return written

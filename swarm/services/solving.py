@@ -1,0 +1,413 @@
+"""Solves as persisted jobs: queued in a web request, claimed by one worker, with live progress in the row.
+
+Life of a SolveRun: ``queued`` (input snapshot taken) -> ``running`` (claimed by a worker, heartbeat) ->
+``succeeded`` (result stored as the round's draft, organizer notified) or ``failed``. A run whose worker stopped
+reporting (3 x SWARM_WORKER_HEARTBEAT_SECONDS) goes back to ``queued`` for another worker. Every state change is
+a guarded UPDATE, so two workers can never both own, finish or store the same run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from solver.control import Progress, SolveControl, SolveOptions
+from swarm.config import Config
+from swarm.domain.actors import Actor
+from swarm.domain.enums import InvitationResponse, SessionStatus, SolveKind, SolveStatus
+from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.timeutil import Clock, system_clock
+from swarm.persistence.db import is_sqlite, unit_of_work
+from swarm.persistence.models import Invitation, Municipality, PlanningRound, Project, SessionTable, SolveRun
+from swarm.persistence.models import Session as SwarmSession
+from swarm.services.lookup import get
+from swarm.services.swarm_io import build_swarm_instance, professional_ref, request_ref
+
+log = logging.getLogger(__name__)
+
+PLAN, REPAIR = "plan", "repair"  # a repair publishes its result at once (after a decline)
+MAX_ATTEMPTS = 3  # a run that lost its worker this often is marked failed instead of queued again
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+# -- queueing -------------------------------------------------------------------------------------------------
+
+
+def _check_time_limit(time_limit: float | None) -> None:
+    if time_limit is not None and not 0 < time_limit <= 3600:
+        raise ValidationError("time_limit", "Give a time limit between 1 second and an hour.")
+
+
+def enqueue_solve(
+    session: Session,
+    planning_round_id: int,
+    *,
+    actor: Actor,
+    purpose: str = PLAN,
+    time_limit: float | None = None,
+    seed: int = 0,
+    clock: Clock = system_clock,
+) -> SolveRun:
+    """Queue a solve of the round with a snapshot of its instance; a run still queued for it is refreshed."""
+    planning_round = get(session, PlanningRound, planning_round_id)
+    actor.require_region(planning_round.region_id)
+    if purpose not in (PLAN, REPAIR):
+        raise ValidationError("purpose", f"Expected {PLAN} or {REPAIR}.")
+    _check_time_limit(time_limit)
+    instance = build_swarm_instance(session, planning_round.region_id, planning_round_id=planning_round.id)
+    document = _without_declined_pins(session, planning_round, instance)
+    if not document["requests"]:
+        raise ValidationError("planning_round_id", "The round has no open requests to plan.")
+    parameters: dict = {"purpose": purpose}
+    if time_limit is not None:
+        parameters["time_limit"] = time_limit
+    queued = session.exec(
+        select(SolveRun).where(
+            SolveRun.planning_round_id == planning_round.id,
+            SolveRun.kind == SolveKind.SWARM,
+            SolveRun.status == SolveStatus.QUEUED,
+        )
+    ).first()
+    if queued is not None:
+        # A repair outranks a plan: both replace the draft, but only a repair also publishes.
+        if queued.parameters.get("purpose") == REPAIR:
+            parameters["purpose"] = REPAIR
+        refreshed = session.execute(
+            sa.update(SolveRun)
+            .where(SolveRun.id == queued.id, SolveRun.status == SolveStatus.QUEUED)
+            .values(input=document, parameters=parameters, seed=seed)
+        )
+        if refreshed.rowcount == 1:
+            session.refresh(queued)
+            return queued
+    return _add_run(
+        session,
+        SolveKind.SWARM,
+        planning_round.region_id,
+        planning_round.id,
+        document,
+        parameters,
+        seed,
+        actor,
+        clock,
+    )
+
+
+def enqueue_team_solve(
+    session: Session,
+    project_ids: Sequence[int],
+    *,
+    actor: Actor,
+    time_limit: float | None = None,
+    seed: int = 0,
+    clock: Clock = system_clock,
+) -> SolveRun:
+    """Queue a team proposal (the flexible-shell model) for projects of one region."""
+    from swarm.services.shell_io import build_shell_instance
+
+    _check_time_limit(time_limit)
+    projects = list(session.exec(select(Project).where(Project.id.in_(list(project_ids)))))
+    if not projects or len(projects) != len(set(project_ids)):
+        raise ValidationError("project_ids", "Pick existing projects.")
+    regions = set()
+    for project in projects:
+        municipality = get(session, Municipality, project.municipality_id)
+        actor.require_municipality(municipality.id, municipality.region_id)
+        regions.add(municipality.region_id)
+    if len(regions) != 1:
+        raise ValidationError("project_ids", "Pick projects of one region.")
+    document = build_shell_instance(session, project_ids)
+    parameters: dict = {"project_ids": sorted(set(project_ids))}
+    if time_limit is not None:
+        parameters["time_limit"] = time_limit
+    return _add_run(session, SolveKind.SHELL, regions.pop(), None, document, parameters, seed, actor, clock)
+
+
+def _add_run(session, kind, region_id, round_id, document, parameters, seed, actor, clock) -> SolveRun:
+    run = SolveRun(
+        kind=kind,
+        region_id=region_id,
+        planning_round_id=round_id,
+        requested_by_id=actor.user_id,
+        input=document,
+        parameters=parameters,
+        seed=seed,
+        queued_at=clock(),
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def _without_declined_pins(session: Session, planning_round: PlanningRound, document: dict) -> dict:
+    """A decline outranks a pin: drop pins of people who declined the session that holds the pinned request."""
+    declined = {
+        (request_ref(request_id), professional_ref(person_id))
+        for request_id, person_id in session.exec(
+            select(SessionTable.request_id, Invitation.professional_id)
+            .join(Invitation, Invitation.session_id == SessionTable.session_id)
+            .join(SwarmSession, SwarmSession.id == SessionTable.session_id)
+            .where(
+                SwarmSession.planning_round_id == planning_round.id,
+                SwarmSession.status == SessionStatus.PUBLISHED,
+                Invitation.response == InvitationResponse.DECLINED,
+            )
+        )
+    }
+    document["pins"] = [p for p in document["pins"] if (p["request"], p["professional"]) not in declined]
+    return document
+
+
+def request_stop(session: Session, run_id: int, *, actor: Actor) -> SolveRun:
+    """Ask the worker to stop and keep the best schedule so far; a run still queued is cancelled outright."""
+    run = get_solve_run(session, run_id, actor=actor)
+    session.execute(
+        sa.update(SolveRun)
+        .where(SolveRun.id == run.id, SolveRun.status == SolveStatus.QUEUED)
+        .values(status=SolveStatus.CANCELLED, stop_requested=True)
+    )
+    session.execute(
+        sa.update(SolveRun)
+        .where(SolveRun.id == run.id, SolveRun.status == SolveStatus.RUNNING)
+        .values(stop_requested=True)
+    )
+    session.refresh(run)
+    return run
+
+
+def get_solve_run(session: Session, run_id: int, *, actor: Actor) -> SolveRun:
+    run = get(session, SolveRun, run_id)
+    if not (
+        run.kind == SolveKind.SHELL and actor.user_id is not None and actor.user_id == run.requested_by_id
+    ):
+        actor.require_region(run.region_id)
+    return run
+
+
+def latest_solve_run(session: Session, planning_round_id: int, *, actor: Actor) -> SolveRun | None:
+    planning_round = get(session, PlanningRound, planning_round_id)
+    actor.require_region(planning_round.region_id)
+    return session.exec(
+        select(SolveRun)
+        .where(SolveRun.planning_round_id == planning_round_id)
+        .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
+    ).first()
+
+
+def gap(run: SolveRun) -> float | None:
+    """How far the best schedule may still be from the best possible one (0.0: proved optimal)."""
+    score = run.score if run.score is not None else run.best_score
+    bound = run.bound if run.bound is not None else run.best_bound
+    if score is None or bound is None:
+        return None
+    return max(0.0, (bound - score) / max(abs(bound), 1))
+
+
+# -- claiming -------------------------------------------------------------------------------------------------
+
+
+def claim_next_run(engine: sa.Engine, worker_id: str, *, clock: Clock = system_clock) -> int | None:
+    """Make the oldest queued run this worker's (status running); its id, or None when nothing is queued.
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets any number of workers claim side by side. SQLite has one writer
+    at a time; the UPDATE below is guarded by the status, so a run is still claimed once.
+    """
+    while True:
+        with unit_of_work(engine) as session:
+            pick = (
+                select(SolveRun.id)
+                .where(SolveRun.status == SolveStatus.QUEUED)
+                .order_by(SolveRun.queued_at, SolveRun.id)
+                .limit(1)
+            )
+            if not is_sqlite(engine):
+                pick = pick.with_for_update(skip_locked=True)
+            run_id = session.exec(pick).first()
+            if run_id is None:
+                return None
+            now = clock()
+            claimed = session.execute(
+                sa.update(SolveRun)
+                .where(SolveRun.id == run_id, SolveRun.status == SolveStatus.QUEUED)
+                .values(
+                    status=SolveStatus.RUNNING,
+                    worker_id=worker_id[:120],
+                    started_at=now,
+                    heartbeat_at=now,
+                    finished_at=None,
+                )
+            )
+            if claimed.rowcount == 1:
+                return run_id
+
+
+def reclaim_stale_runs(engine: sa.Engine, config: Config, *, clock: Clock = system_clock) -> list[int]:
+    """Runs whose worker went silent go back to the queue (attempts + 1), or fail after MAX_ATTEMPTS."""
+    stale_before = clock() - timedelta(seconds=3 * config.worker_heartbeat_seconds)
+    silent = (SolveRun.status == SolveStatus.RUNNING) & (SolveRun.heartbeat_at < stale_before)
+    with unit_of_work(engine) as session:
+        ids = list(session.exec(select(SolveRun.id).where(silent)))
+        for run_id in ids:
+            session.execute(
+                sa.update(SolveRun)
+                .where(SolveRun.id == run_id, silent, SolveRun.attempts + 1 < MAX_ATTEMPTS)
+                .values(status=SolveStatus.QUEUED, attempts=SolveRun.attempts + 1, worker_id="")
+            )
+            session.execute(
+                sa.update(SolveRun)
+                .where(SolveRun.id == run_id, silent)
+                .values(
+                    status=SolveStatus.FAILED,
+                    attempts=SolveRun.attempts + 1,
+                    finished_at=clock(),
+                    error=f"The solve stopped with its worker {MAX_ATTEMPTS} times; it was not tried again.",
+                )
+            )
+    if ids:
+        log.warning("solve runs %s lost their worker and were queued again", ids)
+    return ids
+
+
+# -- running --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: int
+    status: SolveStatus
+    message: str = ""
+
+
+def run_claimed(
+    engine: sa.Engine, run_id: int, worker_id: str, config: Config, *, clock: Clock = system_clock
+) -> RunOutcome:
+    """Solve a run this worker claimed, reporting progress and honouring stop requests, then store the result.
+
+    The solve itself holds no transaction: progress and heartbeats go in short ones from a watcher thread, and
+    the result, the draft schedule, a repair's publication and the organizer's mail in one at the end.
+    """
+    from swarm.services import solve_results  # imports publishing, which queues repairs through this module
+
+    with unit_of_work(engine) as session:
+        run = get(session, SolveRun, run_id)
+        kind, document, parameters, seed = SolveKind(run.kind), run.input, dict(run.parameters), run.seed
+    options = SolveOptions(
+        time_limit=float(parameters.get("time_limit") or config.solve_time_limit),
+        workers=config.solve_workers,
+        seed=seed,
+    )
+    watcher = _Watcher(engine, run_id, worker_id, config, clock)
+    control = SolveControl(on_progress=watcher.progress)
+    watcher.control = control
+    watcher.start()
+    try:
+        result = solve_results.solve_document(kind, document, options, control)
+    except Exception as error:  # a bad snapshot or an engine bug: the run fails visibly, the worker goes on
+        log.exception("solve run %s failed", run_id)
+        return solve_results.finish_failed(engine, run_id, worker_id, _describe(error), config, clock)
+    finally:
+        watcher.stop()
+    if watcher.lost:
+        return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now; result dropped")
+    try:
+        return solve_results.finish_succeeded(
+            engine, run_id, worker_id, result, watcher.latest, config, clock
+        )
+    except (ValidationError, NotFound) as error:  # the data changed under the snapshot: say so, keep nothing
+        return solve_results.finish_failed(engine, run_id, worker_id, _describe(error), config, clock)
+
+
+def _describe(error: Exception) -> str:
+    return str(error) if isinstance(error, ValidationError | NotFound) else f"{type(error).__name__}: {error}"
+
+
+def run_queued_solves(
+    engine: sa.Engine,
+    config: Config,
+    *,
+    clock: Clock = system_clock,
+    worker_id: str | None = None,
+    limit: int | None = None,
+) -> list[RunOutcome]:
+    """Claim and solve queued runs one after the other until none is left (the SQLite scheduler, tests, CLI)."""
+    worker_id = worker_id or default_worker_id()
+    outcomes: list[RunOutcome] = []
+    while limit is None or len(outcomes) < limit:
+        run_id = claim_next_run(engine, worker_id, clock=clock)
+        if run_id is None:
+            break
+        outcomes.append(run_claimed(engine, run_id, worker_id, config, clock=clock))
+    return outcomes
+
+
+class _Watcher:
+    """Writes the latest progress and a heartbeat into the run, and passes a stop request on to the solver.
+
+    The engine's progress callback only hands its numbers over; this thread writes them, at most once per
+    interval, in short transactions of its own. If the row no longer names this worker (its heartbeat went stale
+    and another worker took the run over), the solve is stopped and ``lost`` is set, so it is never stored twice.
+    """
+
+    def __init__(self, engine: sa.Engine, run_id: int, worker_id: str, config: Config, clock: Clock):
+        self.engine, self.run_id, self.worker_id, self.clock = engine, run_id, worker_id[:120], clock
+        self.interval = min(1.0, config.worker_heartbeat_seconds / 3)
+        self.control: SolveControl | None = None
+        self.latest: Progress | None = None
+        self.lost = False
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"solve-{run_id}-watcher", daemon=True)
+
+    def progress(self, progress: Progress) -> None:
+        with self._lock:
+            self.latest = progress
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._done.wait(self.interval):
+            try:
+                self.beat()
+            except sa.exc.SQLAlchemyError:  # a busy database: try again on the next beat
+                log.warning("solve run %s: heartbeat not written", self.run_id, exc_info=True)
+
+    def beat(self) -> None:
+        with self._lock:
+            progress = self.latest
+        values: dict = {"heartbeat_at": self.clock()}
+        if progress is not None:
+            values |= {
+                "best_score": progress.score,
+                "best_bound": progress.bound,
+                "elapsed_seconds": progress.elapsed,
+                "stage": progress.stage[:60],
+            }
+        mine = (
+            (SolveRun.id == self.run_id)
+            & (SolveRun.worker_id == self.worker_id)
+            & (SolveRun.status == SolveStatus.RUNNING)
+        )
+        with self.engine.begin() as connection:
+            updated = connection.execute(sa.update(SolveRun).where(mine).values(**values))
+            stop = connection.execute(select(SolveRun.stop_requested).where(mine)).scalar()
+        if updated.rowcount == 0:
+            self.lost = True
+        if (stop or self.lost) and self.control is not None:
+            self.control.request_stop()
