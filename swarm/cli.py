@@ -281,11 +281,16 @@ def serve(host: str, port: int, debug: bool) -> None:
     _serve(_config(), host, port, debug)
 
 
-def _serve(config: Config, host: str, port: int, debug: bool = False) -> None:
+def _serve(
+    config: Config, host: str, port: int, debug: bool = False, demo_accounts: list[dict] | None = None
+) -> None:
     from swarm.webapp import create_app
 
     _require_schema(config).dispose()
-    create_app(config).run(host=host, port=port, debug=debug)
+    settings: dict = {"SWARM": config}
+    if demo_accounts:
+        settings["DEMO_ACCOUNTS"] = demo_accounts
+    create_app(settings).run(host=host, port=port, debug=debug)
 
 
 @main.command()
@@ -302,17 +307,18 @@ def demo(region: str, professionals: int, port: int, no_serve: bool) -> None:
     migrate.upgrade(config.resolved_database_url)
     report = _seed(config, region, professionals, 1, None, date.today())
     _print_report(report)
+    accounts = _demo_accounts(config, region)
     click.echo("\nDemo accounts (role, email, password):")
-    for role, email, password in _demo_accounts(config, region):
-        click.echo(f"  {role:<13} {email:<44} {password}")
+    for account in accounts:
+        click.echo(f"  {account['role']:<13} {account['email']:<44} {account['password']}")
     if no_serve:
         return
     click.echo(f"\nswarm demo: http://127.0.0.1:{port}/  (Ctrl-C stops)\n")
-    _serve(config, "127.0.0.1", port)
+    _serve(config, "127.0.0.1", port, demo_accounts=accounts)
 
 
-def _demo_accounts(config: Config, region: str) -> list[tuple[str, str, str]]:
-    """The region's demo accounts (they all use the published demo password)."""
+def _demo_accounts(config: Config, region: str) -> list[dict]:
+    """The region's demo accounts (they all use the published demo password), for the console and the home page."""
     from sqlmodel import select
 
     from fixtures.model import DEMO_PASSWORD
@@ -323,9 +329,12 @@ def _demo_accounts(config: Config, region: str) -> list[tuple[str, str, str]]:
     engine = _engine(config)
     with unit_of_work(engine) as session:
         users = session.exec(select(User).where(User.email.like(f"%@{region}.demo")).order_by(User.id)).all()
-        rows = [(UserRole(u.role).value, u.email, DEMO_PASSWORD) for u in users]
+        accounts = [
+            {"role": UserRole(u.role).value, "name": u.name, "email": u.email, "password": DEMO_PASSWORD}
+            for u in users
+        ]
     engine.dispose()
-    return rows
+    return accounts
 
 
 @main.command(
