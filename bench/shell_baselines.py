@@ -239,9 +239,14 @@ def cp_sat(instance: dict, time_limit: float, workers: int = 2) -> dict:
     rows = linear_rows(pairs)
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{k}") for k in range(len(pairs))]
+    assert not x or x[-1].index == len(x) - 1
     index, value = rows.index.tolist(), rows.value.tolist()
+    constraints = model.proto.constraints  # the rows straight into the proto: the same model, built faster
     for s, e, upper in zip(rows.starts.tolist(), rows.ends.tolist(), rows.upper.tolist(), strict=True):
-        model.add(cp_model.LinearExpr.weighted_sum([x[k] for k in index[s:e]], value[s:e]) <= upper)
+        linear = constraints.add().linear
+        linear.vars.extend(index[s:e])  # x[k] has variable index k
+        linear.coeffs.extend(value[s:e])
+        linear.domain.extend([-(2**62), upper])
     model.maximize(cp_model.LinearExpr.weighted_sum(x, pairs.score.tolist()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = remaining(started, time_limit)
