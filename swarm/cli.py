@@ -18,7 +18,7 @@ from swarm.config import Config, ConfigError, settings_table
 from swarm.domain.errors import NotFound, ValidationError
 
 # Modules of other parts that add commands: each may define ``commands`` (a list of click commands).
-EXTENSIONS = ("swarm.jobs", "swarm.calendars.commands")
+EXTENSIONS = ("swarm.cli_ops", "swarm.jobs", "swarm.calendars.commands")
 
 
 def _friendly(func):
