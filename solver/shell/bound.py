@@ -26,7 +26,7 @@ from ortools.linear_solver import pywraplp
 from solver.shell.eligibility import Candidates
 from solver.shell.greedy import role_slices
 from solver.shell.instance import ShellInstance
-from solver.shell.model import pair_cost, pinned
+from solver.shell.model import Row, pair_cost, pinned
 from solver.shell.projects import ProjectChoice, best_choice, shortlist
 
 PRICE_TOLERANCE = 1e-6
@@ -39,6 +39,14 @@ class Pricing:
     bound: float  # L(y)
     choices: list[ProjectChoice]  # best pattern per project under y
     adjusted: np.ndarray  # per candidate: objective minus priced capacity
+
+
+@dataclass(frozen=True)
+class MasterSolution:
+    values: np.ndarray  # per pattern
+    duals: dict[tuple[int, int], float]  # per capacity row
+    convexity: list[float]  # per project
+    value: float
 
 
 @dataclass
@@ -100,12 +108,16 @@ class Master:
     def _weekly(self, i: int) -> int:
         return self.instance.roles[int(self.cands.role[i])].hours_per_week
 
-    def solve(self) -> tuple[np.ndarray, dict[tuple[int, int], float]] | None:
+    def solve(self) -> MasterSolution | None:
+        """Solve the master LP; read everything before the model changes again."""
         if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
             return None
-        values = np.array([v.solution_value() for v in self.z])
-        duals = {key: max(0.0, row.dual_value()) for key, row in self.rows.items()}
-        return values, duals
+        return MasterSolution(
+            values=np.array([v.solution_value() for v in self.z]),
+            duals={key: max(0.0, row.dual_value()) for key, row in self.rows.items()},
+            convexity=[row.dual_value() for row in self.convexity],
+            value=self.solver.Objective().Value(),
+        )
 
     def overloads(self, values: np.ndarray) -> list[tuple[int, int]]:
         """(professional, week) where the master's fractional plan exceeds capacity and has no row yet."""
@@ -163,6 +175,7 @@ def integer_bound(pricing: Pricing) -> int:
 
 @dataclass
 class DecompositionResult:
+    first: Pricing  # without multipliers: each project's own optimum
     pricing: Pricing  # at the best (lowest) bound found
     master: Master
     values: np.ndarray  # master solution
@@ -182,7 +195,7 @@ def decompose(
     slices = role_slices(cands)
     master = Master(instance, cands, objective)
     pricing = price(instance, cands, objective, {}, slices)
-    best = pricing
+    best = first = pricing
     on_bound(integer_bound(pricing))
     for j, choice in enumerate(pricing.choices):
         master.add_pattern(j, choice.chosen)
@@ -199,23 +212,47 @@ def decompose(
         solved = master.solve()
         if solved is None:
             return None
-        values, duals = solved
-        overloaded = master.overloads(values)
-        for pro, week in overloaded:
-            master.add_row(pro, week)
-        if overloaded:
-            continue
-        pricing = price(instance, cands, objective, duals, slices)
+        values = solved.values
+        # Every round prices with the current duals (a valid bound whatever the rows) and adds both the
+        # rows the master overloads and the patterns that price out.
+        pricing = price(instance, cands, objective, solved.duals, slices)
         if pricing.bound < best.bound:
             best = pricing
             on_bound(integer_bound(pricing))
-        convexity = [row.dual_value() for row in master.convexity]
+        overloaded = master.overloads(values)
+        for pro, week in overloaded:
+            master.add_row(pro, week)
         entering = [
-            (j, c.chosen) for j, c in enumerate(pricing.choices) if c.value > convexity[j] + PRICE_TOLERANCE
+            (j, c.chosen)
+            for j, c in enumerate(pricing.choices)
+            if c.value > solved.convexity[j] + PRICE_TOLERANCE
         ]
-        if not entering or best.bound <= master.solver.Objective().Value() + FLOAT_SLACK:
+        if not overloaded and (not entering or best.bound <= solved.value + FLOAT_SLACK):
             converged = True
             break
         for j, chosen in entering:
             master.add_pattern(j, chosen)
-    return DecompositionResult(best, master, values, rounds, converged)
+    return DecompositionResult(first, best, master, values, rounds, converged)
+
+
+def project_caps(
+    instance: ShellInstance, cands: Candidates, objective: np.ndarray, pricing: Pricing
+) -> list[Row]:
+    """Valid rows ``sum(floor(adjusted_i) x_i) <= best_j`` per project, for the multipliers of ``pricing``.
+
+    best_j is project j's exact optimum of the adjusted values alone, which every plan respects;
+    rounding the coefficients down keeps the row valid. Added to CP-SAT, they carry the Lagrangian
+    bound (budgets kept integral) into its linear relaxation.
+    """
+    slices = role_slices(cands)
+    rows = []
+    for j, project in enumerate(instance.projects):
+        idx = np.concatenate([slices.get(r, np.zeros(0, dtype=np.int64)) for r in project.roles] or [[]])
+        idx = idx.astype(np.int64)
+        if len(idx) < 2 or instance.pins:
+            continue  # pinned values may be negative; the caps are only a tightening, so skip them
+        coefs = np.floor(pricing.adjusted[idx]).astype(np.int64)
+        rhs = math.floor(pricing.choices[j].value + FLOAT_SLACK)
+        if rhs < coefs[coefs > 0].sum():
+            rows.append(Row("cap", (j,), idx, coefs, rhs))
+    return rows

@@ -88,13 +88,14 @@ class Arrays:
 def eligible_pairs(instance: ShellInstance, arrays: Arrays | None = None) -> Candidates:
     """Every pair that satisfies rule 2 and fits capacity and budget on its own."""
     arrays = arrays or Arrays(instance)
-    roles, pros, kms = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int32)], [np.zeros(0)]
+    parts: list[list[np.ndarray]] = [[np.zeros(0, dtype=np.int32)] for _ in range(3)]
+    parts += [[np.zeros(0, dtype=np.int8)], [np.zeros(0, dtype=bool)]]
     for project in instance.projects:
-        for role, pro, km in _project_pairs(instance, arrays, project):
-            roles.append(np.full(len(pro), role, dtype=np.int32))
-            pros.append(pro.astype(np.int32))
-            kms.append(km)
-    return _candidates(instance, arrays, np.concatenate(roles), np.concatenate(pros), np.concatenate(kms))
+        for role, pro, km, level, preferred in _project_pairs(instance, arrays, project):
+            for part, values in zip(parts, (np.full(len(pro), role), pro, km, level, preferred), strict=True):
+                part.append(values)
+    role, pro, km, level, preferred = (np.concatenate(part) for part in parts)
+    return _candidates(instance, arrays, role.astype(np.int32), pro.astype(np.int32), km, level, preferred)
 
 
 def _project_pairs(instance: ShellInstance, arrays: Arrays, project):
@@ -119,6 +120,7 @@ def _project_pairs(instance: ShellInstance, arrays: Arrays, project):
         km[k] = distance_km(arrays.lat[p], arrays.lon[p], project.lat, project.lon)
     reach = km <= arrays.max_km[index] + LIMIT_EPSILON
     index, km = index[reach], km[reach]
+    preferred = np.array(sorted(instance.professional_index[p] for p in project.preferred), dtype=np.int64)
     for role_i in project.roles:
         role = instance.roles[role_i]
         ok = arrays.levels[role.skill][index] >= role.min_level
@@ -127,27 +129,24 @@ def _project_pairs(instance: ShellInstance, arrays: Arrays, project):
         ok &= span.min(axis=1) >= role.hours_per_week
         if project.budget is not None:  # rule 4 for the role alone
             ok &= arrays.rate[index] * role.hours <= project.budget
-        yield role_i, index[ok], km[ok]
+        chosen = index[ok]
+        yield role_i, chosen, km[ok], arrays.levels[role.skill][chosen], np.isin(chosen, preferred)
 
 
 def _candidates(
-    instance: ShellInstance, arrays: Arrays, role: np.ndarray, pro: np.ndarray, km: np.ndarray
+    instance: ShellInstance,
+    arrays: Arrays,
+    role: np.ndarray,
+    pro: np.ndarray,
+    km: np.ndarray,
+    level: np.ndarray,
+    preferred: np.ndarray,
 ) -> Candidates:
     w = instance.weights
     hours = np.array([r.hours for r in instance.roles], dtype=np.int64)[role]
     min_level = np.array([r.min_level for r in instance.roles], dtype=np.int8)[role]
-    level = np.zeros(len(role), dtype=np.int8)
-    for skill, levels in arrays.levels.items():
-        of_skill = np.array([r.skill == skill for r in instance.roles], dtype=bool)[role]
-        level[of_skill] = levels[pro[of_skill]]
     # exact: distances near a rounding point were recomputed with the scalar formula
     km = np.floor(km + 0.5).astype(np.int32)
-    project_of = np.array([r.project for r in instance.roles], dtype=np.int32)[role]
-    preferred = np.zeros(len(role), dtype=bool)
-    for j, project in enumerate(instance.projects):
-        if project.preferred:
-            wanted = np.array(sorted(instance.professional_index[p] for p in project.preferred))
-            preferred |= (project_of == j) & np.isin(pro, wanted)
     terms = {
         "filled_hour": w.filled_hour * hours,
         "euro": -w.euro * arrays.rate[pro] * hours,

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from solver.control import SolveControl, SolveOptions, run_cp_sat
-from solver.shell.bound import FLOAT_SLACK, decompose
+from solver.shell.bound import FLOAT_SLACK, decompose, project_caps
 from solver.shell.eligibility import Arrays, Candidates, eligible_pairs
 from solver.shell.greedy import greedy_plan, role_slices
+from solver.shell.improve import improve
 from solver.shell.instance import ShellInstance
-from solver.shell.model import build_cp_sat, pinned
+from solver.shell.model import Row, build_cp_sat, pinned
 from solver.shell.rules import plan_problems
 from solver.shell.score import score_breakdown
 
@@ -30,6 +31,8 @@ DECOMPOSE_ABOVE = 3_000
 # Share of the time limit for the bound; pairs per role (best by priced value) CP-SAT polishes over.
 BOUND_TIME_SHARE = 0.4
 POLISH_PER_ROLE = 8
+# Share of the time left after the bound for the local search by projects (improve.py).
+LOCAL_TIME_SHARE = 0.3
 # Time kept back for explanations and writing the result.
 RESERVE_SECONDS = 0.3
 
@@ -109,6 +112,9 @@ def _decomposed(
     )
     if found is None:
         return search.cp_sat(np.arange(len(cands)), options, deadline, global_bound=True) if direct else False
+    search.caps = project_caps(instance, cands, objective, found.first) + project_caps(
+        instance, cands, objective, found.pricing
+    )
     search.stats["bound_rounds"] = found.rounds
     search.stats["bound_converged"] = int(found.converged)
     master = found.master
@@ -119,6 +125,8 @@ def _decomposed(
     first = [i for k in order for i in master.patterns[k][1] if weight[k] > 1e-6]
     first += [i for choice in found.pricing.choices for i in choice.chosen]
     search.offer(greedy_plan(instance, cands, objective, first=np.array(first, dtype=np.int64)), "rounding")
+    local_deadline = time.monotonic() + LOCAL_TIME_SHARE * (deadline - time.monotonic() - RESERVE_SECONDS)
+    search.offer(improve(instance, cands, objective, search.best, local_deadline, search.control), "local")
     if search.control.stop_requested:
         return False
     if direct:
@@ -133,6 +141,17 @@ def _decomposed(
     search.stats["polish_pairs"] = len(kept)
     search.cp_sat(kept, options, deadline, global_bound=len(kept) == len(cands))
     return False
+
+
+def _restrict(rows: list[Row], kept: np.ndarray) -> list[Row]:
+    """The rows over the candidates ``kept`` (sorted), renumbered; absent pairs are 0 in every plan."""
+    out = []
+    for row in rows:
+        at = np.searchsorted(kept, row.pairs)
+        inside = (at < len(kept)) & (kept[np.minimum(at, len(kept) - 1)] == row.pairs)
+        if inside.any():
+            out.append(Row(row.rule, row.key, at[inside], row.coefs[inside], row.rhs))
+    return out
 
 
 class _Search:
@@ -152,6 +171,7 @@ class _Search:
         self.best_value: int | None = None
         self.bound: int | None = None  # in objective units (without offset)
         self.stats: dict[str, float | int | str] = {}
+        self.caps: list[Row] = []  # implied rows in candidate indexes (bound.project_caps)
 
     def offer(self, plan: np.ndarray, stage: str) -> None:
         value = int(self.objective[plan].sum())
@@ -171,7 +191,9 @@ class _Search:
     def cp_sat(self, kept: np.ndarray, options: SolveOptions, deadline: float, *, global_bound: bool) -> bool:
         """CP-SAT over the candidates ``kept``; True when that proves the incumbent optimal overall."""
         sub = self.cands.select(kept)
-        model = build_cp_sat(self.instance, sub, self.objective[kept], hint=self.best[kept])
+        model = build_cp_sat(
+            self.instance, sub, self.objective[kept], hint=self.best[kept], implied=_restrict(self.caps, kept)
+        )
         remaining = deadline - time.monotonic() - RESERVE_SECONDS
         if remaining <= 0.01:
             return False

@@ -1,0 +1,249 @@
+"""Local search by whole projects: re-plan one project exactly while the others stay, and eject.
+
+Given the other projects' assignments, one project's best choice is exact and cheap (projects.py): its
+candidates are those that still fit the remaining weekly hours (two roles of one project never share
+a professional, so they never compete for hours). When a project's ideal choice is blocked by a
+professional busy elsewhere, the blocking projects are re-planned after it (an ejection chain of
+length one); the change is kept only when the total improves. Every plan it returns is valid.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+import numpy as np
+
+from solver.control import SolveControl
+from solver.shell.eligibility import Candidates
+from solver.shell.greedy import role_slices
+from solver.shell.instance import ShellInstance
+from solver.shell.model import pair_cost, pinned
+from solver.shell.projects import best_choice, shortlist
+
+EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class ProjectSearch:
+    def __init__(self, instance: ShellInstance, cands: Candidates, objective: np.ndarray, plan: np.ndarray):
+        self.instance = instance
+        self.cands = cands
+        self.objective = objective
+        self.cost = pair_cost(instance, cands)
+        self.slices = role_slices(cands)
+        roles = instance.roles
+        self.first = np.array([r.first for r in roles], dtype=np.int64)
+        self.last = np.array([r.last for r in roles], dtype=np.int64)
+        self.weekly = np.array([r.hours_per_week for r in roles], dtype=np.int64)
+        self.forced = {int(cands.role[i]): int(i) for i in pinned(instance, cands).tolist()}
+        self.remaining = np.array([p.capacity for p in instance.professionals], dtype=np.int64).reshape(
+            len(instance.professionals), len(instance.weeks)
+        )
+        self.chosen: list[list[int]] = [[] for _ in instance.projects]
+        self.holding: dict[int, set[int]] = defaultdict(set)  # professional -> projects
+        for i in np.flatnonzero(plan).tolist():
+            self._occupy(self._project(i), [i])
+
+    def _project(self, i: int) -> int:
+        return self.instance.roles[int(self.cands.role[i])].project
+
+    def _occupy(self, project: int, pairs: list[int]) -> None:
+        for i in pairs:
+            role, pro = int(self.cands.role[i]), int(self.cands.pro[i])
+            self.remaining[pro, self.first[role] : self.last[role] + 1] -= self.weekly[role]
+            self.holding[pro].add(project)
+        self.chosen[project].extend(pairs)
+
+    def _release(self, project: int) -> list[int]:
+        pairs, self.chosen[project] = self.chosen[project], []
+        for i in pairs:
+            role, pro = int(self.cands.role[i]), int(self.cands.pro[i])
+            self.remaining[pro, self.first[role] : self.last[role] + 1] += self.weekly[role]
+            self.holding[pro].discard(project)
+        return pairs
+
+    def value(self, project: int) -> int:
+        return int(self.objective[self.chosen[project]].sum()) if self.chosen[project] else 0
+
+    def best_for(self, project: int, *, ignore_capacity: bool = False) -> tuple[float, list[int]]:
+        """The project's exact best choice given the hours the other projects leave."""
+        spec = self.instance.projects[project]
+        lists = []
+        for role in spec.roles:
+            idx = self.slices.get(role, EMPTY)
+            if not ignore_capacity and len(idx):
+                span = self.remaining[self.cands.pro[idx], self.first[role] : self.last[role] + 1]
+                idx = idx[span.min(axis=1) >= self.weekly[role]]
+            lists.append(shortlist(self.objective, self.cost, idx, len(spec.roles), spec.budget is not None))
+        forced = [self.forced.get(role) for role in spec.roles]
+        choice = best_choice(lists, forced, self.objective, self.cost, self.cands.pro, spec.budget)
+        return choice.value, list(choice.chosen)
+
+    def plan(self) -> np.ndarray:
+        mask = np.zeros(len(self.cands), dtype=bool)
+        for pairs in self.chosen:
+            mask[pairs] = True
+        return mask
+
+    def run(self, deadline: float, stop: Callable[[], bool] = lambda: False) -> None:
+        """Sweep the projects, most to gain first, until a sweep changes nothing or time is up."""
+        ideal = [self.best_for(j, ignore_capacity=True) for j in range(len(self.instance.projects))]
+        improved = True
+        while improved and time.monotonic() < deadline:
+            improved = False
+            order = sorted(range(len(ideal)), key=lambda j: self.value(j) - ideal[j][0])
+            for j in order:
+                if time.monotonic() >= deadline or stop():
+                    return
+                if ideal[j][0] <= self.value(j):
+                    continue
+                improved |= self._reoptimise(j) or self._eject(j, ideal[j][1])
+
+    def _reoptimise(self, j: int) -> bool:
+        before = self.value(j)
+        old = self._release(j)
+        value, new = self.best_for(j)
+        if value > before:
+            self._occupy(j, new)
+            return True
+        self._occupy(j, old)
+        return False
+
+    def _eject(self, j: int, ideal: list[int]) -> bool:
+        """Free the professionals that block j's ideal choice by re-planning the projects holding them."""
+        blockers = {int(self.cands.pro[i]) for i in ideal} & set(self.holding)
+        others = sorted({k for pro in blockers for k in self.holding[pro] if k != j})
+        if not others:
+            return False
+        group = [j, *others]
+        before = sum(self.value(k) for k in group)
+        saved = {k: self._release(k) for k in group}
+        after = 0.0
+        for k in group:  # j first: it gets the blockers, the others re-plan around it
+            value, new = self.best_for(k)
+            self._occupy(k, new)
+            after += value
+        if after > before:
+            return True
+        for k in group:
+            self._release(k)
+        for k in group:
+            self._occupy(k, saved[k])
+        return False
+
+
+def improve(
+    instance: ShellInstance,
+    cands: Candidates,
+    objective: np.ndarray,
+    plan: np.ndarray,
+    deadline: float,
+    control: SolveControl | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    stop = (lambda: control.stop_requested) if control else (lambda: False)
+    search = ClusterSearch(instance, cands, objective, plan)
+    search.run(deadline, stop)
+    search.run_clusters(deadline, stop, seed)
+    return search.plan()
+
+
+class ClusterSearch(ProjectSearch):
+    """Re-plan a project together with the projects that hold its best candidates, exactly (CP-SAT)."""
+
+    def neighbours(self, j: int, ideal: list[int]) -> list[int]:
+        pros = {int(self.cands.pro[i]) for role in self.instance.projects[j].roles for i in self._top(role)}
+        pros |= {int(self.cands.pro[i]) for i in ideal}
+        others = sorted({k for pro in pros for k in self.holding.get(pro, ()) if k != j})
+        return [j, *others[: CLUSTER_PROJECTS - 1]]
+
+    def _top(self, role: int) -> np.ndarray:
+        return self.slices.get(role, EMPTY)[:CLUSTER_CANDIDATES]
+
+    def solve_cluster(self, group: list[int], seed: int) -> bool:
+        before = sum(self.value(k) for k in group)
+        saved = {k: self._release(k) for k in group}
+        idx = np.unique(
+            np.concatenate(
+                [self._top(r) for k in group for r in self.instance.projects[k].roles]
+                + [np.array(saved[k], dtype=np.int64) for k in group]
+            )
+        ).astype(np.int64)
+        idx = idx[(self.objective[idx] > 0) | np.isin(idx, list(self.forced.values()))]
+        chosen = _exact(self, idx, {i for k in group for i in saved[k]}, seed)
+        if chosen is not None:
+            after = int(self.objective[chosen].sum())
+            if after > before:
+                for i in chosen:
+                    self._occupy(self._project(i), [i])
+                return True
+        for k in group:
+            self._occupy(k, saved[k])
+        return False
+
+    def run_clusters(self, deadline: float, stop: Callable[[], bool], seed: int) -> None:
+        ideal = [self.best_for(j, ignore_capacity=True) for j in range(len(self.instance.projects))]
+        improved = True
+        while improved and time.monotonic() < deadline:
+            improved = False
+            order = sorted(range(len(ideal)), key=lambda j: (self.value(j) - ideal[j][0], j))
+            for j in order:
+                if time.monotonic() >= deadline or stop():
+                    return
+                if ideal[j][0] > self.value(j):
+                    improved |= self.solve_cluster(self.neighbours(j, ideal[j][1]), seed)
+
+
+# A cluster: at most this many projects, each role with its best candidates by value.
+CLUSTER_PROJECTS = 6
+CLUSTER_CANDIDATES = 8
+# Deterministic effort per cluster solve (CP-SAT work units, not seconds: same seed, same result).
+CLUSTER_EFFORT = 0.5
+
+
+def _exact(search: ProjectSearch, idx: np.ndarray, hint: set[int], seed: int) -> list[int] | None:
+    """The best choice among candidates ``idx`` given the remaining hours (all hard rules)."""
+    from ortools.sat.python import cp_model
+
+    cands = search.cands
+    model = cp_model.CpModel()
+    x = {int(i): model.new_bool_var("") for i in idx.tolist()}
+    groups: dict[tuple[str, int, int], list[int]] = defaultdict(list)
+    for i in x:
+        role = int(cands.role[i])
+        project = search.instance.roles[role].project
+        groups[("role", role, 0)].append(i)
+        groups[("project", int(cands.pro[i]), project)].append(i)
+        groups[("budget", project, 0)].append(i)
+        if i in search.forced.values():
+            model.add(x[i] == 1)
+    for (kind, a, _), members in groups.items():
+        if kind != "budget":
+            model.add_at_most_one(x[i] for i in members)
+        elif search.instance.projects[a].budget is not None:
+            model.add(sum(int(search.cost[i]) * x[i] for i in members) <= search.instance.projects[a].budget)
+    by_pro: dict[int, list[int]] = defaultdict(list)
+    for i in x:
+        by_pro[int(cands.pro[i])].append(i)
+    for pro, members in by_pro.items():
+        for week in range(len(search.instance.weeks)):
+            running = [
+                i for i in members if search.first[cands.role[i]] <= week <= search.last[cands.role[i]]
+            ]
+            hours = [int(search.weekly[cands.role[i]]) for i in running]
+            if sum(hours) > search.remaining[pro, week]:
+                model.add(
+                    sum(h * x[i] for h, i in zip(hours, running, strict=True))
+                    <= int(search.remaining[pro, week])
+                )
+    model.maximize(sum(int(search.objective[i]) * x[i] for i in x))
+    for i, var in x.items():
+        model.add_hint(var, i in hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_deterministic_time = CLUSTER_EFFORT
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return [i for i, var in x.items() if solver.boolean_value(var)]
