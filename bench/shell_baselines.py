@@ -300,12 +300,3 @@ def remaining(started: float, time_limit: float) -> float:
 
 
 METHODS = {"greedy": greedy, "cp-sat": cp_sat, "highs": highs_mip}
-
-
-def timed(method: str, instance: dict, time_limit: float, workers: int) -> tuple[dict, float]:
-    started = time.perf_counter()
-    if method == "greedy":
-        plan = greedy(instance, time_limit)
-    else:
-        plan = METHODS[method](instance, time_limit, workers)
-    return plan, time.perf_counter() - started

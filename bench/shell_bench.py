@@ -55,22 +55,32 @@ class Row:
 # --- child: run one method on one instance file ----------------------------------------------------------
 
 
-def run_method(method: str, instance: dict, time_limit: float, workers: int) -> dict:
+def prepare(method: str):
+    """Import what the method needs before the clock starts; return solve(instance, time_limit, workers)."""
     if method == "engine":
         from solver.control import SolveControl, SolveOptions
         from solver.shell import parse_instance, solve, to_document
 
-        options = SolveOptions(time_limit=time_limit, workers=workers, seed=0)
-        return to_document(solve(parse_instance(instance), options, SolveControl()))
-    from bench.shell_baselines import timed
+        def engine(instance: dict, time_limit: float, workers: int) -> dict:
+            options = SolveOptions(time_limit=time_limit, workers=workers, seed=0)
+            return to_document(solve(parse_instance(instance), options, SolveControl()))
 
-    return timed(method, instance, time_limit, workers)[0]
+        return engine
+    import highspy  # noqa: F401
+    from ortools.sat.python import cp_model  # noqa: F401
+
+    from bench.shell_baselines import METHODS as BASELINES
+
+    if method == "greedy":
+        return lambda instance, time_limit, workers: BASELINES["greedy"](instance, time_limit)
+    return BASELINES[method]
 
 
 def child(method: str, instance_path: str, out_path: str, time_limit: float, workers: int) -> None:
+    run = prepare(method)
     instance = json.loads(Path(instance_path).read_text(encoding="utf-8"))
     started = time.perf_counter()
-    plan = run_method(method, instance, time_limit, workers)
+    plan = run(instance, time_limit, workers)
     seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     Path(out_path).write_text(
@@ -149,7 +159,7 @@ def table(rows: list[Row]) -> str:
             valid = "–" if r.problems is None else ("yes" if r.problems == 0 else f"NO ({r.problems})")
             lines.append(
                 f"| {size} | {r.method} | {r.status} | {_num(r.score)} | {_num(r.bound)} | {gap(r, best_bound)} "
-                f"| {_fixed(r.seconds, 1)} | {_fixed(r.peak_mb, 0)} | {valid}{' ' + r.note if r.note else ''} |"
+                f"| {_fixed(r.seconds, 2)} | {_fixed(r.peak_mb, 0)} | {valid}{' ' + r.note if r.note else ''} |"
             )
     return "\n".join(lines)
 
