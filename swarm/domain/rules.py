@@ -10,7 +10,7 @@ from datetime import date
 from swarm.domain.enums import DocumentKind
 from swarm.domain.errors import ValidationError
 
-_KVK = re.compile(r"\d{8}")
+_KVK = re.compile(r"[0-9]{8}")  # ASCII only: \d would accept full-width digits
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 REQUIRED_DOCUMENTS = (DocumentKind.KVK_EXTRACT, DocumentKind.VOG, DocumentKind.LIABILITY_INSURANCE)
