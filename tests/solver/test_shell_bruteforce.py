@@ -105,3 +105,17 @@ def test_benchmark_peers_are_sound(instance):
         plan = exact(instance, 10.0, 1)
         assert check_plan(instance, plan) == []
         assert (plan["score"], plan["status"], plan["bound"]) == (best, "optimal", best)
+
+
+@pytest.mark.parametrize(("seed", "people", "projects", "weeks"), [(1, 40, 6, 6), (2, 150, 12, 10)])
+def test_engine_matches_an_exact_mip_where_brute_force_cannot_go(seed, people, projects, weeks):
+    """Beyond brute force the oracle is the benchmark's HiGHS model, itself checked against brute force above."""
+    pytest.importorskip("highspy")
+    generator = pytest.importorskip("bench.shell_instances")
+    baselines = pytest.importorskip("bench.shell_baselines")
+    instance = generator.shell_instance("custom", seed, professionals=people, projects=projects, weeks=weeks)
+    exact = baselines.highs_mip(instance, 60.0, 1)
+    assert exact["status"] == "optimal" and check_plan(instance, exact) == []
+    result = run_engine(instance, time_limit=20.0)
+    assert check_plan(instance, result) == []
+    assert (result["status"], result["score"], result["bound"]) == ("optimal", exact["score"], exact["score"])
