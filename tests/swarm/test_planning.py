@@ -1,0 +1,125 @@
+"""The region's planning frame and role book, kept by organizers and coordinators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from swarm.domain.actors import SYSTEM, Actor
+from swarm.domain.enums import UserRole
+from swarm.domain.errors import NotAllowed, ValidationError
+from swarm.persistence.models import Role, RoleSkill, Slot, Venue
+from swarm.services.planning import (
+    PolicyInput,
+    VenueInput,
+    create_slot,
+    create_venue,
+    set_venue_unavailable,
+    update_region_policy,
+)
+from swarm.services.rolebook import RoleInput, create_role, delete_role, update_role
+from tests.swarm.factories import count
+
+
+def test_a_slot_ending_before_it_starts_is_refused(db, world):
+    before = count(db, Slot)
+    with pytest.raises(ValidationError) as refused:
+        create_slot(
+            db, world.region.id, datetime(2027, 2, 2, 12), datetime(2027, 2, 2, 9), actor=world.organizer
+        )
+    assert refused.value.field == "ends_at"
+    assert count(db, Slot) == before
+
+
+def test_slots_are_stored_in_utc_and_coded_by_local_time(db, world):
+    slot = create_slot(
+        db, world.region.id, datetime(2027, 3, 29, 9), datetime(2027, 3, 29, 12), actor=world.organizer
+    )
+    assert slot.code == "2027-03-29-am" and slot.starts_at.hour == 7  # CEST
+    with pytest.raises(ValidationError) as refused:
+        create_slot(
+            db,
+            world.region.id,
+            datetime(2027, 3, 29, 9, 30),
+            datetime(2027, 3, 29, 11),
+            actor=world.organizer,
+        )
+    assert refused.value.field == "starts_at"
+
+
+def test_only_the_regions_organizer_keeps_its_frame(db, world):
+    with pytest.raises(NotAllowed):
+        create_slot(
+            db, world.region.id, datetime(2027, 2, 2, 9), datetime(2027, 2, 2, 12), actor=world.coordinator
+        )
+    with pytest.raises(NotAllowed):
+        create_venue(
+            db,
+            world.region.id,
+            VenueInput("Zaal", 10, 2, place_id=world.place.id),
+            actor=Actor(UserRole.ORGANIZER, region_id=-1),
+        )
+
+
+def test_venues_need_a_known_place_or_an_online_link(db, world):
+    for data, field in [
+        (VenueInput("Zaal", 10, 2, place_id=987654), "place_id"),
+        (VenueInput("Online", 10, 2, online=True, online_url="teams"), "online_url"),
+        (VenueInput("Zaal", 0, 2, place_id=world.place.id), "capacity"),
+        (VenueInput("Gemeentehuis Ulft", 10, 2, place_id=world.place.id), "name"),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            create_venue(db, world.region.id, data, actor=world.organizer)
+        assert refused.value.field == field
+    online = create_venue(
+        db,
+        world.region.id,
+        VenueInput("Online", 30, 4, online=True, online_url="https://meet.example"),
+        actor=world.organizer,
+    )
+    assert online.lat is None and online.code == "online"
+    assert count(db, Venue) == 2
+    set_venue_unavailable(db, world.venue.id, world.morning.id, reason="verbouwing", actor=world.organizer)
+
+
+def test_the_organizer_sets_the_equal_treatment_policy(db, world):
+    update_region_policy(
+        db,
+        world.region.id,
+        PolicyInput(weight_fairness=12, history_window_rounds=6, max_parallel_sessions=2),
+        actor=world.organizer,
+    )
+    assert world.region.swarm_weights()["fairness"] == 12 and world.region.history_window_rounds == 6
+    with pytest.raises(ValidationError) as refused:
+        update_region_policy(
+            db,
+            world.region.id,
+            PolicyInput(weight_fairness=-1, history_window_rounds=6),
+            actor=world.organizer,
+        )
+    assert refused.value.field == "weight_fairness"
+
+
+def test_role_book_entries_with_skills(db, world):
+    role = create_role(
+        db,
+        world.municipality.id,
+        RoleInput("Omgevingsjurist", "Toetst plannen", skills={"omgevingsrecht": 2}),
+        actor=world.coordinator,
+    )
+    assert count(db, RoleSkill) == 1
+    update_role(
+        db,
+        role.id,
+        RoleInput("Omgevingsjurist", skills={"omgevingsrecht": 3, "participatie": 1}),
+        actor=world.coordinator,
+    )
+    assert count(db, RoleSkill) == 2
+    with pytest.raises(ValidationError) as refused:
+        create_role(db, world.municipality.id, RoleInput("Omgevingsjurist"), actor=world.coordinator)
+    assert refused.value.field == "name"
+    with pytest.raises(NotAllowed):
+        delete_role(db, role.id, actor=Actor(UserRole.COORDINATOR, municipality_id=world.neighbour.id))
+    delete_role(db, role.id, actor=SYSTEM)
+    assert count(db, Role) == 0 and count(db, RoleSkill) == 0
