@@ -204,3 +204,24 @@ RICHER = {"people": (6, 14), "requests": (2, 5), "slots": (2, 4), "venues": (2, 
 def test_engine_on_richer_instances_is_valid_and_honestly_scored(solve_document, instance_doc):
     """More sessions at once: parallel limits, venue clashes, people wanted in two places, repeat tables."""
     assert_honest(instance_doc, solve_document(instance_doc, time_limit=3.0))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(seed=st.integers(0, 10_000), people=st.integers(20, 60), requests=st.integers(1, 4))
+def test_engine_on_realistic_small_regions_is_valid_and_honestly_scored(
+    solve_document, seed, people, requests
+):
+    """The benchmark's Achterhoek generator at a small size: real distances, an online venue, sparse availability."""
+    from bench.swarm_instances import custom
+
+    instance_doc = custom(people, requests, 3, 3, rounds=3, seed=seed)
+    assert_honest(instance_doc, solve_document(instance_doc, time_limit=2.0))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(instance_doc=swarm_instances())
+def test_same_seed_and_one_worker_give_the_same_schedule(solve_document, instance_doc):
+    first, second = solve_document(instance_doc, time_limit=5.0), solve_document(instance_doc, time_limit=5.0)
+    for result in (first, second):
+        result.pop("solve_seconds", None)
+    assert first == second
