@@ -1,24 +1,27 @@
 """A proved upper bound: the LP of a relaxation of the round-aggregated model over *everyone*.
 
-Why every valid schedule is a feasible point of this LP with at least its score (docs/solver-swarm.md
+Every valid schedule is a feasible point of this LP with at least its score (docs/solver-swarm.md
 has the long form):
 
-* Scores are multiplied by ``rounds`` so that a person's attendance cost ``c`` is spread over their
-  ``rounds`` seat-rounds: a seat at request r is worth ``rounds·skill_r(p) − c(p, σ)``. Summed over a
-  participant's seats this is exactly ``rounds × (skill − cost)``.
-* People are modelled per *place*: a session, or (for big instances) a slot with the value of the
-  best allowed venue, which can only overstate a seat.
-* Per place and request the best few people per need are explicit variables ``x ≤ rounds`` with their
-  own limits (one session per overlapping slots, ``max_sessions``). Everyone else is pooled by which
-  needs they meet; a pool has no limit on seats and is worth the best of its members. Mapping each
-  person's seats to themselves or their pool keeps every constraint and never lowers the value.
-* Sessions keep rules 1-3 exactly, capacity as ``Σ low·z ≤ capacity``. Rule 4 across tables, pins,
-  and the repeat and change penalties (never positive) are dropped.
+* People are modelled per *place*: a session, or for big instances a slot, whose sessions are merged
+  (capacities and tables added up; a person's cost is their cheapest venue there). A person is in at
+  most one session of a slot, so the merge only loosens.
+* Per place the best few people per need of each request are *explicit*, as in the CP-SAT model:
+  ``y`` attends, ``x`` seat-rounds at each table where they meet a need, ``Σx ≤ rounds·y`` with the
+  rest as plain seats at any table; repeats ``rep ≥ x − y`` and ``rep ≥ x − Z``; one session per
+  overlapping slots and ``max_sessions``.
+* Everyone else at the place forms a *pool*: ``Y`` people with ``rounds·Y`` seat-rounds, each seat worth
+  the best pooled member of its kind (request × needs met), cost ``Y ×`` the cheapest member, and the
+  repeat inequality summed over its members (``rep_r ≥ X_r − Y`` holds for a sum of people because it
+  holds for each).
+* Sessions keep rules 1-3 exactly, capacity on people. Rule 4 across tables, pins and the change
+  penalty (never positive) are dropped.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 
 import numpy as np
@@ -26,145 +29,243 @@ from ortools.linear_solver import pywraplp
 
 from solver.swarm.eligibility import Eligibility, Session
 
-EXPLICIT_PER_NEED = 12
-SLOT_PLACES_ABOVE = 4000  # pairs above which people are modelled per slot instead of per session
+EXPLICIT_PER_NEED = 6
+SLOT_PLACES_ABOVE = 600  # pairs above which the sessions of a slot are merged into one place
+TABLES_ONLY_ABOVE = 3000  # pairs above which only tables are bounded, each on its own
 
 
 def lp_bound(elig: Eligibility, time_limit: float, pairs: list[tuple[int, Session]]) -> int | None:
-    """An upper bound on the score of every valid schedule, or None when the LP did not finish.
+    """An upper bound on the score of every valid schedule, or None when no LP finished in time.
+
+    Two relaxations, both valid, the lower wins: tables bounded one by one under the session rules
+    (cheap), and for smaller instances the LP with people below.
 
     ``pairs`` must hold every (request, session) that some valid schedule could use.
     """
     if not pairs:
-        return _empty_bound(elig)
+        from solver.swarm.evaluate import score
+
+        return score(elig.instance, [])  # the empty schedule is the only one
+    started = time.monotonic()
+    bounds = [_Lp(elig, pairs, people=False).solve(time_limit)]
+    if len(pairs) <= TABLES_ONLY_ABOVE:
+        left = time_limit - (time.monotonic() - started)
+        if left > 0.5:
+            bounds.append(_Lp(elig, pairs, per_slot=len(pairs) > SLOT_PLACES_ABOVE).solve(left))
+    found = [b for b in bounds if b is not None]
+    return min(found) if found else None
+
+
+def table_bound(elig: Eligibility, r: int, session: Session) -> float:
+    """The most request r's table at ``session`` can add to the score, whoever else is planned.
+
+    A participant's score is split over their seat-rounds: at table t they earn ``skill_t`` per round
+    and carry ``cost / rounds`` per round and the table's repeats; these shares add up to exactly their
+    score. The best shares for one table, taken seat-round by seat-round within its size, bound it
+    (the needs, which can only lower it, are left out).
+    """
     inst = elig.instance
     rounds = elig.rounds
-    per_slot = len(pairs) > SLOT_PLACES_ABOVE
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    solver.SetTimeLimit(max(1, int(time_limit * 1000)))
-    inf = solver.infinity()
-    objective = solver.Objective()
-    z = {}
-    for key in pairs:
-        z[key] = solver.NumVar(0, 1, "")
-        objective.SetCoefficient(z[key], rounds * inst.weights.scheduled * inst.requests[key[0]].priority)
-    _session_rules(elig, solver, z)
-    # Per (request, place): explicit people and pools.
-    places: dict[tuple[int, object], list[Session]] = defaultdict(list)
-    for r, session in pairs:
-        places[r, session[0] if per_slot else session].append(session)
-    person_rows: dict[tuple[int, int | None], pywraplp.Constraint] = {}
-    group_of = defaultdict(list)
-    for g, group in enumerate(elig.overlap_groups):
-        for s in group:
-            group_of[s].append(g)
-    for (r, _place), sessions in places.items():
-        request = inst.requests[r]
-        low, high = request.table_size
-        best = np.full(elig.n, -np.inf)
-        for session in sessions:
-            values = rounds * elig.skill_values[r] - elig.session_cost(session)
-            best = np.where(elig.eligible(r, session), np.maximum(best, values), best)
-        people = np.flatnonzero(best > -np.inf)
-        meets = [m[people] for m in elig.meets(r)]
-        explicit = set()
-        for ok in meets:
-            members = people[ok]
-            if len(members) > EXPLICIT_PER_NEED:
-                members = members[np.argpartition(-best[members], EXPLICIT_PER_NEED - 1)[:EXPLICIT_PER_NEED]]
-            explicit.update(members.tolist())
-        size = solver.Constraint(0, inf)
-        size_hi = solver.Constraint(-inf, 0)
-        need_rows = [solver.Constraint(0, inf) for _ in request.needs]
-        for session in sessions:
-            size.SetCoefficient(z[r, session], -low * rounds)
-            size_hi.SetCoefficient(z[r, session], -high * rounds)
-            for need, row in zip(request.needs, need_rows, strict=True):
-                row.SetCoefficient(z[r, session], -need.min * rounds)
-        slot = sessions[0][0]
-        for p in sorted(explicit):
-            x = solver.NumVar(0, rounds, "")
-            objective.SetCoefficient(x, float(best[p]))
-            link = solver.Constraint(-inf, 0)  # x <= rounds * Σ z
-            link.SetCoefficient(x, 1)
-            for session in sessions:
-                link.SetCoefficient(z[r, session], -rounds)
-            for row in (size, size_hi):
-                row.SetCoefficient(x, 1)
-            for need_row, m in zip(need_rows, elig.meets(r), strict=True):
-                if m[p]:
-                    need_row.SetCoefficient(x, 1)
-            keys = [(p, None)] + [(p, g) for g in (group_of[slot] if per_slot else group_of[slot])]
-            for key in keys:
-                if key not in person_rows:
-                    limit = rounds * (int(elig.max_sessions[p]) if key[1] is None else 1)
-                    person_rows[key] = solver.Constraint(-inf, limit)
-                person_rows[key].SetCoefficient(x, 1)
-        rest = np.array([p not in explicit for p in people.tolist()], bool)
-        signatures = elig.signatures[r][people]
-        for sig in np.unique(signatures[rest]).tolist():
-            chosen = rest & (signatures == sig)
-            pool = solver.NumVar(0, inf, "")
-            objective.SetCoefficient(pool, float(best[people[chosen]].max()))
-            for row in (size, size_hi):
-                row.SetCoefficient(pool, 1)
-            for i, row in enumerate(need_rows):
-                if sig >> i & 1:
-                    row.SetCoefficient(pool, 1)
-    objective.SetMaximization()
-    status = solver.Solve()
-    if status != pywraplp.Solver.OPTIMAL:
-        return None
-    value = objective.Value() / rounds
-    return math.floor(value + 1e-6 * max(1.0, abs(value)))
+    low, high = inst.requests[r].table_size
+    people = np.flatnonzero(elig.eligible(r, session))
+    value = rounds * elig.skill_values[r][people] - elig.session_cost(session)[people]
+    top = high * rounds
+    if len(value) > top:
+        value = value[np.argpartition(-value, top - 1)[:top]]
+    units = np.concatenate([value] + [value - rounds * inst.weights.repeat_table] * (rounds - 1))
+    units = -np.sort(-units)
+    positive = int((units > 0).sum())
+    taken = units[: max(min(positive, top), low * rounds)]
+    return inst.weights.scheduled * inst.requests[r].priority + float(taken.sum()) / rounds
 
 
-def _session_rules(elig: Eligibility, solver: pywraplp.Solver, z: dict) -> None:
-    inst = elig.instance
-    inf = solver.infinity()
-    by_request = defaultdict(list)
-    by_session = defaultdict(list)
-    for (r, session), var in z.items():
-        by_request[r].append(var)
-        by_session[session].append((r, var))
-    for vars_ in by_request.values():
-        row = solver.Constraint(0, 1)
-        for var in vars_:
-            row.SetCoefficient(var, 1)
-    opened = {}
-    for session, items in by_session.items():
-        venue = inst.venues[session[1]]
-        o = opened[session] = solver.NumVar(0, 1, "")
-        tables = solver.Constraint(-inf, 0)
-        seats = solver.Constraint(-inf, 0)
-        tables.SetCoefficient(o, -venue.tables)
-        seats.SetCoefficient(o, -venue.capacity)
-        for r, var in items:
-            link = solver.Constraint(-inf, 0)
-            link.SetCoefficient(var, 1)
-            link.SetCoefficient(o, -1)
-            tables.SetCoefficient(var, 1)
-            seats.SetCoefficient(var, inst.requests[r].table_size[0])
-    limit = inst.max_parallel_sessions
-    for group in elig.overlap_groups:
-        members = set(group)
-        running = [(s, v) for (s, v) in opened if s in members]
-        if limit is not None and len(running) > limit:
-            row = solver.Constraint(-inf, limit)
+class _Lp:
+    def __init__(
+        self, elig: Eligibility, pairs: list[tuple[int, Session]], per_slot: bool = False, people: bool = True
+    ):
+        self.elig = elig
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.inf = self.solver.infinity()
+        self.objective = self.solver.Objective()
+        inst = elig.instance
+        self.z = {}
+        for key in pairs:
+            value = inst.weights.scheduled * inst.requests[key[0]].priority
+            self.z[key] = self._var(1, value if people else table_bound(elig, *key))
+        self.opened = self._session_rules()
+        if not people:
+            for session in self.opened:
+                capacity = inst.venues[session[1]].capacity
+                row = [(z, inst.requests[r].table_size[0]) for (r, s), z in self.z.items() if s == session]
+                self._row(-self.inf, 0, row + [(self.opened[session], -capacity)])
+            return
+        places: dict[object, list[Session]] = defaultdict(list)
+        for session in sorted({s for _, s in pairs}):
+            places[session[0] if per_slot else session].append(session)
+        self.person_rows: dict[tuple[int, int | None], pywraplp.Constraint] = {}
+        for sessions in places.values():
+            self._place(sessions)
+
+    def _var(self, upper: float, value: float) -> pywraplp.Variable:
+        var = self.solver.NumVar(0, upper, "")
+        if value:
+            self.objective.SetCoefficient(var, value)
+        return var
+
+    def _row(self, low: float, high: float, terms) -> pywraplp.Constraint:
+        row = self.solver.Constraint(low, high)
+        for var, coef in terms:
+            row.SetCoefficient(var, row.GetCoefficient(var) + coef)
+        return row
+
+    def solve(self, time_limit: float) -> int | None:
+        self.objective.SetMaximization()
+        self.solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+        self.solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        value = self.objective.Value()
+        return math.floor(value + 1e-6 * max(1.0, abs(value)))  # LP tolerances only ever loosen it
+
+    def _session_rules(self) -> dict[Session, pywraplp.Variable]:
+        inst = self.elig.instance
+        by_request, by_session = defaultdict(list), defaultdict(list)
+        for (r, session), var in self.z.items():
+            by_request[r].append(var)
+            by_session[session].append(var)
+        for vars_ in by_request.values():
+            self._row(-self.inf, 1, [(v, 1) for v in vars_])
+        opened = {}
+        for session, vars_ in by_session.items():
+            o = opened[session] = self._var(1, 0)
+            self._row(-self.inf, 0, [(v, 1) for v in vars_] + [(o, -inst.venues[session[1]].tables)])
+            for v in vars_:
+                self._row(-self.inf, 0, [(v, 1), (o, -1)])
+        limit = inst.max_parallel_sessions
+        for group in self.elig.overlap_groups:
+            members = set(group)
+            running = [key for key in opened if key[0] in members]
+            if limit is not None and len(running) > limit:
+                self._row(-self.inf, limit, [(opened[key], 1) for key in running])
+            per_venue = defaultdict(list)
             for key in running:
-                row.SetCoefficient(opened[key], 1)
-        per_venue = defaultdict(list)
-        for key in running:
-            per_venue[key[1]].append(key)
-        for keys in per_venue.values():
-            if len(keys) > 1:
-                row = solver.Constraint(-inf, 1)
-                for key in keys:
-                    row.SetCoefficient(opened[key], 1)
+                per_venue[key[1]].append(opened[key])
+            for vars_ in per_venue.values():
+                if len(vars_) > 1:
+                    self._row(-self.inf, 1, [(v, 1) for v in vars_])
+        return opened
 
+    def _place(self, sessions: list[Session]) -> None:
+        """Tables, explicit people and the pool of one place (a session or a merged slot)."""
+        elig, inst, rounds = self.elig, self.elig.instance, self.elig.rounds
+        w = inst.weights
+        cost = np.min([elig.session_cost(s) for s in sessions], axis=0)
+        requests = sorted({r for (r, s) in self.z if s in sessions})
+        eligible, tables = {}, {}
+        for r in requests:
+            mask = np.zeros(elig.n, bool)
+            for s in sessions:
+                if (r, s) in self.z:
+                    mask |= elig.eligible(r, s)
+            eligible[r] = mask
+            tables[r] = [self.z[r, s] for s in sessions if (r, s) in self.z]
+        explicit = self._explicit(requests, eligible, cost)
+        seats = defaultdict(list)  # per request: (var, coefficient) of seat-rounds
+        needs = defaultdict(list)  # per (request, need): seat-rounds that count
+        plain = []  # explicit people's seat-rounds at tables where they meet no need
+        heads = []
+        for p in explicit.tolist():
+            y = self._var(1, -int(cost[p]))
+            self._person_rows(p, sessions[0][0], y)
+            xs = []
+            for r in requests:
+                if not eligible[r][p] or elig.signatures[r][p] == 0:
+                    continue
+                x = self._var(rounds, int(elig.skill_values[r][p]))
+                xs.append(x)
+                seats[r].append((x, 1))
+                for i, meets in enumerate(elig.meets(r)):
+                    if meets[p]:
+                        needs[r, i].append((x, 1))
+                self._row(-self.inf, 0, [(x, 1)] + [(z, -rounds) for z in tables[r]])
+                if w.repeat_table and rounds > 1:
+                    rep = self._var(rounds, -w.repeat_table)
+                    self._row(0, self.inf, [(rep, 1), (x, -1), (y, 1)])
+                    self._row(0, self.inf, [(rep, 1), (x, -1)] + [(z, 1) for z in tables[r]])
+            plain.append((y, rounds))
+            plain += [(x, -1) for x in xs]
+            heads.append(y)
+        unnamed = defaultdict(list)  # per request: seat-rounds of people not explicit there
+        people = self._pool(requests, eligible, explicit, cost, seats, needs, unnamed)
+        fill = []
+        for r in requests:
+            g = self._var(self.inf, 0)
+            fill.append((g, -1))
+            seats[r].append((g, 1))
+            unnamed[r].append(g)
+        self._row(0, 0, plain + fill)
 
-def _empty_bound(elig: Eligibility) -> int:
-    """With nothing schedulable the only schedule is the empty one; change is its only term."""
-    from solver.swarm.evaluate import score
+        for r in requests:
+            low, high = inst.requests[r].table_size
+            self._row(0, self.inf, seats[r] + [(z, -low * rounds) for z in tables[r]])
+            self._row(-self.inf, 0, seats[r] + [(z, -high * rounds) for z in tables[r]])
+            for i, need in enumerate(inst.requests[r].needs):
+                if need.min:
+                    self._row(0, self.inf, needs[r, i] + [(z, -need.min * rounds) for z in tables[r]])
+        capacity = [(self.opened[s], -inst.venues[s[1]].capacity) for s in sessions]
+        self._row(-self.inf, 0, [(v, 1) for v in people] + capacity)
 
-    return score(elig.instance, [])
+    def _explicit(self, requests, eligible, cost) -> np.ndarray:
+        elig = self.elig
+        chosen = [np.zeros(0, np.int64)]
+        for r in requests:
+            value = elig.rounds * elig.skill_values[r] - cost
+            for meets in elig.meets(r):
+                members = np.flatnonzero(eligible[r] & meets)
+                if len(members) > EXPLICIT_PER_NEED:
+                    top = np.argpartition(-value[members], EXPLICIT_PER_NEED - 1)[:EXPLICIT_PER_NEED]
+                    members = members[top]
+                chosen.append(members)
+        return np.unique(np.concatenate(chosen))
+
+    def _person_rows(self, p: int, slot: int, y: pywraplp.Variable) -> None:
+        keys = [(p, None)] + [(p, g) for g, group in enumerate(self.elig.overlap_groups) if slot in group]
+        for key in keys:
+            if key not in self.person_rows:
+                limit = int(self.elig.max_sessions[p]) if key[1] is None else 1
+                self.person_rows[key] = self.solver.Constraint(-self.inf, limit)
+            self.person_rows[key].SetCoefficient(y, 1)
+
+    def _pool(self, requests, eligible, explicit, cost, seats, needs, unnamed) -> list:
+        """Everyone not explicit, as one aggregate of people; returns the head-count variables."""
+        elig, rounds = self.elig, self.elig.rounds
+        w = elig.instance.weights
+        rest = np.zeros(elig.n, bool)
+        for r in requests:
+            rest |= eligible[r]
+        rest[explicit] = False
+        if not rest.any():
+            return []
+        count = self._var(self.inf, -int(cost[rest].min()))
+        total = [(count, -rounds)]
+        for r in requests:
+            members = np.flatnonzero(eligible[r] & rest)
+            if len(members) == 0:
+                continue
+            sigs = elig.signatures[r][members]
+            values = elig.skill_values[r][members]
+            at_table = []
+            for sig in np.unique(sigs).tolist():
+                seat = self._var(self.inf, int(values[sigs == sig].max()))
+                at_table.append((seat, 1))
+                seats[r].append((seat, 1))
+                unnamed[r].append(seat)
+                for i in range(len(elig.instance.requests[r].needs)):
+                    if sig >> i & 1:
+                        needs[r, i].append((seat, 1))
+            total += at_table
+            if w.repeat_table and rounds > 1:
+                rep = self._var(self.inf, -w.repeat_table)
+                self._row(0, self.inf, [(rep, 1), (count, 1)] + [(v, -c) for v, c in at_table])
+        self._row(0, 0, total)
+        return [count]

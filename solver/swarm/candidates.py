@@ -29,7 +29,12 @@ def seat_values(elig: Eligibility, r: int, session: Session, people: np.ndarray)
 
 def pick(elig: Eligibility, r: int, session: Session, mask: np.ndarray, keep: int) -> np.ndarray:
     """The best ``keep`` eligible people per need, the best overall and the cheapest who meet no need."""
-    people = np.flatnonzero(mask)
+    return _pick_from(elig, r, session, np.flatnonzero(mask), keep, mask)
+
+
+def _pick_from(
+    elig: Eligibility, r: int, session: Session, people: np.ndarray, keep: int, mask: np.ndarray | None
+) -> np.ndarray:
     if len(people) == 0:
         return people
     values = seat_values(elig, r, session, people)
@@ -40,20 +45,28 @@ def pick(elig: Eligibility, r: int, session: Session, mask: np.ndarray, keep: in
         chosen.append(_top(people[ok], values[ok], keep))
     plain = sig == 0
     chosen.append(_top(people[plain], values[plain], keep))
+    forced = _forced(elig, r, session)
+    if forced:
+        forced = np.array(forced, dtype=np.int64)
+        ok = elig.eligible(r, session)[forced] if mask is None else mask[forced]
+        chosen.append(forced[ok])
+    return np.unique(np.concatenate(chosen))
+
+
+def _forced(elig: Eligibility, r: int, session: Session) -> list[int]:
+    """People who must be modelled: pinned to the request, or at this session before."""
     inst = elig.instance
-    forced = [
+    found = [
         inst.professional_index[pin.professional] for pin in inst.pins if pin.request == inst.requests[r].id
     ]
     if inst.previous is not None:
         key = (inst.slots[session[0]].id, inst.venues[session[1]].id)
-        forced += [
+        found += [
             inst.professional_index[p]
             for p, s, v in inst.previous.attendance
             if (s, v) == key and p in inst.professional_index
         ]
-    forced = [p for p in forced if mask[p]]
-    chosen.append(np.array(forced, dtype=np.int64))
-    return np.unique(np.concatenate(chosen))
+    return found
 
 
 def _top(people: np.ndarray, values: np.ndarray, keep: int) -> np.ndarray:
@@ -66,58 +79,73 @@ def _top(people: np.ndarray, values: np.ndarray, keep: int) -> np.ndarray:
 def estimate(elig: Eligibility, r: int, session: Session, people: np.ndarray) -> int | None:
     """A greedy table for the request alone: needs first, then good seats, then cheap fillers.
 
-    Seat-rounds are taken one at a time; a person's later seats at the same table pay the repeat
-    penalty. ``None`` when the candidates cannot meet the needs and the minimum size.
+    Every person offers ``rounds`` seat-rounds: the first worth ``rounds·skill − cost`` (scaled by
+    rounds), later ones the repeat penalty less. ``None`` when the candidates cannot meet the needs
+    and the minimum size.
     """
     inst = elig.instance
     request = inst.requests[r]
     rounds = elig.rounds
     low, high = request.table_size
-    if len(people) == 0:
-        return 0 if low == 0 and all(n.min == 0 for n in request.needs) else None
     first = seat_values(elig, r, session, people).astype(float)
-    repeat = rounds * inst.weights.repeat_table
-    taken = np.zeros(len(people), np.int64)
-    total = 0.0
-
-    def take(allowed: np.ndarray) -> bool:
-        nonlocal total
-        nxt = np.where(taken == 0, first, first - repeat)
-        nxt = np.where(allowed & (taken < rounds), nxt, -np.inf)
-        i = int(np.argmax(nxt))
-        if nxt[i] == -np.inf:
-            return False
-        taken[i] += 1
-        total += nxt[i]
-        return True
-
-    everyone = np.ones(len(people), bool)
+    # seat k of person i sits at position k * len(people) + i
+    seats = np.concatenate([first] + [first - rounds * inst.weights.repeat_table] * (rounds - 1))
+    order = np.argsort(-seats, kind="stable")
+    chosen = np.zeros(len(seats), bool)
     for need, meets in zip(request.needs, elig.meets(r), strict=True):
-        ok = meets[people]
-        while int(taken[ok].sum()) < need.min * rounds:
-            if taken.sum() >= high * rounds or not take(ok):
+        ok = np.tile(meets[people], rounds)
+        have = int((chosen & ok).sum())
+        missing = need.min * rounds - have
+        if missing > 0:
+            free = order[ok[order] & ~chosen[order]][:missing]
+            if len(free) < missing:
                 return None
-    while taken.sum() < low * rounds:
-        if not take(everyone):
+            chosen[free] = True
+    count = int(chosen.sum())
+    if count > high * rounds:
+        return None
+    free = order[~chosen[order]]
+    if count < low * rounds:
+        fill = free[: low * rounds - count]
+        if len(fill) < low * rounds - count:
             return None
-    while taken.sum() < high * rounds:
-        nxt = np.where(taken == 0, first, first - repeat)
-        if not (np.where(taken < rounds, nxt, -np.inf) > 0).any() or not take(everyone & (nxt > 0)):
-            break
-    return inst.weights.scheduled * request.priority + int(total // rounds)
+        chosen[fill] = True
+        count += len(fill)
+        free = order[~chosen[order]]
+    extra = free[: high * rounds - count]
+    chosen[extra[seats[extra] > 0]] = True
+    return inst.weights.scheduled * request.priority + int(seats[chosen].sum() // rounds)
 
 
 def pairs(elig: Eligibility, keep: int, requests: list[int] | None = None) -> dict[tuple[int, Session], Pair]:
-    """Every pair that could be staffed on its own, with its candidates and estimate."""
+    """Every pair that could be staffed on its own, with its candidates and estimate.
+
+    Only people who meet a need of the request and the session's cheapest people are looked at
+    person by person; the rest could only be dearer fillers.
+    """
     found = {}
     wanted = range(len(elig.instance.requests)) if requests is None else requests
     for r in wanted:
+        request = elig.instance.requests[r]
+        skilled = elig.skilled(r)
         for session in elig.allowed_sessions(r):
-            mask = elig.eligible(r, session)
-            if not elig.staffable(r, session, mask):
+            ok = elig.can_attend(session)[skilled] & elig.fits_subset(r, session, skilled)
+            people = skilled[ok]
+            if any(
+                int(meets[people].sum()) < n.min
+                for n, meets in zip(request.needs, elig.meets(r), strict=True)
+            ):
                 continue
-            people = pick(elig, r, session, mask, keep)
-            value = estimate(elig, r, session, people)
+            cheap = elig.cheapest(session, 4 * keep)
+            cheap = cheap[elig.fits_subset(r, session, cheap) & (elig.signatures[r][cheap] == 0)][:keep]
+            if len(people) + len(cheap) < request.table_size[0]:
+                people = np.flatnonzero(elig.eligible(r, session))
+                if len(people) < request.table_size[0]:
+                    continue
+            else:
+                people = np.concatenate([people, cheap])
+            chosen = _pick_from(elig, r, session, people, keep, None)
+            value = estimate(elig, r, session, chosen)
             if value is not None:
-                found[r, session] = Pair(r, session, people, value)
+                found[r, session] = Pair(r, session, chosen, value)
     return found

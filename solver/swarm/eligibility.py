@@ -60,6 +60,9 @@ class Eligibility:
         self._levels: dict[str, np.ndarray] = {}
         self._costs: dict[Session, np.ndarray] = {}
         self._meets: dict[int, list[np.ndarray]] = {}
+        self._attend: dict[Session, np.ndarray] = {}
+        self._skilled: dict[int, np.ndarray] = {}
+        self._cheapest: dict[tuple[Session, int], np.ndarray] = {}
 
     # --- people -------------------------------------------------------------------------------
 
@@ -113,11 +116,13 @@ class Eligibility:
 
     def can_attend(self, session: Session) -> np.ndarray:
         """Qualified, available yes/maybe, within their own travel limit: the person's side of rule 4."""
-        s, v = session
-        ok = self.qualified & (self.availability[s] != NO)
-        if not self.instance.venues[v].online:
-            ok &= self.km[v] <= self.own_limit + LIMIT_EPSILON
-        return ok
+        if session not in self._attend:
+            s, v = session
+            ok = self.qualified & (self.availability[s] != NO)
+            if not self.instance.venues[v].online:
+                ok &= self.km[v] <= self.own_limit + LIMIT_EPSILON
+            self._attend[session] = ok
+        return self._attend[session].copy()
 
     def fits_request(self, r: int, session: Session) -> np.ndarray:
         """The request's side of rule 4: not excluded and within its travel limit."""
@@ -128,6 +133,32 @@ class Eligibility:
         for person in request.excluded:
             ok[self.instance.professional_index[person]] = False
         return ok
+
+    def fits_subset(self, r: int, session: Session, people: np.ndarray) -> np.ndarray:
+        """:meth:`fits_request` for some people only (cheap for a few hundred of 20,000)."""
+        request = self.instance.requests[r]
+        ok = np.ones(len(people), bool)
+        if request.max_travel_km is not None and not self.instance.venues[session[1]].online:
+            ok &= self.km[session[1]][people] <= request.max_travel_km + LIMIT_EPSILON
+        if request.excluded:
+            banned = [self.instance.professional_index[p] for p in request.excluded]
+            ok &= ~np.isin(people, banned)
+        return ok
+
+    def skilled(self, r: int) -> np.ndarray:
+        """Everyone who meets at least one need of request r."""
+        if r not in self._skilled:
+            self._skilled[r] = np.flatnonzero(self.signatures[r] != 0)
+        return self._skilled[r]
+
+    def cheapest(self, session: Session, count: int) -> np.ndarray:
+        """The ``count`` people who can attend the session at the lowest cost, cheapest first."""
+        key = (session, count)
+        if key not in self._cheapest:
+            people = np.flatnonzero(self.can_attend(session))
+            cost = self.session_cost(session)[people]
+            self._cheapest[key] = people[np.argsort(cost, kind="stable")[:count]]
+        return self._cheapest[key]
 
     def eligible(self, r: int, session: Session) -> np.ndarray:
         return self.can_attend(session) & self.fits_request(r, session)

@@ -48,10 +48,15 @@ def pack(
         m.add(count >= o)
         m.add(sum(inst.requests[r].table_size[0] * var for r, var in items) <= venue.capacity)
         if rounds > 1 and inst.weights.repeat_table:
+            # With k < rounds tables everyone at a table repeats it (rounds - k) times at least.
             short = m.new_int_var(0, rounds - 1, f"short{session}")
             m.add(short >= rounds * o - count)
-            people = min(max(1, inst.requests[r].table_size[0]) for r, _ in items)
-            terms.append(-inst.weights.repeat_table * people * short)
+            for r, var in items:
+                low = inst.requests[r].table_size[0]
+                if low:
+                    paid = m.new_int_var(0, rounds - 1, f"paid{r}_{session}")
+                    m.add(paid >= short - (rounds - 1) * (1 - var))
+                    terms.append(-inst.weights.repeat_table * low * paid)
     for group in elig.overlap_groups:
         members = set(group)
         running = [o for (s, _), o in opened.items() if s in members]
