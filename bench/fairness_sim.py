@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--time-limit", type=float, default=8.0, help="seconds per engine solve")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baselines-only", action="store_true", help="leave the engine out (a quick look)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--shared", action="store_true", help="note that other work shared the CPU")
     args = parser.parse_args(argv)
@@ -138,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         ("random draw", lambda doc: greedy_schedule(doc, "random", seed=args.seed)),
     ]
     try:
+        if args.baselines_only:
+            raise ImportError("--baselines-only")
         methods = [
             (f"engine, fairness {fairness}", engine_solver(fairness, args.time_limit)),
             ("engine, fairness 0", engine_solver(0, args.time_limit)),
