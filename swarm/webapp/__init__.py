@@ -96,7 +96,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from swarm.webapp.views import coordinator, coordinator_projects  # noqa: F401 (routes on coordinator.bp)
 
     app.register_blueprint(coordinator.bp)
-    from swarm.webapp.views import organizer
+    from swarm.webapp.views import organizer, organizer_plan  # noqa: F401 (routes on organizer.bp)
 
     app.register_blueprint(organizer.bp)
     return app

@@ -22,4 +22,9 @@ DOMAIN_MESSAGES = (
     _l("Use at least 10 characters."),
     _l("A slot must end after it starts."),
     _l("The round cannot end before it starts."),
+    _l("There is no draft schedule to publish; solve the round first."),
+    _l("The round has no open requests to plan."),
+    _l("This invitation is no longer open."),
+    _l("This session has already started."),
+    _l("Give a time limit between 1 second and an hour."),
 )

@@ -36,6 +36,21 @@ ROLES = {
 }
 
 
+TERMS = {
+    "scheduled": _l("questions planned (by priority)"),
+    "skill": _l("skills at the tables"),
+    "maybe": _l("people who said 'if need be'"),
+    "travel_km": _l("travel distance"),
+    "fairness": _l("equal treatment (recent invitations)"),
+    "repeat_table": _l("same table in several rounds"),
+    "change": _l("changes to the published plan"),
+}
+
+
+def term_label(name: str) -> str:
+    return str(TERMS.get(name, name))
+
+
 def role_label(value) -> str:
     try:
         return str(ROLES[UserRole(value)])
@@ -60,4 +75,5 @@ def register(app) -> None:
     app.add_template_global(status_label)
     app.add_template_global(response_label)
     app.add_template_global(role_label)
+    app.add_template_global(term_label)
     app.add_template_global(has_errors)

@@ -21,6 +21,8 @@ def _id_params(world, key):
         "request_id": world.requests[key].id,
         "project_id": world.projects[key].id,
         "document_id": world.documents[key].id,
+        "invitation_id": world.invitations[key].id,
+        "run_id": world.runs[key].id,
     }
 
 

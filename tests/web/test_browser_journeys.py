@@ -6,12 +6,14 @@ Screenshots of the main pages go to docs/img/.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
 
 from swarm.config import Config
 from swarm.domain.timeutil import fixed_clock
+from swarm.persistence.db import unit_of_work
 from swarm.webapp import create_app
 from tests.web import world as test_world
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, PageChecker, requires_chromium, screenshot
@@ -34,6 +36,13 @@ def playwright_browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def the_world(engine) -> test_world.World:
+    """The browser journeys start from a region with no schedule yet."""
+    with unit_of_work(engine) as session:
+        return test_world.build(session, with_schedule=False)
 
 
 @pytest.fixture
@@ -214,3 +223,111 @@ def test_the_axe_check_catches_a_violation(open_page):
     )
     with pytest.raises(AssertionError, match="image-alt"):
         checker.axe(page)
+
+
+def _worker(engine, database_url):
+    """The solve worker, as the scheduler process would run it: outside any web request."""
+    from swarm.services.solving import run_queued_solves
+
+    thread = threading.Thread(
+        target=run_queued_solves,
+        args=(engine, Config.for_tests(database_url=database_url)),
+        kwargs={"clock": fixed_clock(NOW)},
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+def _register(page, checker, name, email, kvk):
+    page.goto("/register")
+    page.get_by_label("Naam").fill(name)
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill("a good long password")
+    page.get_by_label("KvK-nummer").fill(kvk)
+    page.get_by_label("Woonplaats").select_option(label="Oude IJsselstreek")
+    page.get_by_label("Participatie").select_option("2")
+    for label in (
+        "KvK-uittreksel",
+        "Verklaring omtrent het gedrag (VOG)",
+        "Beroepsaansprakelijkheidsverzekering",
+    ):
+        page.get_by_label(f"{label}: geldig tot").fill("2027-12-31")
+    page.get_by_label("Ik aanvaard de modelovereenkomst voor de Wet DBA").check()
+    page.get_by_role("button", name="Inschrijven").click()
+    page.get_by_role("link", name="Beschikbaarheid").first.click()
+
+
+def test_organizer_solves_reviews_publishes_and_a_decline_is_repaired(
+    open_page, the_world, engine, database_url
+):
+    from playwright.sync_api import expect
+
+    _open, checker = open_page
+    slot = the_world.slots["home"][1]
+
+    # A coordinator's request for the second slot, and four professionals who can come then.
+    coordinator = _open()
+    _login(coordinator, checker, the_world.users["coordinator_home"].email)
+    coordinator.get_by_role("link", name="Zwermsessie aanvragen").first.click()
+    coordinator.get_by_label("Titel van het vraagstuk").fill("Energie besparen met inwoners")
+    coordinator.get_by_label("Competentie, rij 1").select_option("participatie")
+    coordinator.get_by_label("Kleinste tafel").fill("2")
+    coordinator.get_by_label("Grootste tafel").fill("4")
+    coordinator.locator(f'input[name="slot_ids"][value="{slot.id}"]').check()
+    coordinator.get_by_label("Uiterste datum beschikbaarheid").fill("2026-12-20T17:00")
+    coordinator.get_by_role("button", name="Opslaan en openstellen voor de regio").click()
+    expect(coordinator.get_by_text("open voor beschikbaarheid").first).to_be_visible()
+
+    professionals = {}
+    for name, email, kvk in [*PROFESSIONALS, ("Daan Visser", "daan@example.nl", "45678903")]:
+        page = _open()
+        _register(page, checker, name, email, kvk)
+        page.locator(f'tr[data-slot="{slot.id}"] input[value="yes"]').check()
+        page.get_by_role("button", name="Beschikbaarheid opslaan").click()
+        expect(page.get_by_text("Uw beschikbaarheid is opgeslagen.")).to_be_visible()
+        professionals[name] = page
+
+    # The organizer starts a solve; it runs in the worker, the page follows it live and reloads when done.
+    organizer = _open()
+    _login(organizer, checker, the_world.users["organizer_home"].email)
+    organizer.get_by_role("link", name="Planning").first.click()
+    organizer.get_by_label("Tijdslimiet in seconden").fill("5")
+    organizer.get_by_role("button", name="Planning starten").click()
+    expect(organizer.locator("#solve-progress")).to_be_visible()
+    checker.axe(organizer)
+    worker = _worker(engine, database_url)
+    expect(organizer.get_by_role("heading", name="Concept", exact=True)).to_be_visible(timeout=60_000)
+    worker.join(timeout=60)
+    checker.axe(organizer)
+    screenshot(organizer, "organizer-review")
+    assert organizer.get_by_text("Energie besparen met inwoners").first.is_visible()
+    organizer.get_by_role("button", name="Deze planning publiceren en de uitnodigingen versturen").click()
+    expect(organizer.get_by_text("Gepubliceerd:", exact=False).first).to_be_visible()
+    checker.axe(organizer)
+
+    # Everyone invited sees why; one of them declines, and the repair keeps everybody else where they were.
+    invited = []
+    for name, page in professionals.items():
+        page.get_by_role("link", name="Uitnodigingen").first.click()
+        if page.locator("article[id^=invitation-]").count():
+            invited.append(name)
+            checker.axe(page)
+    assert len(invited) >= 3, invited
+    decliner = professionals[invited[0]]
+    expect(decliner.get_by_text("Waarom u bent uitgenodigd:", exact=False).first).to_be_visible()
+    screenshot(decliner, "professional-invitation")
+    decliner.get_by_role("button", name="Afwijzen").first.click()
+    expect(decliner.get_by_text("U hebt afgewezen.", exact=False)).to_be_visible()
+    _worker(engine, database_url).join(timeout=60)
+
+    for name in invited[1:]:
+        page = professionals[name]
+        page.reload()
+        assert page.locator("article[id^=invitation-]").count() == 1, name
+        expect(page.get_by_text("Deze uitnodiging is ingetrokken.")).to_have_count(0)
+    organizer.reload()
+    published = organizer.locator("section[aria-labelledby=published-heading]")
+    for name in invited[1:]:
+        expect(published.get_by_text(name).first).to_be_visible()
+    checker.axe(organizer)

@@ -9,9 +9,18 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
-from swarm.domain.enums import AvailabilityAnswer, DocumentKind, RequestStatus, UserRole
+from swarm.domain.enums import (
+    AvailabilityAnswer,
+    DocumentKind,
+    RequestStatus,
+    SessionStatus,
+    SolveKind,
+    SolveStatus,
+    UserRole,
+)
 from swarm.persistence.models import (
     Availability,
+    Invitation,
     Municipality,
     Place,
     PlanningRound,
@@ -25,12 +34,16 @@ from swarm.persistence.models import (
     RequestSlot,
     Role,
     RoleSkill,
+    Seat,
+    SessionTable,
     Skill,
     Slot,
+    SolveRun,
     SwarmRequest,
     User,
     Venue,
 )
+from swarm.persistence.models import Session as ScheduledSession
 from swarm.services.accounts import hash_password
 
 PASSWORD = "correct horse battery"
@@ -53,6 +66,8 @@ class World:
     projects: dict[str, Project] = field(default_factory=dict)
     project_roles: dict[str, ProjectRole] = field(default_factory=dict)
     documents: dict[str, QualificationDocument] = field(default_factory=dict)
+    invitations: dict[str, Invitation] = field(default_factory=dict)
+    runs: dict[str, SolveRun] = field(default_factory=dict)
 
 
 def csrf_token_from(page: str) -> str:
@@ -67,7 +82,7 @@ def _add(session, row):
     return row
 
 
-def build(session) -> World:
+def build(session, *, with_schedule: bool = True) -> World:
     world = World()
     for code, name_nl, name_en in (
         ("participatie", "Participatie", "Participation"),
@@ -126,7 +141,7 @@ def build(session) -> World:
         world.users[f"professional_{key}"] = _user(
             session, professional.email, UserRole.PROFESSIONAL, professional_id=professional.id
         )
-        _municipal_objects(session, world, key)
+        _municipal_objects(session, world, key, with_schedule)
     return world
 
 
@@ -181,7 +196,7 @@ def _professional(session, world: World, key: str, email: str) -> Professional:
     return professional
 
 
-def _municipal_objects(session, world: World, key: str) -> None:
+def _municipal_objects(session, world: World, key: str, with_schedule: bool) -> None:
     """A role, an open request and a project with one role, for the municipality `key`."""
     municipality = world.municipalities[key]
     world.roles[key] = _add(session, Role(municipality_id=municipality.id, name="Participatieadviseur"))
@@ -228,8 +243,58 @@ def _municipal_objects(session, world: World, key: str) -> None:
             last_week="2027-W13",
         ),
     )
+    if with_schedule:
+        _published_session(session, world, key)
     world.documents[key] = session.exec(
         select(QualificationDocument).where(
             QualificationDocument.professional_id == world.professionals[key].id
         )
     ).first()
+
+
+def _published_session(session, world: World, key: str) -> None:
+    """A finished solve and a published session on the first slot with the region's professional at its table."""
+    region, request, professional = world.regions[key], world.requests[key], world.professionals[key]
+    world.runs[key] = _add(
+        session,
+        SolveRun(
+            kind=SolveKind.SWARM,
+            region_id=region.id,
+            planning_round_id=world.rounds[key].id,
+            status=SolveStatus.SUCCEEDED,
+            input={},
+            parameters={},
+            score=1020,
+            bound=1020,
+            elapsed_seconds=0.4,
+            result={
+                "format": "swarm-schedule/1",
+                "unscheduled": [],
+                "breakdown": {"scheduled": 1000, "skill": 20},
+            },
+        ),
+    )
+    scheduled = _add(
+        session,
+        ScheduledSession(
+            region_id=region.id,
+            planning_round_id=world.rounds[key].id,
+            slot_id=world.slots[key][0].id,
+            venue_id=world.venues[key].id,
+            solve_run_id=world.runs[key].id,
+            status=SessionStatus.PUBLISHED,
+            rounds=1,
+        ),
+    )
+    table = _add(session, SessionTable(session_id=scheduled.id, request_id=request.id, position=1))
+    _add(session, Seat(session_id=scheduled.id, table_id=table.id, professional_id=professional.id, round=1))
+    world.invitations[key] = _add(
+        session,
+        Invitation(
+            session_id=scheduled.id,
+            professional_id=professional.id,
+            reasons=[
+                {"code": "skill", "request": request.id, "skill": "participatie", "level": 2, "min_level": 1}
+            ],
+        ),
+    )

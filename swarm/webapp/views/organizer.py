@@ -9,11 +9,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from swarm.domain.enums import PinKind, SessionStatus, UserRole
+from swarm.domain.enums import PinKind, SessionStatus, SolveStatus, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.persistence.models import SwarmRequest
-from swarm.services import planning
+from swarm.services import planning, solving
 from swarm.services import requests as request_service
+from swarm.services.swarm_io import planning_round_for
 from swarm.webapp import reads, schedule_reads
 from swarm.webapp.auth import restrict_blueprint
 from swarm.webapp.clock import today
@@ -28,7 +29,11 @@ restrict_blueprint(bp, UserRole.ORGANIZER)
 
 
 def current_round():
-    return planning.current_planning_round(db(), current_user.region_id)
+    """The round being planned: the region's newest (open, or planned and being repaired)."""
+    try:
+        return planning_round_for(db(), current_user.region_id, None)
+    except ValidationError:
+        return None
 
 
 @bp.get("/")
@@ -67,6 +72,11 @@ def review():
         else []
     )
     runs = schedule_reads.solve_runs_of(db(), current_user.region_id)
+    latest_run = (
+        solving.latest_solve_run(db(), planning_round.id, actor=current_user.actor)
+        if planning_round
+        else None
+    )
     result_run = next((run for run in runs if run.result), None)
     result = result_run.result if result_run else {}
     titles = {r.id: r.title for r, _m in schedule_reads.requests_of_region(db(), current_user.region_id)}
@@ -98,6 +108,9 @@ def review():
         unpin_form=UnpinForm(),
         confirm=ConfirmForm(),
         solve_form=SolveForm(),
+        latest_run=latest_run,
+        gap=solving.gap(latest_run) if latest_run else None,
+        active=latest_run is not None and latest_run.status in (SolveStatus.QUEUED, SolveStatus.RUNNING),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,10 +10,12 @@ from flask_login import current_user
 from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.services import professionals as service
+from swarm.services import publishing
 from swarm.webapp import reads, schedule_reads
 from swarm.webapp.auth import restrict_blueprint, start_session
 from swarm.webapp.clock import clock, today
-from swarm.webapp.db import db
+from swarm.webapp.db import db, discard_changes
+from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.professional import (
     DOCUMENT_LABELS,
@@ -35,7 +37,13 @@ MISSING_TEXT = {
     "liability_insurance": _l("valid professional liability insurance"),
     "model_agreement": _l("your acceptance of the model agreement (Wet DBA)"),
 }
-FIELD_ALIASES = {"documents[0].expires_on": "document_kvk_extract"}
+RESPONSE_MESSAGES = {
+    "accept": _l("Thank you: you have accepted the invitation."),
+    "maybe": _l("Your answer has been saved as tentative."),
+    "decline": _l(
+        "You have declined. The organizer's planner will find someone else and keep the rest of the session."
+    ),
+}
 
 
 def _profile_input(form, skills) -> service.ProfileInput:
@@ -189,6 +197,23 @@ def availability():
             return redirect(url_for("professional.availability"))
     rows = [(slot, getattr(form, f"slot_{slot.id}")) for slot in slots]
     return render_template("professional/availability.html", form=form, rows=rows), status_for(form)
+
+
+@bp.post("/invitations/<int:invitation_id>/respond")
+def respond(invitation_id: int):
+    """Accept, if need be, or decline; a decline makes the planner repair the session around it."""
+    if ConfirmForm().validate_on_submit():
+        answer = request.form.get("response", "")
+        try:
+            publishing.respond_to_invitation(
+                db(), invitation_id, answer, actor=current_user.actor, clock=clock()
+            )
+        except ValidationError as error:
+            discard_changes()
+            flash(_(error.message), "error")
+        else:
+            flash(RESPONSE_MESSAGES.get(answer, _("Your answer has been saved.")), "success")
+    return redirect(url_for("professional.invitations") + f"#invitation-{invitation_id}")
 
 
 def current_user_region() -> int:

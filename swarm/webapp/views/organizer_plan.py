@@ -1,0 +1,106 @@
+"""The organizer starts a solve, follows it live (htmx polling), stops it, and publishes the draft.
+
+A solve never runs inside a web request: the view only queues a SolveRun; a worker process claims and runs it
+(`swarm.services.solving.run_queued_solves`, started by the scheduler or, in tests, by the test itself).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from swarm.domain.enums import SolveStatus
+from swarm.domain.errors import ValidationError
+from swarm.services import publishing, solving
+from swarm.webapp.clock import clock
+from swarm.webapp.db import db, discard_changes
+from swarm.webapp.forms.common import ConfirmForm
+from swarm.webapp.forms.organizer import SolveForm
+from swarm.webapp.views.organizer import bp, current_round
+
+ACTIVE = (SolveStatus.QUEUED, SolveStatus.RUNNING)
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@bp.post("/plan/solve")
+def start_solve():
+    planning_round = current_round()
+    form = SolveForm()
+    if planning_round is None:
+        flash(_("There is no open planning round."), "error")
+    elif form.validate_on_submit():
+        try:
+            solving.enqueue_solve(
+                db(),
+                planning_round.id,
+                actor=current_user.actor,
+                time_limit=form.time_limit.data,
+                clock=clock(),
+            )
+        except ValidationError as error:
+            discard_changes()
+            flash(_(error.message), "error")
+        else:
+            flash(_("The solve has been queued; its progress appears below."), "success")
+    else:
+        flash(_("Give a time limit between 1 and 600 seconds."), "error")
+    return redirect(url_for("organizer.review") + "#solve-heading")
+
+
+@bp.get("/plan/runs/<int:run_id>/progress")
+def progress(run_id: int):
+    """The progress fragment; while the run is active the fragment asks for itself again every second."""
+    run = solving.get_solve_run(db(), run_id, actor=current_user.actor)
+    response = current_app.make_response(
+        render_template(
+            "organizer/_progress.html", latest_run=run, gap=solving.gap(run), active=run.status in ACTIVE
+        )
+    )
+    if _is_htmx() and run.status not in ACTIVE and request.args.get("polling"):
+        response.headers["HX-Refresh"] = "true"  # finished: reload the page to show the new draft
+    return response
+
+
+@bp.post("/plan/runs/<int:run_id>/stop")
+def stop(run_id: int):
+    if ConfirmForm().validate_on_submit():
+        run = solving.request_stop(db(), run_id, actor=current_user.actor)
+        if _is_htmx():
+            return render_template(
+                "organizer/_progress.html", latest_run=run, gap=solving.gap(run), active=True
+            )
+        flash(_("The solve will stop and keep the best plan found so far."), "success")
+    return redirect(url_for("organizer.review") + "#solve-heading")
+
+
+@bp.post("/plan/publish")
+def publish():
+    planning_round = current_round()
+    if planning_round is not None and ConfirmForm().validate_on_submit():
+        try:
+            report = publishing.publish_round(
+                db(),
+                planning_round.id,
+                actor=current_user.actor,
+                config=current_app.config["SWARM"],
+                clock=clock(),
+            )
+        except ValidationError as error:
+            discard_changes()
+            flash(_(error.message), "error")
+        else:
+            flash(
+                _(
+                    "Published: %(new)s new, %(updated)s changed and %(cancelled)s cancelled sessions; %(mails)s mails queued.",
+                    new=len(report.published),
+                    updated=len(report.updated),
+                    cancelled=len(report.cancelled),
+                    mails=report.mails,
+                ),
+                "success",
+            )
+    return redirect(url_for("organizer.review"))
