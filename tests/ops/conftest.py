@@ -1,21 +1,39 @@
-"""Fixtures for the operations tests: a clock the test moves, a committing database with a small plannable
-region (the shared fixtures of tests/conftest.py underneath), and the settings the jobs read."""
+"""Fixtures for the operations tests: a clock the test moves, a database of their own holding a small plannable
+region, and the settings the jobs read.
+
+The region is built once per backend into a template (a SQLite file, a PostgreSQL template database); every test
+gets a fresh copy, so tests commit for real, subprocesses can share the database, and nothing is rebuilt. The
+PostgreSQL runs use the server of tests/conftest.py (``SWARM_TEST_POSTGRES_URL``) and are skipped without it.
+"""
 
 from __future__ import annotations
 
+import secrets
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from swarm.config import Config
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import UserRole
-from swarm.persistence.db import unit_of_work
+from swarm.persistence import migrate
+from swarm.persistence.db import create_engine, unit_of_work
 from swarm.services.accounts import Scope, create_user
 from swarm.services.professionals import set_availability
 from swarm.services.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request
+from tests.conftest import (
+    BACKENDS,
+    NO_POSTGRES,
+    _create_postgres_database,
+    _drop_postgres_database,
+    postgres_server_url,
+)
 from tests.swarm.factories import NOW, add_professional, build_world
 
 DEADLINE = datetime(2027, 1, 5, 17, 0)  # Amsterdam wall-clock time, a week before the slots of 12 January
@@ -45,9 +63,9 @@ def url_of(engine: sa.Engine) -> str:
 
 
 @pytest.fixture
-def config(committing_engine) -> Config:
+def config(ops_engine) -> Config:
     return Config.for_tests(
-        url_of(committing_engine),
+        url_of(ops_engine),
         solve_time_limit=2,
         solve_workers=1,
         worker_heartbeat_seconds=1,
@@ -125,6 +143,71 @@ def build_plannable(engine: sa.Engine, clock, people: int = 6) -> Plannable:
         )
 
 
+def _built(url: str) -> Plannable:
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    try:
+        plannable = build_plannable(engine, MovableClock())
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:  # everything into the main file, which is what gets copied
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return plannable
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> tuple[Path, Plannable]:
+    path = tmp_path_factory.mktemp("ops-template") / "swarm.db"
+    return path, _built(f"sqlite:///{path}")
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[str, sa.Engine, Plannable]]:
+    server = postgres_server_url()
+    if server is None:
+        pytest.skip(NO_POSTGRES)
+    url, admin = _create_postgres_database(server)
+    try:
+        yield url, admin, _built(url)
+    finally:
+        _drop_postgres_database(admin, url)
+
+
+@dataclass(frozen=True)
+class OpsDatabase:
+    url: str
+    plannable: Plannable
+
+
+@pytest.fixture(params=BACKENDS)
+def ops_database(request, tmp_path) -> Iterator[OpsDatabase]:
+    """A fresh copy of the template for this test: a SQLite file in tmp_path, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        template, plannable = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "swarm.db"
+        shutil.copyfile(template, path)
+        yield OpsDatabase(f"sqlite:///{path}", plannable)
+        return
+    template_url, admin, plannable = request.getfixturevalue("postgres_template")
+    name = f"swarm_ops_{secrets.token_hex(6)}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"')
+    url = make_url(template_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield OpsDatabase(url, plannable)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def plannable(committing_engine, clock) -> Plannable:
-    return build_plannable(committing_engine, clock)
+def ops_engine(ops_database) -> Iterator[sa.Engine]:
+    engine = create_engine(ops_database.url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def plannable(ops_database) -> Plannable:
+    return ops_database.plannable

@@ -1,0 +1,141 @@
+"""Solve runs as jobs: queued with a snapshot, claimed once, progress in the row, stale runs claimed again."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from swarm.domain.actors import SYSTEM
+from swarm.domain.enums import SessionStatus, SolveStatus
+from swarm.domain.errors import NotAllowed, ValidationError
+from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import OutboxMessage, Session, SolveRun
+from swarm.services import solving
+from tests.ops.conftest import Plannable
+
+
+def queue(engine, plannable: Plannable, clock, **options) -> int:
+    with unit_of_work(engine) as db:
+        return solving.enqueue_solve(
+            db, plannable.round_id, actor=plannable.organizer, clock=clock, **options
+        ).id
+
+
+def row(engine, run_id: int) -> SolveRun:
+    with unit_of_work(engine) as db:
+        return db.get(SolveRun, run_id)
+
+
+def test_a_queued_run_holds_the_instance_snapshot_and_is_queued_once_per_round(ops_engine, plannable, clock):
+    first = queue(ops_engine, plannable, clock)
+    again = queue(ops_engine, plannable, clock, time_limit=5)
+    run = row(ops_engine, first)
+    assert again == first and run.status == SolveStatus.QUEUED
+    assert run.input["format"] == "swarm-instance/1"
+    assert sorted(r["id"] for r in run.input["requests"]) == sorted(f"r-{i}" for i in plannable.requests)
+    assert run.parameters == {"purpose": "plan", "time_limit": 5}
+
+
+def test_only_the_regions_organizer_may_queue_a_solve(ops_engine, plannable, clock):
+    from swarm.domain.actors import Actor
+    from swarm.domain.enums import UserRole
+
+    stranger = Actor(UserRole.ORGANIZER, region_id=plannable.region_id + 1000)
+    with unit_of_work(ops_engine) as db, pytest.raises(NotAllowed):
+        solving.enqueue_solve(db, plannable.round_id, actor=stranger, clock=clock)
+
+
+def test_a_round_without_open_requests_is_refused_by_name(ops_engine, plannable, clock):
+    from swarm.services.requests import withdraw_swarm_request
+
+    with unit_of_work(ops_engine) as db:
+        for request_id in plannable.requests:
+            withdraw_swarm_request(db, request_id, actor=SYSTEM)
+    with unit_of_work(ops_engine) as db, pytest.raises(ValidationError) as error:
+        solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
+    assert error.value.field == "planning_round_id"
+
+
+def test_a_run_is_claimed_by_one_worker_only(ops_engine, plannable, clock):
+    run_id = queue(ops_engine, plannable, clock)
+    assert solving.claim_next_run(ops_engine, "worker-a", clock=clock) == run_id
+    assert solving.claim_next_run(ops_engine, "worker-b", clock=clock) is None
+    claimed = row(ops_engine, run_id)
+    assert claimed.status == SolveStatus.RUNNING and claimed.worker_id == "worker-a"
+
+
+def test_a_solved_run_stores_a_draft_and_tells_the_organizer(ops_engine, plannable, clock, config):
+    run_id = queue(ops_engine, plannable, clock)
+    [outcome] = solving.run_queued_solves(ops_engine, config, clock=clock, worker_id="w")
+    assert outcome.status == SolveStatus.SUCCEEDED
+    run = row(ops_engine, run_id)
+    assert run.score is not None and run.result["format"] == "swarm-schedule/1"
+    assert run.finished_at == clock() and run.notified_at == clock()
+    with unit_of_work(ops_engine) as db:
+        drafts = db.exec(select(Session).where(Session.solve_run_id == run_id)).all()
+        assert drafts and all(s.status == SessionStatus.DRAFT for s in drafts)
+        [notice] = db.exec(select(OutboxMessage).where(OutboxMessage.kind == "solve_succeeded")).all()
+    assert notice.recipient == plannable.organizer_email and "2027 Q1" in notice.subject
+
+
+def test_stopping_a_queued_run_cancels_it(ops_engine, plannable, clock):
+    run_id = queue(ops_engine, plannable, clock)
+    with unit_of_work(ops_engine) as db:
+        solving.request_stop(db, run_id, actor=plannable.organizer)
+    assert row(ops_engine, run_id).status == SolveStatus.CANCELLED
+    assert solving.claim_next_run(ops_engine, "w", clock=clock) is None
+
+
+def test_a_stop_request_reaches_the_running_solver(ops_engine, plannable, clock, config):
+    run_id = queue(ops_engine, plannable, clock)
+    solving.claim_next_run(ops_engine, "w", clock=clock)
+    with unit_of_work(ops_engine) as db:
+        solving.request_stop(db, run_id, actor=plannable.organizer)
+    watcher = solving._Watcher(ops_engine, run_id, "w", config, clock)
+    stopped = []
+    watcher.control = type("Control", (), {"request_stop": lambda self: stopped.append(True)})()
+    watcher.progress(solving.Progress(score=10, bound=20, elapsed=0.5, stage="exact"))
+    watcher.beat()
+    run = row(ops_engine, run_id)
+    assert stopped == [True]
+    assert (run.best_score, run.best_bound, run.elapsed_seconds, run.stage) == (10, 20, 0.5, "exact")
+    assert solving.gap(run) == 0.5
+
+
+def test_a_run_whose_worker_went_silent_is_queued_again_then_failed(ops_engine, plannable, clock, config):
+    run_id = queue(ops_engine, plannable, clock)
+    for attempt in range(1, solving.MAX_ATTEMPTS + 1):
+        assert solving.claim_next_run(ops_engine, f"w{attempt}", clock=clock) == run_id
+        clock.advance(seconds=3 * config.worker_heartbeat_seconds - 0.5)
+        assert solving.reclaim_stale_runs(ops_engine, config, clock=clock) == []
+        clock.advance(seconds=1)
+        assert solving.reclaim_stale_runs(ops_engine, config, clock=clock) == [run_id]
+        run = row(ops_engine, run_id)
+        assert run.attempts == attempt
+    assert run.status == SolveStatus.FAILED and "3 times" in run.error
+
+
+def test_a_worker_that_lost_its_run_does_not_store_its_result(ops_engine, plannable, clock, config):
+    run_id = queue(ops_engine, plannable, clock)
+    solving.claim_next_run(ops_engine, "slow", clock=clock)
+    with ops_engine.begin() as connection:  # the run was taken over while "slow" was solving
+        connection.execute(sa.update(SolveRun).where(SolveRun.id == run_id).values(worker_id="fast"))
+    outcome = solving.run_claimed(ops_engine, run_id, "slow", config, clock=clock)
+    assert outcome.status == SolveStatus.RUNNING and "another worker" in outcome.message
+    with unit_of_work(ops_engine) as db:
+        assert db.exec(select(Session)).all() == []
+    assert row(ops_engine, run_id).result is None
+
+
+def test_a_snapshot_the_engine_rejects_fails_the_run_visibly(ops_engine, plannable, clock, config):
+    run_id = queue(ops_engine, plannable, clock)
+    with ops_engine.begin() as connection:
+        connection.execute(
+            sa.update(SolveRun).where(SolveRun.id == run_id).values(input={"format": "nonsense"})
+        )
+    [outcome] = solving.run_queued_solves(ops_engine, config, clock=clock)
+    run = row(ops_engine, run_id)
+    assert outcome.status == SolveStatus.FAILED and run.status == SolveStatus.FAILED and run.error
+    with unit_of_work(ops_engine) as db:
+        assert db.exec(select(OutboxMessage.kind)).all() == ["solve_failed"]
