@@ -126,7 +126,10 @@ def _exact(elig, staffable, options, control, clock, best: _Best) -> None:
     quick = _quick_plan(elig, staffable, options, control, clock)
     if quick:
         agg.hint(quick)
-    result = run_cp_sat(agg.model, options, control, time_limit=clock.share(0.8), stage="exact")
+        best.offer(_rotate_all(elig, quick, options, control, clock), "first schedule")
+    if clock.stopped:
+        return
+    result = run_cp_sat(agg.model, options, _quiet(control), time_limit=clock.share(0.8), stage="exact")
     if result.has_solution:
         plan = agg.extract(result.solver.value)
         best.offer(_rotate_all(elig, plan, options, control, clock), "rotation")
@@ -134,14 +137,16 @@ def _exact(elig, staffable, options, control, clock, best: _Best) -> None:
             best.tighten(round(result.solver.objective_value), "exact")
         elif result.best_bound is not None:
             best.tighten(int(result.best_bound + 1e-6), "exact")
-    if best.bound is None or best.bound > best.score:
+    if not clock.stopped and (best.bound is None or best.bound > best.score):
         best.tighten(lp.lp_bound(elig, clock.share(0.5), staffable), "bound")
 
 
 def _quick_plan(elig, staffable, options, control, clock) -> Plan:
     pairs = candidates.pairs(elig, KEEP, sorted({r for r, _ in staffable}))
     chosen = packing.greedy(elig, pairs)
-    plan, _ = people.assign_people(elig, pairs, chosen, options, control, clock.share(0.1), KEEP)
+    if clock.stopped:
+        return {}
+    plan, _ = people.assign_people(elig, pairs, chosen, options, _quiet(control), clock.share(0.1), KEEP)
     return plan
 
 
@@ -150,14 +155,18 @@ def _decomposed(elig, staffable, options, control, clock, best: _Best, stages) -
     pairs = candidates.pairs(elig, KEEP, sorted({r for r, _ in staffable}))
     stages["candidates"] = time.monotonic() - t
     t = time.monotonic()
-    best.tighten(lp.lp_bound(elig, clock.share(0.2), staffable), "bound")
+    if not clock.stopped:
+        best.tighten(lp.lp_bound(elig, clock.share(0.2), staffable), "bound")
     stages["bound"] = time.monotonic() - t
     hint = packing.greedy(elig, pairs)
     t = time.monotonic()
-    chosen = hint if clock.stopped else packing.pack(elig, pairs, options, control, clock.share(0.3), hint)
+    if not clock.stopped:
+        hint = packing.pack(elig, pairs, options, _quiet(control), clock.share(0.3), hint)
     stages["sessions"] = time.monotonic() - t
+    if clock.stopped:
+        return
     t = time.monotonic()
-    plan, _ = people.assign_people(elig, pairs, chosen, options, control, clock.share(0.6), KEEP)
+    plan, _ = people.assign_people(elig, pairs, hint, options, _quiet(control), clock.share(0.6), KEEP)
     stages["people"] = time.monotonic() - t
     t = time.monotonic()
     best.offer(_rotate_all(elig, plan, options, control, clock), "rotation")
@@ -166,13 +175,35 @@ def _decomposed(elig, staffable, options, control, clock, best: _Best, stages) -
 
 def _rotate_all(elig, plan: Plan, options, control, clock) -> list[SessionPlan]:
     """Rotate every session; after a stop, tiny private solves still finish the schedule."""
-    finishing = SolveControl() if clock.stopped else control
     sessions = []
     for session in sorted(plan):
-        tables = plan[session]
-        budget = 0.5 if clock.stopped else max(0.2, clock.left() / max(1, len(plan)))
-        sessions.append(rotate(elig, session, tables, options, finishing, min(budget, 5.0)))
+        if clock.stopped:  # finish quickly with private solves the stop does not reach
+            sessions.append(rotate(elig, session, plan[session], options, SolveControl(), 0.5))
+            continue
+        budget = max(0.2, clock.left() / max(1, len(plan)))
+        sessions.append(rotate(elig, session, plan[session], options, _quiet(control), min(budget, 5.0)))
     return sessions
+
+
+class _quiet(SolveControl):  # noqa: N801 - used like a function
+    """A stage's own control: the caller's stop reaches it, its objective values are not reported.
+
+    Stage objectives (estimates, one session's seating) are not spec scores of a whole schedule.
+    """
+
+    def __init__(self, parent: SolveControl):
+        super().__init__(None)
+        self._parent = parent
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._parent.stop_requested
+
+    def _attach(self, solver) -> None:
+        self._parent._attach(solver)
+
+    def _detach(self, solver) -> None:
+        self._parent._detach(solver)
 
 
 def session_key(inst: Instance, session: Session) -> tuple[str, str]:
