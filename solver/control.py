@@ -135,6 +135,9 @@ def run_cp_sat(
         solver.parameters.interleave_search = False
     for name, value in (parameters or {}).items():
         setattr(solver.parameters, name, value)
+    if control.stop_requested:
+        # CP-SAT forgets a stop_search() made before solve() starts, so a stop that came first ends it at once.
+        solver.parameters.max_time_in_seconds = 0.0
     callback = _ProgressCallback(control, to_score, stage)
     control._attach(solver)
     started = time.monotonic()
