@@ -34,7 +34,7 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.swarm_io import parse_ref, planning_round_for, professional_ref, recent_invitations
+from swarm.services.rounds import parse_ref, planning_round_for, professional_ref, recent_invitations
 
 
 def _fail(path: str, message: str) -> None:

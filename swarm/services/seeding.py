@@ -1,6 +1,6 @@
 """Insert the seeded demo data of ``fixtures.demo.generate`` for one region (``swarm seed``, ``swarm demo``).
 
-Bulk inserts through SQLAlchemy Core (``insertmanyvalues`` with RETURNING), so tens of thousands of professionals
+Bulk inserts straight through the driver (:mod:`swarm.persistence.bulk`), so tens of thousands of professionals
 take seconds. Idempotent per region: a region that already has planning rounds is left as it is.
 Past rounds get their invitation history as published sessions of that round (without table plans: the demo
 only knows how often someone was invited), which is what the fairness window counts.
@@ -8,15 +8,11 @@ only knows how often someone was invited), which is what the fairness window cou
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import Enum
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fixtures.demo import generate
@@ -28,6 +24,7 @@ from swarm.domain.enums import (
     SessionStatus,
     UserRole,
 )
+from swarm.persistence.bulk import bulk_insert
 from swarm.persistence.models import (
     Availability,
     Invitation,
@@ -55,8 +52,6 @@ from swarm.persistence.models import Session as SwarmSession
 from swarm.services.accounts import Scope, create_user, hash_password
 from swarm.services.reference import seed_reference
 
-CHUNK = 5_000
-
 
 @dataclass(frozen=True)
 class SeedReport:
@@ -64,77 +59,6 @@ class SeedReport:
     created: bool  # False: the region had been seeded before and was left alone
     counts: dict[str, int]
     accounts: tuple[tuple[str, str, str], ...]  # (role, email, password)
-
-
-def _reserve_ids(session: Session, table: sa.Table, count: int) -> list[int]:
-    """Ids for ``count`` new rows, so that bulk inserts need no RETURNING (which SQLite would do row by row)."""
-    if count == 0:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
-        statement = sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
-        return list(session.execute(statement).scalars())
-    # SQLite: this transaction has written already, so it holds the write lock while it counts on.
-    start = session.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
-    return list(range(start + 1, start + count + 1))
-
-
-def _insert(session: Session, model, rows: list[dict]) -> list[int]:
-    """Insert rows straight through the driver (PostgreSQL COPY, SQLite executemany); their new ids in order.
-
-    Seeding writes hundreds of thousands of trusted rows; per-row ORM/Core parameter processing would take
-    minutes, so the values are converted here once: aware datetimes to UTC, enums to values, JSON to text.
-    """
-    table = model.__table__
-    ids = _reserve_ids(session, table, len(rows))
-    if not rows:
-        return ids
-    columns = ["id", *rows[0]]
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        names = ", ".join(columns)
-        cursor = connection.connection.driver_connection.cursor()
-        with cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for ident, row in zip(ids, rows, strict=True):
-                copy.write_row([ident, *(_pg_value(v) for v in row.values())])
-        return ids
-    values = [
-        (ident, *(_sqlite_value(v) for v in row.values())) for ident, row in zip(ids, rows, strict=True)
-    ]
-    marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", values)
-    return ids
-
-
-_PLAIN = (int, float, str, type(None))
-
-
-def _pg_value(value):
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return value
-
-
-@lru_cache(maxsize=4096)
-def _sqlite_datetime(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _sqlite_value(value):
-    """The text SQLAlchemy's SQLite types store (see ``swarm.persistence.columns.UTCDateTime``)."""
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, datetime):
-        return _sqlite_datetime(value)  # the same few instants repeat across many rows
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return _pg_value(value)
 
 
 def seed_demo(
@@ -204,7 +128,7 @@ class _Seeder:
     def _slots(self, rounds: dict[str, PlanningRound]) -> dict[str, int]:
         open_round = rounds[self.data.open_round.key]
         items = self.data.slots
-        ids = _insert(
+        ids = bulk_insert(
             self.session,
             Slot,
             [
@@ -241,7 +165,9 @@ class _Seeder:
         ]
         return dict(
             zip(
-                [v.key for v in items], self._count("venues", _insert(self.session, Venue, rows)), strict=True
+                [v.key for v in items],
+                self._count("venues", bulk_insert(self.session, Venue, rows)),
+                strict=True,
             )
         )
 
@@ -267,14 +193,14 @@ class _Seeder:
             }
             for p in items
         ]
-        ids = self._count("professionals", _insert(self.session, Professional, rows))
+        ids = self._count("professionals", bulk_insert(self.session, Professional, rows))
         people = dict(zip([p.key for p in items], ids, strict=True))
         skills = [
             {"professional_id": people[p.key], "skill_id": self.skills[s.skill], "level": s.level}
             for p in items
             for s in p.skills
         ]
-        self._count("professional_skills", _insert(self.session, ProfessionalSkill, skills))
+        self._count("professional_skills", bulk_insert(self.session, ProfessionalSkill, skills))
         documents = [
             {
                 "professional_id": people[p.key],
@@ -287,7 +213,7 @@ class _Seeder:
             for p in items
             for d in p.documents
         ]
-        self._count("qualification_documents", _insert(self.session, QualificationDocument, documents))
+        self._count("qualification_documents", bulk_insert(self.session, QualificationDocument, documents))
         return people
 
     def _requests(self, rounds, slots, venues, people) -> None:
@@ -309,7 +235,7 @@ class _Seeder:
             }
             for r in items
         ]
-        ids = self._count("requests", _insert(self.session, SwarmRequest, rows))
+        ids = self._count("requests", bulk_insert(self.session, SwarmRequest, rows))
         needs, slot_rows, venue_rows, exclusions = [], [], [], []
         for request, request_id in zip(items, ids, strict=True):
             needs += [
@@ -333,8 +259,8 @@ class _Seeder:
                 for e in request.exclusions
             ]
         for model, rows_ in ((RequestNeed, needs), (RequestSlot, slot_rows), (RequestVenue, venue_rows)):
-            _insert(self.session, model, rows_)
-        self._count("request_exclusions", _insert(self.session, RequestExclusion, exclusions))
+            bulk_insert(self.session, model, rows_)
+        self._count("request_exclusions", bulk_insert(self.session, RequestExclusion, exclusions))
 
     def _availability(self, slots, people) -> None:
         rows = [
@@ -346,7 +272,7 @@ class _Seeder:
             }
             for a in self.data.availability
         ]
-        self._count("availability", _insert(self.session, Availability, rows))
+        self._count("availability", bulk_insert(self.session, Availability, rows))
 
     def _history(self, rounds, venues, people) -> None:
         """Published sessions of the closed rounds, one per invitation a professional had in that round."""
@@ -361,7 +287,7 @@ class _Seeder:
             for n in range(max(count for _, count in entries)):
                 day = planning_round.starts_on + timedelta(days=n)
                 start = datetime.combine(day, time(9), tzinfo=self.zone).astimezone(UTC)
-                (slot_id,) = _insert(
+                (slot_id,) = bulk_insert(
                     self.session,
                     Slot,
                     [
@@ -401,7 +327,7 @@ class _Seeder:
                     }
                     for n in range(count)
                 ]
-        self._count("past_invitations", _insert(self.session, Invitation, invitations))
+        self._count("past_invitations", bulk_insert(self.session, Invitation, invitations))
 
     def _roles(self) -> None:
         for item in self.data.roles:

@@ -6,10 +6,10 @@ venues their code. The instance is plain data; no row ever reaches the solver.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from solver.formats import SWARM_INSTANCE
@@ -19,9 +19,7 @@ from swarm.domain.enums import (
     InvitationResponse,
     PinKind,
     RequestStatus,
-    SessionStatus,
 )
-from swarm.domain.errors import ValidationError
 from swarm.domain.rules import Document, qualification_on
 from swarm.domain.timeutil import local_iso, to_local
 from swarm.persistence.models import (
@@ -29,7 +27,6 @@ from swarm.persistence.models import (
     Invitation,
     Municipality,
     Pin,
-    PlanningRound,
     Professional,
     ProfessionalSkill,
     QualificationDocument,
@@ -38,8 +35,6 @@ from swarm.persistence.models import (
     RequestNeed,
     RequestSlot,
     RequestVenue,
-    Seat,
-    SessionTable,
     Skill,
     Slot,
     SwarmRequest,
@@ -50,64 +45,28 @@ from swarm.persistence.models import (
     Session as SwarmSession,
 )
 from swarm.services.lookup import get
+from swarm.services.rounds import (
+    group_by,
+    parse_ref,
+    planning_round_for,
+    professional_ref,
+    published_schedule,
+    recent_invitations,
+    request_ref,
+    schedule_session_document,
+)
 
-
-def request_ref(request_id: int) -> str:
-    return f"r-{request_id}"
-
-
-def professional_ref(professional_id: int) -> str:
-    return f"p-{professional_id}"
-
-
-def parse_ref(ref: str, prefix: str) -> int | None:
-    head, _, tail = ref.partition("-")
-    return int(tail) if head == prefix and tail.isdigit() else None
-
-
-def planning_round_for(session: Session, region_id: int, planning_round_id: int | None) -> PlanningRound:
-    """The given round, or the region's newest one."""
-    if planning_round_id is not None:
-        planning_round = get(session, PlanningRound, planning_round_id)
-        if planning_round.region_id != region_id:
-            raise ValidationError("planning_round_id", "This planning round belongs to another region.")
-        return planning_round
-    planning_round = session.exec(
-        select(PlanningRound)
-        .where(PlanningRound.region_id == region_id)
-        .order_by(PlanningRound.sequence.desc())
-    ).first()
-    if planning_round is None:
-        raise ValidationError("planning_round_id", "The region has no planning round yet.")
-    return planning_round
-
-
-def recent_invitations(
-    session: Session, region_id: int, planning_round: PlanningRound, window: int
-) -> Counter:
-    """Invitations per professional to published sessions of the region's ``window`` rounds before this one."""
-    if window <= 0:
-        return Counter()
-    rows = session.exec(
-        select(Invitation.professional_id)
-        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
-        .join(PlanningRound, PlanningRound.id == SwarmSession.planning_round_id)
-        .where(
-            PlanningRound.region_id == region_id,
-            PlanningRound.sequence < planning_round.sequence,
-            PlanningRound.sequence >= planning_round.sequence - window,
-            SwarmSession.status == SessionStatus.PUBLISHED,
-            Invitation.cancelled_at.is_(None),
-        )
-    )
-    return Counter(rows)
-
-
-def _group(rows, key, value) -> dict:
-    grouped: dict = defaultdict(list)
-    for row in rows:
-        grouped[key(row)].append(value(row))
-    return grouped
+# Re-exported: callers import the document ids and history helpers from here too.
+__all__ = [
+    "build_swarm_instance",
+    "parse_ref",
+    "planning_round_for",
+    "professional_ref",
+    "published_schedule",
+    "recent_invitations",
+    "request_ref",
+    "schedule_session_document",
+]
 
 
 def build_swarm_instance(session: Session, region_id: int, *, planning_round_id: int | None = None) -> dict:
@@ -136,7 +95,7 @@ def build_swarm_instance(session: Session, region_id: int, *, planning_round_id:
     municipalities = {m.id: m.name for m in session.exec(select(Municipality))}
     skill_codes = {s.id: s.code for s in session.exec(select(Skill))}
 
-    request_slots = _group(
+    request_slots = group_by(
         session.exec(select(RequestSlot).where(RequestSlot.request_id.in_(request_ids))),
         lambda r: r.request_id,
         lambda r: r.slot_id,
@@ -149,24 +108,24 @@ def build_swarm_instance(session: Session, region_id: int, *, planning_round_id:
         session.exec(select(Venue).where(Venue.region_id == region.id, Venue.active).order_by(Venue.code))
     )
     venue_codes = {v.id: v.code for v in venues}
-    unavailable = _group(
+    unavailable = group_by(
         session.exec(select(VenueUnavailability).where(VenueUnavailability.slot_id.in_(slot_ids))),
         lambda r: r.venue_id,
         lambda r: slots[r.slot_id].code,
     )
-    request_venues = _group(
+    request_venues = group_by(
         session.exec(select(RequestVenue).where(RequestVenue.request_id.in_(request_ids))),
         lambda r: r.request_id,
         lambda r: r.venue_id,
     )
-    needs = _group(
+    needs = group_by(
         session.exec(
             select(RequestNeed).where(RequestNeed.request_id.in_(request_ids)).order_by(RequestNeed.id)
         ),
         lambda r: r.request_id,
         lambda r: r,
     )
-    excluded = _group(
+    excluded = group_by(
         session.exec(select(RequestExclusion).where(RequestExclusion.request_id.in_(request_ids))),
         lambda r: r.request_id,
         lambda r: r.professional_id,
@@ -261,40 +220,51 @@ def _request(
 
 def _professionals(session, region, planning_round, slots, excluded, pins, skill_codes, zone) -> list[dict]:
     """Everyone who said yes or if-need-be to one of the slots, plus whoever an exclusion or pin names."""
-    answers = _group(
+    # Plain columns, not ORM objects: a big region has over a hundred thousand of these rows.
+    yes_or_maybe = sa.and_(
+        Availability.slot_id.in_(list(slots)),
+        Availability.answer.in_([AvailabilityAnswer.YES, AvailabilityAnswer.MAYBE]),
+    )
+    answers = group_by(
         session.exec(
-            select(Availability).where(
-                Availability.slot_id.in_(list(slots)),
-                Availability.answer.in_([AvailabilityAnswer.YES, AvailabilityAnswer.MAYBE]),
+            select(Availability.professional_id, Availability.slot_id, Availability.answer).where(
+                yes_or_maybe
             )
         ),
-        lambda a: a.professional_id,
-        lambda a: a,
+        lambda a: a[0],
+        lambda a: (a[1], AvailabilityAnswer(a[2]).value),
     )
-    named = {p for ids in excluded.values() for p in ids} | {p.professional_id for p in pins}
-    wanted = set(answers) | named
-    people = list(
+    named = sorted({p for ids in excluded.values() for p in ids} | {p.professional_id for p in pins})
+    answered = select(Availability.professional_id).where(yes_or_maybe)
+    # Subqueries, not id lists: a region may have tens of thousands of people (and SQLite limits bound parameters).
+    chosen = sa.and_(
+        sa.or_(Professional.id.in_(answered), Professional.id.in_(named)),
+        Professional.region_id == region.id,
+        Professional.anonymised_at.is_(None),
+        Professional.lat.is_not(None),
+    )
+    ids = select(Professional.id).where(chosen)
+    people = list(session.exec(select(Professional).where(chosen).order_by(Professional.id)))
+    skills = group_by(
         session.exec(
-            select(Professional)
-            .where(
-                Professional.id.in_(list(wanted)),
-                Professional.region_id == region.id,
-                Professional.anonymised_at.is_(None),
-                Professional.lat.is_not(None),
-            )
-            .order_by(Professional.id)
-        )
+            select(
+                ProfessionalSkill.professional_id, ProfessionalSkill.skill_id, ProfessionalSkill.level
+            ).where(ProfessionalSkill.professional_id.in_(ids))
+        ),
+        lambda s: s[0],
+        lambda s: (skill_codes[s[1]], s[2]),
     )
-    ids = [p.id for p in people]
-    skills = _group(
-        session.exec(select(ProfessionalSkill).where(ProfessionalSkill.professional_id.in_(ids))),
-        lambda s: s.professional_id,
-        lambda s: (skill_codes[s.skill_id], s.level),
-    )
-    documents = _group(
-        session.exec(select(QualificationDocument).where(QualificationDocument.professional_id.in_(ids))),
-        lambda d: d.professional_id,
-        lambda d: Document(DocumentKind(d.kind), d.expires_on, d.issued_on),
+    documents = group_by(
+        session.exec(
+            select(
+                QualificationDocument.professional_id,
+                QualificationDocument.kind,
+                QualificationDocument.expires_on,
+                QualificationDocument.issued_on,
+            ).where(QualificationDocument.professional_id.in_(ids))
+        ),
+        lambda d: d[0],
+        lambda d: Document(DocumentKind(d[1]), d[2], d[3]),
     )
     declined = set(
         session.exec(
@@ -307,23 +277,22 @@ def _professionals(session, region, planning_round, slots, excluded, pins, skill
         )
     )
     history = recent_invitations(session, region.id, planning_round, region.history_window_rounds)
+    days = {slot_id: to_local(slot.starts_at, zone).date() for slot_id, slot in slots.items()}
     result = []
     for person in people:
+        said = answers.get(person.id, [])
         availability, any_qualified = {}, False
-        for answer in answers.get(person.id, []):
-            slot = slots[answer.slot_id]
-            if (person.id, slot.id) in declined:
+        for slot_id, answer in said:
+            if (person.id, slot_id) in declined:
                 continue
-            day: date = to_local(slot.starts_at, zone).date()
+            day: date = days[slot_id]
             if qualification_on(
                 day, documents.get(person.id, []), agreement_signed_on=person.agreement_signed_on
             ).qualified:
                 any_qualified = True
-                availability[slot.code] = AvailabilityAnswer(answer.answer).value
+                availability[slots[slot_id].code] = answer
         if not any_qualified:  # keep what they said, so the engine can explain why they are not invited
-            availability = {
-                slots[a.slot_id].code: AvailabilityAnswer(a.answer).value for a in answers.get(person.id, [])
-            }
+            availability = {slots[slot_id].code: answer for slot_id, answer in said}
         result.append(
             {
                 "id": professional_ref(person.id),
@@ -339,57 +308,3 @@ def _professionals(session, region, planning_round, slots, excluded, pins, skill
             }
         )
     return result
-
-
-def published_schedule(session: Session, planning_round: PlanningRound, zone: ZoneInfo) -> dict | None:
-    """The round's published sessions as a ``swarm-schedule/1`` document (for ``previous``), or None."""
-    sessions = list(
-        session.exec(
-            select(SwarmSession)
-            .where(
-                SwarmSession.planning_round_id == planning_round.id,
-                SwarmSession.status == SessionStatus.PUBLISHED,
-            )
-            .order_by(SwarmSession.id)
-        )
-    )
-    if not sessions:
-        return None
-    return {
-        "format": "swarm-schedule/1",
-        "instance": f"round-{planning_round.sequence}",
-        "status": "feasible",
-        "sessions": [schedule_session_document(session, s) for s in sessions],
-        "unscheduled": [],
-    }
-
-
-def schedule_session_document(session: Session, swarm_session: SwarmSession) -> dict:
-    """One stored session in the ``sessions[]`` shape of ``swarm-schedule/1``."""
-    slot = get(session, Slot, swarm_session.slot_id)
-    venue = get(session, Venue, swarm_session.venue_id)
-    tables = list(
-        session.exec(
-            select(SessionTable)
-            .where(SessionTable.session_id == swarm_session.id)
-            .order_by(SessionTable.position)
-        )
-    )
-    seats = _group(
-        session.exec(
-            select(Seat).where(Seat.session_id == swarm_session.id).order_by(Seat.round, Seat.professional_id)
-        ),
-        lambda s: (s.table_id, s.round),
-        lambda s: professional_ref(s.professional_id),
-    )
-    return {
-        "slot": slot.code,
-        "venue": venue.code,
-        "tables": [
-            {
-                "request": request_ref(t.request_id),
-                "rounds": [seats.get((t.id, k), []) for k in range(1, swarm_session.rounds + 1)],
-            }
-            for t in tables
-        ],
-    }

@@ -1,0 +1,130 @@
+"""A planning round's references and history: document ids, the fairness window, the published schedule.
+
+Shared by the instance export (:mod:`swarm.services.swarm_io`), storing results (:mod:`swarm.services.schedules`)
+and the solve jobs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from swarm.domain.enums import SessionStatus
+from swarm.domain.errors import ValidationError
+from swarm.persistence.models import Invitation, PlanningRound, Seat, SessionTable, Slot, Venue
+from swarm.persistence.models import Session as SwarmSession
+from swarm.services.lookup import get
+
+
+def request_ref(request_id: int) -> str:
+    return f"r-{request_id}"
+
+
+def professional_ref(professional_id: int) -> str:
+    return f"p-{professional_id}"
+
+
+def parse_ref(ref: str, prefix: str) -> int | None:
+    head, _, tail = ref.partition("-")
+    return int(tail) if head == prefix and tail.isdigit() else None
+
+
+def planning_round_for(session: Session, region_id: int, planning_round_id: int | None) -> PlanningRound:
+    """The given round, or the region's newest one."""
+    if planning_round_id is not None:
+        planning_round = get(session, PlanningRound, planning_round_id)
+        if planning_round.region_id != region_id:
+            raise ValidationError("planning_round_id", "This planning round belongs to another region.")
+        return planning_round
+    planning_round = session.exec(
+        select(PlanningRound)
+        .where(PlanningRound.region_id == region_id)
+        .order_by(PlanningRound.sequence.desc())
+    ).first()
+    if planning_round is None:
+        raise ValidationError("planning_round_id", "The region has no planning round yet.")
+    return planning_round
+
+
+def recent_invitations(
+    session: Session, region_id: int, planning_round: PlanningRound, window: int
+) -> Counter:
+    """Invitations per professional to published sessions of the region's ``window`` rounds before this one."""
+    if window <= 0:
+        return Counter()
+    rows = session.exec(
+        select(Invitation.professional_id)
+        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+        .join(PlanningRound, PlanningRound.id == SwarmSession.planning_round_id)
+        .where(
+            PlanningRound.region_id == region_id,
+            PlanningRound.sequence < planning_round.sequence,
+            PlanningRound.sequence >= planning_round.sequence - window,
+            SwarmSession.status == SessionStatus.PUBLISHED,
+            Invitation.cancelled_at.is_(None),
+        )
+    )
+    return Counter(rows)
+
+
+def group_by(rows, key, value) -> dict:
+    grouped: dict = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(value(row))
+    return grouped
+
+
+def published_schedule(session: Session, planning_round: PlanningRound, zone: ZoneInfo) -> dict | None:
+    """The round's published sessions as a ``swarm-schedule/1`` document (for ``previous``), or None."""
+    sessions = list(
+        session.exec(
+            select(SwarmSession)
+            .where(
+                SwarmSession.planning_round_id == planning_round.id,
+                SwarmSession.status == SessionStatus.PUBLISHED,
+            )
+            .order_by(SwarmSession.id)
+        )
+    )
+    if not sessions:
+        return None
+    return {
+        "format": "swarm-schedule/1",
+        "instance": f"round-{planning_round.sequence}",
+        "status": "feasible",
+        "sessions": [schedule_session_document(session, s) for s in sessions],
+        "unscheduled": [],
+    }
+
+
+def schedule_session_document(session: Session, swarm_session: SwarmSession) -> dict:
+    """One stored session in the ``sessions[]`` shape of ``swarm-schedule/1``."""
+    slot = get(session, Slot, swarm_session.slot_id)
+    venue = get(session, Venue, swarm_session.venue_id)
+    tables = list(
+        session.exec(
+            select(SessionTable)
+            .where(SessionTable.session_id == swarm_session.id)
+            .order_by(SessionTable.position)
+        )
+    )
+    seats = group_by(
+        session.exec(
+            select(Seat).where(Seat.session_id == swarm_session.id).order_by(Seat.round, Seat.professional_id)
+        ),
+        lambda s: (s.table_id, s.round),
+        lambda s: professional_ref(s.professional_id),
+    )
+    return {
+        "slot": slot.code,
+        "venue": venue.code,
+        "tables": [
+            {
+                "request": request_ref(t.request_id),
+                "rounds": [seats.get((t.id, k), []) for k in range(1, swarm_session.rounds + 1)],
+            }
+            for t in tables
+        ],
+    }
