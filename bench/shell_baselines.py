@@ -90,10 +90,16 @@ def _km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarra
     return 2 * 6371.0 * np.arcsin(np.sqrt(h))
 
 
-def plan_document(instance: dict, pairs: Pairs, chosen, status: str, bound: int | None) -> dict:
-    """A shell-plan/1 from the chosen pair indices."""
+NO_SOLUTION = "no solution within the time limit"
+
+
+def plan_document(
+    instance: dict, pairs: Pairs, chosen, status: str, bound: int | None, note: str = ""
+) -> dict:
+    """A shell-plan/1 from the chosen pair indices; ``note`` is an extra field the benchmark prints."""
     filled = {int(pairs.role[k]): int(k) for k in chosen}
     return {
+        "note": note,
         "format": "shell-plan/1",
         "instance": instance["id"],
         "status": status,
@@ -253,7 +259,7 @@ def cp_sat(instance: dict, time_limit: float, workers: int = 2) -> dict:
     solver.parameters.num_workers = workers
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return plan_document(instance, pairs, [], "feasible", None)
+        return plan_document(instance, pairs, [], "feasible", None, NO_SOLUTION)
     chosen = [k for k in range(len(pairs)) if solver.boolean_value(x[k])]
     score = int(pairs.score[chosen].sum())
     if status == cp_model.OPTIMAL:
@@ -286,7 +292,7 @@ def highs_mip(instance: dict, time_limit: float, workers: int = 2) -> dict:
     h.run()
     info = h.getInfo()
     if info.primal_solution_status != 2:  # no feasible solution yet
-        return plan_document(instance, pairs, [], "feasible", None)
+        return plan_document(instance, pairs, [], "feasible", None, NO_SOLUTION)
     chosen = np.flatnonzero(np.asarray(h.getSolution().col_value) > 0.5)
     score = int(pairs.score[chosen].sum())
     bound = max(score, math.floor(info.mip_dual_bound + 1e-6))  # no valid plan beats a bound

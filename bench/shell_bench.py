@@ -135,6 +135,7 @@ def measure(method: str, size: str, instance: dict, instance_path: Path, args) -
         report["seconds"],
         max(peak, report["peak_kb"] * 1024) / 2**20,
         len(problems),
+        plan.get("note", ""),
     )
 
 
@@ -170,7 +171,7 @@ def _cross_check(group: list[Row]) -> None:
     for r in group:
         if r.bound is not None and best is not None and r.bound < best:
             r.problems = (r.problems or 0) + 1
-            r.note += f" bound below a valid plan's score {best}"
+            r.note = "; ".join(filter(None, [r.note, f"bound below a valid plan's score {best}"]))
             print(f"  INVALID {r.size} {r.method}: bound {r.bound} < valid score {best}", file=sys.stderr)
 
 
