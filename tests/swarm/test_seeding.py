@@ -66,7 +66,7 @@ def test_the_seeded_region_exports_valid_instances(db, seeded):
     shell_document = build_shell_instance(db, project_ids)
     check_shell_instance(shell_document)
 
-    swarm_reader = pytest.importorskip("solver.swarm.instance")
-    shell_reader = pytest.importorskip("solver.shell.instance")
+    swarm_reader = pytest.importorskip("solver.swarm")
+    shell_reader = pytest.importorskip("solver.shell")
     assert len(swarm_reader.parse_instance(swarm_document).requests) == len(swarm_document["requests"])
     assert len(shell_reader.parse_instance(shell_document).roles) > 0

@@ -55,7 +55,7 @@ def test_the_shell_instance_is_valid(db, project_world):
 
 
 def test_the_solver_reader_accepts_the_shell_instance(db, project_world):
-    shell = pytest.importorskip("solver.shell.instance")
+    shell = pytest.importorskip("solver.shell")
     instance = shell.parse_instance(build_shell_instance(db, [project_world[1].id]))
     assert len(instance.roles) == 2
 

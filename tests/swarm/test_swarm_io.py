@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from sqlmodel import select
 
 from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import InvitationResponse, PinKind, SessionStatus
@@ -87,10 +88,30 @@ def test_the_instance_is_valid_and_complete(db, planned_world):
 
 
 def test_the_solver_reader_accepts_the_instance(db, planned_world):
-    swarm_model = pytest.importorskip("solver.swarm.instance")
+    swarm_model = pytest.importorskip("solver.swarm")
     document = build_swarm_instance(db, planned_world[0].region.id)
     instance = swarm_model.parse_instance(document)
     assert len(instance.requests) == 2 and len(instance.professionals) == 5
+
+
+def test_export_solve_and_store_round_trip(db, planned_world):
+    """The engine's own result for the exported instance is stored as a draft that names the same people."""
+    swarm_model = pytest.importorskip("solver.swarm")
+    from solver.control import SolveControl, SolveOptions
+
+    world, people, first, second = planned_world
+    instance = swarm_model.parse_instance(build_swarm_instance(db, world.region.id))
+    result = swarm_model.to_document(
+        swarm_model.solve(instance, SolveOptions(time_limit=5, workers=1), SolveControl())
+    )
+    assert result["sessions"], result["unscheduled"]
+    stored = store_swarm_schedule(db, world.region.id, result, clock=CLOCK)
+    seated = {p for s in result["sessions"] for t in s["tables"] for r in t["rounds"] for p in r}
+    assert len(stored) == len(result["sessions"])
+    assert {f"p-{i.professional_id}" for i in db.exec(select(Invitation))} == seated
+    assert count(db, Seat) == sum(
+        len(r) for s in result["sessions"] for t in s["tables"] for r in t["rounds"]
+    )
 
 
 def test_expired_documents_make_a_professional_unqualified_for_that_date(db, world):
