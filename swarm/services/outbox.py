@@ -49,6 +49,7 @@ def enqueue_mail(
         "region_id": region_id,
         "recipient": message.recipient,
         "recipient_name": message.recipient_name[:200],
+        "reply_to": message.reply_to[:320],
         "subject": message.subject[:300],
         "body_text": message.body_text,
         "ics_payload": message.ics,
@@ -63,9 +64,12 @@ def enqueue_mail(
     table = OutboxMessage.__table__
     # Column types (UTC datetimes, enums) apply through the table; a repeated key is silently kept once.
     statement = (
-        dialect.insert(table).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        dialect.insert(table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
     )
-    return session.execute(statement).rowcount == 1
+    return session.execute(statement).first() is not None
 
 
 def smtp_settings(config: Config) -> mailing.SmtpSettings:
@@ -146,6 +150,7 @@ def _claim_one(engine: sa.Engine, clock: Clock) -> tuple[int, int, mailing.Mail]
         row = session.exec(pick).first()
         if row is None:
             return None
+        attempts = row.attempts + 1
         claimed = session.execute(
             sa.update(OutboxMessage)
             .where(OutboxMessage.id == row.id, due)
@@ -161,8 +166,9 @@ def _claim_one(engine: sa.Engine, clock: Clock) -> tuple[int, int, mailing.Mail]
             subject=row.subject,
             body_text=row.body_text,
             ics=row.ics_payload,
+            reply_to=row.reply_to,
         )
-        return row.id, row.attempts + 1, message
+        return row.id, attempts, message
 
 
 def _to_email(message: mailing.Mail, config: Config, stamp: datetime) -> EmailMessage:

@@ -1,0 +1,159 @@
+"""The outbox against a real SMTP server on loopback (aiosmtpd): kept once per key, sent once, never lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from swarm.domain.enums import OutboxStatus
+from swarm.domain.errors import NotAllowed
+from swarm.mail import Mail
+from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import OutboxMessage
+from swarm.services import outbox
+from tests.swarm.test_mail_support import Inbox, smtp_server
+
+
+def note(n: int, ics: str | None = None) -> Mail:
+    return Mail(
+        kind="reminder",
+        idempotency_key=f"test:{n}",
+        recipient=f"person{n}@example.nl",
+        recipient_name=f"Person {n}",
+        subject=f"Bericht {n}",
+        body_text=f"Tekst {n}\n",
+        ics=ics,
+    )
+
+
+def write(engine, clock, *mails: Mail, region_id: int | None = None) -> list[bool]:
+    with unit_of_work(engine) as db:
+        return [outbox.enqueue_mail(db, m, region_id=region_id, clock=clock) for m in mails]
+
+
+def rows(engine) -> list[OutboxMessage]:
+    with unit_of_work(engine) as db:
+        return list(db.exec(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def subjects(inbox: Inbox) -> list[str]:
+    return sorted(m["Subject"] for m in inbox.messages)
+
+
+def test_a_message_written_twice_is_kept_once(ops_engine, clock):
+    assert write(ops_engine, clock, note(1), note(1), note(2)) == [True, False, True]
+    assert [r.idempotency_key for r in rows(ops_engine)] == ["test:1", "test:2"]
+
+
+def test_a_message_written_in_a_transaction_that_rolls_back_is_gone(ops_engine, clock):
+    with pytest.raises(RuntimeError), unit_of_work(ops_engine) as db:
+        outbox.enqueue_mail(db, note(1), clock=clock)
+        raise RuntimeError("the change that caused the mail failed")
+    assert rows(ops_engine) == []
+
+
+def test_due_messages_are_delivered_and_marked_sent(ops_engine, clock, config):
+    write(ops_engine, clock, note(1), note(2))
+    with smtp_server() as server:
+        report = outbox.send_due(ops_engine, config.with_overrides(smtp_port=server.port), clock)
+    assert report.sent == 2 and subjects(server.inbox) == ["Bericht 1", "Bericht 2"]
+    assert all(
+        r.status == OutboxStatus.SENT and r.sent_at == clock() and r.attempts == 1 for r in rows(ops_engine)
+    )
+    with smtp_server() as again:  # a second run finds nothing left to send
+        assert outbox.send_due(ops_engine, config.with_overrides(smtp_port=again.port), clock).sent == 0
+    assert again.inbox.messages == []
+
+
+def test_with_the_server_down_nothing_is_lost_and_all_is_delivered_once_it_is_back(ops_engine, clock, config):
+    write(ops_engine, clock, note(1), note(2), note(3))
+    down = config.with_overrides(smtp_port=_closed_port())
+    report = outbox.send_due(ops_engine, down, clock)
+    assert (report.sent, report.retried) == (0, 1)  # it stops at the first failure instead of hammering
+    first = rows(ops_engine)[0]
+    assert first.status == OutboxStatus.PENDING and "could not be reached" in first.last_error
+    assert first.next_attempt_at == clock() + outbox.retry_delay(1)
+    with smtp_server() as server:
+        up = config.with_overrides(smtp_port=server.port)
+        assert outbox.send_due(ops_engine, up, clock).sent == 2  # the others were not held back
+        clock.advance(minutes=1)
+        assert outbox.send_due(ops_engine, up, clock).sent == 1
+        clock.advance(hours=3)
+        assert outbox.send_due(ops_engine, up, clock).sent == 0
+    assert subjects(server.inbox) == ["Bericht 1", "Bericht 2", "Bericht 3"]
+    ids = [m["Message-ID"] for m in server.inbox.messages]
+    assert len(set(ids)) == 3
+
+
+def test_the_backoff_doubles_up_to_two_hours():
+    assert [outbox.retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
+    assert outbox.retry_delay(20) == timedelta(hours=2)
+
+
+def test_after_the_last_attempt_a_message_is_failed_and_the_organizer_sees_it(
+    ops_engine, clock, config, plannable
+):
+    write(ops_engine, clock, note(1), region_id=plannable.region_id)
+    down = config.with_overrides(smtp_port=_closed_port())
+    for _ in range(config.outbox_max_attempts):
+        outbox.send_due(ops_engine, down, clock)
+        clock.advance(hours=3)
+    [message] = rows(ops_engine)
+    assert message.status == OutboxStatus.FAILED and message.attempts == config.outbox_max_attempts
+    with unit_of_work(ops_engine) as db:
+        assert [m.id for m in outbox.failed_messages(db, plannable.region_id, actor=plannable.organizer)] == [
+            message.id
+        ]
+        outbox.retry_message(db, message.id, actor=plannable.organizer, clock=clock)
+    with smtp_server() as server:
+        assert outbox.send_due(ops_engine, config.with_overrides(smtp_port=server.port), clock).sent == 1
+
+
+def test_another_regions_organizer_does_not_see_the_failures(ops_engine, plannable):
+    from swarm.domain.actors import Actor
+    from swarm.domain.enums import UserRole
+
+    with unit_of_work(ops_engine) as db, pytest.raises(NotAllowed):
+        outbox.failed_messages(db, plannable.region_id, actor=Actor(UserRole.ORGANIZER, region_id=-1))
+
+
+def test_a_refused_recipient_fails_at_once(ops_engine, clock, config):
+    write(ops_engine, clock, note(1))
+    with smtp_server(Inbox(rcpt_answer="550 5.1.1 no such user")) as server:
+        report = outbox.send_due(ops_engine, config.with_overrides(smtp_port=server.port), clock)
+    [message] = rows(ops_engine)
+    assert report.failed == 1 and message.status == OutboxStatus.FAILED and "550" in message.last_error
+
+
+def test_a_claimed_message_whose_sender_died_is_sent_after_the_lease(ops_engine, clock, config):
+    write(ops_engine, clock, note(1))
+    assert outbox._claim_one(ops_engine, clock) is not None  # claimed, then the sender was killed
+    with smtp_server() as server:
+        up = config.with_overrides(smtp_port=server.port)
+        assert outbox.send_due(ops_engine, up, clock).sent == 0  # still leased to the dead sender
+        clock.advance(seconds=outbox.CLAIM_LEASE.total_seconds())
+        assert outbox.send_due(ops_engine, up, clock).sent == 1
+    assert subjects(server.inbox) == ["Bericht 1"]
+
+
+def test_an_invitation_keeps_its_calendar_part(ops_engine, clock, config):
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//NL\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:x@swarm.test\r\n"
+        "DTSTAMP:20261201T090000Z\r\nDTSTART:20270112T080000Z\r\nDTEND:20270112T110000Z\r\nSUMMARY:x\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    write(ops_engine, clock, note(1, ics=ics))
+    assert rows(ops_engine)[0].ics_method == "REQUEST"
+    with smtp_server() as server:
+        outbox.send_due(ops_engine, config.with_overrides(smtp_port=server.port), clock)
+    [received] = server.inbox.messages
+    calendar = next(p for p in received.walk() if p.get_content_type() == "text/calendar")
+    assert calendar.get_param("method") == "REQUEST"
+
+
+def _closed_port() -> int:
+    from tests.swarm.test_calendars_support import free_port
+
+    return free_port()  # nothing listens there
