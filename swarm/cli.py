@@ -110,8 +110,14 @@ def _safe_url(config: Config) -> str:
 
 @main.command("config")
 @click.option("--list", "show_list", is_flag=True, help="List every SWARM_* setting with its default.")
-def config_command(show_list: bool) -> None:
+@click.option("--markdown", is_flag=True, help="With --list: as a Markdown table (the README's).")
+def config_command(show_list: bool, markdown: bool) -> None:
     """Show the settings (SWARM_* environment variables)."""
+    if show_list and markdown:
+        click.echo("| Variable | Default | What it does |\n| --- | --- | --- |")
+        for row in settings_table():
+            click.echo(f"| `{row.variable}` | `{row.default}` | {row.description} |")
+        return
     if show_list:
         for row in settings_table():
             click.echo(f"{row.variable}\t{row.default}\t{row.description}")

@@ -132,7 +132,10 @@ def settings_table() -> list[SettingInfo]:
     for spec in fields(Config):
         if spec.name == "testing":
             continue
-        default = "(secret)" if spec.metadata["secret"] and spec.default else repr(spec.default)
+        if spec.metadata["secret"] and spec.default:
+            default = "(secret)"
+        else:
+            default = str(spec.default) if spec.default != "" else "(empty)"
         if spec.name == "database_url":
             default = "sqlite:///instance/swarm.db"
         rows.append(SettingInfo(env_name(spec.name), default, spec.metadata["help"]))
