@@ -89,10 +89,11 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
-    from swarm.webapp.views import professional
+    from swarm.webapp.views import feeds, professional, professional_data  # noqa: F401 (routes on professional.bp)
 
     app.register_blueprint(professional.bp)
     app.register_blueprint(professional.signup)
+    app.register_blueprint(feeds.bp)
     from swarm.webapp.views import coordinator, coordinator_projects  # noqa: F401 (routes on coordinator.bp)
 
     app.register_blueprint(coordinator.bp)

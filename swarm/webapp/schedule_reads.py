@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from swarm.domain.enums import SessionStatus
+from swarm.domain.enums import SessionStatus, SolveKind
 from swarm.persistence.models import (
     Assignment,
     Invitation,
@@ -229,3 +229,14 @@ def pins_of_round(session: Session, planning_round_id: int) -> list[tuple[Pin, P
         .order_by(SwarmRequest.title, Professional.name)
     )
     return list(rows.all())
+
+
+def latest_team_run(session: Session, project_id: int) -> SolveRun | None:
+    """The newest team proposal (flexible-shell solve) that included this project."""
+    runs = session.exec(
+        select(SolveRun)
+        .where(SolveRun.kind == SolveKind.SHELL)
+        .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
+        .limit(50)
+    )
+    return next((run for run in runs if project_id in (run.parameters or {}).get("project_ids", [])), None)

@@ -42,6 +42,8 @@ def _url(rule, params, world, key):
     values = dict(params)
     if rule.endpoint == "coordinator.assign":
         values["role_id"] = world.project_roles[key].id
+    if rule.endpoint.startswith("coordinator."):
+        values["run_id"] = world.team_runs[key].id
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 

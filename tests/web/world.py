@@ -68,6 +68,7 @@ class World:
     documents: dict[str, QualificationDocument] = field(default_factory=dict)
     invitations: dict[str, Invitation] = field(default_factory=dict)
     runs: dict[str, SolveRun] = field(default_factory=dict)
+    team_runs: dict[str, SolveRun] = field(default_factory=dict)
 
 
 def csrf_token_from(page: str) -> str:
@@ -178,7 +179,7 @@ def _professional(session, world: World, key: str, email: str) -> Professional:
             agreement_signed_on=date(2026, 1, 1),
         ),
     )
-    for code, level in (("participatie", 2), ("omgevingsrecht", 1)):
+    for code, level in (("participatie", 2), ("omgevingsrecht", 1), ("projectleiding", 2)):
         _add(
             session,
             ProfessionalSkill(professional_id=professional.id, skill_id=world.skills[code].id, level=level),
@@ -241,6 +242,18 @@ def _municipal_objects(session, world: World, key: str, with_schedule: bool) -> 
             hours_per_week=16,
             first_week="2027-W10",
             last_week="2027-W13",
+        ),
+    )
+    world.team_runs[key] = _add(
+        session,
+        SolveRun(
+            kind=SolveKind.SHELL,
+            region_id=world.regions[key].id,
+            requested_by_id=world.users[f"coordinator_{key}"].id,
+            status=SolveStatus.SUCCEEDED,
+            input={},
+            parameters={"project_ids": [world.projects[key].id]},
+            result={"format": "shell-plan/1", "assignments": [], "unfilled": []},
         ),
     )
     if with_schedule:

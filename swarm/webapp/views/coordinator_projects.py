@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,15 +10,21 @@ from swarm.domain.errors import ValidationError
 from swarm.domain.timeutil import iso_weeks_between
 from swarm.persistence.models import Project, SwarmRequest
 from swarm.services import projects as project_service
-from swarm.webapp import reads
+from swarm.services import solving
+from swarm.services.swarm_io import parse_ref
+from swarm.webapp import reads, schedule_reads
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.coordinator import AssignForm, ProjectForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.i18n import skill_name
+from swarm.webapp.reasons import unscheduled_text
 from swarm.webapp.views.common import owned
 from swarm.webapp.views.coordinator import bp
+from swarm.webapp.views.organizer_plan import finished_refresh, progress_fragment
+
+TEAM_TIME_LIMIT = 20  # seconds; a municipality's few projects solve quickly
 
 
 @bp.get("/projects")
@@ -77,6 +83,7 @@ def project_page(project_id: int):
     project = owned(Project, project_id, scope="municipality_id")
     rows = reads.project_roles(db(), project.id)
     chart = team_chart(rows, project.budget)
+    team_run = schedule_reads.latest_team_run(db(), project.id)
     people = [("", _("(nobody)"))] + [
         (str(p.id), p.name)
         for p in reads.region_professionals(db(), reads.municipality(db(), project.municipality_id).region_id)
@@ -96,8 +103,22 @@ def project_page(project_id: int):
         chart=chart,
         assign_forms=assign_forms,
         confirm=ConfirmForm(),
-        propose_available=False,
+        team_run=team_run,
+        unfilled=_unfilled(team_run, {role.id: role.name for role, *_rest in rows}),
+        team_progress=_team_progress(project, team_run) if team_run else "",
     )
+
+
+def _unfilled(run, names: dict[int, str]) -> list[tuple[str, str]]:
+    """The proposal's roles left unfilled, each with the engine's reason."""
+    if run is None or not run.result:
+        return []
+    items = []
+    for item in run.result.get("unfilled", []):
+        role_id = parse_ref(str(item.get("role", "")), "role")
+        if role_id in names:
+            items.append((names[role_id], unscheduled_text(item.get("reason", ""))))
+    return items
 
 
 def team_chart(rows, budget: int | None) -> dict:
@@ -152,4 +173,55 @@ def accept(project_id: int):
             flash(_(error.message), "error")
         else:
             flash(_("The team has been accepted."), "success")
+    return redirect(url_for("coordinator.project_page", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/propose")
+def propose_team(project_id: int):
+    """Queue the flexible-shell engine for this project; a worker runs it (never inside this request)."""
+    project = owned(Project, project_id, scope="municipality_id")
+    if ConfirmForm().validate_on_submit():
+        try:
+            solving.enqueue_team_solve(
+                db(), [project.id], actor=current_user.actor, time_limit=TEAM_TIME_LIMIT, clock=clock()
+            )
+        except ValidationError as error:
+            discard_changes()
+            flash(_(error.message), "error")
+        else:
+            flash(_("The team proposal is being made; its progress appears below."), "success")
+    return redirect(url_for("coordinator.project_page", project_id=project.id))
+
+
+def _team_run_or_404(project, run_id: int):
+    run = solving.get_solve_run(db(), run_id, actor=current_user.actor)
+    if project.id not in (run.parameters or {}).get("project_ids", []):
+        abort(404)
+    return run
+
+
+def _team_progress(project, run, active: bool | None = None) -> str:
+    return progress_fragment(
+        run,
+        url_for("coordinator.team_progress", project_id=project.id, run_id=run.id, polling=1),
+        url_for("coordinator.stop_team", project_id=project.id, run_id=run.id),
+        active,
+    )
+
+
+@bp.get("/projects/<int:project_id>/runs/<int:run_id>/progress")
+def team_progress(project_id: int, run_id: int):
+    project = owned(Project, project_id, scope="municipality_id")
+    run = _team_run_or_404(project, run_id)
+    return finished_refresh(current_app.make_response(_team_progress(project, run)), run)
+
+
+@bp.post("/projects/<int:project_id>/runs/<int:run_id>/stop")
+def stop_team(project_id: int, run_id: int):
+    project = owned(Project, project_id, scope="municipality_id")
+    run = _team_run_or_404(project, run_id)
+    if ConfirmForm().validate_on_submit():
+        run = solving.request_stop(db(), run.id, actor=current_user.actor)
+        if request.headers.get("HX-Request") == "true":
+            return _team_progress(project, run, active=True)
     return redirect(url_for("coordinator.project_page", project_id=project.id))

@@ -26,6 +26,34 @@ def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def progress_fragment(run, progress_url: str, stop_url: str, active: bool | None = None) -> str:
+    """The live progress of a run (shared with the coordinator's team proposal)."""
+    return render_template(
+        "_progress.html",
+        latest_run=run,
+        gap=solving.gap(run),
+        active=run.status in ACTIVE if active is None else active,
+        progress_url=progress_url,
+        stop_url=stop_url,
+    )
+
+
+def finished_refresh(response, run):
+    """Tell a polling htmx element to reload the whole page once the run is over (to show its result)."""
+    if _is_htmx() and run.status not in ACTIVE and request.args.get("polling"):
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+def _progress(run, active: bool | None = None) -> str:
+    return progress_fragment(
+        run,
+        url_for("organizer.progress", run_id=run.id, polling=1),
+        url_for("organizer.stop", run_id=run.id),
+        active,
+    )
+
+
 @bp.post("/plan/solve")
 def start_solve():
     planning_round = current_round()
@@ -55,14 +83,8 @@ def start_solve():
 def progress(run_id: int):
     """The progress fragment; while the run is active the fragment asks for itself again every second."""
     run = solving.get_solve_run(db(), run_id, actor=current_user.actor)
-    response = current_app.make_response(
-        render_template(
-            "organizer/_progress.html", latest_run=run, gap=solving.gap(run), active=run.status in ACTIVE
-        )
-    )
-    if _is_htmx() and run.status not in ACTIVE and request.args.get("polling"):
-        response.headers["HX-Refresh"] = "true"  # finished: reload the page to show the new draft
-    return response
+    response = current_app.make_response(_progress(run))
+    return finished_refresh(response, run)
 
 
 @bp.post("/plan/runs/<int:run_id>/stop")
@@ -70,9 +92,7 @@ def stop(run_id: int):
     if ConfirmForm().validate_on_submit():
         run = solving.request_stop(db(), run_id, actor=current_user.actor)
         if _is_htmx():
-            return render_template(
-                "organizer/_progress.html", latest_run=run, gap=solving.gap(run), active=True
-            )
+            return _progress(run, active=True)
         flash(_("The solve will stop and keep the best plan found so far."), "success")
     return redirect(url_for("organizer.review") + "#solve-heading")
 

@@ -1,4 +1,4 @@
-"""AVG/GDPR rights of the professional: download and delete their own data (services requested from FOUNDATION)."""
+"""AVG/GDPR rights of the professional: download their own data, delete their profile, and their calendar feed."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from swarm.services import professionals as service
+from swarm.domain.enums import FeedOwner
+from swarm.services import feeds, privacy
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db
+from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import status_for
 from swarm.webapp.forms.professional import DeleteDataForm
 from swarm.webapp.views.professional import bp
@@ -19,7 +21,7 @@ from swarm.webapp.views.professional import bp
 @bp.get("/data.json")
 def export_data():
     """AVG/GDPR: everything stored about the professional, as a download."""
-    document = service.export_own_data(db(), current_user.professional_id, actor=current_user.actor)
+    document = privacy.export_personal_data(db(), current_user.professional_id, actor=current_user.actor)
     body = json.dumps(document, ensure_ascii=False, indent=2, default=str)
     return Response(
         body,
@@ -35,8 +37,32 @@ def export_data():
 def delete_data():
     form = DeleteDataForm()
     if form.validate_on_submit():
-        service.delete_own_data(db(), current_user.professional_id, actor=current_user.actor, clock=clock())
+        privacy.anonymise_professional(
+            db(), current_user.professional_id, actor=current_user.actor, clock=clock()
+        )
         logout_user()
         flash(_("Your profile and data have been deleted."), "success")
         return redirect(url_for("public.home"))
     return render_template("professional/delete.html", form=form), status_for(form)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar_feed():
+    """A personal calendar feed link: made on request and shown once (only a hash of it is stored)."""
+    form = ConfirmForm()
+    link = None
+    if form.validate_on_submit():
+        token = feeds.create_feed(
+            db(),
+            FeedOwner.PROFESSIONAL,
+            current_user.professional_id,
+            actor=current_user.actor,
+            clock=clock(),
+        )
+        link = url_for("feeds.feed", token=token, _external=True)
+    return render_template(
+        "professional/calendar.html",
+        form=form,
+        link=link,
+        has_feed=feeds.has_feed(db(), FeedOwner.PROFESSIONAL, current_user.professional_id),
+    )

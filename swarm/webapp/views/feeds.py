@@ -1,0 +1,27 @@
+"""Calendar feeds at unguessable addresses: read by calendar apps, without a login."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from swarm.services import feeds
+from swarm.webapp.clock import clock
+from swarm.webapp.db import db
+from swarm.webapp.i18n import current_locale
+
+bp = Blueprint("feeds", __name__)
+
+
+@bp.get("/feeds/<token>.ics")
+def feed(token: str):
+    rendered = feeds.render_feed(
+        db(), token, config=current_app.config["SWARM"], clock=clock(), language=current_locale()
+    )
+    if rendered is None:
+        abort(404)
+    response = Response(rendered.body, mimetype="text/calendar")
+    response.headers["ETag"] = rendered.etag
+    response.last_modified = rendered.last_modified
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response.make_conditional(request)

@@ -1,0 +1,77 @@
+"""Solves are queued by the web app and run by a worker, never inside the request; their progress is polled."""
+
+from datetime import UTC, datetime
+
+from swarm.config import Config
+from swarm.domain.enums import SolveKind, SolveStatus
+from swarm.domain.timeutil import fixed_clock
+from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import Assignment, SolveRun
+from swarm.services.solving import run_queued_solves
+from tests.web.world import csrf_token_from
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def _runs(engine, kind):
+    with unit_of_work(engine) as session:
+        return session.query(SolveRun).filter_by(kind=kind).order_by(SolveRun.id).all()
+
+
+def test_starting_a_solve_only_queues_it_and_progress_polls_until_done(
+    app, login_as, the_world, engine, database_url
+):
+    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
+    client = login_as("organizer_home")
+    page = client.get("/organizer/review").get_data(as_text=True)
+    before = len(_runs(engine, SolveKind.SWARM))
+    response = client.post(
+        "/organizer/plan/solve", data={"csrf_token": csrf_token_from(page), "time_limit": "5"}
+    )
+    assert response.status_code == 302
+    queued = _runs(engine, SolveKind.SWARM)[-1]
+    assert len(_runs(engine, SolveKind.SWARM)) == before + 1 and queued.status == SolveStatus.QUEUED
+
+    polling = f"/organizer/plan/runs/{queued.id}/progress?polling=1"
+    fragment = client.get(polling, headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in fragment.get_data(as_text=True) and "HX-Refresh" not in fragment.headers
+
+    run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
+    done = client.get(polling, headers={"HX-Request": "true"})
+    assert done.headers.get("HX-Refresh") == "true" and "hx-trigger" not in done.get_data(as_text=True)
+
+
+def test_the_stop_button_asks_the_worker_to_stop(app, login_as, the_world, engine):
+    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
+    client = login_as("organizer_home")
+    token = csrf_token_from(client.get("/organizer/review").get_data(as_text=True))
+    client.post("/organizer/plan/solve", data={"csrf_token": token, "time_limit": "5"})
+    run = _runs(engine, SolveKind.SWARM)[-1]
+    response = client.post(
+        f"/organizer/plan/runs/{run.id}/stop", data={"csrf_token": token}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and 'id="solve-progress"' in response.get_data(as_text=True)
+    assert (
+        _runs(engine, SolveKind.SWARM)[-1].status == SolveStatus.CANCELLED
+    )  # still queued: cancelled outright
+
+
+def test_a_coordinator_gets_a_team_proposal_from_the_flexible_shell(
+    app, login_as, the_world, engine, database_url
+):
+    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
+    client = login_as("coordinator_home")
+    project = the_world.projects["home"]
+    page = client.get(f"/coordinator/projects/{project.id}").get_data(as_text=True)
+    response = client.post(
+        f"/coordinator/projects/{project.id}/propose", data={"csrf_token": csrf_token_from(page)}
+    )
+    assert response.status_code == 302
+    assert _runs(engine, SolveKind.SHELL)[-1].status == SolveStatus.QUEUED
+    run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
+    page = client.get(f"/coordinator/projects/{project.id}").get_data(as_text=True)
+    with unit_of_work(engine) as session:
+        assignments = session.query(Assignment).all()
+    professional = the_world.professionals["home"]
+    assert [(a.professional_id, a.status) for a in assignments] == [(professional.id, "proposed")]
+    assert professional.name in page and "5.760" in page  # 16 h x 4 weeks x EUR 90 in the week-by-week chart
