@@ -135,6 +135,14 @@ def _plan(session: Session, row: SwarmSession) -> tuple:
     )
 
 
+def _same_frame(one: tuple, other: tuple) -> bool:
+    def frame(plan: tuple) -> tuple:
+        slot, venue, rounds, tables = plan
+        return slot, venue, rounds, {request for request, _ in tables}
+
+    return frame(one) == frame(other)
+
+
 def _publish_new(session: Session, draft: SwarmSession, now: datetime, sends: list) -> None:
     draft.status, draft.published_at, draft.version = SessionStatus.PUBLISHED, now, 0
     session.add(draft)
@@ -150,7 +158,9 @@ def _take_over(
     """Move the draft's plan into the published session ``target``; False when nothing changed."""
     old, new = _invitations(session, target.id), _invitations(session, draft.id)
     active = {person for person, row in old.items() if row.cancelled_at is None}
-    if _plan(session, draft) == _plan(session, target) and set(new) == active:
+    if set(new) == active and _same_frame(_plan(session, draft), _plan(session, target)):
+        # Same time, place, questions and people: the published table plan stays valid, and the engine's rotation
+        # of the same people (it may differ from run to run) is not worth an update to everyone.
         _delete_session(session, draft.id)
         return False
     moved = (draft.slot_id, draft.venue_id) != (target.slot_id, target.venue_id)

@@ -211,3 +211,17 @@ def ops_engine(ops_database) -> Iterator[sa.Engine]:
 @pytest.fixture
 def plannable(ops_database) -> Plannable:
     return ops_database.plannable
+
+
+def solve_and_publish(engine: sa.Engine, plannable: Plannable, clock, config: Config):
+    """Queue, solve and publish the round; the publish report."""
+    from swarm.services import publishing, solving
+
+    with unit_of_work(engine) as db:
+        solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
+    [outcome] = solving.run_queued_solves(engine, config, clock=clock)
+    assert outcome.status.value == "succeeded", outcome
+    with unit_of_work(engine) as db:
+        return publishing.publish_round(
+            db, plannable.round_id, actor=plannable.organizer, config=config, clock=clock
+        )
