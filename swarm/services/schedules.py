@@ -168,6 +168,10 @@ def _checked(document: dict, slots: dict, venues: dict, requests: dict) -> list[
                     _fail(f"{t_at}.rounds[{k}]", "expected professional ids like p-12")
                 rounds.append(ids)
             tables.append({"request": request_id, "rounds": rounds})
+        for k in range(max((len(t["rounds"]) for t in tables), default=0)):
+            seated = [p for t in tables if k < len(t["rounds"]) for p in t["rounds"][k]]
+            if len(seated) != len(set(seated)):
+                _fail(f"{at}.tables", f"round {k + 1}: someone sits at two tables at once")
         planned.append({"slot": slot, "venue": venue, "tables": tables})
     return planned
 

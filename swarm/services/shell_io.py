@@ -86,7 +86,7 @@ def build_shell_instance(session: Session, project_ids: Sequence[int]) -> dict:
     )
     named = {parse_ref(ref, "p") for m in marks.values() for refs in m.values() for ref in refs}
     named |= {a.professional_id for a in current}
-    people = _candidates(session, region, roles, named)
+    chosen = _candidates(session, region, roles, named)
     municipalities = {m.id: m.name for m in session.exec(select(Municipality))}
     document = {
         "format": SHELL_INSTANCE,
@@ -97,9 +97,14 @@ def build_shell_instance(session: Session, project_ids: Sequence[int]) -> dict:
             _project(p, municipalities, marks[p.id], [r for r in roles if r.project_id == p.id], codes)
             for p in projects
         ],
-        "professionals": _professionals(session, region, people, ids, weeks, first, codes),
+        "professionals": _professionals(session, region, chosen, ids, weeks, first, codes),
     }
     known = {p["id"] for p in document["professionals"]}
+    for item in document[
+        "projects"
+    ]:  # marks on people outside the instance (erased, moved away) would not resolve
+        item["excluded"] = [ref for ref in item["excluded"] if ref in known]
+        item["preferred"] = [ref for ref in item["preferred"] if ref in known]
     pins = [a for a in current if (a.pinned or a.status == AssignmentStatus.ACCEPTED)]
     proposals = [a for a in current if a not in pins]
     document["pins"] = [
@@ -149,8 +154,11 @@ def _project(
 
 def _candidates(
     session: Session, region: Region, roles: list[ProjectRole], named: set[int]
-) -> list[Professional]:
-    """Professionals of the region with a role's skill at its level (nobody else could be assigned), plus the named."""
+) -> sa.ColumnElement:
+    """Professionals of the region with a role's skill at its level (nobody else could be assigned), plus the named.
+
+    A condition, not a list of ids: a region may hold tens of thousands of people.
+    """
     fits = sa.or_(
         *(
             sa.and_(ProfessionalSkill.skill_id == r.skill_id, ProfessionalSkill.level >= r.min_level)
@@ -158,22 +166,17 @@ def _candidates(
         )
     )
     skilled = select(ProfessionalSkill.professional_id).where(fits)
-    return list(
-        session.exec(
-            select(Professional)
-            .where(
-                Professional.region_id == region.id,
-                Professional.anonymised_at.is_(None),
-                Professional.lat.is_not(None),
-                sa.or_(Professional.id.in_(skilled), Professional.id.in_(list(named))),
-            )
-            .order_by(Professional.id)
-        )
+    return sa.and_(
+        Professional.region_id == region.id,
+        Professional.anonymised_at.is_(None),
+        Professional.lat.is_not(None),
+        sa.or_(Professional.id.in_(skilled), Professional.id.in_(sorted(named))),
     )
 
 
-def _professionals(session, region, people, project_ids, weeks, first_monday, codes) -> list[dict]:
-    ids = [p.id for p in people]
+def _professionals(session, region, chosen, project_ids, weeks, first_monday, codes) -> list[dict]:
+    people = list(session.exec(select(Professional).where(chosen).order_by(Professional.id)))
+    ids = select(Professional.id).where(chosen)
     skills = defaultdict(dict)
     for row in session.exec(select(ProfessionalSkill).where(ProfessionalSkill.professional_id.in_(ids))):
         skills[row.professional_id][codes[row.skill_id]] = row.level

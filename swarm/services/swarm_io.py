@@ -137,6 +137,9 @@ def build_swarm_instance(session: Session, region_id: int, *, planning_round_id:
 
     professionals = _professionals(session, region, planning_round, slots, excluded, pins, skill_codes, zone)
     known = {p["id"] for p in professionals}
+    # Someone excluded or pinned who is not in the instance (erased, moved away) needs no mention: the ids must resolve.
+    for request_id in list(excluded):
+        excluded[request_id] = [p for p in excluded[request_id] if professional_ref(p) in known]
 
     document = {
         "format": SWARM_INSTANCE,

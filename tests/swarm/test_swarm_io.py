@@ -205,3 +205,34 @@ def test_recent_invitations_count_published_sessions_of_the_window(db, planned_w
     history = recent_invitations(db, world.region.id, next_round, 4)
     assert history == {people[0].id: 1, people[1].id: 1}
     assert recent_invitations(db, world.region.id, next_round, 0) == {}
+
+
+def test_an_excluded_professional_who_moved_away_leaves_the_instance_valid(db, planned_world):
+    from swarm.persistence.models import Region
+
+    world, people, first, _ = planned_world
+    elsewhere = Region(slug="elders", name="Elders")
+    db.add(elsewhere)
+    db.flush()
+    people[4].region_id = elsewhere.id  # still named in the first request's exclusions
+    db.add(people[4])
+    db.flush()
+    document = build_swarm_instance(db, world.region.id)
+    check_swarm_instance(document)
+    request = next(r for r in document["requests"] if r["id"] == f"r-{first.id}")
+    assert request["excluded"] == []
+
+
+def test_a_schedule_seating_someone_twice_in_a_round_is_refused(db, planned_world):
+    world, people, first, second = planned_world
+    document = schedule_for(world, people, first)
+    document["sessions"][0]["tables"].append(
+        {
+            "request": f"r-{second.id}",
+            "rounds": [[f"p-{people[0].id}"], [f"p-{people[2].id}"], [f"p-{people[2].id}"]],
+        }
+    )
+    with pytest.raises(ValidationError) as refused:
+        store_swarm_schedule(db, world.region.id, document, clock=CLOCK)
+    assert "round 1: someone sits at two tables at once" in refused.value.message
+    assert count(db, Session) == 0
