@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import re
 import sys
@@ -177,6 +178,7 @@ def shell_instance(
 
 def _near(rng: random.Random, place: tuple[str, float, float, int], spread: float) -> tuple[float, float]:
     _, lat, lon, _ = place
+    # At 52° N a degree of longitude is about 0.6 of a degree of latitude: stretch to keep the spread round.
     return round(lat + rng.uniform(-spread, spread), 4), round(lon + rng.uniform(-spread, spread) * 1.6, 4)
 
 
@@ -328,8 +330,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+    if args.output:  # written beside the target and renamed: never a half-written instance
+        target = Path(args.output)
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, target)
     else:
         sys.stdout.write(text)
     return 0
