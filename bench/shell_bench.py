@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, help="seconds per method (default: 10/30/60 by size)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--grace", type=float, default=60.0, help="seconds past the limit before a kill")
+    parser.add_argument("--grace", type=float, default=15.0, help="seconds past the limit before a kill")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--child", nargs=3, metavar=("METHOD", "INSTANCE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
