@@ -31,7 +31,7 @@ from solver.swarm.eligibility import Eligibility, Session
 
 EXPLICIT_PER_NEED = 6
 SLOT_PLACES_ABOVE = 600  # pairs above which the sessions of a slot are merged into one place
-TABLES_ONLY_ABOVE = 3000  # pairs above which only tables are bounded, each on its own
+WITH_PEOPLE_UP_TO = 200  # pairs up to which the LP with people is tried too (it pays on small instances)
 
 
 def lp_bound(elig: Eligibility, time_limit: float, pairs: list[tuple[int, Session]]) -> int | None:
@@ -48,7 +48,7 @@ def lp_bound(elig: Eligibility, time_limit: float, pairs: list[tuple[int, Sessio
         return score(elig.instance, [])  # the empty schedule is the only one
     started = time.monotonic()
     bounds = [_Lp(elig, pairs, people=False).solve(time_limit)]
-    if len(pairs) <= TABLES_ONLY_ABOVE:
+    if len(pairs) <= WITH_PEOPLE_UP_TO:
         left = time_limit - (time.monotonic() - started)
         if left > 0.5:
             bounds.append(_Lp(elig, pairs, per_slot=len(pairs) > SLOT_PLACES_ABOVE).solve(left))
@@ -56,13 +56,14 @@ def lp_bound(elig: Eligibility, time_limit: float, pairs: list[tuple[int, Sessio
     return min(found) if found else None
 
 
-def table_bound(elig: Eligibility, r: int, session: Session) -> float:
+def table_bound(elig: Eligibility, r: int, session: Session) -> tuple[float, float]:
     """The most request r's table at ``session`` can add to the score, whoever else is planned.
 
     A participant's score is split over their seat-rounds: at table t they earn ``skill_t`` per round
     and carry ``cost / rounds`` per round and the table's repeats; these shares add up to exactly their
     score. The best shares for one table, taken seat-round by seat-round within its size, bound it
-    (the needs, which can only lower it, are left out).
+    (the needs, which can only lower it, are left out). Returned twice: with company in the session,
+    and as the session's only table, where everyone sits there every round.
     """
     inst = elig.instance
     rounds = elig.rounds
@@ -74,9 +75,11 @@ def table_bound(elig: Eligibility, r: int, session: Session) -> float:
         value = value[np.argpartition(-value, top - 1)[:top]]
     units = np.concatenate([value] + [value - rounds * inst.weights.repeat_table] * (rounds - 1))
     units = -np.sort(-units)
-    positive = int((units > 0).sum())
-    taken = units[: max(min(positive, top), low * rounds)]
-    return inst.weights.scheduled * inst.requests[r].priority + float(taken.sum()) / rounds
+    taken = units[: max(min(int((units > 0).sum()), top), low * rounds)]
+    whole = -np.sort(-(value - (rounds - 1) * inst.weights.repeat_table))
+    seated = whole[: max(min(int((whole > 0).sum()), high), low)]
+    scheduled = inst.weights.scheduled * inst.requests[r].priority
+    return scheduled + float(taken.sum()) / rounds, scheduled + float(seated.sum())
 
 
 class _Lp:
@@ -91,13 +94,10 @@ class _Lp:
         self.z = {}
         for key in pairs:
             value = inst.weights.scheduled * inst.requests[key[0]].priority
-            self.z[key] = self._var(1, value if people else table_bound(elig, *key))
+            self.z[key] = self._var(1, value if people else 0)
         self.opened = self._session_rules()
         if not people:
-            for session in self.opened:
-                capacity = inst.venues[session[1]].capacity
-                row = [(z, inst.requests[r].table_size[0]) for (r, s), z in self.z.items() if s == session]
-                self._row(-self.inf, 0, row + [(self.opened[session], -capacity)])
+            self._tables_only()
             return
         places: dict[object, list[Session]] = defaultdict(list)
         for session in sorted({s for _, s in pairs}):
@@ -105,6 +105,27 @@ class _Lp:
         self.person_rows: dict[tuple[int, int | None], pywraplp.Constraint] = {}
         for sessions in places.values():
             self._place(sessions)
+
+    def _tables_only(self) -> None:
+        """Each table valued by :func:`table_bound`, alone in its session or with company."""
+        inst = self.elig.instance
+        by_session = defaultdict(list)
+        for (r, session), z in self.z.items():
+            with_company, alone = table_bound(self.elig, r, session)
+            single, multi = self._var(1, alone), self._var(1, with_company)
+            self._row(0, 0, [(z, 1), (single, -1), (multi, -1)])
+            by_session[session].append((r, single, multi))
+        for session, items in by_session.items():
+            venue = inst.venues[session[1]]
+            lone, crowd = self._var(1, 0), self._var(1, 0)
+            self._row(0, 0, [(self.opened[session], 1), (lone, -1), (crowd, -1)])
+            self._row(-self.inf, 0, [(single, 1) for _, single, _ in items] + [(lone, -1)])
+            self._row(0, self.inf, [(multi, 1) for _, _, multi in items] + [(crowd, -2)])
+            self._row(-self.inf, 0, [(multi, 1) for _, _, multi in items] + [(crowd, -venue.tables)])
+            seats = [
+                (z, inst.requests[r].table_size[0]) for r, single, multi in items for z in (single, multi)
+            ]
+            self._row(-self.inf, 0, seats + [(self.opened[session], -venue.capacity)])
 
     def _var(self, upper: float, value: float) -> pywraplp.Variable:
         var = self.solver.NumVar(0, upper, "")

@@ -19,7 +19,8 @@ class Pair:
     request: int
     session: Session
     candidates: np.ndarray  # person positions, ascending
-    estimate: int  # the request's standalone value there (score units), a guide for packing
+    estimate: int  # the table's value when people rotate over several tables (score units)
+    alone: int | None  # its value as the only table of its session: everyone stays every round
 
 
 def seat_values(elig: Eligibility, r: int, session: Session, people: np.ndarray) -> np.ndarray:
@@ -117,6 +118,42 @@ def estimate(elig: Eligibility, r: int, session: Session, people: np.ndarray) ->
     return inst.weights.scheduled * request.priority + int(seats[chosen].sum() // rounds)
 
 
+def estimate_alone(elig: Eligibility, r: int, session: Session, people: np.ndarray) -> int | None:
+    """A greedy table that is its session's only one: each person sits there every round."""
+    inst = elig.instance
+    request = inst.requests[r]
+    rounds = elig.rounds
+    low, high = request.table_size
+    whole = (
+        rounds * elig.skill_values[r][people]
+        - elig.session_cost(session)[people]
+        - (rounds - 1) * inst.weights.repeat_table
+    )
+    order = np.argsort(-whole, kind="stable")
+    chosen = np.zeros(len(people), bool)
+    for need, meets in zip(request.needs, elig.meets(r), strict=True):
+        ok = meets[people]
+        missing = need.min - int((chosen & ok).sum())
+        if missing > 0:
+            free = order[ok[order] & ~chosen[order]][:missing]
+            if len(free) < missing:
+                return None
+            chosen[free] = True
+    count = int(chosen.sum())
+    if count > high:
+        return None
+    free = order[~chosen[order]]
+    if count < low:
+        if len(free) < low - count:
+            return None
+        chosen[free[: low - count]] = True
+        count = low
+        free = order[~chosen[order]]
+    extra = free[: high - count]
+    chosen[extra[whole[extra] > 0]] = True
+    return inst.weights.scheduled * request.priority + int(whole[chosen].sum())
+
+
 def pairs(elig: Eligibility, keep: int, requests: list[int] | None = None) -> dict[tuple[int, Session], Pair]:
     """Every pair that could be staffed on its own, with its candidates and estimate.
 
@@ -147,5 +184,5 @@ def pairs(elig: Eligibility, keep: int, requests: list[int] | None = None) -> di
             chosen = _pick_from(elig, r, session, people, keep, None)
             value = estimate(elig, r, session, chosen)
             if value is not None:
-                found[r, session] = Pair(r, session, chosen, value)
+                found[r, session] = Pair(r, session, chosen, value, estimate_alone(elig, r, session, chosen))
     return found

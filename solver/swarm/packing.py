@@ -15,27 +15,53 @@ from solver.control import SolveControl, SolveOptions, run_cp_sat
 from solver.swarm.candidates import Pair
 from solver.swarm.eligibility import Eligibility, Session
 
+Values = dict[tuple[int, Session], tuple[int, int | None]]  # (with company, alone) per pair
+
+
+def estimates(pairs: dict[tuple[int, Session], Pair]) -> Values:
+    return {key: (pair.estimate, pair.alone) for key, pair in pairs.items()}
+
 
 def pack(
     elig: Eligibility,
-    pairs: dict[tuple[int, Session], Pair],
+    values: Values,
     options: SolveOptions,
     control: SolveControl | None,
     time_limit: float,
     hint: dict[int, Session] | None = None,
-) -> dict[int, Session]:
-    """Request -> session for the requests to schedule (best found within the time limit)."""
+    *,
+    relaxation: bool = False,
+) -> tuple[dict[int, Session], float | None]:
+    """Request -> session for the requests to schedule, and the model's proved bound.
+
+    With ``relaxation`` the values must be upper bounds per table (:func:`solver.swarm.bound.table_bound`,
+    scaled to integers); then no other term is added and the bound is one of the whole problem.
+    """
     inst = elig.instance
     rounds = elig.rounds
     m = cp_model.CpModel()
-    z = {key: m.new_bool_var(f"z{key}") for key in sorted(pairs)}
+    z = {key: m.new_bool_var(f"z{key}") for key in sorted(values)}
     by_request = defaultdict(list)
     by_session = defaultdict(list)
     for (r, session), var in z.items():
         by_request[r].append(var)
         by_session[session].append((r, var))
     opened = {session: m.new_bool_var(f"o{session}") for session in sorted(by_session)}
-    terms = [pairs[key].estimate * var for key, var in z.items()]
+    # A table alone in its session is valued as such (everyone repeats it); with company, by the
+    # rotating value.
+    alone = {key: m.new_bool_var(f"a{key}") for key in z if values[key][1] is not None}
+    single = {session: m.new_bool_var(f"s{session}") for session in by_session}
+    terms = []
+    for key, var in z.items():
+        company, lone = values[key]
+        if key in alone:
+            m.add(alone[key] <= var)
+            m.add(alone[key] <= single[key[1]])
+            m.add(alone[key] >= var + single[key[1]] - 1)
+            terms.append(lone * alone[key] + company * (var - alone[key]))
+        else:
+            m.add(var + single[key[1]] <= 1)
+            terms.append(company * var)
     for vars_ in by_request.values():
         m.add_at_most_one(vars_)
     for session, items in by_session.items():
@@ -46,16 +72,18 @@ def pack(
         count = sum(var for _, var in items)
         m.add(count <= venue.tables * o)
         m.add(count >= o)
+        m.add(count == 1).only_enforce_if(single[session])
+        m.add(count >= 2 * o).only_enforce_if(single[session].Not())
         m.add(sum(inst.requests[r].table_size[0] * var for r, var in items) <= venue.capacity)
-        if rounds > 1 and inst.weights.repeat_table:
-            # With k < rounds tables everyone at a table repeats it (rounds - k) times at least.
-            short = m.new_int_var(0, rounds - 1, f"short{session}")
-            m.add(short >= rounds * o - count)
+        if rounds > 2 and inst.weights.repeat_table and not relaxation:
+            # With 2 <= k < rounds tables everyone repeats a table (rounds - k) times at least.
+            short = m.new_int_var(0, rounds - 2, f"short{session}")
+            m.add(short >= rounds * o - count - single[session] * (rounds - 1))
             for r, var in items:
                 low = inst.requests[r].table_size[0]
                 if low:
-                    paid = m.new_int_var(0, rounds - 1, f"paid{r}_{session}")
-                    m.add(paid >= short - (rounds - 1) * (1 - var))
+                    paid = m.new_int_var(0, rounds - 2, f"paid{r}_{session}")
+                    m.add(paid >= short - (rounds - 2) * (1 - var))
                     terms.append(-inst.weights.repeat_table * low * paid)
     for group in elig.overlap_groups:
         members = set(group)
@@ -70,14 +98,24 @@ def pack(
         for vars_ in per_venue.values():
             if len(vars_) > 1:
                 m.add_at_most_one(vars_)
-    terms += _change_terms(elig, z)
+    if not relaxation:
+        terms += _change_terms(elig, z)
     m.maximize(sum(terms))
-    for (r, session), var in z.items():
-        m.add_hint(var, hint is not None and hint.get(r) == session)
+    if hint is not None:
+        counts = defaultdict(int)
+        for session in hint.values():
+            counts[session] += 1
+        for (r, session), var in z.items():
+            m.add_hint(var, hint.get(r) == session)
+            if (r, session) in alone:
+                m.add_hint(alone[r, session], hint.get(r) == session and counts[session] == 1)
+        for session, o in opened.items():
+            m.add_hint(o, counts[session] > 0)
+            m.add_hint(single[session], counts[session] == 1)
     run = run_cp_sat(m, options, control, time_limit=time_limit, to_score=lambda _: None, stage="sessions")
     if not run.has_solution:
-        return dict(hint or {})
-    return {r: session for (r, session), var in z.items() if run.solver.value(var)}
+        return dict(hint or {}), run.best_bound
+    return {r: session for (r, session), var in z.items() if run.solver.value(var)}, run.best_bound
 
 
 def _change_terms(elig: Eligibility, z: dict) -> list:
@@ -101,13 +139,13 @@ def _tables_at(prev, key) -> int:
     return sum(1 for place in prev.request_session.values() if place == key)
 
 
-def greedy(elig: Eligibility, pairs: dict[tuple[int, Session], Pair]) -> dict[int, Session]:
+def greedy(elig: Eligibility, values: Values) -> dict[int, Session]:
     """What a coordinator does by hand: best pairs first, when the session still has room."""
     inst = elig.instance
     chosen: dict[int, Session] = {}
     tables = defaultdict(int)
     seats = defaultdict(int)
-    for (r, session), _pair in sorted(pairs.items(), key=lambda kv: (-kv[1].estimate, kv[0])):
+    for (r, session), _value in sorted(values.items(), key=lambda kv: (-kv[1][0], kv[0])):
         if r in chosen:
             continue
         venue = inst.venues[session[1]]

@@ -14,7 +14,7 @@ from solver.control import SolveControl, SolveOptions, run_cp_sat
 from solver.swarm import model as aggregated
 from solver.swarm.candidates import Pair, pick
 from solver.swarm.eligibility import Eligibility, Session
-from solver.swarm.model import Plan
+from solver.swarm.model import NO_PRESOLVE, Plan
 
 
 def assign_people(
@@ -43,7 +43,9 @@ def assign_people(
         if r not in chosen and session in sessions:
             model_pairs[r, session] = pair.candidates
     agg = aggregated.build(elig, model_pairs)
-    run = run_cp_sat(agg.model, options, control, time_limit=time_limit, stage="people")
+    run = run_cp_sat(
+        agg.model, options, control, time_limit=time_limit, stage="people", parameters=NO_PRESOLVE
+    )
     if not run.has_solution:
         return {}, None
     return agg.extract(run.solver.value), round(run.solver.objective_value)
