@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from flask import Flask
@@ -51,6 +52,10 @@ def _load_config(config) -> tuple[Config, dict]:
     return project, overrides
 
 
+def _field_default(cls, name: str):
+    return next(f.default for f in dataclasses.fields(cls) if f.name == name)
+
+
 def create_app(config: Config | dict | None = None) -> Flask:
     """Build the app. `config` overrides the environment (tests pass Config.for_tests())."""
     project, overrides = _load_config(config)
@@ -69,6 +74,8 @@ def create_app(config: Config | dict | None = None) -> Flask:
         PREFERRED_URL_SCHEME="https" if project.base_url.startswith("https://") else "http",
     )
     app.config.update(overrides)
+    if not app.testing and project.secret_key == _field_default(Config, "secret_key"):
+        app.logger.warning("SWARM_SECRET_KEY is not set: sessions are signed with the development key.")
 
     i18n.compile_catalogues()
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

@@ -149,7 +149,9 @@ def region_professionals(session: Session, region_id: int) -> list[Professional]
     )
 
 
-def slot_fill(session: Session, request_id: int, day: date) -> list[tuple[Slot, int, int]]:
+def slot_fill(
+    session: Session, request_id: int, day: date, qualified: set[int] | None = None
+) -> list[tuple[Slot, int, int]]:
     """Per candidate slot: how many qualified professionals answered yes, and how many 'if need be'.
 
     Excluded professionals (conflict of interest) are not counted.
@@ -160,9 +162,9 @@ def slot_fill(session: Session, request_id: int, day: date) -> list[tuple[Slot, 
             select(RequestExclusion.professional_id).where(RequestExclusion.request_id == request_id)
         ).all()
     )
-    qualified = (
-        _qualified_ids(session, session.get(Municipality, request.municipality_id).region_id, day) - excluded
-    )
+    if qualified is None:
+        qualified = qualified_ids(session, session.get(Municipality, request.municipality_id).region_id, day)
+    qualified = qualified - excluded
     result = []
     for slot in request_details(session, request_id)["slots"]:
         answers = session.exec(
@@ -174,7 +176,8 @@ def slot_fill(session: Session, request_id: int, day: date) -> list[tuple[Slot, 
     return result
 
 
-def _qualified_ids(session: Session, region_id: int, day: date) -> set[int]:
+def qualified_ids(session: Session, region_id: int, day: date) -> set[int]:
+    """The region's professionals qualified on `day` (documents valid, model agreement accepted)."""
     professionals = region_professionals(session, region_id)
     documents: dict[int, list[Document]] = {}
     for row in session.exec(

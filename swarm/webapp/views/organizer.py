@@ -40,7 +40,8 @@ def current_round():
 def dashboard():
     region_id = current_user.region_id
     requests = schedule_reads.requests_of_region(db(), region_id)
-    fill = {r.id: reads.slot_fill(db(), r.id, today()) for r, _m in requests}
+    qualified = reads.qualified_ids(db(), region_id, today())
+    fill = {r.id: reads.slot_fill(db(), r.id, today(), qualified) for r, _m in requests}
     return render_template(
         "organizer/dashboard.html",
         region=schedule_reads.region(db(), region_id),

@@ -1,0 +1,100 @@
+"""The organizer's pages without a browser: policy, pins, review of a draft, publishing."""
+
+from datetime import UTC, datetime
+
+from swarm.config import Config
+from swarm.domain.timeutil import fixed_clock
+from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import Pin, Region
+from swarm.persistence.models import Session as ScheduledSession
+from swarm.services.solving import run_queued_solves
+from tests.web.world import csrf_token_from
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def test_the_policy_is_saved_and_shows_who_had_no_turn(login_as, the_world, engine):
+    client = login_as("organizer_home")
+    page = client.get("/organizer/policy").get_data(as_text=True)
+    assert the_world.professionals["home"].name in page
+    response = client.post(
+        "/organizer/policy",
+        data={"csrf_token": csrf_token_from(page), "weight_fairness": "25", "history_window_rounds": "4"},
+    )
+    assert response.status_code == 302
+    with unit_of_work(engine) as session:
+        region = session.get(Region, the_world.regions["home"].id)
+        assert (region.weight_fairness, region.history_window_rounds) == (25, 4)
+
+
+def test_a_negative_fairness_weight_is_refused_at_its_field(login_as):
+    client = login_as("organizer_home")
+    page = client.get("/organizer/policy").get_data(as_text=True)
+    response = client.post(
+        "/organizer/policy",
+        data={"csrf_token": csrf_token_from(page), "weight_fairness": "-5", "history_window_rounds": "4"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="weight_fairness-error"' in html and 'value="-5"' in html
+
+
+def test_pins_are_set_and_removed_for_requests_of_the_region_only(
+    app, login_as, the_world, engine, database_url
+):
+    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
+    client = login_as("organizer_home")
+    token = csrf_token_from(client.get("/organizer/review").get_data(as_text=True))
+    client.post("/organizer/plan/solve", data={"csrf_token": token, "time_limit": "5"})
+    run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
+    page = client.get("/organizer/review").get_data(as_text=True)
+    assert "Concept" in page and "Tijdlijn" in page and "Dekking van de behoeften" in page
+
+    request, person = the_world.requests["home"], the_world.professionals["home"]
+    prefix = f"pin{request.id}"
+    response = client.post(
+        "/organizer/pins",
+        data={
+            "csrf_token": token,
+            f"{prefix}-csrf_token": token,
+            f"{prefix}-request_id": str(request.id),
+            f"{prefix}-professional_id": str(person.id),
+            f"{prefix}-kind": "include",
+        },
+    )
+    assert response.status_code == 302
+    with unit_of_work(engine) as session:
+        assert [(p.request_id, p.professional_id, p.kind) for p in session.query(Pin).all()] == [
+            (request.id, person.id, "include")
+        ]
+    assert "Vastzetting van" in client.get("/organizer/review").get_data(as_text=True)
+
+    foreign = the_world.requests["foreign"]
+    refused = client.post(
+        "/organizer/pins/delete",
+        data={"csrf_token": token, "request_id": str(foreign.id), "professional_id": str(person.id)},
+    )
+    assert refused.status_code == 404
+    client.post(
+        "/organizer/pins/delete",
+        data={"csrf_token": token, "request_id": str(request.id), "professional_id": str(person.id)},
+    )
+    with unit_of_work(engine) as session:
+        assert session.query(Pin).count() == 0
+
+
+def test_publishing_makes_the_draft_the_published_schedule(app, login_as, the_world, engine, database_url):
+    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
+    client = login_as("organizer_home")
+    token = csrf_token_from(client.get("/organizer/review").get_data(as_text=True))
+    client.post("/organizer/plan/solve", data={"csrf_token": token, "time_limit": "5"})
+    run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
+    response = client.post("/organizer/plan/publish", data={"csrf_token": token})
+    assert response.status_code == 302
+    page = client.get("/organizer/review").get_data(as_text=True)
+    assert "Gepubliceerd:" in page
+    with unit_of_work(engine) as session:
+        statuses = {
+            s.status
+            for s in session.query(ScheduledSession).filter_by(region_id=the_world.regions["home"].id)
+        }
+    assert statuses == {"published"}
