@@ -17,7 +17,7 @@ import click
 from swarm.config import Config, ConfigError, settings_table
 from swarm.domain.errors import NotFound, ValidationError
 
-# Modules of other parts that add commands: each may define ``commands`` (a list of click commands).
+# Modules of other parts that add commands: each may define ``COMMANDS`` (or ``commands``), a list of click commands.
 EXTENSIONS = ("swarm.cli_ops", "swarm.jobs", "swarm.calendars.commands")
 
 
@@ -303,16 +303,29 @@ def _serve(
 @click.option("--region", default="achterhoek", show_default=True)
 @click.option("--professionals", default=300, show_default=True, type=click.IntRange(min=0))
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--plan-seconds", default=20.0, show_default=True, type=click.FloatRange(min=1), help="Solve time."
+)
 @click.option("--no-serve", is_flag=True, help="Prepare the database only.")
 @_friendly
-def demo(region: str, professionals: int, port: int, no_serve: bool) -> None:
-    """Create and migrate the database, seed the demo region, print the demo accounts and serve the web app."""
+def demo(region: str, professionals: int, port: int, plan_seconds: float, no_serve: bool) -> None:
+    """Create and migrate the database, seed the demo region, plan and publish its round, serve the web app."""
     from swarm.persistence import migrate
 
     config = _config()
     migrate.upgrade(config.resolved_database_url)
     report = _seed(config, region, professionals, 1, None, date.today())
     _print_report(report)
+    plan = main.commands.get("plan")  # swarm plan (operations part): solve and publish the demo round
+    if report.created and plan is not None:
+        try:
+            click.get_current_context().invoke(
+                plan, region_slug=region, publish=True, time_limit=plan_seconds
+            )
+        except (
+            click.ClickException
+        ) as problem:  # the demo still opens; the organizer can plan from the web app
+            click.echo(f"planning the demo round did not work: {problem.format_message()}", err=True)
     accounts = _demo_accounts(config, region)
     click.echo("\nDemo accounts (role, email, password):")
     for account in accounts:
@@ -362,7 +375,7 @@ def _load_extensions() -> None:
             if missing.name and name.startswith(missing.name):
                 continue  # that part is not installed (yet)
             raise
-        for command in getattr(module, "commands", ()):
+        for command in getattr(module, "COMMANDS", getattr(module, "commands", ())):
             main.add_command(command)
 
 
