@@ -148,6 +148,7 @@ def run_cp_sat(
     run = CpSatRun(
         status=status, solver=solver, wall_time=time.monotonic() - started, solutions=callback.solutions
     )
-    if run.has_solution or status == cp_model.UNKNOWN:
+    if run.has_solution:
+        # Without a solution CP-SAT leaves the bound at 0.0, which is no bound at all.
         run.best_bound = solver.best_objective_bound
     return run
