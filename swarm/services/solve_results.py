@@ -76,6 +76,10 @@ def finish_succeeded(
             return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now; result dropped")
         run = session.get(SolveRun, run_id)
         if run.kind == SolveKind.SWARM:
+            # One result per round at a time: two workers finishing together must not both replace the draft.
+            session.exec(
+                select(PlanningRound.id).where(PlanningRound.id == run.planning_round_id).with_for_update()
+            ).one()
             store_swarm_schedule(
                 session,
                 run.region_id,
