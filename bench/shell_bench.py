@@ -175,6 +175,40 @@ def _cross_check(group: list[Row]) -> None:
             print(f"  INVALID {r.size} {r.method}: bound {r.bound} < valid score {best}", file=sys.stderr)
 
 
+# Issue 4's targets per size: largest gap to the best bound (%, 0 = proved optimal), seconds, peak MB.
+TARGETS = {"small": (0.0, 1.0, None), "medium": (0.01, 30.0, 1024), "large": (0.1, 60.0, 2048)}
+
+
+def verdicts(rows: list[Row]) -> str:
+    """One line per size: did the engine meet the issue's target and match every peer?"""
+    lines = []
+    for size, (max_gap, seconds, megabytes) in TARGETS.items():
+        group = [r for r in rows if r.size == size]
+        engine = next((r for r in group if r.method == "engine"), None)
+        if engine is None:
+            continue
+        bounds = [r.bound for r in group if r.bound is not None and not r.problems]
+        best_bound = min(bounds) if bounds else None
+        peers = [r.score for r in group if r.method != "engine" and r.problems == 0 and r.score is not None]
+        proved = engine.status == "optimal" and engine.problems == 0
+        gap_pct = None
+        if engine.score is not None and best_bound:
+            gap_pct = 100 * (best_bound - engine.score) / abs(best_bound)
+        quality = proved if max_gap == 0 else proved or (gap_pct is not None and gap_pct <= max_gap)
+        fast = engine.seconds is not None and engine.seconds <= seconds * 1.05
+        small = megabytes is None or (engine.peak_mb is not None and engine.peak_mb < megabytes)
+        beats = engine.problems == 0 and all(engine.score >= score for score in peers)
+        goal = "proved optimal" if max_gap == 0 else f"optimal or within {max_gap:g} % of the bound"
+        goal += f" within {seconds:g} s" + (f", under {megabytes / 1024:g} GB" if megabytes else "")
+        lines.append(
+            f"- {size}: target {goal}, and at least as good as every peer: "
+            f"{'met' if quality and fast and small and beats else 'NOT met'} "
+            f"({engine.status}, gap {gap(engine, best_bound)}, {_fixed(engine.seconds, 2)} s, "
+            f"{_fixed(engine.peak_mb, 0)} MB, {'≥' if beats else 'below'} every valid peer)"
+        )
+    return "\n".join(lines)
+
+
 def _num(value: int | None) -> str:
     return "–" if value is None else f"{value:,}".replace(",", " ")
 
@@ -225,7 +259,9 @@ def section(rows: list[Row], args, load_before: tuple, load_after: tuple) -> str
         "linear row; `highs` is that model as a MIP in HiGHS. Gap is to the best (lowest) valid bound of the "
         "size; valid means the independent checker found no broken rule and the score/bound claims hold. "
         "Wall time includes building the model; peak memory is the process's peak resident set.\n\n"
-        f"{table(rows)}\n"
+        f"{table(rows)}\n\n"
+        "Against the targets of issue 4 (this machine):\n\n"
+        f"{verdicts(rows)}\n"
     )
 
 
