@@ -67,3 +67,16 @@ def test_config_list_names_every_setting(run):
     listed = run("config", "--list").output
     for variable in ("SWARM_DATABASE_URL", "SWARM_SECRET_KEY", "SWARM_SMTP_HOST", "SWARM_RETENTION_DAYS"):
         assert variable in listed
+
+
+def test_demo_prepares_a_fresh_sqlite_database_and_plans_its_round(tmp_path, monkeypatch):
+    monkeypatch.delenv("SWARM_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        main, ["demo", "--no-serve", "--professionals", "60", "--plan-seconds", "3"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "instance" / "swarm.db").exists()
+    assert "organisator@achterhoek.demo" in result.output and "zzp1@achterhoek.demo" in result.output
+    if "plan" in main.commands:
+        assert "Published:" in result.output
