@@ -62,7 +62,8 @@ class OutboxMessage(SQLModel, table=True):
     )  # whose organizer sees failures
     recipient: str = Field(max_length=254)
     recipient_name: str = Field(default="", max_length=200)
-    reply_to: str = Field(default="", max_length=320)  # e.g. the region's organizer, so answers reach a person
+    # e.g. the region's organizer, so that answers to a mail reach a person
+    reply_to: str = Field(default="", max_length=320)
     subject: str = Field(max_length=300)
     body_text: str = Field(sa_type=sa.Text)
     ics_payload: str | None = Field(default=None, sa_type=sa.Text)
