@@ -7,15 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config as AlembicConfig
 
 from swarm.config import Config
+from swarm.persistence import migrate
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.webapp import create_app
 from tests.web import world
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def pytest_configure(config):
@@ -28,10 +25,7 @@ def pytest_configure(config):
 def migrated_template(tmp_path_factory) -> Path:
     """One migrated database file per test run; each test gets a copy (migrating once keeps tests fast)."""
     path = tmp_path_factory.mktemp("template") / "swarm.db"
-    alembic = AlembicConfig(str(ROOT / "alembic.ini"))
-    alembic.set_main_option("script_location", str(ROOT / "swarm" / "migrations"))
-    alembic.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
-    command.upgrade(alembic, "head")
+    migrate.upgrade(f"sqlite:///{path}")
     return path
 
 

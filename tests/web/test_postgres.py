@@ -1,0 +1,39 @@
+"""The web app on PostgreSQL: the same pages and flows as on SQLite (runs when SWARM_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from swarm.config import Config
+from swarm.persistence import migrate
+from swarm.persistence.db import create_engine, unit_of_work
+from swarm.webapp import create_app
+from tests.conftest import empty_all_tables
+from tests.web import world
+from tests.web.conftest import login
+from tests.web.test_authorization import ROLES, _actor_routes, _id_params, _url
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_app(postgres_url):
+    migrate.upgrade(postgres_url)
+    engine = create_engine(postgres_url)
+    empty_all_tables(engine)
+    with unit_of_work(engine) as session:
+        built = world.build(session)
+    yield create_app({"SWARM": Config.for_tests(database_url=postgres_url), "SWARM_ENGINE": engine}), built
+    empty_all_tables(engine)
+    engine.dispose()
+
+
+def test_every_page_of_every_role_renders_on_postgresql(pg_app):
+    app, built = pg_app
+    for role in ROLES:
+        client = app.test_client()
+        assert login(client, built.users[f"{role}_home"].email).status_code == 302
+        for owner, method, rule in _actor_routes(app):
+            if owner == role and method == "GET":
+                url = _url(rule, _id_params(built, "home"), built, "home")
+                assert client.get(url).status_code == 200, (role, url)
