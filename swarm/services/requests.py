@@ -194,11 +194,14 @@ def open_swarm_request(
     session: Session, request_id: int, *, actor: Actor, clock: Clock = system_clock
 ) -> SwarmRequest:
     """Publish the question to the region: professionals can now mark their availability for its slots."""
-    request = _transition(session, request_id, RequestStatus.OPEN, actor, by_region=False)
+    request = get(session, SwarmRequest, request_id)
+    municipality = get(session, Municipality, request.municipality_id)
+    actor.require_municipality(municipality.id, municipality.region_id)
     if not session.exec(select(RequestSlot.id).where(RequestSlot.request_id == request.id)).first():
         raise ValidationError("slot_ids", "Pick at least one candidate slot.")
     if request.availability_deadline <= clock():
         raise ValidationError("availability_deadline", "The deadline must lie in the future.")
+    request = _transition(session, request_id, RequestStatus.OPEN, actor, by_region=False)
     request.opened_at = clock()
     session.add(request)
     session.flush()
