@@ -342,3 +342,18 @@ def test_engine_on_a_generated_benchmark_instance():
     result = run_engine(document, time_limit=10.0)
     assert check_plan(document, result) == []
     assert check_claims(document, result) == []
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(shell_instances())
+def test_a_stop_before_the_start_still_gives_a_valid_truthful_plan(document):
+    shell = pytest.importorskip("solver.shell")
+    control = pytest.importorskip("solver.control")
+    stopped = control.SolveControl()
+    stopped.request_stop()
+    options = control.SolveOptions(time_limit=5.0, workers=1, seed=0)
+    result = json.loads(
+        json.dumps(shell.to_document(shell.solve(shell.parse_instance(document), options, stopped)))
+    )
+    assert check_plan(document, result) == []
+    assert check_claims(document, result) == []
