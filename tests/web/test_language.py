@@ -59,3 +59,15 @@ def test_dates_are_shown_in_amsterdam_time_in_the_users_locale(app):
         english = render_template_string("{{ m|datetime('full') }}", m=moment)
     assert "dinsdag 12 januari 2027" in dutch and "09:00" in dutch
     assert "Tuesday, January 12, 2027" in english and "9:00" in english
+
+
+def test_a_logged_in_users_pick_is_kept_for_their_mail(login_as, the_world, engine):
+    from swarm.persistence.db import unit_of_work
+    from swarm.persistence.models import User
+
+    client = login_as("professional_home")
+    token = csrf_token_from(client.get("/professional/").get_data(as_text=True))
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    with unit_of_work(engine) as session:
+        assert session.get(User, the_world.users["professional_home"].id).locale == "en"
+    assert _lang(client.get("/professional/")) == "en"

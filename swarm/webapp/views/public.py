@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
+from swarm.services import accounts
+from swarm.webapp.db import db
 from swarm.webapp.forms.common import LanguageForm
 from swarm.webapp.i18n import LANGUAGE_SESSION_KEY
 from swarm.webapp.navigation import safe_next
@@ -26,13 +29,14 @@ def set_language():
     form = LanguageForm()
     if form.validate_on_submit():
         session[LANGUAGE_SESSION_KEY] = form.language.data
+        if current_user.is_authenticated:
+            # Mail and calendar invitations follow the language the user picked.
+            accounts.set_locale(db(), current_user.id, form.language.data, actor=current_user.actor)
     return redirect(safe_next(form.next.data or request.referrer, url_for("public.home")))
 
 
 def _demo_accounts():
     """The demo logins, shown only when the app runs in demo mode (`swarm demo`)."""
-    from flask import current_app
-
     return current_app.config.get("DEMO_ACCOUNTS", [])
 
 
