@@ -7,6 +7,7 @@ Part 2 runs the engine (solver.shell) on many small Hypothesis instances and che
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -355,5 +356,24 @@ def test_a_stop_before_the_start_still_gives_a_valid_truthful_plan(document):
     result = json.loads(
         json.dumps(shell.to_document(shell.solve(shell.parse_instance(document), options, stopped)))
     )
+    assert check_plan(document, result) == []
+    assert check_claims(document, result) == []
+
+
+@pytest.mark.parametrize("after", [0.3, 1.5])
+def test_a_stop_from_another_thread_mid_solve_gives_a_valid_truthful_plan(after):
+    shell = pytest.importorskip("solver.shell")
+    control = pytest.importorskip("solver.control")
+    generator = pytest.importorskip("bench.shell_instances")
+    document = generator.shell_instance("custom", 2, professionals=2000, projects=80, weeks=13)
+    watcher = control.SolveControl()
+    timer = threading.Timer(after, watcher.request_stop)
+    timer.start()
+    try:
+        options = control.SolveOptions(time_limit=60.0, workers=1, seed=0)
+        result = shell.to_document(shell.solve(shell.parse_instance(document), options, watcher))
+    finally:
+        timer.cancel()
+    result = json.loads(json.dumps(result))
     assert check_plan(document, result) == []
     assert check_claims(document, result) == []
