@@ -28,8 +28,14 @@ from solver.shell.greedy import role_slices
 from solver.shell.instance import ShellInstance
 from solver.shell.model import Row, pair_cost, pinned
 from solver.shell.projects import ProjectChoice, best_choice, shortlist
+from solver.shell.subgradient import subgradient
 
 PRICE_TOLERANCE = 1e-6
+# When one master LP solve takes more than this share of the bound's time, switch to subgradient steps.
+SLOW_MASTER = 0.08
+# The master LP is degenerate and simplex slow on it; first-order PDLP gives good duals fast, and any
+# non-negative duals give a valid bound because L(y) is recomputed here.
+MASTER_SOLVER = "GLOP"
 # Slack for the float arithmetic of the bound (scores are integers far below 1e15).
 FLOAT_SLACK = 1e-4
 
@@ -39,6 +45,7 @@ class Pricing:
     bound: float  # L(y)
     choices: list[ProjectChoice]  # best pattern per project under y
     adjusted: np.ndarray  # per candidate: objective minus priced capacity
+    duals: dict[tuple[int, int], float] = field(default_factory=dict)  # the multipliers y
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class Master:
     seen: set[tuple[int, ...]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.solver = pywraplp.Solver.CreateSolver(MASTER_SOLVER)
         inf = self.solver.infinity()
         pinned_projects = {self.instance.roles[p.role].project for p in self.instance.pins}
         self.convexity = [
@@ -120,21 +127,33 @@ class Master:
         )
 
     def overloads(self, values: np.ndarray) -> list[tuple[int, int]]:
-        """(professional, week) where the master's fractional plan exceeds capacity and has no row yet."""
+        """(professional, week) where the master's fractional plan exceeds capacity and has no row yet.
+
+        Of overloaded weeks with the same running roles only the one with the least capacity is
+        returned: its row implies the others for the patterns at hand (fewer rows, faster LPs).
+        """
         load: dict[tuple[int, int], float] = defaultdict(float)
+        running: dict[tuple[int, int], set[int]] = defaultdict(set)
         for k, value in enumerate(values.tolist()):
             if value <= 1e-9:
                 continue
             for i in self.patterns[k][1]:
-                role = self.instance.roles[int(self.cands.role[i])]
+                role_i = int(self.cands.role[i])
+                role = self.instance.roles[role_i]
                 for week in range(role.first, role.last + 1):
-                    load[(int(self.cands.pro[i]), week)] += value * role.hours_per_week
-        capacity = self.instance.professionals
-        return [
-            key
-            for key, hours in load.items()
-            if key not in self.rows and hours > capacity[key[0]].capacity[key[1]] + 1e-6
-        ]
+                    key = (int(self.cands.pro[i]), week)
+                    load[key] += value * role.hours_per_week
+                    running[key].add(role_i)
+        pros = self.instance.professionals
+        tightest: dict[tuple[int, frozenset[int]], tuple[int, int]] = {}
+        for (pro, week), hours in load.items():
+            capacity = pros[pro].capacity[week]
+            if (pro, week) in self.rows or hours <= capacity + 1e-6:
+                continue
+            group = (pro, frozenset(running[(pro, week)]))
+            if group not in tightest or capacity < tightest[group][0]:
+                tightest[group] = (capacity, week)
+        return [(pro, week) for (pro, _), (_, week) in sorted(tightest.items(), key=lambda item: item[1][1])]
 
 
 def price(
@@ -155,18 +174,32 @@ def price(
     adjusted = objective - weekly * (y[cands.pro, last + 1] - y[cands.pro, first])
     cost = pair_cost(instance, cands)
     forced_at = {int(cands.role[i]): int(i) for i in pinned(instance, cands).tolist()}
-    empty = np.zeros(0, dtype=np.int64)
     bound = sum(v * instance.professionals[p].capacity[w] for (p, w), v in duals.items())
     choices = []
-    for project in instance.projects:
-        budgeted = project.budget is not None
-        layers = len(project.roles)
-        lists = [shortlist(adjusted, cost, slices.get(r, empty), layers, budgeted) for r in project.roles]
-        forced = [forced_at.get(r) for r in project.roles]
-        choice = best_choice(lists, forced, adjusted, cost, cands.pro, project.budget)
+    for j in range(len(instance.projects)):
+        choice = project_choice(instance, j, adjusted, cost, cands.pro, slices, forced_at)
         choices.append(choice)
         bound += choice.value
-    return Pricing(bound, choices, adjusted)
+    return Pricing(bound, choices, adjusted, dict(duals))
+
+
+def project_choice(
+    instance: ShellInstance,
+    project: int,
+    adjusted: np.ndarray,
+    cost: np.ndarray,
+    pro: np.ndarray,
+    slices: dict[int, np.ndarray],
+    forced_at: dict[int, int],
+) -> ProjectChoice:
+    """Project ``project``'s exact best choice for the values ``adjusted``."""
+    spec = instance.projects[project]
+    empty = np.zeros(0, dtype=np.int64)
+    budgeted = spec.budget is not None
+    layers = len(spec.roles)
+    lists = [shortlist(adjusted, cost, slices.get(r, empty), layers, budgeted) for r in spec.roles]
+    forced = [forced_at.get(r) for r in spec.roles]
+    return best_choice(lists, forced, adjusted, cost, pro, spec.budget)
 
 
 def integer_bound(pricing: Pricing) -> int:
@@ -190,8 +223,13 @@ def decompose(
     deadline: float,
     stop: Callable[[], bool] = lambda: False,
     on_bound: Callable[[int], None] = lambda bound: None,
+    incumbent: Callable[[], float] | None = None,
+    master_lp: bool = True,
 ) -> DecompositionResult | None:
-    """Column and row generation until the master LP equals L(y), time runs out or a stop is requested."""
+    """Column and row generation until the master LP equals L(y), time runs out or a stop is requested.
+
+    Without ``master_lp`` (or when it gets slow) the multipliers come from subgradient steps instead.
+    """
     slices = role_slices(cands)
     master = Master(instance, cands, objective)
     pricing = price(instance, cands, objective, {}, slices)
@@ -207,12 +245,16 @@ def decompose(
     rounds = 0
     values = np.zeros(0)
     converged = False
-    while time.monotonic() < deadline and not stop():
+    budget = deadline - time.monotonic()
+    while master_lp and time.monotonic() < deadline and not stop():
         rounds += 1
+        lp_started = time.monotonic()
         solved = master.solve()
         if solved is None:
             return None
         values = solved.values
+        if time.monotonic() - lp_started > SLOW_MASTER * budget:
+            break  # the master LP is too slow for this size: continue with subgradient steps
         # Every round prices with the current duals (a valid bound whatever the rows) and adds both the
         # rows the master overloads and the patterns that price out.
         pricing = price(instance, cands, objective, solved.duals, slices)
@@ -232,6 +274,9 @@ def decompose(
             break
         for j, chosen in entering:
             master.add_pattern(j, chosen)
+    if not converged and time.monotonic() < deadline and not stop():
+        target = best.bound - 0.01 * abs(best.bound) if incumbent is None else incumbent()
+        best = subgradient(instance, cands, objective, best.duals, best, target, deadline, stop, on_bound)
     return DecompositionResult(first, best, master, values, rounds, converged)
 
 

@@ -42,6 +42,7 @@ class ProjectSearch:
         )
         self.chosen: list[list[int]] = [[] for _ in instance.projects]
         self.holding: dict[int, set[int]] = defaultdict(set)  # professional -> projects
+        self._ideal: list[tuple[float, list[int]]] | None = None
         for i in np.flatnonzero(plan).tolist():
             self._occupy(self._project(i), [i])
 
@@ -80,6 +81,12 @@ class ProjectSearch:
         choice = best_choice(lists, forced, self.objective, self.cost, self.cands.pro, spec.budget)
         return choice.value, list(choice.chosen)
 
+    def ideal(self) -> list[tuple[float, list[int]]]:
+        """Each project's best choice with every professional free (computed once per search)."""
+        if self._ideal is None:
+            self._ideal = [self.best_for(j, ignore_capacity=True) for j in range(len(self.instance.projects))]
+        return self._ideal
+
     def plan(self) -> np.ndarray:
         mask = np.zeros(len(self.cands), dtype=bool)
         for pairs in self.chosen:
@@ -88,7 +95,7 @@ class ProjectSearch:
 
     def run(self, deadline: float, stop: Callable[[], bool] = lambda: False) -> None:
         """Sweep the projects, most to gain first, until a sweep changes nothing or time is up."""
-        ideal = [self.best_for(j, ignore_capacity=True) for j in range(len(self.instance.projects))]
+        ideal = self.ideal()
         improved = True
         while improved and time.monotonic() < deadline:
             improved = False
@@ -141,11 +148,14 @@ def improve(
     deadline: float,
     control: SolveControl | None = None,
     seed: int = 0,
+    *,
+    clusters: bool = True,
 ) -> np.ndarray:
     stop = (lambda: control.stop_requested) if control else (lambda: False)
     search = ClusterSearch(instance, cands, objective, plan)
     search.run(deadline, stop)
-    search.run_clusters(deadline, stop, seed)
+    if clusters:
+        search.run_clusters(deadline, stop, seed)
     return search.plan()
 
 
@@ -183,7 +193,7 @@ class ClusterSearch(ProjectSearch):
         return False
 
     def run_clusters(self, deadline: float, stop: Callable[[], bool], seed: int) -> None:
-        ideal = [self.best_for(j, ignore_capacity=True) for j in range(len(self.instance.projects))]
+        ideal = self.ideal()
         improved = True
         while improved and time.monotonic() < deadline:
             improved = False

@@ -31,10 +31,15 @@ DECOMPOSE_ABOVE = 3_000
 # Share of the time limit for the bound; pairs per role (best by priced value) CP-SAT polishes over.
 BOUND_TIME_SHARE = 0.4
 POLISH_PER_ROLE = 8
+# Above this many pairs the bound's multipliers come from subgradient steps, not the master LP.
+MASTER_LP_PAIRS = 200_000
+# Share of the time limit for a first local search (before the bound, which it steers).
+QUICK_LOCAL_SHARE = 0.12
 # Share of the time left after the bound for the local search by projects (improve.py).
 LOCAL_TIME_SHARE = 0.3
 # Time kept back for explanations and writing the result.
 RESERVE_SECONDS = 0.3
+RESERVE_SHARE = 0.02
 
 
 @dataclass
@@ -61,7 +66,8 @@ def solve(
     options = options or SolveOptions()
     control = control or SolveControl()
     started = time.monotonic()
-    deadline = started + options.time_limit
+    # Stopping CP-SAT and checking the plan take a moment on large instances: keep a share back.
+    deadline = started + options.time_limit * (1 - RESERVE_SHARE)
     search = _Search(instance, eligible_pairs(instance, Arrays(instance)), control)
     search.stats["pairs"] = len(search.cands)
 
@@ -101,6 +107,11 @@ def _decomposed(
 ) -> bool:
     """Lagrangian bound by projects, a plan rounded from its master LP, then CP-SAT to polish it."""
     instance, cands, objective = search.instance, search.cands, search.objective
+    # A quick local search first: a good incumbent steers the bound's subgradient steps.
+    quick = started + QUICK_LOCAL_SHARE * (deadline - started)
+    search.offer(
+        improve(instance, cands, objective, search.best, quick, search.control, clusters=False), "local"
+    )
     bound_deadline = min(deadline - RESERVE_SECONDS, started + BOUND_TIME_SHARE * (deadline - started))
     found = decompose(
         instance,
@@ -109,6 +120,8 @@ def _decomposed(
         bound_deadline,
         stop=lambda: search.control.stop_requested,
         on_bound=lambda bound: (search.tighten(bound), search.report("bound")),
+        incumbent=lambda: float(search.best_value),
+        master_lp=len(cands) <= MASTER_LP_PAIRS,
     )
     if found is None:
         return search.cp_sat(np.arange(len(cands)), options, deadline, global_bound=True) if direct else False
@@ -126,8 +139,11 @@ def _decomposed(
     first += [i for choice in found.pricing.choices for i in choice.chosen]
     search.offer(greedy_plan(instance, cands, objective, first=np.array(first, dtype=np.int64)), "rounding")
     local_deadline = time.monotonic() + LOCAL_TIME_SHARE * (deadline - time.monotonic() - RESERVE_SECONDS)
-    search.offer(improve(instance, cands, objective, search.best, local_deadline, search.control), "local")
-    if search.control.stop_requested:
+    if local_deadline > time.monotonic():
+        search.offer(
+            improve(instance, cands, objective, search.best, local_deadline, search.control), "local"
+        )
+    if search.control.stop_requested or time.monotonic() > deadline - RESERVE_SECONDS:
         return False
     if direct:
         return search.cp_sat(np.arange(len(cands)), options, deadline, global_bound=True)
