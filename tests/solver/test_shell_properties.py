@@ -1,13 +1,15 @@
 """The independent shell checker on hand-built plans, then the engine against it on generated instances.
 
 Part 1 proves the checker can fail: one valid plan, then each hard rule broken once.
-Part 2 runs the engine (solver.shell) on many small Hypothesis instances and checks every plan with it.
+Part 2 runs the engine (solver.shell) on many small Hypothesis instances, on a benchmark instance and under
+stop requests, and checks every plan and every claim (score, bound, status) with the checker.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -223,7 +225,8 @@ def shell_instances(
 
     Every project has at least one role; ``max_roles`` caps the roles of the whole instance.
     """
-    horizon = [f"2027-W{w:02d}" for w in range(10, 10 + draw(st.integers(*weeks)))]
+    start = date.fromisocalendar(2027, draw(st.sampled_from((10, 51))), 1)  # 51: the horizon crosses New Year
+    horizon = [_week_name(start + timedelta(weeks=i)) for i in range(draw(st.integers(*weeks)))]
     ids = [f"p{i}" for i in range(draw(st.integers(*people)))]
     doc: dict = {"format": "shell-instance/1", "id": "gen", "weeks": horizon}
     if draw(st.booleans()):
@@ -238,6 +241,11 @@ def shell_instances(
         doc["projects"].append(draw(_project(f"j{j}", horizon, ids, (min(roles[0], most), most))))
         left -= len(doc["projects"][-1]["roles"])
     return json.loads(json.dumps(doc))
+
+
+def _week_name(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def _point(draw, doc: dict) -> None:
