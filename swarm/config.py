@@ -22,6 +22,7 @@ def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
 
 
 SMTP_TLS_MODES = ("none", "starttls", "ssl")
+DEVELOPMENT_SECRET = "dev-only-secret-change-me"  # refused for https deployments
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Config:
         "default: the SQLite file instance/swarm.db under the current directory",
     )
     secret_key: str = _setting(
-        "dev-only-secret-change-me",
+        DEVELOPMENT_SECRET,
         "Key that signs login sessions and CSRF tokens; set a long random value in production",
         secret=True,
     )
@@ -82,6 +83,8 @@ class Config:
         )
 
     def validate(self) -> None:
+        if self.base_url.startswith("https://") and self.secret_key == DEVELOPMENT_SECRET and not self.testing:
+            raise ConfigError("SWARM_SECRET_KEY: set a long random secret for a public (https) deployment")
         if self.smtp_tls not in SMTP_TLS_MODES:
             raise ConfigError(f"SWARM_SMTP_TLS: must be one of {', '.join(SMTP_TLS_MODES)}")
         for name in ("smtp_port", "retention_days", "solve_time_limit", "solve_workers"):

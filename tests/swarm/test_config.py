@@ -42,6 +42,7 @@ def test_values_are_read_and_typed():
         ({"SWARM_SMTP_TLS": "maybe"}, "SWARM_SMTP_TLS: must be one of none, starttls, ssl"),
         ({"SWARM_RETENTION_DAYS": "0"}, "SWARM_RETENTION_DAYS: must be positive"),
         ({"SWARM_TESTING": "perhaps"}, "SWARM_TESTING: expected true or false"),
+        ({"SWARM_BASE_URL": "https://swarm.example.nl"}, "SWARM_SECRET_KEY: set a long random secret"),
     ],
 )
 def test_bad_values_name_the_variable(environ, message):

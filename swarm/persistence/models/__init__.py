@@ -1,4 +1,25 @@
-"""All tables, imported in one place so that ``SQLModel.metadata`` knows every one of them (Alembic reads it)."""
+"""All tables, imported in one place so that ``SQLModel.metadata`` knows every one of them (Alembic reads it).
+
+Where each concept lives:
+
+- ``regions``: Region (planning policy: rounds, parallel sessions, score weights, fairness window), Municipality
+  (CBS code), Place (GeoNames; the home places people pick), Skill (the catalogue).
+- ``rolebook``: Role + RoleSkill, a municipality's role book.
+- ``professionals``: Professional, ProfessionalSkill (level 1-3), QualificationDocument (expiry dates; being qualified
+  on a date is derived in ``swarm.domain.rules``, never stored), WeekCapacity, Availability (per slot: yes/maybe/no).
+- ``planning``: PlanningRound (a region's cycle; the fairness history counts rounds), Slot (UTC), Venue,
+  VenueUnavailability.
+- ``requests``: SwarmRequest (draft -> open -> planned -> held) with RequestNeed, RequestSlot, RequestVenue,
+  RequestExclusion (conflicts of interest).
+- ``schedule``: Session (slot x venue, stable ``uid``, ``version`` for iCalendar SEQUENCE), SessionTable (one per
+  request), Seat (participant x round x table), Invitation (response = PARTSTAT, reasons), Pin (organizer's decisions).
+- ``projects``: Project, ProjectRole (ISO weeks), ProjectPreference (preferred/excluded), Assignment (the team).
+- ``accounts``: User (one role, exactly one scope; ``session_version`` revokes logins).
+- ``operations``: SolveRun (a solve as a job with progress), OutboxMessage (mail written with the change that causes
+  it), CalendarFeed (token hash only).
+
+Every datetime column is an aware UTC instant (``columns.UTCDateTime``); enums are checked strings.
+"""
 
 from swarm.persistence.models.accounts import User
 from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
