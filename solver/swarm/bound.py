@@ -34,7 +34,12 @@ SLOT_PLACES_ABOVE = 600  # pairs above which the sessions of a slot are merged i
 WITH_PEOPLE_UP_TO = 200  # pairs up to which the LP with people is tried too (it pays on small instances)
 
 
-def lp_bound(elig: Eligibility, time_limit: float, pairs: list[tuple[int, Session]]) -> int | None:
+def lp_bound(
+    elig: Eligibility,
+    time_limit: float,
+    pairs: list[tuple[int, Session]],
+    tables: dict[tuple[int, Session], tuple[float, float]] | None = None,
+) -> int | None:
     """An upper bound on the score of every valid schedule, or None when no LP finished in time.
 
     Two relaxations, both valid, the lower wins: tables bounded one by one under the session rules
@@ -47,7 +52,7 @@ def lp_bound(elig: Eligibility, time_limit: float, pairs: list[tuple[int, Sessio
 
         return score(elig.instance, [])  # the empty schedule is the only one
     started = time.monotonic()
-    bounds = [_Lp(elig, pairs, people=False).solve(time_limit)]
+    bounds = [_Lp(elig, pairs, people=False, tables=tables).solve(time_limit)]
     if len(pairs) <= WITH_PEOPLE_UP_TO:
         left = time_limit - (time.monotonic() - started)
         if left > 0.5:
@@ -56,19 +61,23 @@ def lp_bound(elig: Eligibility, time_limit: float, pairs: list[tuple[int, Sessio
     return min(found) if found else None
 
 
-def table_bound(elig: Eligibility, r: int, session: Session) -> tuple[float, float]:
+def table_bound(
+    elig: Eligibility, r: int, session: Session, people: np.ndarray | None = None
+) -> tuple[float, float]:
     """The most request r's table at ``session`` can add to the score, whoever else is planned.
 
     A participant's score is split over their seat-rounds: at table t they earn ``skill_t`` per round
     and carry ``cost / rounds`` per round and the table's repeats; these shares add up to exactly their
     score. The best shares for one table, taken seat-round by seat-round within its size, bound it
     (the needs, which can only lower it, are left out). Returned twice: with company in the session,
-    and as the session's only table, where everyone sits there every round.
+    and as the session's only table, where everyone sits there every round. ``people``, when given,
+    are eligible and include the best ``high × rounds`` of everyone eligible.
     """
     inst = elig.instance
     rounds = elig.rounds
     low, high = inst.requests[r].table_size
-    people = np.flatnonzero(elig.eligible(r, session))
+    if people is None:
+        people = np.flatnonzero(elig.eligible(r, session))
     value = rounds * elig.skill_values[r][people] - elig.session_cost(session)[people]
     top = high * rounds
     if len(value) > top:
@@ -84,9 +93,15 @@ def table_bound(elig: Eligibility, r: int, session: Session) -> tuple[float, flo
 
 class _Lp:
     def __init__(
-        self, elig: Eligibility, pairs: list[tuple[int, Session]], per_slot: bool = False, people: bool = True
+        self,
+        elig: Eligibility,
+        pairs: list[tuple[int, Session]],
+        per_slot: bool = False,
+        people: bool = True,
+        tables: dict | None = None,
     ):
         self.elig = elig
+        self.tables = tables or {}
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
         self.inf = self.solver.infinity()
         self.objective = self.solver.Objective()
@@ -111,7 +126,8 @@ class _Lp:
         inst = self.elig.instance
         by_session = defaultdict(list)
         for (r, session), z in self.z.items():
-            with_company, alone = table_bound(self.elig, r, session)
+            found = self.tables.get((r, session))
+            with_company, alone = found if found is not None else table_bound(self.elig, r, session)
             single, multi = self._var(1, alone), self._var(1, with_company)
             self._row(0, 0, [(z, 1), (single, -1), (multi, -1)])
             by_session[session].append((r, single, multi))

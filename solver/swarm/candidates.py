@@ -154,16 +154,24 @@ def estimate_alone(elig: Eligibility, r: int, session: Session, people: np.ndarr
     return inst.weights.scheduled * request.priority + int(whole[chosen].sum())
 
 
-def pairs(elig: Eligibility, keep: int, requests: list[int] | None = None) -> dict[tuple[int, Session], Pair]:
-    """Every pair that could be staffed on its own, with its candidates and estimate.
+Bounds = dict[tuple[int, Session], tuple[float, float]]
+
+
+def survey(elig: Eligibility, keep: int) -> tuple[dict[tuple[int, Session], Pair], Bounds]:
+    """Every pair that could be staffed on its own: its candidates and estimates, and for *every* such
+    pair its :func:`solver.swarm.bound.table_bound` (the bound must not miss a pair).
 
     Only people who meet a need of the request and the session's cheapest people are looked at
-    person by person; the rest could only be dearer fillers.
+    person by person; everyone else could only be a dearer filler.
     """
-    found = {}
-    wanted = range(len(elig.instance.requests)) if requests is None else requests
-    for r in wanted:
-        request = elig.instance.requests[r]
+    from solver.swarm.bound import table_bound
+
+    found: dict[tuple[int, Session], Pair] = {}
+    bounds: Bounds = {}
+    for r, request in enumerate(elig.instance.requests):
+        low, high = request.table_size
+        if any(n.min > high for n in request.needs):
+            continue
         skilled = elig.skilled(r)
         for session in elig.allowed_sessions(r):
             ok = elig.can_attend(session)[skilled] & elig.fits_subset(r, session, skilled)
@@ -173,16 +181,23 @@ def pairs(elig: Eligibility, keep: int, requests: list[int] | None = None) -> di
                 for n, meets in zip(request.needs, elig.meets(r), strict=True)
             ):
                 continue
-            cheap = elig.cheapest(session, 4 * keep)
-            cheap = cheap[elig.fits_subset(r, session, cheap) & (elig.signatures[r][cheap] == 0)][:keep]
-            if len(people) + len(cheap) < request.table_size[0]:
-                people = np.flatnonzero(elig.eligible(r, session))
-                if len(people) < request.table_size[0]:
+            cheapest = elig.cheapest(session, max(4 * keep, high * elig.rounds))
+            cheap = cheapest[elig.fits_subset(r, session, cheapest) & (elig.signatures[r][cheapest] == 0)]
+            if len(cheap) < high * elig.rounds and len(cheapest) == max(4 * keep, high * elig.rounds):
+                people = np.flatnonzero(elig.eligible(r, session))  # the cheap list ran out
+                if len(people) < low:
                     continue
-            else:
-                people = np.concatenate([people, cheap])
-            chosen = _pick_from(elig, r, session, people, keep, None)
+                cheap = people[elig.signatures[r][people] == 0]
+            elif len(people) + len(cheap) < low:
+                continue
+            everyone = np.concatenate([people, cheap])  # disjoint: skilled and not
+            bounds[r, session] = table_bound(elig, r, session, everyone)
+            chosen = _pick_from(elig, r, session, everyone, keep, None)
             value = estimate(elig, r, session, chosen)
             if value is not None:
                 found[r, session] = Pair(r, session, chosen, value, estimate_alone(elig, r, session, chosen))
-    return found
+    return found, bounds
+
+
+def pairs(elig: Eligibility, keep: int) -> dict[tuple[int, Session], Pair]:
+    return survey(elig, keep)[0]

@@ -62,6 +62,7 @@ class Eligibility:
         self._meets: dict[int, list[np.ndarray]] = {}
         self._attend: dict[Session, np.ndarray] = {}
         self._skilled: dict[int, np.ndarray] = {}
+        self._excluded: dict[int, np.ndarray] = {}
         self._cheapest: dict[tuple[Session, int], np.ndarray] = {}
 
     # --- people -------------------------------------------------------------------------------
@@ -141,9 +142,15 @@ class Eligibility:
         if request.max_travel_km is not None and not self.instance.venues[session[1]].online:
             ok &= self.km[session[1]][people] <= request.max_travel_km + LIMIT_EPSILON
         if request.excluded:
-            banned = [self.instance.professional_index[p] for p in request.excluded]
-            ok &= ~np.isin(people, banned)
+            ok &= ~self.excluded(r)[people]
         return ok
+
+    def excluded(self, r: int) -> np.ndarray:
+        if r not in self._excluded:
+            mask = np.zeros(self.n, bool)
+            mask[[self.instance.professional_index[p] for p in self.instance.requests[r].excluded]] = True
+            self._excluded[r] = mask
+        return self._excluded[r]
 
     def skilled(self, r: int) -> np.ndarray:
         """Everyone who meets at least one need of request r."""

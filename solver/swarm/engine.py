@@ -73,15 +73,16 @@ def run(inst: Instance, options: SolveOptions, control: SolveControl | None = No
     clock = _Clock(options, control)
     stages: dict[str, float] = {}
     elig = Eligibility(inst)
-    all_pairs = [(r, s) for r in range(len(inst.requests)) for s in elig.allowed_sessions(r)]
-    staffable = [(r, s) for r, s in all_pairs if elig.staffable(r, s)]
     stages["eligibility"] = time.monotonic() - clock.start
+    pairs, tables = candidates.survey(elig, KEEP)
+    staffable = sorted(tables)
+    stages["candidates"] = time.monotonic() - clock.start - stages["eligibility"]
     best = _Best(inst, control)
     seats = sum(int(elig.eligible(r, s).sum()) for r, s in staffable) if len(staffable) < 400 else None
     if seats is not None and seats <= EXACT_MAX_SEATS:
-        _exact(elig, staffable, options, control, clock, best)
+        _exact(elig, pairs, staffable, options, control, clock, best)
     else:
-        _decomposed(elig, staffable, options, control, clock, best, stages)
+        _decomposed(elig, pairs, staffable, tables, options, control, clock, best, stages)
     return Outcome(
         best.sessions,
         best.score,
@@ -123,10 +124,10 @@ class _Best:
             self.control.report(self.score, self.bound, stage)
 
 
-def _exact(elig, staffable, options, control, clock, best: _Best) -> None:
+def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Best) -> None:
     pairs = {(r, s): np.flatnonzero(elig.eligible(r, s)) for r, s in staffable}
     agg = aggregated.build(elig, pairs)
-    quick = _quick_plan(elig, staffable, options, control, clock)
+    quick = _quick_plan(elig, candidate_pairs, options, control, clock)
     if quick:
         agg.hint(quick)
         best.offer(_rotate_all(elig, quick, options, control, clock), "first schedule")
@@ -151,22 +152,17 @@ def _exact(elig, staffable, options, control, clock, best: _Best) -> None:
         best.tighten(lp.lp_bound(elig, clock.share(0.5), staffable), "bound")
 
 
-def _quick_plan(elig, staffable, options, control, clock) -> Plan:
-    pairs = candidates.pairs(elig, KEEP, sorted({r for r, _ in staffable}))
+def _quick_plan(elig, pairs, options, control, clock) -> Plan:
     chosen = packing.greedy(elig, packing.estimates(pairs))
     if clock.stopped:
         return {}
-    plan, _ = people.assign_people(elig, pairs, chosen, options, _quiet(control), clock.share(0.1), KEEP)
-    return plan
+    return people.assign_people(elig, pairs, chosen, options, _quiet(control), clock.share(0.1), KEEP)
 
 
-def _decomposed(elig, staffable, options, control, clock, best: _Best, stages) -> None:
-    t = time.monotonic()
-    pairs = candidates.pairs(elig, KEEP, sorted({r for r, _ in staffable}))
-    stages["candidates"] = time.monotonic() - t
+def _decomposed(elig, pairs, staffable, tables, options, control, clock, best: _Best, stages) -> None:
     t = time.monotonic()
     if not clock.stopped:
-        best.tighten(lp.lp_bound(elig, clock.share(0.15), staffable), "bound")
+        best.tighten(lp.lp_bound(elig, clock.share(0.15), staffable, tables), "bound")
     stages["bound"] = time.monotonic() - t
     values = packing.estimates(pairs)
     hint = packing.greedy(elig, values)
@@ -177,7 +173,7 @@ def _decomposed(elig, staffable, options, control, clock, best: _Best, stages) -
     if clock.stopped:
         return
     t = time.monotonic()
-    plan, _ = people.assign_people(elig, pairs, hint, options, _quiet(control), clock.share(0.6), KEEP)
+    plan = people.assign_people(elig, pairs, hint, options, _quiet(control), clock.share(0.75), KEEP)
     stages["people"] = time.monotonic() - t
     t = time.monotonic()
     best.offer(_rotate_all(elig, plan, options, control, clock), "rotation")

@@ -40,6 +40,7 @@ class AggregatedModel:
     open: dict[Session, cp_model.IntVar] = field(default_factory=dict)
     terms: list = field(default_factory=list)  # (coefficient, variable) of the objective
     offset: int = 0
+    sessions_left: dict[int, int] | None = None  # per person, when some sessions are already planned
 
     # --- variables ----------------------------------------------------------------------------
 
@@ -127,9 +128,11 @@ class AggregatedModel:
         for (p, session), y in self.y.items():
             sessions[p].append((session, y))
         groups = self.elig.overlap_groups
+        left = self.sessions_left or {}
         for p, items in sessions.items():
-            if len(items) > self.elig.max_sessions[p]:
-                self.model.add(sum(y for _, y in items) <= int(self.elig.max_sessions[p]))
+            limit = left.get(p, int(self.elig.max_sessions[p]))
+            if len(items) > limit:
+                self.model.add(sum(y for _, y in items) <= limit)
             for group in groups:
                 members = set(group)
                 ys = [y for (s, _), y in items if s in members]
@@ -273,9 +276,13 @@ def _session_key(inst, ident: str, kind: str, slot: str, venue: str):
     return index[ident], (inst.slot_index[slot], inst.venue_index[venue])
 
 
-def build(elig: Eligibility, pairs: dict[tuple[int, Session], np.ndarray]) -> AggregatedModel:
+def build(
+    elig: Eligibility,
+    pairs: dict[tuple[int, Session], np.ndarray],
+    sessions_left: dict[int, int] | None = None,
+) -> AggregatedModel:
     """The full aggregated model over the given pairs and their candidates."""
-    agg = AggregatedModel(elig)
+    agg = AggregatedModel(elig, sessions_left=sessions_left)
     for (r, session), candidates in sorted(pairs.items()):
         agg.add_pair(r, session, candidates)
     agg.all_rules()

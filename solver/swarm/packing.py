@@ -158,6 +158,41 @@ def greedy(elig: Eligibility, values: Values) -> dict[int, Session]:
         chosen[r] = session
         tables[session] += 1
         seats[session] += low
+    return _join_lonely_tables(elig, values, chosen)
+
+
+def _join_lonely_tables(elig: Eligibility, values: Values, chosen: dict[int, Session]) -> dict[int, Session]:
+    """Move a table that sits alone into another open session where it is worth more there."""
+    inst = elig.instance
+    options = defaultdict(list)
+    for r, session in values:
+        options[r].append(session)
+    changed = True
+    while changed:
+        changed = False
+        at = defaultdict(list)
+        for r, session in chosen.items():
+            at[session].append(r)
+        for session, requests in sorted(at.items()):
+            if len(requests) != 1:
+                continue
+            (r,) = requests
+            here = values[r, session][1]
+            here = values[r, session][0] if here is None else here
+            best, gain = None, 0
+            for other in options[r]:
+                if other == session or other not in at:
+                    continue
+                venue = inst.venues[other[1]]
+                seated = sum(inst.requests[q].table_size[0] for q in at[other])
+                if len(at[other]) >= venue.tables or seated + inst.requests[r].table_size[0] > venue.capacity:
+                    continue
+                if values[r, other][0] - here > gain:
+                    best, gain = other, values[r, other][0] - here
+            if best is not None:
+                chosen[r] = best
+                changed = True
+                break
     return chosen
 
 

@@ -8,6 +8,8 @@ A table may still be dropped here, so the stage is always feasible.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from solver.control import SolveControl, SolveOptions, run_cp_sat
@@ -25,8 +27,45 @@ def assign_people(
     control: SolveControl | None,
     time_limit: float,
     keep: int,
-) -> tuple[Plan, int | None]:
-    """The aggregated plan for the chosen sessions; also its model's objective (None: no solution)."""
+) -> Plan:
+    """The aggregated plan for the chosen sessions.
+
+    Sessions whose slots overlap (directly or in a chain) are seated in one model; such groups are
+    solved one after the other, earliest first, each with a share of the time, and people seated in
+    an earlier group keep only their remaining ``max_sessions``. Small models prove fast; people are
+    plentiful enough that seating groups in turn costs little.
+    """
+    started = time.monotonic()
+    model_pairs = _model_pairs(elig, pairs, chosen, keep)
+    groups = _slot_groups(elig, {session for _, session in model_pairs})
+    left = {p: int(elig.max_sessions[p]) for p in range(elig.n)}
+    plan: Plan = {}
+    weights = [sum(1 for _, s in model_pairs if s[0] in group) for group in groups]
+    for i, group in enumerate(groups):
+        spent = time.monotonic() - started
+        share = (time_limit - spent) * weights[i] / max(1, sum(weights[i:]))
+        part = {
+            key: people[np.fromiter((left[p] > 0 for p in people.tolist()), bool, len(people))]
+            for key, people in model_pairs.items()
+            if key[1][0] in group
+        }
+        agg = aggregated.build(elig, part, sessions_left=left)
+        run = run_cp_sat(
+            agg.model, options, control, time_limit=max(0.1, share), stage="people", parameters=NO_PRESOLVE
+        )
+        if not run.has_solution:
+            continue
+        found = agg.extract(run.solver.value)
+        plan.update(found)
+        for tables in found.values():
+            for p in {p for seats in tables.values() for p in seats}:
+                left[p] -= 1
+    return plan
+
+
+def _model_pairs(elig, pairs, chosen, keep) -> dict[tuple[int, Session], np.ndarray]:
+    """Chosen pairs with candidates who fit the pair or every table of the session, plus the
+    unscheduled requests' pairs at sessions that are open anyway."""
     sessions = set(chosen.values())
     at: dict[Session, list[int]] = {}
     for r, session in chosen.items():
@@ -42,10 +81,16 @@ def assign_people(
     for (r, session), pair in pairs.items():
         if r not in chosen and session in sessions:
             model_pairs[r, session] = pair.candidates
-    agg = aggregated.build(elig, model_pairs)
-    run = run_cp_sat(
-        agg.model, options, control, time_limit=time_limit, stage="people", parameters=NO_PRESOLVE
-    )
-    if not run.has_solution:
-        return {}, None
-    return agg.extract(run.solver.value), round(run.solver.objective_value)
+    return model_pairs
+
+
+def _slot_groups(elig: Eligibility, sessions: set[Session]) -> list[set[int]]:
+    """The used slots split into chains of overlapping slots, earliest first."""
+    slots = elig.instance.slots
+    used = sorted({s for s, _ in sessions}, key=lambda s: (slots[s].start, s))
+    groups: list[set[int]] = []
+    for s in used:
+        touching = [g for g in groups if any(slots[s].overlaps(slots[t]) for t in g)]
+        merged = {s}.union(*touching)
+        groups = [g for g in groups if g not in touching] + [merged]
+    return sorted(groups, key=lambda g: min((slots[s].start, s) for s in g))
