@@ -53,7 +53,7 @@ def explain(result: ShellResult) -> Explanation:
 
 def _weeks(instance, role) -> str:
     first, last = instance.weeks[role.first], instance.weeks[role.last]
-    return f"week {first}" if first == last else f"weeks {first}..{last}"
+    return f"week {first}" if first == last else f"each of weeks {first}..{last}"
 
 
 def _assignment_reasons(result: ShellResult, role_i: int, pro_i: int, eligible: np.ndarray) -> list[str]:
@@ -115,7 +115,7 @@ def _unfilled_reason(result, arrays: Arrays, load, spent, holders, role_i: int) 
         most = int(np.argmax(free))
         alone = int((arrays.capacity[idx, span].min(axis=1) >= role.hours_per_week).sum())
         text = (
-            f"no qualified {who} within travel distance has {role.hours_per_week} free hours in every "
+            f"no qualified {who} within travel distance has {role.hours_per_week} free hours in "
             f'{_weeks(instance, role)}; most free: {max(0, int(free[most]))} h ("{arrays.ids[idx[most]]}")'
         )
         if alone:

@@ -42,7 +42,7 @@ def test_no_free_hours_names_the_most_free():
     pros = [professional("p1", hours=40)]
     result = plan(instance(projects, pros))
     text = reasons(result)["A/lead"]
-    assert "has 16 free hours in every weeks 2027-W02..2027-W04" in text
+    assert "has 16 free hours in each of weeks 2027-W02..2027-W04" in text
     assert 'most free: 10 h ("p1")' in text and "1 would have without their other assignments" in text
 
 
