@@ -4,7 +4,8 @@
     python -m bench.shell_bench                       # small, medium, large at 10 / 30 / 60 s
 
 Each method runs in its own subprocess with the same time limit; a method that overruns the limit by more
-than --grace seconds is killed from outside. Peak memory is the child's peak resident set. Every plan is
+than --grace seconds is killed from outside (bench.common.run_isolated, which also reads the child's peak
+resident set). Every plan is
 validated with the independent checker (tests/solver/shell_checker.py). The table replaces the section
 "## Flexible-shell teams" of docs/benchmarks.md unless --no-docs is given.
 """
@@ -14,29 +15,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-
-import psutil
-from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # one copy of the checker: tests/solver/shell_checker.py
 
+from bench.common import machine, run_isolated, today, write_json_atomic, write_section  # noqa: E402
 from bench.shell_instances import SIZES, shell_instance  # noqa: E402
 from tests.solver.shell_checker import check_claims, check_plan  # noqa: E402
 
 METHODS = ("engine", "greedy", "cp-sat", "highs")
 DEFAULT_LIMITS = {"small": 10.0, "medium": 30.0, "large": 60.0}
-SECTION = "## Flexible-shell teams"
-DOCS = ROOT / "docs" / "benchmarks.md"
+SECTION = "Flexible-shell teams"
 
 
 @dataclass
@@ -82,10 +76,7 @@ def child(method: str, instance_path: str, out_path: str, time_limit: float, wor
     started = time.perf_counter()
     plan = run(instance, time_limit, workers)
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    Path(out_path).write_text(
-        json.dumps({"plan": plan, "seconds": seconds, "peak_kb": peak_kb}), encoding="utf-8"
-    )
+    write_json_atomic(out_path, {"plan": plan, "seconds": seconds})
 
 
 # --- parent: spawn, watch, validate ----------------------------------------------------------------------
@@ -96,31 +87,13 @@ def measure(method: str, size: str, instance: dict, instance_path: Path, args) -
     limit = args.time_limit or DEFAULT_LIMITS.get(size, 30.0)
     command = [sys.executable, "-m", "bench.shell_bench", "--child", method, str(instance_path), str(out)]
     command += ["--time-limit", str(limit), "--workers", str(args.workers)]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    watched, peak = psutil.Process(process.pid), 0
-    killed = False
-    while process.poll() is None:
-        try:
-            peak = max(peak, watched.memory_info().rss)
-        except psutil.NoSuchProcess:
-            break
-        if time.perf_counter() - started > limit + args.grace:
-            process.kill()  # our own child, stopped by its id
-            killed = True
-            break
-        time.sleep(0.05)
-    _, stderr = process.communicate()
-    wall = time.perf_counter() - started
-    if killed:
-        return Row(
-            size, method, "killed", seconds=wall, peak_mb=peak / 2**20, note=f"killed after {wall:.0f} s"
-        )
-    if process.returncode != 0 or not out.exists():
-        last = (stderr.strip().splitlines() or ["no output"])[-1]
-        return Row(size, method, "error", seconds=wall, peak_mb=peak / 2**20, note=last[:120])
+    run = run_isolated(command, kill_after=limit + args.grace)
+    if run.killed:
+        return Row(size, method, "killed", seconds=run.wall_seconds, peak_mb=run.peak_mb,
+                   note=f"killed after {run.wall_seconds:.0f} s")  # fmt: skip
+    if run.returncode != 0 or not out.exists():
+        last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+        return Row(size, method, "error", seconds=run.wall_seconds, peak_mb=run.peak_mb, note=last[:120])
     report = json.loads(out.read_text(encoding="utf-8"))
     plan = report["plan"]
     problems = check_plan(instance, plan) + check_claims(instance, plan)
@@ -133,7 +106,7 @@ def measure(method: str, size: str, instance: dict, instance_path: Path, args) -
         plan.get("score"),
         plan.get("bound"),
         report["seconds"],
-        max(peak, report["peak_kb"] * 1024) / 2**20,
+        run.peak_mb,
         len(problems),
         plan.get("note", ""),
     )
@@ -217,41 +190,12 @@ def _fixed(value: float | None, digits: int) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        model = next(
-            line.split(":", 1)[1].strip() for line in lscpu.splitlines() if line.startswith("Model name")
-        )
-    except (OSError, subprocess.CalledProcessError, StopIteration):
-        pass
-    memory = psutil.virtual_memory().total / 2**30
-    return f"{model}, {os.cpu_count()} cores, {memory:.1f} GiB memory"
-
-
-def write_section(text: str) -> None:
-    """Replace (or append) our section of docs/benchmarks.md, leaving every other section alone."""
-    with FileLock(os.path.join(tempfile.gettempdir(), "swarm-docs-benchmarks.lock")):
-        old = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-        start = old.find(SECTION + "\n")
-        if start < 0:
-            new = old.rstrip("\n") + "\n\n" + text
-        else:
-            end = old.find("\n## ", start + len(SECTION))
-            new = old[:start] + text + (old[end + 1 :] if end >= 0 else "")
-        tmp = DOCS.with_name(f".{DOCS.name}.tmp")
-        tmp.write_text(new, encoding="utf-8")
-        os.replace(tmp, DOCS)
-
-
 def section(rows: list[Row], args, load_before: tuple, load_after: tuple) -> str:
     limits = ", ".join(f"{s} {args.time_limit or DEFAULT_LIMITS.get(s, 30.0):g} s" for s in args.sizes)
     return (
-        f"{SECTION}\n\n"
         f"`python -m bench.shell_bench --sizes {','.join(args.sizes)}"
         f"{f' --time-limit {args.time_limit:g}' if args.time_limit else ''}` (seed {args.seed}, "
-        f"{args.workers} workers, time limit {limits}), run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
+        f"{args.workers} workers, time limit {limits}), run {today()} on "
         f"{machine()}. Load average before/after: {load_before[0]:.1f} / {load_after[0]:.1f} "
         "(the machine is shared, so times are pessimistic).\n\n"
         "Methods: `engine` is solver.shell; `greedy` fills roles in instance order with the cheapest eligible "
@@ -298,9 +242,9 @@ def main(argv: list[str] | None = None) -> int:
             _cross_check(group)
             rows += group
     text = section(rows, args, load_before, os.getloadavg())
-    print(text)
+    print(f"## {SECTION}\n\n{text}")
     if not args.no_docs:
-        write_section(text)
+        write_section(SECTION, text)
     return 0
 
 
