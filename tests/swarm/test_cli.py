@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from swarm.cli import main
+from swarm.persistence import migrate
 from tests.swarm.spec_checks import check_shell_instance, check_swarm_instance
 
 
@@ -80,3 +81,19 @@ def test_demo_prepares_a_fresh_sqlite_database_and_plans_its_round(tmp_path, mon
     assert "organisator@achterhoek.demo" in result.output and "zzp1@achterhoek.demo" in result.output
     if "plan" in main.commands:
         assert "Published:" in result.output
+
+
+def test_db_upgrade_downgrade_and_current(tmp_path, monkeypatch):
+    monkeypatch.setenv("SWARM_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    head = migrate.head_revision()
+    assert f"current: {head}," in runner.invoke(main, ["db", "current"]).output
+    assert runner.invoke(main, ["db", "downgrade"]).exit_code == 0  # one step
+    assert f"current: {head}," not in runner.invoke(main, ["db", "current"]).output
+    assert runner.invoke(main, ["db", "downgrade", "base"]).exit_code == 0
+    assert "current: (empty)" in runner.invoke(main, ["db", "current"]).output
+    refused = runner.invoke(
+        main, ["export-instance", "--region", "achterhoek", "-o", str(tmp_path / "x.json")]
+    )
+    assert refused.exit_code == 1 and "run `swarm db upgrade` first" in refused.output
