@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from tests.solver.swarm_checker import check_schedule, great_circle_km, spec_score
@@ -151,3 +152,22 @@ def test_engine_reaches_and_proves_the_brute_force_optimum(solve_document, insta
     assert_honest(instance_doc, result)
     assert result["score"] == optimum, f"engine {result['score']}, brute-force optimum {optimum}: {witness}"
     assert result["status"] == "optimal", f"optimum {optimum} found but not proved (bound {result['bound']})"
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(instance_doc=swarm_instances(**TINY))
+def test_decomposed_route_bound_holds_against_brute_force(solve_document, instance_doc, monkeypatch):  # noqa: F811
+    """Big regions take the decomposed route (stages + LP bound); force it on tiny ones, where the truth is known."""
+    import solver.swarm.engine as engine
+
+    if not hasattr(engine, "EXACT_MAX_SEATS"):
+        pytest.skip("the engine no longer has an exact/decomposed switch to force")
+    assume(candidate_count(instance_doc) <= MAX_CANDIDATES)
+    optimum, _ = brute_force_optimum(instance_doc)
+    monkeypatch.setattr(engine, "EXACT_MAX_SEATS", -1)
+    result = solve_document(instance_doc, time_limit=5.0)
+    assert_honest(instance_doc, result)
+    assert result["score"] <= optimum
+    assert result["bound"] is None or result["bound"] >= optimum, (
+        f"bound {result['bound']} < optimum {optimum}"
+    )
