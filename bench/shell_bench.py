@@ -13,6 +13,7 @@ validated with the independent checker (tests/solver/shell_checker.py). The tabl
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -60,10 +61,11 @@ def prepare(method: str):
             return to_document(solve(parse_instance(instance), options, SolveControl()))
 
         return engine
-    import highspy  # noqa: F401
-    from ortools.sat.python import cp_model  # noqa: F401
-
     from bench.shell_baselines import METHODS as BASELINES
+
+    solver_module = {"cp-sat": "ortools.sat.python.cp_model", "highs": "highspy"}.get(method)
+    if solver_module:
+        importlib.import_module(solver_module)
 
     if method == "greedy":
         return lambda instance, time_limit, workers: BASELINES["greedy"](instance, time_limit)
