@@ -17,6 +17,7 @@ from solver.shell.eligibility import Candidates
 from solver.shell.greedy import role_slices
 from solver.shell.instance import ShellInstance
 from solver.shell.model import pair_cost, pinned
+from solver.shell.projects import ProjectChoice, best_choice, shortlist
 
 if TYPE_CHECKING:
     from solver.shell.bound import Pricing
@@ -38,7 +39,7 @@ def subgradient(
     stop: Callable[[], bool],
     on_bound: Callable[[int], None],
 ) -> Pricing:
-    from solver.shell.bound import Pricing, integer_bound, project_choice
+    from solver.shell.bound import Pricing, integer_bound
 
     n_pros, n_weeks = len(instance.professionals), len(instance.weeks)
     capacity = np.array([p.capacity for p in instance.professionals], dtype=np.float64).reshape(
@@ -50,7 +51,6 @@ def subgradient(
     first = np.array([r.first for r in instance.roles], dtype=np.int64)[cands.role]
     last = np.array([r.last for r in instance.roles], dtype=np.int64)[cands.role]
     weekly = np.array([r.hours_per_week for r in instance.roles], dtype=np.float64)[cands.role]
-    project_of = np.array([r.project for r in instance.roles], dtype=np.int64)[cands.role]
     cost = pair_cost(instance, cands)
     slices = role_slices(cands)
     forced_at = {int(cands.role[i]): int(i) for i in pinned(instance, cands).tolist()}
@@ -58,19 +58,27 @@ def subgradient(
     pro_start = np.searchsorted(cands.pro[by_pro], np.arange(n_pros + 1))
 
     def adjust(index: np.ndarray) -> None:
-        prefix = np.zeros((len(index), n_weeks + 1))
-        np.cumsum(y[cands.pro[index]], axis=1, out=prefix[:, 1:])
-        rows = np.arange(len(index))
+        prefix = np.zeros((n_pros, n_weeks + 1))
+        np.cumsum(y, axis=1, out=prefix[:, 1:])
+        pros = cands.pro[index]
         adjusted[index] = objective[index] - weekly[index] * (
-            prefix[rows, last[index] + 1] - prefix[rows, first[index]]
+            prefix[pros, last[index] + 1] - prefix[pros, first[index]]
         )
+
+    def role_list(role: int) -> np.ndarray:
+        spec = instance.projects[instance.roles[role].project]
+        idx = slices.get(role, np.zeros(0, dtype=np.int64))
+        return shortlist(adjusted, cost, idx, len(spec.roles), spec.budget is not None)
+
+    def choose(project: int) -> ProjectChoice:
+        spec = instance.projects[project]
+        forced = [forced_at.get(r) for r in spec.roles]
+        return best_choice([lists[r] for r in spec.roles], forced, adjusted, cost, cands.pro, spec.budget)
 
     adjusted = objective.astype(np.float64)
     adjust(np.arange(len(cands)))
-    choices = [
-        project_choice(instance, j, adjusted, cost, cands.pro, slices, forced_at)
-        for j in range(len(instance.projects))
-    ]
+    lists = {r: role_list(r) for r in range(len(instance.roles))}
+    choices = [choose(j) for j in range(len(instance.projects))]
     best = start
     scale, stalled = STEP_START, 0
     while time.monotonic() < deadline and not stop() and scale > STEP_MINIMUM:
@@ -100,6 +108,9 @@ def subgradient(
             [by_pro[pro_start[p] : pro_start[p + 1]] for p in changed] or [np.zeros(0, dtype=np.int64)]
         )
         adjust(index)
-        for j in np.unique(project_of[index]).tolist():
-            choices[j] = project_choice(instance, j, adjusted, cost, cands.pro, slices, forced_at)
+        touched = np.unique(cands.role[index]).tolist()
+        for r in touched:
+            lists[r] = role_list(r)
+        for j in sorted({instance.roles[r].project for r in touched}):
+            choices[j] = choose(j)
     return best
