@@ -192,7 +192,19 @@ def _fixed(value: float | None, digits: int) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def section(rows: list[Row], args, load_before: tuple, load_after: tuple) -> str:
+def describe(size: str, instance: dict) -> str:
+    """One Markdown row of what the instance holds, eligible pairs counted as the peers count them."""
+    from bench.shell_baselines import eligible_pairs
+
+    roles = sum(len(p["roles"]) for p in instance["projects"])
+    budgets = sum(p.get("budget") is not None for p in instance["projects"])
+    return (
+        f"| {size} | {len(instance['professionals']):,} | {len(instance['projects']):,} ({budgets:,} with a budget) "
+        f"| {roles:,} | {len(instance['weeks'])} | {len(eligible_pairs(instance)):,} |"
+    ).replace(",", " ")
+
+
+def section(rows: list[Row], instances: list[str], args, load_before: tuple, load_after: tuple) -> str:
     limits = ", ".join(f"{s} {args.time_limit or DEFAULT_LIMITS.get(s, 30.0):g} s" for s in args.sizes)
     return (
         f"`python -m bench.shell_bench --sizes {','.join(args.sizes)}"
@@ -200,11 +212,16 @@ def section(rows: list[Row], args, load_before: tuple, load_after: tuple) -> str
         f"{args.workers} workers, time limit {limits}), run {today()} on "
         f"{machine()}. Load average before/after: {load_before[0]:.1f} / {load_after[0]:.1f} "
         "(the machine is shared, so times are pessimistic).\n\n"
+        "| size | professionals | projects | roles | weeks | eligible pairs |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: |\n" + "\n".join(instances) + "\n\n"
         "Methods: `engine` is solver.shell; `greedy` fills roles in instance order with the cheapest eligible "
-        "person; `cp-sat` is x[role, professional] for every eligible pair with every constraint as a plain "
-        "linear row; `highs` is that model as a MIP in HiGHS. Gap is to the best (lowest) valid bound of the "
-        "size; valid means the independent checker found no broken rule and the score/bound claims hold. "
-        "Wall time includes building the model; peak memory is the process's peak resident set.\n\n"
+        "person who still fits; `cp-sat` is x[role, professional] for every eligible pair with every rule as "
+        "a plain linear row (rows that cannot bind left out), no hints; `highs` is that model as a MIP in "
+        "HiGHS (gap tolerance below 1, the objective being an integer). Every method's time limit covers "
+        "building its model; a run more than --grace seconds over it is killed. Gap is to the best (lowest) "
+        "valid bound of the size; valid means the independent checker (tests/solver/shell_checker.py) found "
+        "no broken rule and the score, bound and status claims hold, and no valid plan of any method scores "
+        "above the bound. Peak memory is the process's peak resident set (VmHWM).\n\n"
         f"{table(rows)}\n\n"
         "Against the targets of issue 4 (this machine):\n\n"
         f"{verdicts(rows)}\n"
@@ -231,10 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown size or method: {', '.join(unknown)}")
     load_before = os.getloadavg()
-    rows = []
+    rows, instances = [], []
     with tempfile.TemporaryDirectory(prefix="shell-bench-") as tmp:
         for size in args.sizes:
             instance = shell_instance(size, args.seed)
+            instances.append(describe(size, instance))
             path = Path(tmp) / f"{size}.json"
             path.write_text(json.dumps(instance), encoding="utf-8")
             group = []
@@ -243,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{size} {method}: {group[-1]}", file=sys.stderr)
             _cross_check(group)
             rows += group
-    text = section(rows, args, load_before, os.getloadavg())
+    text = section(rows, instances, args, load_before, os.getloadavg())
     print(f"## {SECTION}\n\n{text}")
     if not args.no_docs:
         write_section(SECTION, text)
