@@ -54,7 +54,8 @@ class Outcome:
 class _Clock:
     def __init__(self, options: SolveOptions, control: SolveControl):
         self.start = time.monotonic()
-        self.limit = options.time_limit
+        # keep a margin for rotating, checking and writing the result after the last stage
+        self.limit = options.time_limit * 0.93 - 0.1
         self.control = control
 
     def left(self) -> float:
