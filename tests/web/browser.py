@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE = "/static/vendor/axe-core-4.11.0/axe.min.js"
+BROWSER_NOW = datetime(
+    2026, 12, 1, 9, 0, tzinfo=UTC
+)  # the live server's clock: before the slots of the test world
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 requires_chromium = pytest.mark.skipif(
@@ -79,3 +83,12 @@ class PageChecker:
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, checker: PageChecker, email: str, password: str) -> None:
+    """Log in through the Dutch login form (checking the form with axe on the way)."""
+    page.goto("/login")
+    checker.axe(page)
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from swarm.config import Config
+from swarm.domain.timeutil import fixed_clock
 from swarm.persistence import migrate
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.webapp import create_app
 from tests.web import world
+from tests.web.browser import BROWSER_NOW, CHROMIUM, CHROMIUM_ARGS, LiveServer, PageChecker
 
 
 def pytest_configure(config):
@@ -78,3 +80,51 @@ def login_as(app, the_world):
         return client
 
     return _login
+
+
+# --- browser tests (tests/web/browser.py has the helpers) ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def playwright_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live(engine, database_url, the_world):
+    app = create_app(
+        {
+            "SWARM": Config.for_tests(database_url=database_url),
+            "SWARM_ENGINE": engine,
+            "SWARM_CLOCK": fixed_clock(BROWSER_NOW),
+        }
+    )
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def open_page(playwright_browser, live):
+    """open_page(locale) -> (page, checker): a fresh browser context (its own cookies) on the live server."""
+    contexts = []
+    checker = PageChecker(live.url)
+
+    def _open(locale: str = "nl-NL"):
+        context = playwright_browser.new_context(
+            base_url=live.url, locale=locale, viewport={"width": 1280, "height": 900}
+        )
+        contexts.append(context)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        checker.watch(page)
+        return page
+
+    yield _open, checker
+    for context in contexts:
+        context.close()
+    assert not checker.csp_violations, checker.csp_violations

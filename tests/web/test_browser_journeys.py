@@ -7,20 +7,18 @@ Screenshots of the main pages go to docs/img/.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 
 import pytest
 
 from swarm.config import Config
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
-from swarm.webapp import create_app
 from tests.web import world as test_world
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, PageChecker, requires_chromium, screenshot
+from tests.web.browser import BROWSER_NOW, log_in, requires_chromium, screenshot
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+NOW = BROWSER_NOW
 PROFESSIONALS = [
     ("Anouk de Vries", "anouk@example.nl", "12345670"),
     ("Bram Jansen", "bram@example.nl", "23456781"),
@@ -28,64 +26,11 @@ PROFESSIONALS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def playwright_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def the_world(engine) -> test_world.World:
     """The browser journeys start from a region with no schedule yet."""
     with unit_of_work(engine) as session:
         return test_world.build(session, with_schedule=False)
-
-
-@pytest.fixture
-def live(engine, database_url, the_world):
-    app = create_app(
-        {
-            "SWARM": Config.for_tests(database_url=database_url),
-            "SWARM_ENGINE": engine,
-            "SWARM_CLOCK": fixed_clock(NOW),
-        }
-    )
-    with LiveServer(app) as server:
-        yield server
-
-
-@pytest.fixture
-def open_page(playwright_browser, live):
-    """open_page(locale) -> (page, checker): a fresh browser context (its own cookies) on the live server."""
-    contexts = []
-    checker = PageChecker(live.url)
-
-    def _open(locale: str = "nl-NL"):
-        context = playwright_browser.new_context(
-            base_url=live.url, locale=locale, viewport={"width": 1280, "height": 900}
-        )
-        contexts.append(context)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        checker.watch(page)
-        return page
-
-    yield _open, checker
-    for context in contexts:
-        context.close()
-    assert not checker.csp_violations, checker.csp_violations
-
-
-def _login(page, checker, email):
-    page.goto("/login")
-    checker.axe(page)
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(test_world.PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
 
 
 def test_home_page_explains_the_roles_and_switches_language(open_page):
@@ -331,3 +276,7 @@ def test_organizer_solves_reviews_publishes_and_a_decline_is_repaired(
     for name in invited[1:]:
         expect(published.get_by_text(name).first).to_be_visible()
     checker.axe(organizer)
+
+
+def _login(page, checker, email):
+    log_in(page, checker, email, test_world.PASSWORD)
