@@ -40,7 +40,7 @@ def explain(result: ShellResult) -> Explanation:
     assigned = dict(result.pairs)
     eligible = role_slices(result.eligible)
     reasons = {
-        role: _assignment_reasons(result, role, pro, eligible.get(role, np.zeros(0, dtype=np.int64)))
+        role: _assignment_reasons(result, arrays, role, pro, eligible.get(role, np.zeros(0, dtype=np.int64)))
         for role, pro in result.pairs
     }
     unfilled = {
@@ -56,12 +56,14 @@ def _weeks(instance, role) -> str:
     return f"week {first}" if first == last else f"each of weeks {first}..{last}"
 
 
-def _assignment_reasons(result: ShellResult, role_i: int, pro_i: int, eligible: np.ndarray) -> list[str]:
+def _assignment_reasons(
+    result: ShellResult, arrays: Arrays, role_i: int, pro_i: int, eligible: np.ndarray
+) -> list[str]:
     instance = result.instance
     role = instance.roles[role_i]
     pro = instance.professionals[pro_i]
     terms = pair_terms(instance, role_i, pro_i)
-    rates = np.array([instance.professionals[p].hourly_rate for p in result.eligible.pro[eligible].tolist()])
+    rates = arrays.rate[result.eligible.pro[eligible]]
     rank = 1 + int((rates < pro.hourly_rate).sum())
     reasons = [
         f"{role.skill} level {pro.skills.get(role.skill, 0)} (role needs {role.min_level})",
