@@ -71,9 +71,21 @@ def response_label(value) -> str:
     return str(RESPONSES.get(InvitationResponse(value), value))
 
 
+def response_summary(invitations) -> str:
+    """ "2 accepted, 1 no answer yet" for a session's (invitation, person) pairs; withdrawn ones are left out."""
+    counts = {}
+    for invitation, _person in invitations:
+        if invitation.cancelled_at is None:
+            counts[InvitationResponse(invitation.response)] = (
+                counts.get(InvitationResponse(invitation.response), 0) + 1
+            )
+    return ", ".join(f"{counts[r]} {RESPONSES[r]}" for r in RESPONSES if counts.get(r))
+
+
 def register(app) -> None:
     app.add_template_global(status_label)
     app.add_template_global(response_label)
     app.add_template_global(role_label)
     app.add_template_global(term_label)
+    app.add_template_global(response_summary)
     app.add_template_global(has_errors)

@@ -146,3 +146,10 @@ def test_a_coordinator_starts_a_project_with_a_bad_week_and_sees_it_at_the_field
     assert (
         response.status_code == 400 and 'id="roles-0-first_week-error"' in page and 'value="2027-W99"' in page
     )
+
+
+def test_the_coordinator_sees_the_published_session_with_who_and_why(coordinator, the_world):
+    page = coordinator.get(f"/coordinator/requests/{the_world.requests['home'].id}").get_data(as_text=True)
+    assert "De zwermsessie" in page and the_world.professionals["home"].name in page
+    assert "Antwoorden: 1 nog geen antwoord" in page
+    assert "heeft Participatie op niveau 2 (minstens 1 gevraagd)" in page
