@@ -139,3 +139,10 @@ def test_any_number_of_rounds(rounds):
     out = to_document(solve(parse_instance(d), SolveOptions(time_limit=5, workers=1)))
     assert check_schedule(d, out) == []
     assert all(len(t["rounds"]) == rounds for s in out["sessions"] for t in s["tables"])
+
+
+def test_no_bound_ever_fell_below_a_schedule():
+    for d in (three_requests(), big_enough()):
+        result = solve(parse_instance(d), SolveOptions(time_limit=3, workers=1))
+        assert "bound_conflicts" not in result.stages
+        assert result.bound is not None and result.bound >= result.score
