@@ -102,6 +102,11 @@ def live(engine, database_url, the_world):
             "SWARM": Config.for_tests(database_url=database_url),
             "SWARM_ENGINE": engine,
             "SWARM_CLOCK": fixed_clock(BROWSER_NOW),
+            "DEMO_ACCOUNTS": [
+                {"role": user.role, "name": user.name, "email": user.email, "password": world.PASSWORD}
+                for key, user in the_world.users.items()
+                if key.endswith("_home")
+            ],
         }
     )
     with LiveServer(app) as server:

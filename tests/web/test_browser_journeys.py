@@ -33,12 +33,15 @@ def the_world(engine) -> test_world.World:
         return test_world.build(session, with_schedule=False)
 
 
-def test_home_page_explains_the_roles_and_switches_language(open_page):
+def test_home_page_explains_the_roles_offers_the_demo_accounts_and_switches_language(open_page, the_world):
     _open, checker = open_page
     page = _open()
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "nl"
     assert page.get_by_role("heading", name="Drie rollen").is_visible()
+    assert page.get_by_role(
+        "cell", name=the_world.users["organizer_home"].email
+    ).is_visible()  # demo accounts
     checker.axe(page)
     screenshot(page, "home")
     page.get_by_role("button", name="English").click()
