@@ -206,8 +206,8 @@ class ClusterSearch(ProjectSearch):
 
 
 # A cluster: at most this many projects, each role with its best candidates by value.
-CLUSTER_PROJECTS = 6
-CLUSTER_CANDIDATES = 8
+CLUSTER_PROJECTS = 10
+CLUSTER_CANDIDATES = 10
 # Deterministic effort per cluster solve (CP-SAT work units, not seconds: same seed, same result).
 CLUSTER_EFFORT = 0.5
 

@@ -25,7 +25,7 @@ from solver.shell.rules import plan_problems
 from solver.shell.score import score_breakdown
 
 # Up to this many useful pairs CP-SAT sees them all, and its own bound is global.
-DIRECT_PAIRS = 60_000
+DIRECT_PAIRS = 10_000
 # Above this many pairs the Lagrangian bound by projects (bound.py) runs first.
 DECOMPOSE_ABOVE = 3_000
 # Share of the time limit for the bound; pairs per role (best by priced value) CP-SAT polishes over.
