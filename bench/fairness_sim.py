@@ -153,11 +153,17 @@ def main(argv: list[str] | None = None) -> int:
         runs.append(simulate(name, solver, rounds))
         print(f"{name}: done in {runs[-1].seconds:.0f} s", file=sys.stderr, flush=True)
     reference = next((r for r in runs if r.method == "engine, fairness 0"), None)
-    rows = []
+    rows, goal = [], []
     for run in runs:
         rates = [run.invitations[pid] / fits[pid] for pid in population]
         never = sum(1 for pid in population if run.invitations[pid] == 0) / max(1, len(population))
         skill = f"{100 * run.skill / reference.skill:.1f} %" if reference and reference.skill else "—"
+        if run.method == f"engine, fairness {fairness}" and reference and reference.skill:
+            kept = run.skill / reference.skill
+            met = gini(rates) <= 0.30 and never == 0 and kept >= 0.97
+            goal = [f"Target of issue 3 (Gini <= 0.30, nobody who fits left out, skill term >= 97 % of fairness 0): "
+                    f"{'met' if met else 'missed'} (Gini {gini(rates):.2f}, {100 * never:.0f} % never invited, "
+                    f"skill term {100 * kept:.1f} %)."]  # fmt: skip
         rows.append([run.method, f"{gini(rates):.2f}", f"{100 * never:.0f} %", skill,
                      f"{run.scheduled}/{run.requests}", f"{run.score:,}", "yes" if not run.problems else "NO"])  # fmt: skip
     text = markdown_table(
@@ -189,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             "",
             text,
         ]
+        if goal:
+            body += ["", *goal]
         write_section("Equal treatment over time", "\n".join(body))
     return 0
 
