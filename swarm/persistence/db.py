@@ -30,8 +30,15 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+IMMEDIATE = "swarm_sqlite_begin_immediate"
+
+
 def _on_sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A plain BEGIN is deferred: readers never wait. A transaction that reads and then writes after another process
+    # committed meanwhile fails at once with "database is locked" (the WAL snapshot rule; busy_timeout cannot retry
+    # it), so such transactions ask for BEGIN IMMEDIATE (see unit_of_work(..., immediate=True)) and wait their turn.
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_engine(url: str, **kwargs) -> sa.Engine:
@@ -60,10 +67,16 @@ def new_session(engine: sa.Engine) -> Session:
 
 
 @contextmanager
-def unit_of_work(engine: sa.Engine) -> Iterator[Session]:
-    """One transaction: commit when the block ends normally, roll back when it raises."""
+def unit_of_work(engine: sa.Engine, *, immediate: bool = False) -> Iterator[Session]:
+    """One transaction: commit when the block ends normally, roll back when it raises.
+
+    ``immediate``: on SQLite, take the write lock at the start (read-then-write work next to other processes,
+    e.g. claiming a job or a form post); PostgreSQL ignores it.
+    """
     session = new_session(engine)
     try:
+        if immediate and engine.dialect.name == "sqlite":
+            session.connection(execution_options={IMMEDIATE: True})
         yield session
         session.commit()
     except BaseException:

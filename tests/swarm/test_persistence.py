@@ -69,3 +69,49 @@ def test_reference_seeding_is_idempotent(db):
     again = seed_reference(db, "achterhoek")
     assert first.id == again.id
     assert db.exec(select(sa.func.count()).select_from(sa.text("places"))).one() == places
+
+
+def test_sqlite_read_then_write_next_to_another_writer_needs_immediate(tmp_path):
+    """WAL refuses a deferred reader-turned-writer after another commit; IMMEDIATE makes it wait its turn."""
+    import threading
+    import time
+
+    from swarm.persistence import migrate
+    from swarm.persistence.db import create_engine as make_engine
+
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    migrate.upgrade(url)
+    first, second = make_engine(url), make_engine(url)
+    try:
+        with unit_of_work(first) as session:
+            session.add(Region(slug="a", name="A"))
+
+        def rename(engine, name, *, immediate, holding=None):
+            with unit_of_work(engine, immediate=immediate) as session:
+                region = session.exec(select(Region)).one()
+                if holding is not None:  # keep the lock a while after telling the test it is held
+                    holding.set()
+                    time.sleep(0.5)
+                region.name = name
+
+        reader = new_session(first)
+        reader.exec(select(Region)).all()  # a deferred transaction with a read snapshot
+        rename(second, "B", immediate=False)
+        with pytest.raises(sa.exc.OperationalError, match="locked"):
+            reader.exec(select(Region)).one().name = "A2"
+            reader.commit()
+        reader.close()
+
+        holding = threading.Event()
+        slow = threading.Thread(
+            target=rename, args=(second, "slow"), kwargs={"immediate": True, "holding": holding}
+        )
+        slow.start()
+        assert holding.wait(10)
+        rename(first, "fast", immediate=True)  # waits for the slow writer instead of failing
+        slow.join()
+        with new_session(first) as session:
+            assert session.exec(select(Region)).one().name == "fast"
+    finally:
+        first.dispose()
+        second.dispose()
