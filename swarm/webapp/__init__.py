@@ -80,9 +80,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     i18n.compile_catalogues()
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.register_filters(app)
-    app.context_processor(
-        lambda: {"current_locale": i18n.current_locale, "url_endpoints": app.view_functions}
-    )
+    app.context_processor(lambda: {"current_locale": i18n.current_locale})
     csrf.init_app(app)
     init_security(app)
     register_error_handlers(app)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from swarm.domain.actors import Actor
 from swarm.domain.enums import UserRole
@@ -99,22 +98,6 @@ def _load_user(session_id: str):
     if not user.active or user.session_version != int(version):
         return None
     return CurrentUser.from_user(user)
-
-
-def role_required(role: UserRole):
-    """Only logged-in users with this role may use the view; others get 403 (anonymous: the login page)."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role != role:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def restrict_blueprint(blueprint: Blueprint, role: UserRole) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -124,7 +124,6 @@ def invitations():
     return render_template(
         "professional/invitations.html",
         invitations=schedule_reads.invitations_of(db(), current_user.professional_id),
-        can_respond="professional.respond" in current_app.view_functions,
     )
 
 
