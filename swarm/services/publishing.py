@@ -143,13 +143,29 @@ def _same_frame(one: tuple, other: tuple) -> bool:
     return frame(one) == frame(other)
 
 
+def _changes(old_plan: tuple, new_plan: tuple, person: int) -> tuple[cal.Change, ...]:
+    """What changed for this person: the time, the place, their own tables round by round."""
+
+    def own(plan: tuple) -> list:
+        return sorted((k, request) for request, seats in plan[3] for k, p in seats if p == person)
+
+    found = []
+    if old_plan[0] != new_plan[0]:
+        found.append(cal.Change.TIME)
+    if old_plan[1] != new_plan[1]:
+        found.append(cal.Change.PLACE)
+    if own(old_plan) != own(new_plan):
+        found.append(cal.Change.TABLES)
+    return tuple(found)
+
+
 def _publish_new(session: Session, draft: SwarmSession, now: datetime, sends: list) -> None:
     draft.status, draft.published_at, draft.version = SessionStatus.PUBLISHED, now, 0
     session.add(draft)
     for invitation in _invitations(session, draft.id).values():
         invitation.sequence, invitation.sent_at = 0, now
         session.add(invitation)
-        sends.append((draft.id, MailKind.INVITATION, invitation.professional_id))
+        sends.append((draft.id, MailKind.INVITATION, invitation.professional_id, ()))
 
 
 def _take_over(
@@ -158,7 +174,8 @@ def _take_over(
     """Move the draft's plan into the published session ``target``; False when nothing changed."""
     old, new = _invitations(session, target.id), _invitations(session, draft.id)
     active = {person for person, row in old.items() if row.cancelled_at is None}
-    if set(new) == active and _same_frame(_plan(session, draft), _plan(session, target)):
+    old_plan, new_plan = _plan(session, target), _plan(session, draft)
+    if set(new) == active and _same_frame(new_plan, old_plan):
         # Same time, place, questions and people: the published table plan stays valid, and the engine's rotation
         # of the same people (it may differ from run to run) is not worth an update to everyone.
         _delete_session(session, draft.id)
@@ -176,7 +193,7 @@ def _take_over(
         if kept is None:
             fresh.session_id, fresh.sequence, fresh.sent_at = target.id, target.version, now
             session.add(fresh)
-            sends.append((target.id, MailKind.INVITATION, person))
+            sends.append((target.id, MailKind.INVITATION, person, ()))
             continue
         kind = MailKind.UPDATE if kept.cancelled_at is None else MailKind.INVITATION
         if kept.cancelled_at is not None or moved:  # a new time or place asks for a new answer
@@ -189,12 +206,12 @@ def _take_over(
         )
         session.add(kept)
         session.delete(fresh)
-        sends.append((target.id, kind, person))
+        sends.append((target.id, kind, person, _changes(old_plan, new_plan, person)))
     for person in active - set(new):
         gone = old[person]
         gone.cancelled_at, gone.sequence = now, target.version
         session.add(gone)
-        sends.append((target.id, REMOVED, person))
+        sends.append((target.id, REMOVED, person, ()))
     session.flush()
     _delete_session(session, draft.id)
     return True
@@ -216,7 +233,7 @@ def _cancel(session: Session, row: SwarmSession, now: datetime, sends: list) -> 
         if invitation.cancelled_at is None:
             invitation.sequence = row.version
             session.add(invitation)
-            sends.append((row.id, MailKind.CANCELLATION, invitation.professional_id))
+            sends.append((row.id, MailKind.CANCELLATION, invitation.professional_id, ()))
 
 
 def _update_request_statuses(session: Session, planning_round: PlanningRound, clock: Clock) -> None:
@@ -243,7 +260,8 @@ def _update_request_statuses(session: Session, planning_round: PlanningRound, cl
 def _send(session: Session, sends: list, config: Config, clock: Clock) -> int:
     """Write every mail of the change into the outbox, rendered from the rows as they now are."""
     host, stamp, views, count = mail_host(config), clock(), {}, 0
-    for session_id, kind, person in sends:
+    respond_url = f"{config.base_url.rstrip('/')}/professional/invitations"
+    for session_id, kind, person, changed in sends:
         if session_id not in views:
             views[session_id] = session_view(session, session.get(SwarmSession, session_id), config)
         view = views[session_id]
@@ -255,7 +273,16 @@ def _send(session: Session, sends: list, config: Config, clock: Clock) -> int:
                 view.calendar.attendee(attendee_key(person)),
                 view.language_of[attendee_key(person)],
             )
-        message = session_mail(kind, view.calendar, attendee, host=host, stamp=stamp, language=language)
+        message = session_mail(
+            kind,
+            view.calendar,
+            attendee,
+            host=host,
+            stamp=stamp,
+            language=language,
+            changed=changed,
+            respond_url=respond_url,
+        )
         count += enqueue_mail(session, message, region_id=view.row.region_id, clock=clock)
     return count
 

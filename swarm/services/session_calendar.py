@@ -70,7 +70,7 @@ def reason_sentences(reasons: list, skill_names: dict[str, str], language: str) 
                     count=reason.get("recent_invitations"), window=reason.get("window_rounds")
                 )
             )
-    return tuple(sentences)
+    return tuple(dict.fromkeys(sentences))  # one skill can meet the needs of several tables
 
 
 def language_of(session: Session, professional_id: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -147,13 +148,15 @@ def _built(url: str) -> Plannable:
     migrate.upgrade(url)
     engine = create_engine(url)
     try:
-        plannable = build_plannable(engine, MovableClock())
-        if engine.dialect.name == "sqlite":
-            with engine.connect() as connection:  # everything into the main file, which is what gets copied
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return plannable
+        return build_plannable(engine, MovableClock())
     finally:
         engine.dispose()
+        if (
+            make_url(url).get_backend_name() == "sqlite"
+        ):  # everything into the main file, which is what gets copied
+            connection = sqlite3.connect(make_url(url).database)
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.close()
 
 
 @pytest.fixture(scope="session")

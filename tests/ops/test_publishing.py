@@ -149,6 +149,12 @@ def test_a_decline_is_repaired_with_updates_and_a_cancel_to_the_decliner(
     updates, newcomers = mails(ops_engine, "update"), mails(ops_engine, "invitation")[4:]
     assert len(updates) + len(newcomers) == 4  # everyone on the changed session hears of it
     assert all(event_of(m)[1]["SEQUENCE"] == 1 for m in updates + newcomers)
+    assert not any(
+        "de tijd" in m.body_text or "de plaats" in m.body_text for m in updates
+    )  # same slot and venue
+    assert all(
+        "Reageren: http://swarm.test/professional/invitations" in m.body_text for m in updates + newcomers
+    )
     now_invited = invitations(ops_engine)
     assert now_invited[decliner].cancelled_at is not None
     assert sum(1 for i in now_invited.values() if i.cancelled_at is None) == 4
@@ -182,3 +188,15 @@ def test_export_writes_one_invitation_per_session_and_attendee(
     assert not list((tmp_path / "out").glob("*.part"))
     for path in written:
         assert Calendar.from_ical(path.read_bytes())["METHOD"] == "REQUEST"
+
+
+def test_an_update_names_what_changed_for_each_person():
+    from swarm.calendars import Change
+
+    # (slot, venue, rounds, ((request, ((round, professional), ...)), ...)): person 7 swaps tables in round 2
+    old = (1, 1, 2, ((10, ((1, 7), (2, 8))), (11, ((1, 8), (2, 7)))))
+    same_place = (1, 1, 2, ((10, ((1, 7), (2, 7))), (11, ((1, 8), (2, 8)))))
+    assert publishing._changes(old, same_place, 7) == (Change.TABLES,)
+    assert publishing._changes(old, old, 7) == ()
+    moved = (2, 3, 2, old[3])
+    assert publishing._changes(old, moved, 8) == (Change.TIME, Change.PLACE)
