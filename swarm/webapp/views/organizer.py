@@ -101,6 +101,7 @@ def review():
         drafts=drafts,
         published=published,
         coverage={view.session.id: schedule_reads.coverage(db(), view) for view in drafts},
+        timeline=_timeline(drafts),
         unscheduled=unscheduled,
         result=result,
         result_run=result_run,
@@ -113,6 +114,17 @@ def review():
         gap=solving.gap(latest_run) if latest_run else None,
         active=latest_run is not None and latest_run.status in (SolveStatus.QUEUED, SolveStatus.RUNNING),
     )
+
+
+def _timeline(views) -> dict:
+    """The draft as a grid: the slots that have a session (rows) by the venues that host one (columns)."""
+    slots = {view.slot.id: view.slot for view in views}
+    venues = {view.venue.id: view.venue for view in views}
+    return {
+        "slots": sorted(slots.values(), key=lambda slot: slot.starts_at),
+        "venues": sorted(venues.values(), key=lambda venue: venue.name),
+        "cells": {(view.slot.id, view.venue.id): view for view in views},
+    }
 
 
 def _request_id(ref) -> int | None:
