@@ -26,7 +26,7 @@ from ortools.linear_solver import pywraplp
 from solver.shell.eligibility import Candidates
 from solver.shell.greedy import role_slices
 from solver.shell.instance import ShellInstance
-from solver.shell.model import Row, pair_cost, pinned
+from solver.shell.model import pair_cost, pinned
 from solver.shell.projects import ProjectChoice, best_choice, shortlist
 from solver.shell.subgradient import subgradient
 
@@ -208,7 +208,6 @@ def integer_bound(pricing: Pricing) -> int:
 
 @dataclass
 class DecompositionResult:
-    first: Pricing  # without multipliers: each project's own optimum
     pricing: Pricing  # at the best (lowest) bound found
     master: Master
     values: np.ndarray  # master solution
@@ -233,7 +232,7 @@ def decompose(
     slices = role_slices(cands)
     master = Master(instance, cands, objective)
     pricing = price(instance, cands, objective, {}, slices)
-    best = first = pricing
+    best = pricing
     on_bound(integer_bound(pricing))
     for j, choice in enumerate(pricing.choices):
         master.add_pattern(j, choice.chosen)
@@ -277,27 +276,4 @@ def decompose(
     if not converged and time.monotonic() < deadline and not stop():
         target = best.bound - 0.01 * abs(best.bound) if incumbent is None else incumbent()
         best = subgradient(instance, cands, objective, best.duals, best, target, deadline, stop, on_bound)
-    return DecompositionResult(first, best, master, values, rounds, converged)
-
-
-def project_caps(
-    instance: ShellInstance, cands: Candidates, objective: np.ndarray, pricing: Pricing
-) -> list[Row]:
-    """Valid rows ``sum(floor(adjusted_i) x_i) <= best_j`` per project, for the multipliers of ``pricing``.
-
-    best_j is project j's exact optimum of the adjusted values alone, which every plan respects;
-    rounding the coefficients down keeps the row valid. Added to CP-SAT, they carry the Lagrangian
-    bound (budgets kept integral) into its linear relaxation.
-    """
-    slices = role_slices(cands)
-    rows = []
-    for j, project in enumerate(instance.projects):
-        idx = np.concatenate([slices.get(r, np.zeros(0, dtype=np.int64)) for r in project.roles] or [[]])
-        idx = idx.astype(np.int64)
-        if len(idx) < 2 or instance.pins:
-            continue  # pinned values may be negative; the caps are only a tightening, so skip them
-        coefs = np.floor(pricing.adjusted[idx]).astype(np.int64)
-        rhs = math.floor(pricing.choices[j].value + FLOAT_SLACK)
-        if rhs < coefs[coefs > 0].sum():
-            rows.append(Row("cap", (j,), idx, coefs, rhs))
-    return rows
+    return DecompositionResult(best, master, values, rounds, converged)

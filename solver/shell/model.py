@@ -143,16 +143,11 @@ def build_cp_sat(
     cands: Candidates,
     objective: np.ndarray,
     hint: np.ndarray | None = None,
-    implied: list[Row] = (),
 ) -> CpSatModel:
-    """Maximise ``objective @ x`` over the candidates subject to every hard rule and the pins.
-
-    ``implied`` rows hold for every valid plan (e.g. project value caps from bound.py); they only
-    tighten CP-SAT's linear relaxation.
-    """
+    """Maximise ``objective @ x`` over the candidates subject to every hard rule and the pins."""
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{i}") for i in range(len(cands))]
-    for row in [*all_rows(instance, cands), *implied]:
+    for row in all_rows(instance, cands):
         terms = [x[i] for i in row.pairs.tolist()]
         if row.rhs == 1 and bool(np.all(row.coefs == 1)):
             model.add_at_most_one(terms)

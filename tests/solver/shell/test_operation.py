@@ -24,8 +24,8 @@ def test_same_seed_and_one_worker_give_the_same_plan():
     options = SolveOptions(time_limit=10, workers=1, seed=7)
     first, second = solve(inst, options), solve(inst, options)
     assert first.pairs == second.pairs and first.score == second.score and first.bound == second.bound
-    third = solve(inst, options, decompose_above=0)
-    fourth = solve(inst, options, decompose_above=0)
+    third = solve(inst, options, direct_pairs=0)
+    fourth = solve(inst, options, direct_pairs=0)
     assert third.pairs == fourth.pairs
 
 
@@ -34,7 +34,7 @@ def test_decomposition_path_reaches_the_proved_optimum(seed):
     inst = generated(seed)
     direct = solve(inst, SolveOptions(time_limit=10, workers=1))
     assert direct.status == "optimal"
-    split = solve(inst, SolveOptions(time_limit=10, workers=1), decompose_above=0, direct_pairs=0)
+    split = solve(inst, SolveOptions(time_limit=10, workers=1), direct_pairs=0)
     assert split.bound >= direct.score  # a true bound
     assert split.score <= direct.score
     assert plan_score(inst, split.pairs) == split.score and not plan_problems(inst, split.pairs)
