@@ -16,6 +16,7 @@ what a stop or the time limit returns.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -135,7 +136,7 @@ class _Best:
 def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Best) -> None:
     pairs = {(r, s): np.flatnonzero(elig.eligible(r, s)) for r, s in staffable}
     agg = aggregated.build(elig, pairs)
-    quick = _quick_plan(elig, candidate_pairs, options, control, clock)
+    quick = _quick_plan(elig, candidate_pairs)
     if quick:
         agg.hint(quick)
         best.offer(_rotate_all(elig, quick, options, control, clock), "first schedule")
@@ -145,7 +146,7 @@ def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Bes
         agg.model,
         options,
         _quiet(control),
-        time_limit=clock.share(0.8),
+        time_limit=clock.share(0.9),
         stage="exact",
         parameters={**NO_PRESOLVE, **EXACT_PARAMETERS},
     )
@@ -155,16 +156,15 @@ def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Bes
         if result.optimal:
             best.tighten(round(result.solver.objective_value), "exact")
         elif result.best_bound is not None:
-            best.tighten(int(result.best_bound + 1e-6), "exact")
+            best.tighten(math.floor(result.best_bound + 1e-6), "exact")
     if not clock.stopped and (best.bound is None or best.bound > best.score):
         best.tighten(lp.lp_bound(elig, clock.share(0.5), staffable), "bound")
 
 
-def _quick_plan(elig, pairs, options, control, clock) -> Plan:
+def _quick_plan(elig, pairs) -> Plan:
+    """A first valid plan in no time: the greedy packing seated by hand (the exact search's hint)."""
     chosen = packing.greedy(elig, packing.estimates(pairs))
-    if clock.stopped:
-        return {}
-    return people.assign_people(elig, pairs, chosen, options, _quiet(control), clock.share(0.1), KEEP)
+    return people.greedy_plan(elig, {key: pair.candidates for key, pair in pairs.items()}, chosen)
 
 
 def _decomposed(elig, pairs, staffable, tables, options, control, clock, best: _Best, stages) -> None:
