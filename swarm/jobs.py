@@ -217,7 +217,8 @@ def run_worker(
     clock: Clock = system_clock,
     report: Callable[[solving.RunOutcome], None] | None = None,
 ) -> int:
-    """Claim and solve queued runs until stopped (SIGTERM finishes the current run first); runs done."""
+    """Claim and solve queued runs until stopped; runs done. SIGTERM cuts the current solve short and stores its
+    best schedule so far, then the worker exits."""
     engine = create_engine(config.resolved_database_url)
     worker_id = worker_id or solving.default_worker_id()
     stop = stop or threading.Event()
@@ -233,7 +234,7 @@ def run_worker(
                     break
                 stop.wait(poll_seconds)
                 continue
-            outcome = solving.run_claimed(engine, run_id, worker_id, config, clock=clock)
+            outcome = solving.run_claimed(engine, run_id, worker_id, config, clock=clock, interrupt=stop)
             done += 1
             if report is not None:
                 report(outcome)

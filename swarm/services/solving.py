@@ -290,12 +290,19 @@ class RunOutcome:
 
 
 def run_claimed(
-    engine: sa.Engine, run_id: int, worker_id: str, config: Config, *, clock: Clock = system_clock
+    engine: sa.Engine,
+    run_id: int,
+    worker_id: str,
+    config: Config,
+    *,
+    clock: Clock = system_clock,
+    interrupt: threading.Event | None = None,
 ) -> RunOutcome:
     """Solve a run this worker claimed, reporting progress and honouring stop requests, then store the result.
 
     The solve itself holds no transaction: progress and heartbeats go in short ones from a watcher thread, and
     the result, the draft schedule, a repair's publication and the organizer's mail in one at the end.
+    ``interrupt`` (a worker asked to shut down) stops the search early; the best schedule so far is stored.
     """
     from swarm.services import solve_results  # imports publishing, which queues repairs through this module
 
@@ -307,7 +314,7 @@ def run_claimed(
         workers=config.solve_workers,
         seed=seed,
     )
-    watcher = _Watcher(engine, run_id, worker_id, config, clock)
+    watcher = _Watcher(engine, run_id, worker_id, config, clock, interrupt)
     control = SolveControl(on_progress=watcher.progress)
     watcher.control = control
     watcher.start()
@@ -359,8 +366,17 @@ class _Watcher:
     and another worker took the run over), the solve is stopped and ``lost`` is set, so it is never stored twice.
     """
 
-    def __init__(self, engine: sa.Engine, run_id: int, worker_id: str, config: Config, clock: Clock):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        run_id: int,
+        worker_id: str,
+        config: Config,
+        clock: Clock,
+        interrupt: threading.Event | None = None,
+    ):
         self.engine, self.run_id, self.worker_id, self.clock = engine, run_id, worker_id[:120], clock
+        self.interrupt = interrupt
         self.interval = min(1.0, config.worker_heartbeat_seconds / 3)
         self.control: SolveControl | None = None
         self.latest: Progress | None = None
@@ -409,5 +425,6 @@ class _Watcher:
             stop = connection.execute(select(SolveRun.stop_requested).where(mine)).scalar()
         if updated.rowcount == 0:
             self.lost = True
-        if (stop or self.lost) and self.control is not None:
+        interrupted = self.interrupt is not None and self.interrupt.is_set()
+        if (stop or self.lost or interrupted) and self.control is not None:
             self.control.request_stop()

@@ -139,3 +139,19 @@ def test_a_snapshot_the_engine_rejects_fails_the_run_visibly(ops_engine, plannab
     assert outcome.status == SolveStatus.FAILED and run.status == SolveStatus.FAILED and run.error
     with unit_of_work(ops_engine) as db:
         assert db.exec(select(OutboxMessage.kind)).all() == ["solve_failed"]
+
+
+def test_a_worker_asked_to_shut_down_cuts_its_solve_short(ops_engine, plannable, clock, config):
+    import threading
+
+    run_id = queue(ops_engine, plannable, clock)
+    solving.claim_next_run(ops_engine, "w", clock=clock)
+    interrupt = threading.Event()
+    watcher = solving._Watcher(ops_engine, run_id, "w", config, clock, interrupt)
+    stopped = []
+    watcher.control = type("Control", (), {"request_stop": lambda self: stopped.append(True)})()
+    watcher.beat()
+    assert stopped == []
+    interrupt.set()
+    watcher.beat()
+    assert stopped == [True] and not watcher.lost
