@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import click
+from sqlmodel import select
 
 from swarm.config import Config, ConfigError
 from swarm.domain.actors import SYSTEM
@@ -20,10 +21,11 @@ from swarm.domain.errors import NotFound, ValidationError
 from swarm.domain.timeutil import system_clock
 from swarm.jobs import Intervals, SchedulerAlreadyRunning, run_scheduler, run_worker
 from swarm.persistence.db import create_engine, unit_of_work
-from swarm.persistence.models import SolveRun
+from swarm.persistence.models import SolveRun, SwarmRequest
 from swarm.services import publishing, solving
 from swarm.services.lookup import region_by_slug
 from swarm.services.planning import current_planning_round
+from swarm.services.swarm_io import request_ref
 
 
 def _config() -> Config:
@@ -95,7 +97,7 @@ def plan(region_slug: str, publish: bool, time_limit: float | None) -> None:
         run = _solve_until_done(engine, config, run_id)
         if run.status != SolveStatus.SUCCEEDED:
             raise click.ClickException(f"The solve {run.status.value}: {run.error or 'stopped'}")
-        _print_result(run)
+        _print_result(engine, run)
         if publish:
             with unit_of_work(engine) as session:
                 report = publishing.publish_round(session, round_id, actor=SYSTEM, config=config)
@@ -122,17 +124,19 @@ def _solve_until_done(engine, config: Config, run_id: int) -> SolveRun:
         time.sleep(0.5)
 
 
-def _print_result(run: SolveRun) -> None:
+def _print_result(engine, run: SolveRun) -> None:
     result = run.result or {}
     sessions, unscheduled = result.get("sessions") or [], result.get("unscheduled") or []
+    with unit_of_work(engine) as session:
+        titles = {request_ref(r.id): r.title for r in session.exec(select(SwarmRequest))}
     click.echo(
         f"Score {run.score} (bound {run.bound}); {len(sessions)} sessions, {len(unscheduled)} unscheduled."
     )
     for item in sessions:
-        tables = ", ".join(t["request"] for t in item["tables"])
+        tables = "; ".join(titles.get(t["request"], t["request"]) for t in item["tables"])
         click.echo(f"  {item['slot']} at {item['venue']}: {tables}")
     for item in unscheduled:
-        click.echo(f"  not planned: {item['request']}: {item['reason']}")
+        click.echo(f"  not planned: {titles.get(item['request'], item['request'])}: {item['reason']}")
 
 
 @click.command("export-ics")
