@@ -6,10 +6,10 @@ half its changes behind.
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app, g, request
 from sqlmodel import Session
 
-from swarm.persistence.db import create_engine, new_session
+from swarm.persistence.db import IMMEDIATE, create_engine, new_session
 
 EXTENSION_KEY = "swarm_engine"
 
@@ -29,7 +29,12 @@ def engine():
 def db() -> Session:
     """The request's session, opened on first use."""
     if "db_session" not in g:
-        g.db_session = new_session(engine())
+        session = new_session(engine())
+        if request.method == "POST" and session.get_bind().dialect.name == "sqlite":
+            # A POST reads, then writes, next to the worker process: on SQLite take the write lock at BEGIN, or a
+            # commit by the other process in between makes this one fail with "database is locked".
+            session.connection(execution_options={IMMEDIATE: True})
+        g.db_session = session
     return g.db_session
 
 

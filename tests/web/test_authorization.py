@@ -23,6 +23,7 @@ def _id_params(world, key):
         "document_id": world.documents[key].id,
         "invitation_id": world.invitations[key].id,
         "run_id": world.runs[key].id,
+        "message_id": world.failed_mail[key].id,
     }
 
 

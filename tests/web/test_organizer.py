@@ -98,3 +98,16 @@ def test_publishing_makes_the_draft_the_published_schedule(app, login_as, the_wo
             for s in session.query(ScheduledSession).filter_by(region_id=the_world.regions["home"].id)
         }
     assert statuses == {"published"}
+
+
+def test_mail_that_could_not_be_delivered_is_listed_and_can_be_sent_again(login_as, the_world, engine):
+    from swarm.persistence.models import OutboxMessage
+
+    client = login_as("organizer_home")
+    page = client.get("/organizer/").get_data(as_text=True)
+    assert "550 5.1.1 mailbox unknown" in page
+    message = the_world.failed_mail["home"]
+    response = client.post(f"/organizer/mail/{message.id}/retry", data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    with unit_of_work(engine) as session:
+        assert session.get(OutboxMessage, message.id).status == "pending"

@@ -12,6 +12,7 @@ from sqlmodel import select
 from swarm.domain.enums import (
     AvailabilityAnswer,
     DocumentKind,
+    OutboxStatus,
     RequestStatus,
     SessionStatus,
     SolveKind,
@@ -22,6 +23,7 @@ from swarm.persistence.models import (
     Availability,
     Invitation,
     Municipality,
+    OutboxMessage,
     Place,
     PlanningRound,
     Professional,
@@ -69,6 +71,7 @@ class World:
     invitations: dict[str, Invitation] = field(default_factory=dict)
     runs: dict[str, SolveRun] = field(default_factory=dict)
     team_runs: dict[str, SolveRun] = field(default_factory=dict)
+    failed_mail: dict[str, OutboxMessage] = field(default_factory=dict)
 
 
 def csrf_token_from(page: str) -> str:
@@ -254,6 +257,20 @@ def _municipal_objects(session, world: World, key: str, with_schedule: bool) -> 
             input={},
             parameters={"project_ids": [world.projects[key].id]},
             result={"format": "shell-plan/1", "assignments": [], "unfilled": []},
+        ),
+    )
+    world.failed_mail[key] = _add(
+        session,
+        OutboxMessage(
+            idempotency_key=f"test-failed-{key}",
+            kind="invitation",
+            region_id=world.regions[key].id,
+            recipient="nobody@invalid.example",
+            subject="Uitnodiging zwermsessie",
+            body_text="...",
+            status=OutboxStatus.FAILED,
+            attempts=8,
+            last_error="550 5.1.1 mailbox unknown",
         ),
     )
     if with_schedule:

@@ -12,12 +12,12 @@ from flask_login import current_user
 from swarm.domain.enums import PinKind, SessionStatus, SolveStatus, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.persistence.models import SwarmRequest
-from swarm.services import planning, solving
+from swarm.services import outbox, planning, solving
 from swarm.services import requests as request_service
 from swarm.services.swarm_io import planning_round_for
 from swarm.webapp import reads, schedule_reads
 from swarm.webapp.auth import restrict_blueprint
-from swarm.webapp.clock import today
+from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
@@ -49,7 +49,18 @@ def dashboard():
         requests=requests,
         fill=fill,
         runs=schedule_reads.solve_runs_of(db(), region_id),
+        failed_mail=outbox.failed_messages(db(), region_id, actor=current_user.actor),
+        confirm=ConfirmForm(),
     )
+
+
+@bp.post("/mail/<int:message_id>/retry")
+def retry_mail(message_id: int):
+    """The organizer fixed the cause (e.g. a wrong address): the outbox sends the message again."""
+    if ConfirmForm().validate_on_submit():
+        outbox.retry_message(db(), message_id, actor=current_user.actor, clock=clock())
+        flash(_("The message will be sent again."), "success")
+    return redirect(url_for("organizer.dashboard"))
 
 
 def _request_in_region(request_id: int) -> SwarmRequest:
