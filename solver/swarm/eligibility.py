@@ -116,10 +116,11 @@ class Eligibility:
         return self._costs[session]
 
     def can_attend(self, session: Session) -> np.ndarray:
-        """Qualified, available yes/maybe, within their own travel limit: the person's side of rule 4."""
+        """Qualified, available yes/maybe, within their own travel limit: the person's side of rule 4
+        (and rule 5 for someone whose ``max_sessions`` is 0)."""
         if session not in self._attend:
             s, v = session
-            ok = self.qualified & (self.availability[s] != NO)
+            ok = self.qualified & (self.availability[s] != NO) & (self.max_sessions > 0)
             if not self.instance.venues[v].online:
                 ok &= self.km[v] <= self.own_limit + LIMIT_EPSILON
             self._attend[session] = ok

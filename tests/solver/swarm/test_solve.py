@@ -145,4 +145,13 @@ def test_no_bound_ever_fell_below_a_schedule():
     for d in (three_requests(), big_enough()):
         result = solve(parse_instance(d), SolveOptions(time_limit=3, workers=1))
         assert "bound_conflicts" not in result.stages
+        assert "invalid_schedules" not in result.stages
         assert result.bound is not None and result.bound >= result.score
+
+
+def test_nobody_with_max_sessions_zero_is_invited():
+    d = three_requests()
+    for p in d["professionals"]:
+        p["max_sessions"] = 0
+    result = solve(parse_instance(d), SolveOptions(time_limit=3, workers=1))
+    assert result.sessions == [] and "invalid_schedules" not in result.stages
