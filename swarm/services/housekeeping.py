@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from swarm.config import Config
 from swarm.domain.actors import SYSTEM
@@ -23,18 +23,15 @@ from swarm.domain.timeutil import Clock, to_local
 from swarm.mail import Mail, MailKind, session_mail
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import (
-    Availability,
     Invitation,
-    Pin,
     Professional,
     QualificationDocument,
     Slot,
     SwarmRequest,
-    User,
-    WeekCapacity,
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.outbox import enqueue_mail, mail_host
+from swarm.services.privacy import anonymise_professional
 from swarm.services.session_calendar import language_of, session_view
 from swarm.services.solving import enqueue_solve
 
@@ -47,7 +44,7 @@ ANONYMISE_AFTER_WARNING = timedelta(days=30)
 
 def close_due_polls(engine: sa.Engine, config: Config, clock: Clock) -> list[int]:
     """Close the poll of every open request past its deadline and queue a solve per round; the rounds queued."""
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, immediate=True) as session:
         now = clock()
         due = (
             (SwarmRequest.status == RequestStatus.OPEN)
@@ -76,7 +73,7 @@ def close_due_polls(engine: sa.Engine, config: Config, clock: Clock) -> list[int
 def send_reminders(engine: sa.Engine, config: Config, clock: Clock) -> int:
     """A reminder (no calendar part) to everyone who did not decline, once per session and person."""
     written = 0
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, immediate=True) as session:
         now = clock()
         rows = session.exec(
             select(SwarmSession)
@@ -153,7 +150,7 @@ def _notice(person: Professional, language: str, kind: str, key: str, subject: s
 def warn_expiring_documents(engine: sa.Engine, config: Config, clock: Clock) -> int:
     """One warning per document that expires within 30 days (a renewed document is a new row, warned anew)."""
     written = 0
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, immediate=True) as session:
         today = to_local(clock()).date()
         rows = session.exec(
             select(QualificationDocument, Professional)
@@ -190,7 +187,7 @@ def apply_retention(engine: sa.Engine, config: Config, clock: Clock) -> tuple[in
     inactive_since = now - timedelta(days=config.retention_days)
     last_seen = sa.func.coalesce(Professional.last_active_at, Professional.created_at)
     warned = anonymised = 0
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, immediate=True) as session:
         session.execute(
             sa.update(Professional)
             .where(
@@ -229,22 +226,7 @@ def apply_retention(engine: sa.Engine, config: Config, clock: Clock) -> tuple[in
             )
         ).all()
         for person_id in to_anonymise:
-            anonymise_professional(session, person_id, clock)
+            anonymise_professional(session, person_id, actor=SYSTEM, clock=clock)
+            log.info("professional %s anonymised after the retention period", person_id)
             anonymised += 1
     return warned, anonymised
-
-
-def anonymise_professional(session: Session, professional_id: int, clock: Clock) -> None:
-    """Erase the personal data and keep the row, so past invitations still count in the fairness history."""
-    person = session.get(Professional, professional_id)
-    for model in (Availability, QualificationDocument, WeekCapacity, Pin):
-        session.execute(sa.delete(model).where(model.professional_id == professional_id))
-    session.execute(sa.delete(User).where(User.professional_id == professional_id))
-    person.name, person.email = "Geanonimiseerd", f"anonymised-{person.id}@anonymised.invalid"
-    person.kvk_number, person.bio = "", ""
-    person.home_place_id = person.lat = person.lon = None
-    person.travel_radius_km = person.hourly_rate = person.hours_per_week = 0
-    person.anonymised_at = person.updated_at = clock()
-    session.add(person)
-    session.flush()
-    log.info("professional %s anonymised after the retention period", professional_id)

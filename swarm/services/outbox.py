@@ -125,7 +125,7 @@ def send_due(
             if temporary:
                 break  # the server is down or busy: the rest waits for the next run rather than hammering it
             continue
-        with unit_of_work(engine) as session:
+        with unit_of_work(engine, immediate=True) as session:
             session.execute(
                 sa.update(OutboxMessage)
                 .where(OutboxMessage.id == row_id)
@@ -136,7 +136,7 @@ def send_due(
 
 
 def _claim_one(engine: sa.Engine, clock: Clock) -> tuple[int, int, mailing.Mail] | None:
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, immediate=True) as session:
         now = clock()
         due = (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now)
         pick = (
@@ -184,7 +184,7 @@ def _record_failure(
         values["status"] = OutboxStatus.FAILED
     else:
         values["next_attempt_at"] = clock() + retry_delay(attempts)
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, immediate=True) as session:
         session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
     log.warning("outbox message %s: attempt %s failed: %s", row_id, attempts, error)
     return "failed" if give_up else "retried"

@@ -51,7 +51,7 @@ def finish_succeeded(
 ) -> RunOutcome:
     from swarm.services.publishing import apply_draft  # publishing queues repairs through solving
 
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, immediate=True) as session:
         now = clock()
         values = {
             "status": SolveStatus.SUCCEEDED,
@@ -103,7 +103,7 @@ def finish_succeeded(
 def finish_failed(
     engine: sa.Engine, run_id: int, worker_id: str, error: str, config: Config, clock: Clock
 ) -> RunOutcome:
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, immediate=True) as session:
         failed = session.execute(
             sa.update(SolveRun)
             .where(_mine(run_id, worker_id))

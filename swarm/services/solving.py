@@ -224,7 +224,7 @@ def claim_next_run(engine: sa.Engine, worker_id: str, *, clock: Clock = system_c
     at a time; the UPDATE below is guarded by the status, so a run is still claimed once.
     """
     while True:
-        with unit_of_work(engine) as session:
+        with unit_of_work(engine, immediate=True) as session:
             pick = (
                 select(SolveRun.id)
                 .where(SolveRun.status == SolveStatus.QUEUED)
@@ -256,7 +256,7 @@ def reclaim_stale_runs(engine: sa.Engine, config: Config, *, clock: Clock = syst
     """Runs whose worker went silent go back to the queue (attempts + 1), or fail after MAX_ATTEMPTS."""
     stale_before = clock() - timedelta(seconds=3 * config.worker_heartbeat_seconds)
     silent = (SolveRun.status == SolveStatus.RUNNING) & (SolveRun.heartbeat_at < stale_before)
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, immediate=True) as session:
         ids = list(session.exec(select(SolveRun.id).where(silent)))
         for run_id in ids:
             session.execute(
@@ -306,7 +306,7 @@ def run_claimed(
     """
     from swarm.services import solve_results  # imports publishing, which queues repairs through this module
 
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, immediate=True) as session:
         run = get(session, SolveRun, run_id)
         kind, document, parameters, seed = SolveKind(run.kind), run.input, dict(run.parameters), run.seed
     options = SolveOptions(
