@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 
@@ -64,3 +65,14 @@ def test_the_time_limit_is_honoured():
     result = solve(inst, SolveOptions(time_limit=2, workers=1))
     assert time.monotonic() - started < 2 + 10  # generous: the machine is shared
     assert result.bound is None or result.bound >= result.score
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_subgradient_bound_is_true(seed, monkeypatch):
+    engine = importlib.import_module("solver.shell.solve")  # the module, not the function of that name
+    monkeypatch.setattr(engine, "MASTER_LP_PAIRS", 0)  # the route of the largest instances
+    inst = generated(seed)
+    direct = solve(inst, SolveOptions(time_limit=10, workers=1))
+    split = solve(inst, SolveOptions(time_limit=4, workers=1), direct_pairs=0)
+    assert split.bound >= direct.score >= split.score
+    assert plan_score(inst, split.pairs) == split.score and not plan_problems(inst, split.pairs)
