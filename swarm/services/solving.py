@@ -187,10 +187,13 @@ def request_stop(session: Session, run_id: int, *, actor: Actor) -> SolveRun:
 
 
 def get_solve_run(session: Session, run_id: int, *, actor: Actor) -> SolveRun:
+    """The run, for the region's organizer or, for a team proposal, the coordinators of its projects."""
     run = get(session, SolveRun, run_id)
-    if not (
-        run.kind == SolveKind.SHELL and actor.user_id is not None and actor.user_id == run.requested_by_id
-    ):
+    if run.kind == SolveKind.SHELL:
+        project_ids = run.parameters.get("project_ids") or [None]
+        municipality = get(session, Municipality, get(session, Project, project_ids[0]).municipality_id)
+        actor.require_municipality(municipality.id, municipality.region_id)
+    else:
         actor.require_region(run.region_id)
     return run
 

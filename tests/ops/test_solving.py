@@ -155,3 +155,32 @@ def test_a_worker_asked_to_shut_down_cuts_its_solve_short(ops_engine, plannable,
     interrupt.set()
     watcher.beat()
     assert stopped == [True] and not watcher.lost
+
+
+def test_a_team_proposal_is_solved_by_the_same_workers(ops_engine, plannable, clock, config):
+    from swarm.domain.actors import Actor
+    from swarm.domain.enums import UserRole
+    from swarm.persistence.models import Assignment, Municipality, Place
+    from swarm.services.projects import ProjectInput, ProjectRoleInput, create_project
+
+    with unit_of_work(ops_engine) as db:
+        municipality = db.exec(select(Municipality).where(Municipality.cbs_code == "GM1509")).one()
+        place = db.exec(select(Place).where(Place.name == "Ulft")).one()
+        coordinator = Actor(UserRole.COORDINATOR, municipality_id=municipality.id)
+        project = create_project(
+            db,
+            ProjectInput(municipality.id, "Wijkaanpak Ulft", place.id),
+            [ProjectRoleInput("Participatiecoach", "participatie", 8, "2027-W03", "2027-W10")],
+            actor=coordinator,
+            clock=clock,
+        )
+        run = solving.enqueue_team_solve(db, [project.id], actor=coordinator, time_limit=2, clock=clock)
+    [outcome] = solving.run_queued_solves(ops_engine, config, clock=clock)
+    assert outcome.status == SolveStatus.SUCCEEDED
+    with unit_of_work(ops_engine) as db:
+        assert solving.get_solve_run(db, run.id, actor=coordinator).result["format"] == "shell-plan/1"
+        assert len(db.exec(select(Assignment)).all()) == 1
+        with pytest.raises(NotAllowed):
+            solving.get_solve_run(
+                db, run.id, actor=Actor(UserRole.COORDINATOR, municipality_id=municipality.id + 1)
+            )
