@@ -19,7 +19,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from solver.control import Progress, SolveControl, SolveOptions
+from solver.control import SolveControl, SolveOptions
 from swarm.config import Config
 from swarm.domain.actors import Actor
 from swarm.domain.enums import InvitationResponse, SessionStatus, SolveKind, SolveStatus
@@ -29,6 +29,7 @@ from swarm.persistence.db import is_sqlite, unit_of_work
 from swarm.persistence.models import Invitation, Municipality, PlanningRound, Project, SessionTable, SolveRun
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
+from swarm.services.solve_watch import Watcher
 from swarm.services.swarm_io import build_swarm_instance, professional_ref, request_ref
 
 log = logging.getLogger(__name__)
@@ -317,7 +318,7 @@ def run_claimed(
         workers=config.solve_workers,
         seed=seed,
     )
-    watcher = _Watcher(engine, run_id, worker_id, config, clock, interrupt)
+    watcher = Watcher(engine, run_id, worker_id, config, clock, interrupt)
     control = SolveControl(on_progress=watcher.progress)
     watcher.control = control
     watcher.start()
@@ -359,75 +360,3 @@ def run_queued_solves(
             break
         outcomes.append(run_claimed(engine, run_id, worker_id, config, clock=clock))
     return outcomes
-
-
-class _Watcher:
-    """Writes the latest progress and a heartbeat into the run, and passes a stop request on to the solver.
-
-    The engine's progress callback only hands its numbers over; this thread writes them, at most once per
-    interval, in short transactions of its own. If the row no longer names this worker (its heartbeat went stale
-    and another worker took the run over), the solve is stopped and ``lost`` is set, so it is never stored twice.
-    """
-
-    def __init__(
-        self,
-        engine: sa.Engine,
-        run_id: int,
-        worker_id: str,
-        config: Config,
-        clock: Clock,
-        interrupt: threading.Event | None = None,
-    ):
-        self.engine, self.run_id, self.worker_id, self.clock = engine, run_id, worker_id[:120], clock
-        self.interrupt = interrupt
-        self.interval = min(1.0, config.worker_heartbeat_seconds / 3)
-        self.control: SolveControl | None = None
-        self.latest: Progress | None = None
-        self.lost = False
-        self._lock = threading.Lock()
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name=f"solve-{run_id}-watcher", daemon=True)
-
-    def progress(self, progress: Progress) -> None:
-        with self._lock:
-            self.latest = progress
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._done.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _loop(self) -> None:
-        while not self._done.wait(self.interval):
-            try:
-                self.beat()
-            except sa.exc.SQLAlchemyError:  # a busy database: try again on the next beat
-                log.warning("solve run %s: heartbeat not written", self.run_id, exc_info=True)
-
-    def beat(self) -> None:
-        with self._lock:
-            progress = self.latest
-        values: dict = {"heartbeat_at": self.clock()}
-        if progress is not None:
-            values |= {
-                "best_score": progress.score,
-                "best_bound": progress.bound,
-                "elapsed_seconds": progress.elapsed,
-                "stage": progress.stage[:60],
-            }
-        mine = (
-            (SolveRun.id == self.run_id)
-            & (SolveRun.worker_id == self.worker_id)
-            & (SolveRun.status == SolveStatus.RUNNING)
-        )
-        with self.engine.begin() as connection:
-            updated = connection.execute(sa.update(SolveRun).where(mine).values(**values))
-            stop = connection.execute(select(SolveRun.stop_requested).where(mine)).scalar()
-        if updated.rowcount == 0:
-            self.lost = True
-        interrupted = self.interrupt is not None and self.interrupt.is_set()
-        if (stop or self.lost or interrupted) and self.control is not None:
-            self.control.request_stop()

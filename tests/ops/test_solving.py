@@ -6,12 +6,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from solver.control import Progress
 from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import SessionStatus, SolveStatus
 from swarm.domain.errors import NotAllowed, ValidationError
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import OutboxMessage, Session, SolveRun
-from swarm.services import solving
+from swarm.services import solve_watch, solving
 from tests.ops.conftest import Plannable
 
 
@@ -92,10 +93,10 @@ def test_a_stop_request_reaches_the_running_solver(ops_engine, plannable, clock,
     solving.claim_next_run(ops_engine, "w", clock=clock)
     with unit_of_work(ops_engine) as db:
         solving.request_stop(db, run_id, actor=plannable.organizer)
-    watcher = solving._Watcher(ops_engine, run_id, "w", config, clock)
+    watcher = solve_watch.Watcher(ops_engine, run_id, "w", config, clock)
     stopped = []
     watcher.control = type("Control", (), {"request_stop": lambda self: stopped.append(True)})()
-    watcher.progress(solving.Progress(score=10, bound=20, elapsed=0.5, stage="exact"))
+    watcher.progress(Progress(score=10, bound=20, elapsed=0.5, stage="exact"))
     watcher.beat()
     run = row(ops_engine, run_id)
     assert stopped == [True]
@@ -147,7 +148,7 @@ def test_a_worker_asked_to_shut_down_cuts_its_solve_short(ops_engine, plannable,
     run_id = queue(ops_engine, plannable, clock)
     solving.claim_next_run(ops_engine, "w", clock=clock)
     interrupt = threading.Event()
-    watcher = solving._Watcher(ops_engine, run_id, "w", config, clock, interrupt)
+    watcher = solve_watch.Watcher(ops_engine, run_id, "w", config, clock, interrupt)
     stopped = []
     watcher.control = type("Control", (), {"request_stop": lambda self: stopped.append(True)})()
     watcher.beat()
