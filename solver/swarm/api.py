@@ -18,7 +18,8 @@ from solver.control import SolveControl, SolveOptions
 from solver.formats import SWARM_SCHEDULE, At
 from solver.swarm import engine, evaluate, explain
 from solver.swarm.evaluate import SessionPlan
-from solver.swarm.instance import FixedSession, Instance, Pin, parse_instance, parse_previous
+from solver.swarm.instance import FixedSession, Instance, Pin, parse_instance
+from solver.swarm.repairs import parse_previous
 
 __all__ = ["SwarmResult", "parse_instance", "repair", "solve", "to_document"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from solver.control import SolveControl, SolveOptions
@@ -155,3 +156,28 @@ def test_nobody_with_max_sessions_zero_is_invited():
         p["max_sessions"] = 0
     result = solve(parse_instance(d), SolveOptions(time_limit=3, workers=1))
     assert result.sessions == [] and "invalid_schedules" not in result.stages
+
+
+def test_the_model_objective_equals_the_evaluated_score_of_the_rotated_schedule():
+    from ortools.sat.python import cp_model
+
+    from solver.swarm.eligibility import Eligibility
+    from solver.swarm.model import build, plan_value
+    from solver.swarm.rotation import rotate
+
+    inst = parse_instance(three_requests())
+    elig = Eligibility(inst)
+    pairs = {
+        (r, s): np.flatnonzero(elig.eligible(r, s))
+        for r in range(len(inst.requests))
+        for s in elig.allowed_sessions(r)
+        if elig.staffable(r, s)
+    }
+    agg = build(elig, pairs)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(agg.model) == cp_model.OPTIMAL
+    plan = agg.extract(solver.value)
+    sessions = [rotate(elig, s, tables, SolveOptions(workers=1), None, 2.0) for s, tables in plan.items()]
+    assert not violations(inst, sessions)
+    assert score(inst, sessions) == round(solver.objective_value) == plan_value(elig, plan)
