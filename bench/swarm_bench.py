@@ -91,9 +91,7 @@ def run_worker(method: str, instance_path: str, out_path: str, time_limit: float
         if method == "cpsat":
             peer = solve_cp_sat(model, left(), WORKERS)
         else:
-            peer = solve_highs(
-                model, left(), on_incumbent=lambda s: write(s, None, note + "; stopped from outside")
-            )
+            peer = solve_highs(model, left(), on_incumbent=lambda s: write(_true_score(doc, s), None, note))
         write(_true_score(doc, peer.schedule), peer.bound, note)
 
 
