@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Professional, User
 from tests.web.conftest import login
@@ -50,3 +52,15 @@ def test_the_calendar_link_is_shown_once_and_serves_the_published_sessions(app, 
 
 def test_an_unknown_feed_token_is_not_found(client):
     assert client.get("/feeds/not-a-real-token.ics").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "page"), [("coordinator", "/coordinator/calendar"), ("organizer", "/organizer/calendar")]
+)
+def test_coordinators_and_organizers_get_a_feed_of_their_sessions(app, login_as, role, page):
+    client = login_as(f"{role}_home")
+    token = csrf_token_from(client.get(page).get_data(as_text=True))
+    shown = client.post(page, data={"csrf_token": token}).get_data(as_text=True)
+    link = re.search(r'value="(http[^"]+\.ics)"', shown).group(1)
+    feed = app.test_client().get("/" + link.split("/", 3)[3])
+    assert feed.status_code == 200 and b"BEGIN:VEVENT" in feed.data

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from swarm.domain.enums import RequestStatus, UserRole
+from swarm.domain.enums import FeedOwner, RequestStatus, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.domain.timeutil import to_local
 from swarm.persistence.models import Role, SwarmRequest
@@ -21,6 +21,7 @@ from swarm.webapp.forms.coordinator import RoleForm, SwarmRequestForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.i18n import skill_name
 from swarm.webapp.views.common import owned
+from swarm.webapp.views.feeds import feed_page
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 restrict_blueprint(bp, UserRole.COORDINATOR)
@@ -240,3 +241,9 @@ def open_request(request_id: int):
             _("The request is open: professionals of the region can now mark their availability."), "success"
         )
     return redirect(url_for("coordinator.request_page", request_id=swarm_request.id))
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar_feed():
+    """The municipality's sessions (those with one of its questions) as a calendar feed."""
+    return feed_page(FeedOwner.MUNICIPALITY, current_user.municipality_id, "coordinator.calendar_feed")

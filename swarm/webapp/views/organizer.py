@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from swarm.domain.enums import PinKind, SessionStatus, SolveStatus, UserRole
+from swarm.domain.enums import FeedOwner, PinKind, SessionStatus, SolveStatus, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.persistence.models import SwarmRequest
 from swarm.services import outbox, planning, solving
@@ -23,6 +23,7 @@ from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.organizer import PinForm, PolicyForm, SolveForm, UnpinForm
 from swarm.webapp.reasons import unscheduled_text
+from swarm.webapp.views.feeds import feed_page
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 restrict_blueprint(bp, UserRole.ORGANIZER)
@@ -207,3 +208,9 @@ def policy():
     return render_template(
         "organizer/policy.html", form=form, region=region, rounds=rounds, counts=counts, never=never
     ), status_for(form)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar_feed():
+    """Every published session of the region as the organizer's calendar feed."""
+    return feed_page(FeedOwner.ORGANIZER, current_user.id, "organizer.calendar_feed")

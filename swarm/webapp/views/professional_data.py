@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from swarm.domain.enums import FeedOwner
-from swarm.services import feeds, privacy
+from swarm.services import privacy
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db
-from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import status_for
 from swarm.webapp.forms.professional import DeleteDataForm
+from swarm.webapp.views.feeds import feed_page
 from swarm.webapp.views.professional import bp
 
 
@@ -48,21 +48,4 @@ def delete_data():
 
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar_feed():
-    """A personal calendar feed link: made on request and shown once (only a hash of it is stored)."""
-    form = ConfirmForm()
-    link = None
-    if form.validate_on_submit():
-        token = feeds.create_feed(
-            db(),
-            FeedOwner.PROFESSIONAL,
-            current_user.professional_id,
-            actor=current_user.actor,
-            clock=clock(),
-        )
-        link = url_for("feeds.feed", token=token, _external=True)
-    return render_template(
-        "professional/calendar.html",
-        form=form,
-        link=link,
-        has_feed=feeds.has_feed(db(), FeedOwner.PROFESSIONAL, current_user.professional_id),
-    )
+    return feed_page(FeedOwner.PROFESSIONAL, current_user.professional_id, "professional.calendar_feed")
