@@ -77,7 +77,10 @@ def create_app(config: Config | dict | None = None) -> Flask:
     if not app.testing and project.secret_key == _field_default(Config, "secret_key"):
         app.logger.warning("SWARM_SECRET_KEY is not set: sessions are signed with the development key.")
 
-    i18n.compile_catalogues()
+    try:
+        i18n.compile_catalogues()
+    except OSError as problem:  # e.g. a read-only install: the page text then stays English
+        app.logger.warning("Could not compile the translations: %s", problem)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.register_filters(app)
     app.context_processor(lambda: {"current_locale": i18n.current_locale})
