@@ -135,7 +135,7 @@ def table(rows: list[Row]) -> str:
             valid = "–" if r.problems is None else ("yes" if r.problems == 0 else f"NO ({r.problems})")
             lines.append(
                 f"| {size} | {r.method} | {r.status} | {_num(r.score)} | {_num(r.bound)} | {gap(r, best_bound)} "
-                f"| {_fixed(r.seconds, 2)} | {_fixed(r.peak_mb, 0)} | {valid}{' ' + r.note if r.note else ''} |"
+                f"| {_fixed(r.seconds, 2)} | {_fixed(r.peak_mb, 0)} | {valid}{f' ({r.note})' if r.note else ''} |"
             )
     return "\n".join(lines)
 
@@ -150,6 +150,8 @@ def _cross_check(group: list[Row]) -> None:
             print(f"  INVALID {r.size} {r.method}: bound {r.bound} < valid score {best}", file=sys.stderr)
 
 
+# A shared, loaded machine stretches wall time: a run this much over the target's seconds still counts.
+TIME_SLACK = 1.05
 # Issue 4's targets per size: largest gap to the best bound (%, 0 = proved optimal), seconds, peak MB.
 TARGETS = {"small": (0.0, 1.0, None), "medium": (0.01, 30.0, 1024), "large": (0.1, 60.0, 2048)}
 
@@ -170,7 +172,7 @@ def verdicts(rows: list[Row]) -> str:
         if engine.score is not None and best_bound:
             gap_pct = 100 * (best_bound - engine.score) / abs(best_bound)
         quality = proved if max_gap == 0 else proved or (gap_pct is not None and gap_pct <= max_gap)
-        fast = engine.seconds is not None and engine.seconds <= seconds * 1.05
+        fast = engine.seconds is not None and engine.seconds <= seconds * TIME_SLACK
         small = megabytes is None or (engine.peak_mb is not None and engine.peak_mb < megabytes)
         beats = engine.problems == 0 and all(engine.score >= score for score in peers)
         goal = "proved optimal" if max_gap == 0 else f"optimal or within {max_gap:g} % of the bound"
@@ -223,7 +225,7 @@ def section(rows: list[Row], instances: list[str], args, load_before: tuple, loa
         "no broken rule and the score, bound and status claims hold, and no valid plan of any method scores "
         "above the bound. Peak memory is the process's peak resident set (VmHWM).\n\n"
         f"{table(rows)}\n\n"
-        "Against the targets of issue 4 (this machine):\n\n"
+        f"Against the targets of issue 4 (this machine; wall time may exceed a target by {TIME_SLACK - 1:.0%}):\n\n"
         f"{verdicts(rows)}\n"
     )
 
