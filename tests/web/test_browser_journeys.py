@@ -283,3 +283,21 @@ def test_organizer_solves_reviews_publishes_and_a_decline_is_repaired(
 
 def _login(page, checker, email):
     log_in(page, checker, email, test_world.PASSWORD)
+
+
+def test_a_professional_makes_and_copies_a_calendar_link(open_page, the_world):
+    from playwright.sync_api import expect
+
+    _open, checker = open_page
+    page = _open()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _login(page, checker, the_world.users["professional_home"].email)
+    page.get_by_role("link", name="Een link naar uw sessies voor uw agenda-app").click()
+    checker.axe(page)
+    page.get_by_role("button", name="Mijn agendalink maken").click()
+    link = page.get_by_label("Uw persoonlijke agendalink", exact=False).input_value()
+    assert link.startswith("http") and link.endswith(".ics")
+    page.get_by_role("button", name="Link kopiëren").click()
+    expect(page.get_by_role("status").filter(has_text="Gekopieerd")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    checker.axe(page)
