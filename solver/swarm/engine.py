@@ -239,7 +239,7 @@ def _rotate_all(elig, plan: Plan, options, control, clock) -> list[SessionPlan]:
     sessions = []
     for session in sorted(plan):
         if clock.stopped:  # finish quickly with private solves the stop does not reach
-            sessions.append(rotate(elig, session, plan[session], options, SolveControl(), 0.5))
+            sessions.append(rotate(elig, session, plan[session], options, SolveControl(), 0.2))
             continue
         budget = max(0.2, clock.left() / max(1, len(plan)))
         sessions.append(rotate(elig, session, plan[session], options, _quiet(control), min(budget, 5.0)))

@@ -49,13 +49,16 @@ def assign_people(
             for key, people in model_pairs.items()
             if key[1][0] in group
         }
-        agg = aggregated.build(elig, part, sessions_left=left)
         first = greedy_plan(elig, part, chosen)
-        agg.hint(first)
-        run = run_cp_sat(
-            agg.model, options, control, time_limit=max(0.1, share), stage="people", parameters=NO_PRESOLVE
-        )
-        found = agg.extract(run.solver.value) if run.has_solution else first
+        found = first
+        if share > 0.2 and not (control is not None and control.stop_requested):
+            agg = aggregated.build(elig, part, sessions_left=left)
+            agg.hint(first)
+            run = run_cp_sat(
+                agg.model, options, control, time_limit=share, stage="people", parameters=NO_PRESOLVE
+            )
+            if run.has_solution:
+                found = agg.extract(run.solver.value)
         plan.update(found)
         for tables in found.values():
             for p in {p for seats in tables.values() for p in seats}:
