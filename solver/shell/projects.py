@@ -24,21 +24,25 @@ def shortlist(
     value: np.ndarray, cost: np.ndarray, idx: np.ndarray, layers: int, budgeted: bool
 ) -> np.ndarray:
     """Candidates of one role worth considering, best value first (only those with value > 0)."""
-    idx = idx[value[idx] > 0]
+    v = value[idx]
+    positive = v > 0
+    idx, v = idx[positive], v[positive]
     if len(idx) == 0:
         return idx
     if not budgeted:
-        return idx[np.argsort(-value[idx], kind="stable")[:layers]]
+        return idx[np.argsort(-v, kind="stable")[:layers]]
+    order = np.lexsort((-v, cost[idx]))
+    rest, v = idx[order], v[order]
     keep = []
-    rest = idx[np.lexsort((-value[idx], cost[idx]))]
     for _ in range(layers):
         if len(rest) == 0:
             break
-        v = value[rest]
-        best_before = np.r_[-np.inf, np.maximum.accumulate(v)[:-1]]
-        front = v > best_before
+        # on the Pareto front: more value than every cheaper (or equally cheap, listed earlier) one
+        front = np.empty(len(v), dtype=bool)
+        front[0] = True
+        np.greater(v[1:], np.maximum.accumulate(v)[:-1], out=front[1:])
         keep.append(rest[front])
-        rest = rest[~front]
+        rest, v = rest[~front], v[~front]
     out = np.concatenate(keep)
     return out[np.argsort(-value[out], kind="stable")]
 

@@ -28,14 +28,14 @@ from solver.shell.score import score_breakdown
 # Lagrangian bound by projects, local search and a CP-SAT polish over the most promising pairs.
 DIRECT_PAIRS = 60_000
 # Share of the time limit for the bound; pairs per role (best by priced value) CP-SAT polishes over.
-BOUND_TIME_SHARE = 0.4
+BOUND_TIME_SHARE = 0.6
 POLISH_PER_ROLE = 8
 # Above this many pairs the bound's multipliers come from subgradient steps, not the master LP.
 MASTER_LP_PAIRS = 200_000
 # Share of the time limit for a first local search (before the bound, which it steers).
 QUICK_LOCAL_SHARE = 0.12
 # Share of the time left after the bound for the local search by projects (improve.py).
-LOCAL_TIME_SHARE = 0.3
+LOCAL_TIME_SHARE = 0.7
 # Time kept back for explanations and writing the result.
 RESERVE_SECONDS = 0.3
 # Budgets make CP-SAT's default relaxation weak; level 2 closes it (medium: proved optimal). Over all
