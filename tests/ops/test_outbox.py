@@ -157,3 +157,16 @@ def _closed_port() -> int:
     from tests.swarm.test_calendars_support import free_port
 
     return free_port()  # nothing listens there
+
+
+def test_two_senders_at_once_send_each_message_once(ops_engine, clock, config):
+    from concurrent.futures import ThreadPoolExecutor
+
+    write(ops_engine, clock, *(note(n) for n in range(20)))
+    with smtp_server() as server:
+        up = config.with_overrides(smtp_port=server.port)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            reports = list(pool.map(lambda _: outbox.send_due(ops_engine, up, clock), range(2)))
+    assert sum(r.sent for r in reports) == 20
+    ids = [m["Message-ID"] for m in server.inbox.messages]
+    assert len(ids) == len(set(ids)) == 20
