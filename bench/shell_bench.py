@@ -1,7 +1,7 @@
 """Benchmark the shell engine against its peers on seeded instances; print a Markdown table.
 
     python -m bench.shell_bench --sizes small,medium --time-limit 30
-    python -m bench.shell_bench                       # small, medium, large at 10 / 30 / 60 s
+    python -m bench.shell_bench --seeds 1,2           # small, medium, large at 10 / 30 / 60 s, two seeds each
 
 Each method runs in its own subprocess with the same time limit; a method that overruns the limit by more
 than --grace seconds is killed from outside (bench.common.run_isolated, which also reads the child's peak
@@ -45,6 +45,11 @@ class Row:
     peak_mb: float | None = None
     problems: int | None = None
     note: str = ""
+    seed: int = 1
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.size, self.seed
 
 
 # --- child: run one method on one instance file ----------------------------------------------------------
@@ -84,7 +89,7 @@ def child(method: str, instance_path: str, out_path: str, time_limit: float, wor
 # --- parent: spawn, watch, validate ----------------------------------------------------------------------
 
 
-def measure(method: str, size: str, instance: dict, instance_path: Path, args) -> Row:
+def measure(method: str, size: str, seed: int, instance: dict, instance_path: Path, args) -> Row:
     out = instance_path.with_suffix(f".{method}.json")
     limit = args.time_limit or DEFAULT_LIMITS.get(size, 30.0)
     command = [sys.executable, "-m", "bench.shell_bench", "--child", method, str(instance_path), str(out)]
@@ -92,10 +97,12 @@ def measure(method: str, size: str, instance: dict, instance_path: Path, args) -
     run = run_isolated(command, kill_after=limit + args.grace)
     if run.killed:
         return Row(size, method, "killed", seconds=run.wall_seconds, peak_mb=run.peak_mb,
-                   note=f"killed after {run.wall_seconds:.0f} s")  # fmt: skip
+                   note=f"killed after {run.wall_seconds:.0f} s", seed=seed)  # fmt: skip
     if run.returncode != 0 or not out.exists():
         last = (run.stderr.strip().splitlines() or ["no output"])[-1]
-        return Row(size, method, "error", seconds=run.wall_seconds, peak_mb=run.peak_mb, note=last[:120])
+        return Row(
+            size, method, "error", seconds=run.wall_seconds, peak_mb=run.peak_mb, note=last[:120], seed=seed
+        )
     report = json.loads(out.read_text(encoding="utf-8"))
     plan = report["plan"]
     problems = check_plan(instance, plan) + check_claims(instance, plan)
@@ -111,6 +118,7 @@ def measure(method: str, size: str, instance: dict, instance_path: Path, args) -
         run.peak_mb,
         len(problems),
         plan.get("note", ""),
+        seed,
     )
 
 
@@ -124,17 +132,17 @@ def gap(row: Row, best_bound: int | None) -> str:
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| size | method | status | score | bound | gap to best bound | wall s | peak MB | valid |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| size | seed | method | status | score | bound | gap to best bound | wall s | peak MB | valid |",
+        "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for size in dict.fromkeys(r.size for r in rows):
-        group = [r for r in rows if r.size == size]
+    for key in dict.fromkeys(r.key for r in rows):
+        group = [r for r in rows if r.key == key]
         bounds = [r.bound for r in group if r.bound is not None and not r.problems]
         best_bound = min(bounds) if bounds else None
         for r in group:
             valid = "–" if r.problems is None else ("yes" if r.problems == 0 else f"NO ({r.problems})")
             lines.append(
-                f"| {size} | {r.method} | {r.status} | {_num(r.score)} | {_num(r.bound)} | {gap(r, best_bound)} "
+                f"| {r.size} | {r.seed} | {r.method} | {r.status} | {_num(r.score)} | {_num(r.bound)} | {gap(r, best_bound)} "
                 f"| {_fixed(r.seconds, 2)} | {_fixed(r.peak_mb, 0)} | {valid}{f' ({r.note})' if r.note else ''} |"
             )
     return "\n".join(lines)
@@ -157,10 +165,13 @@ TARGETS = {"small": (0.0, 1.0, None), "medium": (0.01, 30.0, 1024), "large": (0.
 
 
 def verdicts(rows: list[Row]) -> str:
-    """One line per size: did the engine meet the issue's target and match every peer?"""
+    """One line per size and seed: did the engine meet the issue's target and match every peer?"""
     lines = []
-    for size, (max_gap, seconds, megabytes) in TARGETS.items():
-        group = [r for r in rows if r.size == size]
+    for size, seed in dict.fromkeys(r.key for r in rows):
+        if size not in TARGETS:
+            continue
+        max_gap, seconds, megabytes = TARGETS[size]
+        group = [r for r in rows if r.key == (size, seed)]
         engine = next((r for r in group if r.method == "engine"), None)
         if engine is None:
             continue
@@ -178,7 +189,7 @@ def verdicts(rows: list[Row]) -> str:
         goal = "proved optimal" if max_gap == 0 else f"optimal or within {max_gap:g} % of the bound"
         goal += f" within {seconds:g} s" + (f", under {megabytes / 1024:g} GB" if megabytes else "")
         lines.append(
-            f"- {size}: target {goal}, and at least as good as every peer: "
+            f"- {size}, seed {seed}: target {goal}, and at least as good as every peer: "
             f"{'met' if quality and fast and small and beats else 'NOT met'} "
             f"({engine.status}, gap {gap(engine, best_bound)}, {_fixed(engine.seconds, 2)} s, "
             f"{_fixed(engine.peak_mb, 0)} MB, {'≥' if beats else 'below'} every valid peer)"
@@ -194,14 +205,14 @@ def _fixed(value: float | None, digits: int) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def describe(size: str, instance: dict) -> str:
+def describe(size: str, seed: int, instance: dict) -> str:
     """One Markdown row of what the instance holds, eligible pairs counted as the peers count them."""
     from bench.shell_baselines import eligible_pairs
 
     roles = sum(len(p["roles"]) for p in instance["projects"])
     budgets = sum(p.get("budget") is not None for p in instance["projects"])
     return (
-        f"| {size} | {len(instance['professionals']):,} | {len(instance['projects']):,} ({budgets:,} with a budget) "
+        f"| {size} | {seed} | {len(instance['professionals']):,} | {len(instance['projects']):,} ({budgets:,} with a budget) "
         f"| {roles:,} | {len(instance['weeks'])} | {len(eligible_pairs(instance)):,} |"
     ).replace(",", " ")
 
@@ -210,12 +221,13 @@ def section(rows: list[Row], instances: list[str], args, load_before: tuple, loa
     limits = ", ".join(f"{s} {args.time_limit or DEFAULT_LIMITS.get(s, 30.0):g} s" for s in args.sizes)
     return (
         f"`python -m bench.shell_bench --sizes {','.join(args.sizes)}"
-        f"{f' --time-limit {args.time_limit:g}' if args.time_limit else ''}` (seed {args.seed}, "
+        f"{f' --time-limit {args.time_limit:g}' if args.time_limit else ''}"
+        f" --seeds {','.join(map(str, args.seeds))}` ("
         f"{args.workers} workers, time limit {limits}), run {today()} on "
         f"{machine()}. Load average before/after: {load_before[0]:.1f} / {load_after[0]:.1f} "
         "(the machine is shared, so times are pessimistic).\n\n"
-        "| size | professionals | projects | roles | weeks | eligible pairs |\n"
-        "| --- | ---: | ---: | ---: | ---: | ---: |\n" + "\n".join(instances) + "\n\n"
+        "| size | seed | professionals | projects | roles | weeks | eligible pairs |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n" + "\n".join(instances) + "\n\n"
         "Methods: `engine` is solver.shell; `greedy` fills roles in instance order with the cheapest eligible "
         "person who still fits; `cp-sat` is x[role, professional] for every eligible pair with every rule as "
         "a plain linear row (rows that cannot bind left out), no hints; `highs` is that model as a MIP in "
@@ -237,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="small,medium,large", type=lambda s: s.split(","))
     parser.add_argument("--methods", default=",".join(METHODS), type=lambda s: s.split(","))
     parser.add_argument("--time-limit", type=float, help="seconds per method (default: 10/30/60 by size)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seeds", default="1", type=lambda s: [int(x) for x in s.split(",")])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--grace", type=float, default=15.0, help="seconds past the limit before a kill")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
@@ -253,16 +265,17 @@ def main(argv: list[str] | None = None) -> int:
     rows, instances = [], []
     with tempfile.TemporaryDirectory(prefix="shell-bench-") as tmp:
         for size in args.sizes:
-            instance = shell_instance(size, args.seed)
-            instances.append(describe(size, instance))
-            path = Path(tmp) / f"{size}.json"
-            path.write_text(json.dumps(instance), encoding="utf-8")
-            group = []
-            for method in args.methods:
-                group.append(measure(method, size, instance, path, args))
-                print(f"{size} {method}: {group[-1]}", file=sys.stderr)
-            _cross_check(group)
-            rows += group
+            for seed in args.seeds:
+                instance = shell_instance(size, seed)
+                instances.append(describe(size, seed, instance))
+                path = Path(tmp) / f"{size}-{seed}.json"
+                path.write_text(json.dumps(instance), encoding="utf-8")
+                group = []
+                for method in args.methods:
+                    group.append(measure(method, size, seed, instance, path, args))
+                    print(f"{size} {seed} {method}: {group[-1]}", file=sys.stderr)
+                _cross_check(group)
+                rows += group
     text = section(rows, instances, args, load_before, os.getloadavg())
     print(f"## {SECTION}\n\n{text}")
     if not args.no_docs:
