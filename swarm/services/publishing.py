@@ -26,7 +26,15 @@ from swarm.domain.errors import InvalidTransition, ValidationError
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.mail import MailKind, session_mail
 from swarm.persistence.db import unit_of_work
-from swarm.persistence.models import Invitation, PlanningRound, Seat, SessionTable, Slot, SwarmRequest
+from swarm.persistence.models import (
+    Invitation,
+    PlanningRound,
+    Professional,
+    Seat,
+    SessionTable,
+    Slot,
+    SwarmRequest,
+)
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
 from swarm.services.outbox import enqueue_mail, mail_host
@@ -310,7 +318,9 @@ def respond_to_invitation(
         raise ValidationError("response", "This session has already started.")
     newly_declined = answer == InvitationResponse.DECLINED and invitation.response != answer
     invitation.response, invitation.responded_at = answer, clock()
-    session.add(invitation)
+    person = get(session, Professional, invitation.professional_id)
+    person.last_active_at = clock()  # an answer counts as activity for the retention period
+    session.add_all([invitation, person])
     session.flush()
     if newly_declined:
         enqueue_solve(session, row.planning_round_id, actor=SYSTEM, purpose=REPAIR, clock=clock)

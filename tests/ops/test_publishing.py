@@ -17,7 +17,15 @@ from swarm.domain.enums import (
 )
 from swarm.domain.errors import NotAllowed, ValidationError
 from swarm.persistence.db import unit_of_work
-from swarm.persistence.models import Invitation, OutboxMessage, PlanningRound, Session, SolveRun, SwarmRequest
+from swarm.persistence.models import (
+    Invitation,
+    OutboxMessage,
+    PlanningRound,
+    Professional,
+    Session,
+    SolveRun,
+    SwarmRequest,
+)
 from swarm.services import publishing, solving
 from tests.ops.conftest import solve_and_publish
 
@@ -93,6 +101,7 @@ def test_publishing_the_same_plan_again_sends_nothing(ops_engine, plannable, clo
 def test_answers_become_the_attendees_partstat(ops_engine, plannable, clock, config):
     solve_and_publish(ops_engine, plannable, clock, config)
     first, second, *_ = invitations(ops_engine).values()
+    clock.advance(days=1)
     with unit_of_work(ops_engine) as db:
         publishing.respond_to_invitation(
             db, first.id, "accept", actor=professional(first.professional_id), clock=clock
@@ -101,6 +110,8 @@ def test_answers_become_the_attendees_partstat(ops_engine, plannable, clock, con
             db, second.id, "maybe", actor=professional(second.professional_id), clock=clock
         )
     answers = invitations(ops_engine)
+    with unit_of_work(ops_engine) as db:
+        assert db.get(Professional, first.professional_id).last_active_at == clock()
     assert answers[first.professional_id].response == InvitationResponse.ACCEPTED
     assert answers[second.professional_id].response == InvitationResponse.TENTATIVE
     with unit_of_work(ops_engine) as db:
