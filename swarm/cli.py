@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import signal
+import subprocess
 import sys
 import time
 from datetime import date
@@ -333,7 +335,17 @@ def demo(region: str, professionals: int, port: int, plan_seconds: float, no_ser
     if no_serve:
         return
     click.echo(f"\nswarm demo: http://127.0.0.1:{port}/  (Ctrl-C stops)\n")
-    _serve(config, "127.0.0.1", port, demo_accounts=accounts)
+    # The web process never runs jobs: solves started from the demo's pages run in a scheduler process beside it.
+    scheduler = subprocess.Popen([sys.executable, "-m", "swarm", "scheduler", "--solves-every", "2"])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the scheduler is stopped too
+    try:
+        _serve(config, "127.0.0.1", port, demo_accounts=accounts)
+    finally:
+        scheduler.terminate()
+        try:
+            scheduler.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            scheduler.kill()
 
 
 def _demo_accounts(config: Config, region: str) -> list[dict]:
