@@ -24,6 +24,7 @@ def _id_params(world, key):
         "invitation_id": world.invitations[key].id,
         "run_id": world.runs[key].id,
         "message_id": world.failed_mail[key].id,
+        "session_id": world.invitations[key].session_id,
     }
 
 

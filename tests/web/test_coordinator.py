@@ -153,3 +153,14 @@ def test_the_coordinator_sees_the_published_session_with_who_and_why(coordinator
     assert "De zwermsessie" in page and the_world.professionals["home"].name in page
     assert "Antwoorden: 1 nog geen antwoord" in page
     assert "heeft Participatie op niveau 2 (minstens 1 gevraagd)" in page
+
+
+def test_an_open_request_can_be_withdrawn_to_draft(coordinator, the_world, engine):
+    request = the_world.requests["home"]
+    page = coordinator.get(f"/coordinator/requests/{request.id}").get_data(as_text=True)
+    response = coordinator.post(
+        f"/coordinator/requests/{request.id}/withdraw", data={"csrf_token": csrf_token_from(page)}
+    )
+    assert response.status_code == 302
+    with unit_of_work(engine) as session:
+        assert session.get(SwarmRequest, request.id).status == "draft"

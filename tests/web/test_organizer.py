@@ -111,3 +111,15 @@ def test_mail_that_could_not_be_delivered_is_listed_and_can_be_sent_again(login_
     assert response.status_code == 302
     with unit_of_work(engine) as session:
         assert session.get(OutboxMessage, message.id).status == "pending"
+
+
+def test_a_published_session_can_be_cancelled(login_as, the_world, engine):
+    client = login_as("organizer_home")
+    page = client.get("/organizer/review").get_data(as_text=True)
+    session_id = the_world.invitations["home"].session_id
+    response = client.post(
+        f"/organizer/sessions/{session_id}/cancel", data={"csrf_token": csrf_token_from(page)}
+    )
+    assert response.status_code == 302
+    with unit_of_work(engine) as session:
+        assert session.get(ScheduledSession, session_id).status == "cancelled"

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from swarm.domain.enums import FeedOwner, RequestStatus, UserRole
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import InvalidTransition, ValidationError
 from swarm.domain.timeutil import to_local
 from swarm.persistence.models import Role, SwarmRequest
 from swarm.services import requests as request_service
@@ -240,6 +240,21 @@ def open_request(request_id: int):
         flash(
             _("The request is open: professionals of the region can now mark their availability."), "success"
         )
+    return redirect(url_for("coordinator.request_page", request_id=swarm_request.id))
+
+
+@bp.post("/requests/<int:request_id>/withdraw")
+def withdraw_request(request_id: int):
+    """Back to draft (e.g. to change it), as long as it is not planned."""
+    swarm_request = owned(SwarmRequest, request_id, scope="municipality_id")
+    if ConfirmForm().validate_on_submit():
+        try:
+            request_service.withdraw_swarm_request(db(), swarm_request.id, actor=current_user.actor)
+        except (ValidationError, InvalidTransition):
+            discard_changes()
+            flash(_("A planned question can no longer be withdrawn."), "error")
+        else:
+            flash(_("The request is a draft again; professionals no longer see it."), "success")
     return redirect(url_for("coordinator.request_page", request_id=swarm_request.id))
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from swarm.domain.enums import SolveStatus
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import InvalidTransition, ValidationError
 from swarm.services import publishing, solving
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db, discard_changes
@@ -124,3 +124,19 @@ def publish():
                 "success",
             )
     return redirect(url_for("organizer.review"))
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+def cancel_session(session_id: int):
+    """Call a published session off: everyone on it gets a cancellation, its questions are open again."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            publishing.cancel_session(
+                db(), session_id, actor=current_user.actor, config=current_app.config["SWARM"], clock=clock()
+            )
+        except InvalidTransition:
+            discard_changes()
+            flash(_("This session cannot be cancelled."), "error")
+        else:
+            flash(_("The session has been cancelled; everyone on it is told."), "success")
+    return redirect(url_for("organizer.review") + "#published-heading")
