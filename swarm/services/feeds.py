@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -116,8 +116,9 @@ def has_feed(session: Session, owner_kind: FeedOwner, owner_id: int) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class FeedResponse:
+class FeedResponse(NamedTuple):
+    """What the feed route serves; also unpacks as ``body, etag, last_modified``."""
+
     body: bytes
     etag: str  # quoted, as the ETag header wants it
     last_modified: datetime
