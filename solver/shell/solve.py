@@ -36,12 +36,12 @@ MASTER_LP_PAIRS = 200_000
 QUICK_LOCAL_SHARE = 0.12
 # Share of the time left after the bound for the local search by projects (improve.py).
 LOCAL_TIME_SHARE = 0.7
-# Time kept back for explanations and writing the result.
+# Time kept back for stopping CP-SAT and checking the plan: a share of the limit plus a little.
+RESERVE_SHARE = 0.02
 RESERVE_SECONDS = 0.3
 # Budgets make CP-SAT's default relaxation weak; level 2 closes it (medium: proved optimal). Over all
 # pairs one worker with that relaxation proves faster than the 2-worker portfolio (measured on medium).
 CP_SAT_PARAMETERS = {"linearization_level": 2}
-RESERVE_SHARE = 0.02
 
 
 @dataclass
@@ -67,7 +67,6 @@ def solve(
     options = options or SolveOptions()
     control = control or SolveControl()
     started = time.monotonic()
-    # Stopping CP-SAT and checking the plan take a moment on large instances: keep a share back.
     deadline = started + options.time_limit * (1 - RESERVE_SHARE)
     search = _Search(instance, eligible_pairs(instance, Arrays(instance)), control)
     search.stats["pairs"] = len(search.cands)
