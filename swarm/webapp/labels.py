@@ -47,6 +47,25 @@ TERMS = {
 }
 
 
+STAGES = {
+    "eligibility": _l("who may sit where"),
+    "candidates": _l("candidate sessions"),
+    "bound": _l("proving a bound"),
+    "sessions": _l("choosing sessions"),
+    "people": _l("seating people"),
+    "rotation": _l("rotating between tables"),
+    "improvement": _l("improving"),
+    "greedy": _l("first plan"),
+    "exact": _l("exact"),
+    "cp-sat": _l("searching"),
+}
+
+
+def stage_label(name: str) -> str:
+    """The solver's current stage in plain words (unknown stages as they are)."""
+    return str(STAGES.get(name, name))
+
+
 def term_label(name: str) -> str:
     return str(TERMS.get(name, name))
 
@@ -87,5 +106,6 @@ def register(app) -> None:
     app.add_template_global(response_label)
     app.add_template_global(role_label)
     app.add_template_global(term_label)
+    app.add_template_global(stage_label)
     app.add_template_global(response_summary)
     app.add_template_global(has_errors)
