@@ -31,6 +31,9 @@ from solver.swarm.eligibility import Eligibility, Session
 
 EXPLICIT_PER_NEED = 6
 SLOT_PLACES_ABOVE = 600  # pairs above which the sessions of a slot are merged into one place
+NAMED = 8  # best people per table modelled by name (with their limits) in the seat lists
+BLOCK = 1  # seat-rounds per LP variable in the seat lists (valued at the block's best)
+SEATS_UP_TO = 200  # pairs up to which the tables' seat-rounds are modelled (tighter, bigger LP)
 WITH_PEOPLE_UP_TO = 200  # pairs up to which the LP with people is tried too (it pays on small instances)
 
 
@@ -128,9 +131,19 @@ class _Lp:
         for (r, session), z in self.z.items():
             found = self.tables.get((r, session))
             with_company, alone = found if found is not None else table_bound(self.elig, r, session)
+            if len(self.z) <= SEATS_UP_TO:
+                with_company = inst.weights.scheduled * inst.requests[r].priority  # seats added below
             single, multi = self._var(1, alone), self._var(1, with_company)
             self._row(0, 0, [(z, 1), (single, -1), (multi, -1)])
             by_session[session].append((r, single, multi))
+        if len(self.z) <= SEATS_UP_TO:
+            self.person_rows = {}
+            self.groups_of = defaultdict(list)
+            for g, group in enumerate(self.elig.overlap_groups):
+                for slot in group:
+                    self.groups_of[slot].append(g)
+            for session, items in by_session.items():
+                self._shared_seats(session, [(r, multi) for r, _, multi in items])
         for session, items in by_session.items():
             venue = inst.venues[session[1]]
             lone, crowd = self._var(1, 0), self._var(1, 0)
@@ -142,6 +155,81 @@ class _Lp:
                 (z, inst.requests[r].table_size[0]) for r, single, multi in items for z in (single, multi)
             ]
             self._row(-self.inf, 0, seats + [(self.opened[session], -venue.capacity)])
+
+    def _shared_seats(self, session: Session, tables: list[tuple[int, pywraplp.Variable]]) -> None:
+        """Seat-rounds of the tables of a session with company, counted so that people who meet a need
+        of only one of the session's requests ("exclusive") are not seated as newcomers at every table.
+
+        Each seat-round of a valid schedule is one of: the first round of a person at a table where
+        they meet a need (worth ``skill − cost/rounds``), a later round there (less the repeat), or a
+        round at a table where they meet no need (worth at most 0). An exclusive person has at most one
+        first round in the session, so their first rounds number at most the participants,
+        ``Σ seat-rounds / rounds``. Lists are the best of each kind, in blocks of ``rounds`` valued at the
+        block's best (which only raises the bound).
+        """
+        elig, rounds = self.elig, self.elig.rounds
+        w = elig.instance.weights
+        eligible = {r: elig.eligible(r, session) for r, _ in tables}
+        skilled = {r: eligible[r] & (elig.signatures[r] != 0) for r, _ in tables}
+        count = sum(m.astype(np.int64) for m in skilled.values())
+        cost = elig.session_cost(session)
+        exclusive_firsts, all_seats = [], []
+        for r, multi in tables:
+            low, high = elig.instance.requests[r].table_size
+            top = high * rounds
+            value = rounds * elig.skill_values[r] - cost
+            seats, firsts, repeats = [], [], []
+            pooled = skilled[r].copy()
+            named = np.flatnonzero(pooled)
+            if len(named) > NAMED:
+                named = named[np.argpartition(-value[named], NAMED - 1)[:NAMED]]
+            for p in named.tolist():  # the best people by name, so that nobody is everywhere at once
+                pooled[p] = False
+                first = self._var(1, float(value[p]) / rounds)
+                again = self._var(rounds - 1, float(value[p] - rounds * w.repeat_table) / rounds)
+                self._row(-self.inf, 0, [(first, 1), (multi, -1)])
+                self._row(-self.inf, 0, [(again, 1), (first, -(rounds - 1))])
+                seats += [(first, 1), (again, 1)]
+                firsts.append((first, 1))
+                repeats.append((again, 1))
+                if count[p] == 1:
+                    exclusive_firsts.append((first, 1))
+                for key in [(p, None)] + [(p, g) for g in self.groups_of[session[0]]]:
+                    if key not in self.person_rows:
+                        limit = rounds * (int(elig.max_sessions[p]) if key[1] is None else 1)
+                        self.person_rows[key] = self.solver.Constraint(-self.inf, limit)
+                    row = self.person_rows[key]
+                    row.SetCoefficient(first, 1)
+                    row.SetCoefficient(again, 1)
+            lists = {
+                "exclusive": value[pooled & (count == 1)],
+                "shared": value[pooled & (count > 1)],
+                "repeat": np.repeat(value[pooled] - rounds * w.repeat_table, rounds - 1),
+            }
+            for kind, units in lists.items():
+                units = units[units > 0]
+                if len(units) > top:
+                    units = units[np.argpartition(-units, top - 1)[:top]]
+                units = -np.sort(-units)
+                for start in range(0, len(units), BLOCK):
+                    block = units[start : start + BLOCK]
+                    var = self._var(len(block), float(block[0]) / rounds)
+                    self._row(
+                        -self.inf, 0, [(var, 1), (multi, -len(block))]
+                    )  # a half-open table, half a seat
+                    seats.append((var, 1))
+                    (firsts if kind != "repeat" else repeats).append((var, 1))
+                    if kind == "exclusive":
+                        exclusive_firsts.append((var, 1))
+            # rounds where the person meets no need: worth at most minus the cheapest cost share there
+            other = self._var(self.inf, -float(cost[eligible[r]].min()) / rounds)
+            seats.append((other, 1))
+            self._row(0, self.inf, seats + [(multi, -low * rounds)])
+            self._row(-self.inf, 0, seats + [(multi, -high * rounds)])
+            self._row(-self.inf, 0, repeats + [(v, -(rounds - 1)) for v, _ in firsts])
+            all_seats += seats
+        # Σ exclusive first rounds <= participants = Σ seat-rounds / rounds
+        self._row(-self.inf, 0, [(v, rounds) for v, _ in exclusive_firsts] + [(v, -1) for v, _ in all_seats])
 
     def _var(self, upper: float, value: float) -> pywraplp.Variable:
         var = self.solver.NumVar(0, upper, "")
