@@ -35,10 +35,12 @@ MASTER_LP_PAIRS = 200_000
 # Share of the time limit for a first local search (before the bound, which it steers).
 QUICK_LOCAL_SHARE = 0.12
 # Share of the time left after the bound for the local search by projects (improve.py).
-LOCAL_TIME_SHARE = 0.7
+LOCAL_TIME_SHARE = 0.8
 # Time kept back for stopping CP-SAT and checking the plan: a share of the limit plus a little.
 RESERVE_SHARE = 0.02
 RESERVE_SECONDS = 0.3
+# CP-SAT is not started with less than this many seconds left (per 10 000 pairs, plus this).
+MIN_CP_SAT_SECONDS = 0.5
 # Budgets make CP-SAT's default relaxation weak; level 2 closes it (medium: proved optimal). Over all
 # pairs one worker with that relaxation proves faster than the 2-worker portfolio (measured on medium).
 CP_SAT_PARAMETERS = {"linearization_level": 2}
@@ -186,6 +188,9 @@ class _Search:
 
     def cp_sat(self, kept: np.ndarray, options: SolveOptions, deadline: float, *, global_bound: bool) -> bool:
         """CP-SAT over the candidates ``kept``; True when that proves the incumbent optimal overall."""
+        # Building the model takes time too (seconds for large ones): skip when little is left.
+        if deadline - time.monotonic() - RESERVE_SECONDS < MIN_CP_SAT_SECONDS * (1 + len(kept) / 10_000):
+            return False
         sub = self.cands.select(kept)
         model = build_cp_sat(self.instance, sub, self.objective[kept], hint=self.best[kept])
         remaining = deadline - time.monotonic() - RESERVE_SECONDS
