@@ -27,7 +27,7 @@ from solver.swarm import bound as lp
 from solver.swarm import candidates, evaluate, packing, people
 from solver.swarm import model as aggregated
 from solver.swarm.eligibility import Eligibility, Session
-from solver.swarm.evaluate import SessionPlan
+from solver.swarm.evaluate import SessionPlan, Table
 from solver.swarm.instance import Instance
 from solver.swarm.model import NO_PRESOLVE, Plan
 from solver.swarm.rotation import rotate
@@ -143,7 +143,7 @@ def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Bes
     quick = _quick_plan(elig, candidate_pairs)
     if quick:
         agg.hint(quick)
-        best.offer(_rotate_all(elig, quick, options, control, clock), "first schedule")
+        best.offer(_static_sessions(elig, quick), "first schedule")
     if clock.stopped:
         return
     result = run_cp_sat(
@@ -178,6 +178,9 @@ def _decomposed(elig, pairs, staffable, tables, options, control, clock, best: _
     stages["bound"] = time.monotonic() - t
     values = packing.estimates(pairs)
     hint = packing.greedy(elig, values)
+    # a first valid schedule in about a second, so that an early stop still returns something useful
+    first = people.greedy_plan(elig, {key: pair.candidates for key, pair in pairs.items()}, hint)
+    best.offer(_static_sessions(elig, first), "first schedule")
     t = time.monotonic()
     if not clock.stopped:
         hint, _ = packing.pack(elig, values, options, _quiet(control), clock.share(0.3), hint)
@@ -232,6 +235,19 @@ def _realised(elig, chosen: dict[int, Session], plan: Plan) -> dict:
             value -= int(cost[p]) * n / rounds
         found[r, session] = (int(value), int(value))
     return found
+
+
+def _static_sessions(elig, plan: Plan) -> list[SessionPlan]:
+    """Sessions of a plan where everyone sits at one table every round (no search needed)."""
+    sessions = []
+    for (slot, venue), tables in sorted(plan.items()):
+        built = []
+        for r, seats in sorted(tables.items()):
+            if any(n != elig.rounds for n in seats.values()):
+                return []
+            built.append(Table(r, (tuple(sorted(seats)),) * elig.rounds))
+        sessions.append(SessionPlan(slot, venue, tuple(built)))
+    return sessions
 
 
 def _rotate_all(elig, plan: Plan, options, control, clock) -> list[SessionPlan]:

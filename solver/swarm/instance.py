@@ -116,6 +116,8 @@ class PreviousSchedule:
 
     request_session: dict[str, tuple[str, str]]  # request id -> (slot id, venue id)
     attendance: frozenset[tuple[str, str, str]]  # (professional id, slot id, venue id)
+    # (request id, round, professional id) seats, so that a repair can keep the rotation where it may
+    seats: frozenset[tuple[str, int, str]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ def parse_previous(document: Any, at: At) -> PreviousSchedule:
     sessions, sessions_at = get(doc, "sessions", at, [])
     request_session: dict[str, tuple[str, str]] = {}
     attendance: set[tuple[str, str, str]] = set()
+    seated: set[tuple[str, int, str]] = set()
     for i, session in enumerate(as_list(sessions, sessions_at)):
         here = sessions_at.index(i)
         session = as_object(session, here)
@@ -41,8 +42,10 @@ def parse_previous(document: Any, at: At) -> PreviousSchedule:
             for k, seats in enumerate(as_list(rounds, rounds_at)):
                 seats_at = rounds_at.index(k)
                 for m, person in enumerate(as_list(seats, seats_at)):
-                    attendance.add((as_string(person, seats_at.index(m)), slot, venue))
-    return PreviousSchedule(request_session, frozenset(attendance))
+                    person = as_string(person, seats_at.index(m))
+                    attendance.add((person, slot, venue))
+                    seated.add((request, k, person))
+    return PreviousSchedule(request_session, frozenset(attendance), frozenset(seated))
 
 
 def pins(doc: dict, root: At, requests: dict[str, Request], person_ids: set[str]) -> tuple[Pin, ...]:

@@ -32,7 +32,22 @@ def realise_model(
         for k in range(rounds):
             m.add_exactly_one(seat[p, r, k] for r in tables if (p, r, k) in seat)
     _round_rules(elig, m, seat, tables.keys(), {r: None for r in tables})
+    kept = _previous_seats(elig, seat)
+    if kept:  # a repair keeps people in the rounds they had where it can (calendars stay unchanged)
+        m.maximize(sum(kept))
     return m, seat
+
+
+def _previous_seats(elig: Eligibility, seat: dict) -> list:
+    prev = elig.instance.previous
+    if prev is None or not prev.seats:
+        return []
+    inst = elig.instance
+    return [
+        var
+        for (p, r, k), var in seat.items()
+        if (inst.requests[r].id, k, inst.professionals[p].id) in prev.seats
+    ]
 
 
 def _round_rules(elig, m, seat, requests, open_vars) -> None:

@@ -65,3 +65,12 @@ def test_pins_in_the_instance_document():
     assert where(out)["r1"] == ("am", "hall")
     (session,) = [s for s in out["sessions"] if any(t["request"] == "r2" for t in s["tables"])]
     assert any("s5" in seats for t in session["tables"] for seats in t["rounds"])
+
+
+def test_a_repair_keeps_the_rounds_people_had():
+    d = region()
+    d["rounds"] = 3
+    inst = parse_instance(d)
+    first = to_document(solve(inst, FAST))
+    again = to_document(repair(inst, first, FAST))
+    assert again["sessions"] == first["sessions"]

@@ -181,3 +181,14 @@ def test_the_model_objective_equals_the_evaluated_score_of_the_rotated_schedule(
     sessions = [rotate(elig, s, tables, SolveOptions(workers=1), None, 2.0) for s, tables in plan.items()]
     assert not violations(inst, sessions)
     assert score(inst, sessions) == round(solver.objective_value) == plan_value(elig, plan)
+
+
+def test_an_early_stop_in_the_decomposed_route_still_returns_a_schedule(monkeypatch):
+    from solver.swarm import engine
+
+    monkeypatch.setattr(engine, "EXACT_MAX_SEATS", 0)  # force the decomposed route
+    d = three_requests()
+    control = SolveControl()
+    control.request_stop()
+    out = to_document(solve(parse_instance(d), SolveOptions(time_limit=30, workers=1), control))
+    assert out["sessions"] and check_schedule(d, out) == []
