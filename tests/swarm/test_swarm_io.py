@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
+import solver.swarm
 from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import InvitationResponse, PinKind, SessionStatus
 from swarm.domain.errors import ValidationError
@@ -88,7 +89,7 @@ def test_the_instance_is_valid_and_complete(db, planned_world):
 
 
 def test_the_solver_reader_accepts_the_instance(db, planned_world):
-    swarm_model = pytest.importorskip("solver.swarm")
+    swarm_model = solver.swarm
     document = build_swarm_instance(db, planned_world[0].region.id)
     instance = swarm_model.parse_instance(document)
     assert len(instance.requests) == 2 and len(instance.professionals) == 5
@@ -96,7 +97,7 @@ def test_the_solver_reader_accepts_the_instance(db, planned_world):
 
 def test_export_solve_and_store_round_trip(db, planned_world):
     """The engine's own result for the exported instance is stored as a draft that names the same people."""
-    swarm_model = pytest.importorskip("solver.swarm")
+    swarm_model = solver.swarm
     from solver.control import SolveControl, SolveOptions
 
     world, people, first, second = planned_world
