@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from swarm.domain.enums import AvailabilityAnswer, DocumentKind
+from swarm.domain.enums import AvailabilityAnswer, DocumentKind, RequestStatus
 from swarm.domain.rules import Document, qualification_on
 from swarm.persistence.models import (
     Assignment,
@@ -217,3 +217,18 @@ def project_roles(
         .order_by(ProjectRole.id)
     )
     return list(rows.all())
+
+
+def open_questions_per_slot(session: Session, region_id: int) -> dict[int, list[str]]:
+    """The titles of the region's open questions that may be discussed in each slot (for the availability grid)."""
+    rows = session.exec(
+        select(RequestSlot.slot_id, SwarmRequest.title)
+        .join(SwarmRequest, SwarmRequest.id == RequestSlot.request_id)
+        .join(Slot, Slot.id == RequestSlot.slot_id)
+        .where(Slot.region_id == region_id, SwarmRequest.status == RequestStatus.OPEN)
+        .order_by(SwarmRequest.title)
+    )
+    questions: dict[int, list[str]] = {}
+    for slot_id, title in rows:
+        questions.setdefault(slot_id, []).append(title)
+    return questions

@@ -81,6 +81,7 @@ def test_the_availability_grid_works_without_javascript(login_as, the_world):
     slot = the_world.slots["home"][0]
     assert f'name="slot_{slot.id}"' in page and 'type="radio"' in page
     assert "dinsdag 12 januari 2027" in page and "09:00" in page
+    assert "Vraagstukken: " + the_world.requests["home"].title in page  # what the slot may be used for
 
 
 def test_login_with_a_wrong_password_says_so_at_the_field(client, the_world):

@@ -195,7 +195,10 @@ def availability():
             flash(_("Your availability has been saved."), "success")
             return redirect(url_for("professional.availability"))
     rows = [(slot, getattr(form, f"slot_{slot.id}")) for slot in slots]
-    return render_template("professional/availability.html", form=form, rows=rows), status_for(form)
+    questions = reads.open_questions_per_slot(db(), current_user_region())
+    return render_template(
+        "professional/availability.html", form=form, rows=rows, questions=questions
+    ), status_for(form)
 
 
 @bp.post("/invitations/<int:invitation_id>/respond")
