@@ -55,7 +55,12 @@ def assign_people(
             agg = aggregated.build(elig, part, sessions_left=left)
             agg.hint(first)
             run = run_cp_sat(
-                agg.model, options, control, time_limit=share, stage="people", parameters=NO_PRESOLVE
+                agg.model,
+                options,
+                control,
+                time_limit=share,
+                stage="people",
+                parameters={**NO_PRESOLVE, "cut_level": 0},
             )
             if run.has_solution:
                 found = agg.extract(run.solver.value)
