@@ -92,10 +92,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
     reasons.register(app)
     init_db(app)
     login_manager.init_app(app)
-    if app.config.get("DEV_WORKER") and not app.testing:
-        from swarm.webapp.devworker import start_dev_worker
-
-        app.extensions["swarm_dev_worker"] = start_dev_worker(app, app.extensions["swarm_engine"])
 
     from swarm.webapp.views.public import bp as public_bp
 

@@ -1,8 +1,9 @@
 """Browser-test support: the app on a live server (127.0.0.1, a free port, a fresh database), the system Chromium
-driven by Playwright, axe-core (vendored) on every page, and screenshots for docs/img/."""
+driven by Playwright, axe-core (vendored) on every page, and screenshots of the main pages."""
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +26,10 @@ AXE = "/static/vendor/axe-core-4.11.0/axe.min.js"
 BROWSER_NOW = datetime(
     2026, 12, 1, 9, 0, tzinfo=UTC
 )  # the live server's clock: before the slots of the test world
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+# Screenshots go to test-results/ (ignored); SWARM_SCREENSHOTS=docs/img refreshes the README's pictures.
+SCREENSHOTS = Path(
+    os.environ.get("SWARM_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-results" / "screenshots")
+)
 
 requires_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="no system Chromium at /usr/bin/chromium (apt-get install chromium)"

@@ -17,12 +17,6 @@ from tests.web import world
 from tests.web.browser import BROWSER_NOW, CHROMIUM, CHROMIUM_ARGS, LiveServer, PageChecker
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "browser: drives the system Chromium against a live server (-m browser)"
-    )
-
-
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
     """One migrated database file per test run; each test gets a copy (migrating once keeps tests fast)."""

@@ -1,7 +1,7 @@
 """The three journeys end to end in the system Chromium against a live server on a fresh database.
 
 axe-core runs on every page visited (zero violations) and the browser console must report no CSP violation.
-Screenshots of the main pages go to docs/img/.
+Screenshots of the main pages go to test-results/screenshots (SWARM_SCREENSHOTS=docs/img refreshes the README pictures).
 """
 
 from __future__ import annotations
