@@ -201,7 +201,7 @@ def _improve(elig, pairs, values, chosen, plan, options, control, clock, best: _
     the better schedule. Estimates are optimistic; realised values correct them where it matters."""
     t = time.monotonic()
     rounds = 0
-    while not clock.stopped and clock.left() > 0.3 * clock.limit and rounds < 5:
+    while not clock.stopped and clock.left() > 0.15 * clock.limit and rounds < 5:
         rounds += 1
         values = {**values, **_realised(elig, chosen, plan)}
         moved, _ = packing.pack(elig, values, options, _quiet(control), clock.share(0.35), chosen)
