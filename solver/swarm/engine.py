@@ -33,6 +33,7 @@ from solver.swarm.model import NO_PRESOLVE, Plan
 from solver.swarm.rotation import rotate
 
 EXACT_MAX_SEATS = 6000  # x variables up to which the exact route is taken
+PACKING_SHARE = 0.3  # of the time left, for stage 1
 KEEP = 40  # candidates per need and pair in the decomposed route
 # One LP-driven search without extra cuts proves small instances fastest (bench small seed 1: 3.7 s,
 # against 8 s with the default cuts and no proof in 20 s with the portfolio of two workers).
@@ -183,7 +184,7 @@ def _decomposed(elig, pairs, staffable, tables, options, control, clock, best: _
     best.offer(_static_sessions(elig, first), "first schedule")
     t = time.monotonic()
     if not clock.stopped:
-        hint, _ = packing.pack(elig, values, options, _quiet(control), clock.share(0.3), hint)
+        hint, _ = packing.pack(elig, values, options, _quiet(control), clock.share(PACKING_SHARE), hint)
     stages["sessions"] = time.monotonic() - t
     if clock.stopped:
         return
