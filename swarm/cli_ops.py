@@ -37,6 +37,8 @@ def _config() -> Config:
 
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every run of every job at INFO; our own job log says what each one did.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
 
 @click.command("scheduler")

@@ -88,7 +88,8 @@ def run_job(job: Job, engine: sa.Engine, config: Config, clock: Clock) -> object
     except Exception:
         log.exception("job %s failed", job.id)
         return None
-    log.info("job %s: %s", job.id, result)
+    # A job that found nothing to do stays out of the log; the scheduler runs some every few seconds.
+    log.log(logging.INFO if result else logging.DEBUG, "job %s: %s", job.id, result)
     return result
 
 
