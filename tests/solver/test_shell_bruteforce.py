@@ -10,6 +10,8 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from bench import shell_baselines as baselines
+from bench import shell_instances as generator
 from tests.solver.shell_checker import check_plan, spec_score
 from tests.solver.test_shell_properties import run_engine, shell_instances
 
@@ -97,7 +99,6 @@ def test_budget_and_one_role_per_project_beat_greedy():
 @given(shell_instances(people=(2, 5), projects=(1, 3), roles=(1, 4), weeks=(2, 4), max_roles=4))
 def test_benchmark_peers_are_sound(instance):
     """The benchmark's baselines are judged by the same checker: greedy valid, both exact models optimal."""
-    baselines = pytest.importorskip("bench.shell_baselines")
     best = brute_force_optimum(instance)
     greedy = baselines.greedy(instance, 1.0)
     assert check_plan(instance, greedy) == [] and greedy["score"] <= best
@@ -110,9 +111,6 @@ def test_benchmark_peers_are_sound(instance):
 @pytest.mark.parametrize(("seed", "people", "projects", "weeks"), [(1, 40, 6, 6), (2, 150, 12, 10)])
 def test_engine_matches_an_exact_mip_where_brute_force_cannot_go(seed, people, projects, weeks):
     """Beyond brute force the oracle is the benchmark's HiGHS model, itself checked against brute force above."""
-    pytest.importorskip("highspy")
-    generator = pytest.importorskip("bench.shell_instances")
-    baselines = pytest.importorskip("bench.shell_baselines")
     instance = generator.shell_instance("custom", seed, professionals=people, projects=projects, weeks=weeks)
     exact = baselines.highs_mip(instance, 60.0, 1)
     assert exact["status"] == "optimal" and check_plan(instance, exact) == []
@@ -127,9 +125,6 @@ def test_optimal_is_never_claimed_when_the_time_limit_cuts_the_proof_short(time_
 
     On this instance CP-SAT gets cut off with status UNKNOWN at these limits on a 2-core machine.
     """
-    pytest.importorskip("highspy")
-    generator = pytest.importorskip("bench.shell_instances")
-    baselines = pytest.importorskip("bench.shell_baselines")
     instance = generator.shell_instance("custom", 1, professionals=2000, projects=80, weeks=13)
     exact = baselines.highs_mip(instance, 60.0, 1)
     assert exact["status"] == "optimal"

@@ -15,6 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench import shell_instances as generator
+from solver import control, shell
 from tests.solver.shell_checker import check_claims, check_plan, great_circle_km, spec_score
 
 WEEKS = ["2027-W01", "2027-W02", "2027-W03", "2027-W04"]
@@ -310,10 +312,6 @@ def _project(draw, project_id: str, horizon: list[str], people: list[str], roles
 
 
 def run_engine(document: dict, *, time_limit: float = 5.0) -> dict:
-    shell = pytest.importorskip("solver.shell")
-    control = pytest.importorskip("solver.control")
-    if not hasattr(shell, "solve"):
-        pytest.skip("solver.shell does not export solve() yet")
     instance = shell.parse_instance(document)
     options = control.SolveOptions(time_limit=time_limit, workers=1, seed=0)
     result = shell.solve(instance, options, control.SolveControl())
@@ -329,7 +327,6 @@ def test_engine_plans_are_valid_and_truthful(document):
 
 
 def test_benchmark_generator_is_seeded_and_realistic():
-    generator = pytest.importorskip("bench.shell_instances")
     first = generator.shell_instance("custom", 3, professionals=60, projects=6, weeks=8)
     assert first == generator.shell_instance("custom", 3, professionals=60, projects=6, weeks=8)
     assert first != generator.shell_instance("custom", 4, professionals=60, projects=6, weeks=8)
@@ -346,7 +343,6 @@ def test_benchmark_generator_is_seeded_and_realistic():
 
 
 def test_engine_on_a_generated_benchmark_instance():
-    generator = pytest.importorskip("bench.shell_instances")
     document = generator.shell_instance("custom", 1, professionals=120, projects=8, weeks=10)
     result = run_engine(document, time_limit=10.0)
     assert check_plan(document, result) == []
@@ -356,8 +352,6 @@ def test_engine_on_a_generated_benchmark_instance():
 @settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(shell_instances())
 def test_a_stop_before_the_start_still_gives_a_valid_truthful_plan(document):
-    shell = pytest.importorskip("solver.shell")
-    control = pytest.importorskip("solver.control")
     stopped = control.SolveControl()
     stopped.request_stop()
     options = control.SolveOptions(time_limit=5.0, workers=1, seed=0)
@@ -370,9 +364,6 @@ def test_a_stop_before_the_start_still_gives_a_valid_truthful_plan(document):
 
 @pytest.mark.parametrize("after", [0.3, 1.5])
 def test_a_stop_from_another_thread_mid_solve_gives_a_valid_truthful_plan(after):
-    shell = pytest.importorskip("solver.shell")
-    control = pytest.importorskip("solver.control")
-    generator = pytest.importorskip("bench.shell_instances")
     document = generator.shell_instance("custom", 2, professionals=2000, projects=80, weeks=13)
     watcher = control.SolveControl()
     timer = threading.Timer(after, watcher.request_stop)
