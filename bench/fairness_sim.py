@@ -125,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--time-limit", type=float, default=8.0, help="seconds per engine solve")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--fairness", type=int, default=WEIGHTS["fairness"], help="the region's fairness weight"
+    )
     parser.add_argument("--baselines-only", action="store_true", help="leave the engine out (a quick look)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--shared", action="store_true", help="note that other work shared the CPU")
@@ -133,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = region_rounds(args.rounds, args.seed)
     fits = Counter(pid for doc in rounds for pid in fitting_people(doc))
     population = sorted(pid for pid, n in fits.items() if n >= args.rounds / 2)
-    fairness = WEIGHTS["fairness"]
+    fairness = args.fairness
     methods = [
         ("greedy by hand", lambda doc: greedy_schedule(doc, "nearest")),
         ("random draw", lambda doc: greedy_schedule(doc, "random", seed=args.seed)),
