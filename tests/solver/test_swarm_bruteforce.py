@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from tests.solver.swarm_checker import check_schedule, great_circle_km, spec_score
@@ -160,8 +159,6 @@ def test_decomposed_route_bound_holds_against_brute_force(solve_document, instan
     """Big regions take the decomposed route (stages + LP bound); force it on tiny ones, where the truth is known."""
     import solver.swarm.engine as engine
 
-    if not hasattr(engine, "EXACT_MAX_SEATS"):
-        pytest.skip("the engine no longer has an exact/decomposed switch to force")
     assume(candidate_count(instance_doc) <= MAX_CANDIDATES)
     optimum, _ = brute_force_optimum(instance_doc)
     monkeypatch.setattr(engine, "EXACT_MAX_SEATS", -1)
