@@ -167,9 +167,9 @@ class Instance:
 
 
 def parse_instance(document: Any) -> Instance:
-    from solver.swarm.repairs import fixed_sessions, parse_previous, pins
-
     """Read and validate a ``swarm-instance/1`` document; raises ``InvalidInstance``."""
+    from solver.swarm.repairs import fixed_sessions, parse_previous, pins  # repairs imports this module
+
     root = At()
     doc = as_object(document, root)
     fmt, at = get(doc, "format", root)
