@@ -229,6 +229,8 @@ def decompose(
 
     Without ``master_lp`` (or when it gets slow) the multipliers come from subgradient steps instead.
     """
+    if stop():
+        return None
     slices = role_slices(cands)
     master = Master(instance, cands, objective)
     pricing = price(instance, cands, objective, {}, slices)

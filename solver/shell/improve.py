@@ -95,6 +95,8 @@ class ProjectSearch:
 
     def run(self, deadline: float, stop: Callable[[], bool] = lambda: False) -> None:
         """Sweep the projects, most to gain first, until a sweep changes nothing or time is up."""
+        if stop():
+            return
         ideal = self.ideal()
         improved = True
         while improved and time.monotonic() < deadline:

@@ -28,14 +28,14 @@ from solver.shell.score import score_breakdown
 # Lagrangian bound by projects, local search and a CP-SAT polish over the most promising pairs.
 DIRECT_PAIRS = 60_000
 # Share of the time limit for the bound; pairs per role (best by priced value) CP-SAT polishes over.
-BOUND_TIME_SHARE = 0.6
+BOUND_TIME_SHARE = 0.4
 POLISH_PER_ROLE = 8
 # Above this many pairs the bound's multipliers come from subgradient steps, not the master LP.
 MASTER_LP_PAIRS = 200_000
 # Share of the time limit for a first local search (before the bound, which it steers).
 QUICK_LOCAL_SHARE = 0.12
 # Share of the time left after the bound for the local search by projects (improve.py).
-LOCAL_TIME_SHARE = 0.8
+LOCAL_TIME_SHARE = 0.5
 # Time kept back for stopping CP-SAT and checking the plan: a share of the limit plus a little.
 RESERVE_SHARE = 0.02
 RESERVE_SECONDS = 0.3
@@ -133,6 +133,8 @@ def _decomposed(search: _Search, options: SolveOptions, started: float, deadline
     order = sorted(range(len(master.patterns)), key=lambda k: -weight[k])
     first = [i for k in order for i in master.patterns[k][1] if weight[k] > 1e-6]
     first += [i for choice in found.pricing.choices for i in choice.chosen]
+    if search.control.stop_requested:
+        return False
     search.offer(greedy_plan(instance, cands, objective, first=np.array(first, dtype=np.int64)), "rounding")
     local_deadline = time.monotonic() + LOCAL_TIME_SHARE * (deadline - time.monotonic() - RESERVE_SECONDS)
     if local_deadline > time.monotonic():

@@ -23,9 +23,11 @@ if TYPE_CHECKING:
     from solver.shell.bound import Pricing
 
 # Step scale: start, halve after this many steps without a lower bound, stop below the minimum.
-STEP_START = 0.1
+STEP_START = 1.0
 STEP_PATIENCE = 4
 STEP_MINIMUM = 1e-3
+# Share of the previous direction kept in the next (deflected subgradient): damps the zig-zag.
+DEFLECTION = 0.5
 
 
 def subgradient(
@@ -75,12 +77,15 @@ def subgradient(
         forced = [forced_at.get(r) for r in spec.roles]
         return best_choice([lists[r] for r in spec.roles], forced, adjusted, cost, cands.pro, spec.budget)
 
+    if stop():
+        return start
     adjusted = objective.astype(np.float64)
     adjust(np.arange(len(cands)))
     lists = {r: role_list(r) for r in range(len(instance.roles))}
     choices = [choose(j) for j in range(len(instance.projects))]
     best = start
     scale, stalled = STEP_START, 0
+    direction = np.zeros((n_pros, n_weeks))
     while time.monotonic() < deadline and not stop() and scale > STEP_MINIMUM:
         bound = float((y * capacity).sum()) + sum(c.value for c in choices)
         if bound < best.bound:
@@ -97,11 +102,14 @@ def subgradient(
         np.add.at(load, (cands.pro[chosen], last[chosen] + 1), -weekly[chosen])
         slack = capacity - np.cumsum(load, axis=1)[:, :n_weeks]
         moving = (y > 0) | (slack < 0)
-        norm = float((slack[moving] ** 2).sum())
-        if norm == 0:
+        if not (slack[moving] != 0).any():
             break  # the choices fit everywhere and complementary slackness holds: L is exact
+        direction = np.where(moving, slack + DEFLECTION * direction, 0.0)
+        norm = float((direction**2).sum())
+        if norm == 0:
+            break
         step = scale * max(bound - target, 1.0) / norm
-        new_y = np.where(moving, np.maximum(0.0, y - step * slack), y)
+        new_y = np.where(moving, np.maximum(0.0, y - step * direction), y)
         changed = np.flatnonzero((new_y != y).any(axis=1))
         y = new_y
         index = np.concatenate(
