@@ -11,6 +11,8 @@ import pytest
 from bench.shell_instances import shell_instance
 from solver.control import SolveControl, SolveOptions
 from solver.shell import parse_instance, solve
+from solver.shell.bound import decompose
+from solver.shell.eligibility import eligible_pairs
 from solver.shell.rules import plan_problems
 from solver.shell.score import plan_score
 
@@ -76,3 +78,14 @@ def test_subgradient_bound_is_true(seed, monkeypatch):
     split = solve(inst, SolveOptions(time_limit=4, workers=1), direct_pairs=0)
     assert split.bound >= direct.score >= split.score
     assert plan_score(inst, split.pairs) == split.score and not plan_problems(inst, split.pairs)
+
+
+def test_a_stop_requested_before_the_bound_skips_its_pricing():
+    inst = generated(2)
+    cands = eligible_pairs(inst)
+    deadline = time.monotonic() + 10
+    assert decompose(inst, cands, cands.value, deadline, stop=lambda: True) is None
+    found = decompose(inst, cands, cands.value, deadline, stop=lambda: False)
+    assert (
+        found is not None and found.pricing.bound >= solve(inst, SolveOptions(time_limit=10, workers=1)).score
+    )
