@@ -220,6 +220,17 @@ def instance_format(document: Any) -> str:
     return fmt
 
 
+def read_header(document: Any, expected_format: str) -> tuple[dict[str, Any], str]:
+    """An instance document as an object and its ``id``, once its ``format`` is the one expected."""
+    root = At()
+    doc = as_object(document, root)
+    fmt, at = field(doc, "format", root)
+    if as_string(fmt, at) != expected_format:
+        at.fail(f'expected "{expected_format}", got "{fmt}"')
+    ident, at = field(doc, "id", root)
+    return doc, as_string(ident, at)
+
+
 def write_json_atomic(path: str | os.PathLike[str], document: Any) -> None:
     """Write JSON so that readers see the old file or the whole new one, never half of it."""
     target = Path(path)

@@ -22,6 +22,7 @@ from solver.formats import (
     as_number,
     as_object,
     as_string,
+    read_header,
     reference,
     unique_ids,
 )
@@ -135,12 +136,7 @@ class ShellInstance:
 def parse_instance(document: Any) -> ShellInstance:
     """Validate a ``shell-instance/1`` document; raises :class:`solver.formats.InvalidInstance`."""
     root = At()
-    doc = as_object(document, root)
-    fmt, at = json_field(doc, "format", root)
-    if as_string(fmt, at) != SHELL_INSTANCE:
-        at.fail(f'expected "{SHELL_INSTANCE}", got "{fmt}"')
-    ident, at = json_field(doc, "id", root)
-    ident = as_string(ident, at)
+    doc, ident = read_header(document, SHELL_INSTANCE)
 
     weeks_raw, weeks_at = json_field(doc, "weeks", root)
     weeks = tuple(as_string(w, weeks_at.index(i)) for i, w in enumerate(as_list(weeks_raw, weeks_at)))

@@ -22,6 +22,7 @@ from solver.formats import (
     as_object,
     as_string,
     as_timezone,
+    read_header,
     reference,
     unique_ids,
 )
@@ -171,12 +172,7 @@ def parse_instance(document: Any) -> Instance:
     from solver.swarm.repairs import fixed_sessions, parse_previous, pins  # repairs imports this module
 
     root = At()
-    doc = as_object(document, root)
-    fmt, at = get(doc, "format", root)
-    if as_string(fmt, at) != SWARM_INSTANCE:
-        at.fail(f'expected "{SWARM_INSTANCE}", got "{fmt}"')
-    ident, at = get(doc, "id", root)
-    ident = as_string(ident, at)
+    doc, ident = read_header(document, SWARM_INSTANCE)
     tz, at = get(doc, "timezone", root)
     as_timezone(tz, at)
     rounds, at = get(doc, "rounds", root, 1)
