@@ -177,8 +177,9 @@ def _apply(session: Session, request: SwarmRequest, data: RequestInput, checked:
 
 
 def _transition(
-    session: Session, request_id: int, target: RequestStatus, actor: Actor, *, by_region: bool
+    session: Session, request_id: int, target: RequestStatus, actor: Actor, *, by_region: bool, **stamps
 ) -> SwarmRequest:
+    """Move a request to ``target`` (checked against its life cycle), set the given timestamps, flush."""
     request = get(session, SwarmRequest, request_id)
     municipality = get(session, Municipality, request.municipality_id)
     if by_region:
@@ -187,6 +188,10 @@ def _transition(
         actor.require_municipality(municipality.id, municipality.region_id)
     check_request_transition(request.status, target)
     request.status = target
+    for name, value in stamps.items():
+        setattr(request, name, value)
+    session.add(request)
+    session.flush()
     return request
 
 
@@ -201,48 +206,29 @@ def open_swarm_request(
         raise ValidationError("slot_ids", "Pick at least one candidate slot.")
     if request.availability_deadline <= clock():
         raise ValidationError("availability_deadline", "The deadline must lie in the future.")
-    request = _transition(session, request_id, RequestStatus.OPEN, actor, by_region=False)
-    request.opened_at = clock()
-    session.add(request)
-    session.flush()
-    return request
+    return _transition(session, request_id, RequestStatus.OPEN, actor, by_region=False, opened_at=clock())
 
 
 def withdraw_swarm_request(session: Session, request_id: int, *, actor: Actor) -> SwarmRequest:
     """Back to draft, e.g. to change it before it is planned."""
-    request = _transition(session, request_id, RequestStatus.DRAFT, actor, by_region=False)
-    session.add(request)
-    session.flush()
-    return request
+    return _transition(session, request_id, RequestStatus.DRAFT, actor, by_region=False)
 
 
 def mark_request_planned(
     session: Session, request_id: int, *, actor: Actor, clock: Clock = system_clock
 ) -> SwarmRequest:
-    request = _transition(session, request_id, RequestStatus.PLANNED, actor, by_region=True)
-    request.planned_at = clock()
-    session.add(request)
-    session.flush()
-    return request
+    return _transition(session, request_id, RequestStatus.PLANNED, actor, by_region=True, planned_at=clock())
 
 
 def mark_request_unplanned(session: Session, request_id: int, *, actor: Actor) -> SwarmRequest:
     """A planned request whose session was cancelled is open again."""
-    request = _transition(session, request_id, RequestStatus.OPEN, actor, by_region=True)
-    request.planned_at = None
-    session.add(request)
-    session.flush()
-    return request
+    return _transition(session, request_id, RequestStatus.OPEN, actor, by_region=True, planned_at=None)
 
 
 def mark_request_held(
     session: Session, request_id: int, *, actor: Actor, clock: Clock = system_clock
 ) -> SwarmRequest:
-    request = _transition(session, request_id, RequestStatus.HELD, actor, by_region=True)
-    request.held_at = clock()
-    session.add(request)
-    session.flush()
-    return request
+    return _transition(session, request_id, RequestStatus.HELD, actor, by_region=True, held_at=clock())
 
 
 def set_pin(session: Session, request_id: int, professional_id: int, kind: PinKind, *, actor: Actor) -> Pin:
