@@ -16,6 +16,7 @@ from typing import Any
 
 from solver.control import SolveControl, SolveOptions
 from solver.formats import SWARM_SCHEDULE, At
+from solver.reasons import Reason
 from solver.swarm import engine, evaluate, explain
 from solver.swarm.evaluate import SessionPlan
 from solver.swarm.instance import FixedSession, Instance, Pin, parse_instance
@@ -32,7 +33,7 @@ class SwarmResult:
     bound: int | None
     solve_seconds: float
     sessions: list[SessionPlan]
-    unscheduled: list[tuple[int, str]]  # (request position, reason)
+    unscheduled: list[tuple[int, Reason]]  # (request position, reason: code, facts, English text)
     breakdown: dict[str, int] = field(default_factory=dict)
     invitations: list[dict[str, Any]] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
@@ -138,7 +139,8 @@ def to_document(result: SwarmResult) -> dict[str, Any]:
             for s in result.sessions
         ],
         "unscheduled": [
-            {"request": inst.requests[r].id, "reason": reason} for r, reason in result.unscheduled
+            {"request": inst.requests[r].id, "reason": reason.text, **reason.as_fields()}
+            for r, reason in result.unscheduled
         ],
         "breakdown": result.breakdown,
         "invitations": result.invitations,

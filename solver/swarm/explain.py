@@ -1,30 +1,126 @@
 """Reasons a coordinator can act on: why a request is unscheduled, why each person is invited.
 
 Everything here is computed from the data (counts of people who fit, venues, limits), never from
-solver internals, so the reasons read the same whatever route the solve took.
+solver internals, so the reasons read the same whatever route the solve took. Each reason is a
+code plus its facts (``solver.reasons``); the English sentences below are the only wording of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from solver.formats import LIMIT_EPSILON
+from solver.reasons import Reason, Sentences, km
 from solver.swarm.eligibility import NO, Eligibility, Session
 from solver.swarm.evaluate import SessionPlan
 
+SENTENCES = Sentences()
+sentence = SENTENCES.register
 
-def why_unscheduled(elig: Eligibility, r: int, sessions: list[SessionPlan]) -> str:
+
+# --- Why a request is unscheduled ------------------------------------------------------------------
+
+
+def _at(f: Mapping[str, Any]) -> str:
+    return f"slot {f['slot']} at {f['venue']}"
+
+
+def _within(f: Mapping[str, Any]) -> str:
+    return f" within {km(f['max_km'])} km" if f.get("max_km") is not None else ""
+
+
+_LIMITS = {
+    "excluded": lambda f: f" ({f['limit_count']} more are excluded by the request)",
+    "travel": lambda f: f" ({f['limit_count']} more live farther than {km(f['max_km'])} km)",
+    "unavailable": lambda f: f" ({f['limit_count']} more are not available then)",
+    None: lambda f: "",
+}
+
+
+@sentence("no_slots")
+def _(f):
+    return "it has no candidate slots; add one or more slots to the request"
+
+
+@sentence("need_exceeds_table")
+def _(f):
+    return (
+        f"its need of {f['count']} people with {f['skill']} does not fit a table of at most "
+        f"{f['table_max']}; raise the table size"
+    )
+
+
+@sentence("fixed_session_unavailable")
+def _(f):
+    return f"its fixed session {f['slot']} at {f['venue']} cannot be held (venue unavailable or too small)"
+
+
+@sentence("venues_too_small")
+def _(f):
+    return f"every allowed venue seats fewer than {f['table_min']} people; allow a larger venue"
+
+
+@sentence("no_venue_available")
+def _(f):
+    return "no allowed venue is available in any of its slots; allow another venue or slot"
+
+
+@sentence("pin_cannot_attend")
+def _(f):
+    return (
+        f"pinned professional {f['professional']} cannot attend any of its slots and venues; remove the pin"
+    )
+
+
+@sentence("no_slot_with_need")
+def _(f):
+    level = f" level {f['min_level']} or more" if f["min_level"] > 1 else ""
+    return (
+        f"no candidate slot has {f['count']} people with {f['skill']}{level}{_within(f)}; "
+        f"the nearest fit is {_at(f)} with {f['found']}{_LIMITS[f['limit']](f)}"
+    )
+
+
+@sentence("no_slot_with_people")
+def _(f):
+    return (
+        f"no candidate slot has {f['count']} available people who may come{_within(f)}; "
+        f"the best is {_at(f)} with {f['found']}{_LIMITS[f['limit']](f)}"
+    )
+
+
+_BLOCKED = {
+    "tables_taken": lambda f: f"all {f['tables']} tables there are taken",
+    "seats_taken": lambda f: f"its {f['capacity']} seats are taken",
+    "tables_unfit": lambda f: "too few of its people fit every table there",
+    "venue_busy": lambda f: f"{f['venue']} hosts another session then",
+    "parallel_limit": lambda f: f"{f['max_parallel']} sessions already run at once then",
+    "needed_elsewhere": lambda f: "the people it needs were worth more elsewhere",
+}
+
+
+@sentence("crowded_out")
+def _(f):
+    return (
+        f"it could be held alone at {_at(f)} ({f['places']} places in all), but {_BLOCKED[f['blocked']](f)}; "
+        f"requests of higher priority came first (its priority is {f['priority']}): "
+        "add a slot or venue, or raise its priority"
+    )
+
+
+def why_unscheduled(elig: Eligibility, r: int, sessions: list[SessionPlan]) -> Reason:
     inst = elig.instance
     request = inst.requests[r]
-    low, high = request.table_size
+    high = request.table_size[1]
     if not request.slots:
-        return "it has no candidate slots; add one or more slots to the request"
+        return SENTENCES.reason("no_slots")
     too_big = [n for n in request.needs if n.min > high]
     if too_big:
         n = too_big[0]
-        return f"its need of {n.min} people with {n.skill} does not fit a table of at most {high}; raise the table size"
+        return SENTENCES.reason("need_exceeds_table", skill=n.skill, count=n.min, table_max=high)
     allowed = elig.allowed_sessions(r)
     if not allowed:
         return _no_venue(elig, r)
@@ -32,62 +128,82 @@ def why_unscheduled(elig: Eligibility, r: int, sessions: list[SessionPlan]) -> s
     for pin in pins:
         p = inst.professional_index[pin.professional]
         if not any(elig.eligible(r, s)[p] for s in allowed):
-            return f"pinned professional {pin.professional} cannot attend any of its slots and venues; remove the pin"
+            return SENTENCES.reason(
+                "pin_cannot_attend",
+                professional=pin.professional,
+                professional_name=inst.professionals[p].name,
+            )
     staffable = [s for s in allowed if elig.staffable(r, s)]
     if not staffable:
         return _short_of_people(elig, r, allowed)
     return _crowded_out(elig, r, staffable, sessions)
 
 
-def _name(elig: Eligibility, session: Session) -> str:
+def _place(elig: Eligibility, slot: int, venue: int) -> dict[str, Any]:
+    """The facts that name a session: slot and venue ids, the slot's start and the venue's name."""
     inst = elig.instance
-    return f"slot {inst.slots[session[0]].id} at {inst.venues[session[1]].id}"
+    return {
+        "slot": inst.slots[slot].id,
+        "slot_start": inst.slots[slot].start.isoformat(),
+        "venue": inst.venues[venue].id,
+        "venue_name": inst.venues[venue].name,
+        "online": inst.venues[venue].online,
+    }
 
 
-def _no_venue(elig: Eligibility, r: int) -> str:
+def _no_venue(elig: Eligibility, r: int) -> Reason:
     inst = elig.instance
     request = inst.requests[r]
     fixed = next((f for f in inst.fixed_sessions if f.request == request.id), None)
     if fixed is not None:
-        return (
-            f"its fixed session {fixed.slot} at {fixed.venue} cannot be held (venue unavailable or too small)"
+        return SENTENCES.reason(
+            "fixed_session_unavailable",
+            **_place(elig, inst.slot_index[fixed.slot], inst.venue_index[fixed.venue]),
         )
     venues = request.venues if request.venues is not None else [v.id for v in inst.venues]
     low = request.table_size[0]
     small = [v for v in venues if inst.venues[inst.venue_index[v]].capacity < low]
     if small and len(small) == len(venues):
-        return f"every allowed venue seats fewer than {low} people; allow a larger venue"
-    return "no allowed venue is available in any of its slots; allow another venue or slot"
+        return SENTENCES.reason("venues_too_small", table_min=low, venues=len(venues))
+    return SENTENCES.reason("no_venue_available")
 
 
-def _short_of_people(elig: Eligibility, r: int, allowed: list[Session]) -> str:
+def _short_of_people(elig: Eligibility, r: int, allowed: list[Session]) -> Reason:
     """The need (or the table size) that no candidate session can meet, and the nearest fit."""
     inst = elig.instance
     request = inst.requests[r]
-    limit = request.max_travel_km
-    within = f" within {limit:g} km" if limit is not None else ""
     masks = {s: elig.eligible(r, s) for s in allowed}
     for need, meets in zip(request.needs, elig.meets(r), strict=True):
         counts = {s: int((m & meets).sum()) for s, m in masks.items()}
         best = max(counts, key=lambda s: (counts[s], -s[0], -s[1]))
         if counts[best] < need.min:
-            level = f" level {need.min_level} or more" if need.min_level > 1 else ""
-            hint = _what_limits(elig, r, best, meets, need.min)
-            return (
-                f"no candidate slot has {need.min} people with {need.skill}{level}{within}; "
-                f"the nearest fit is {_name(elig, best)} with {counts[best]}{hint}"
+            return SENTENCES.reason(
+                "no_slot_with_need",
+                skill=need.skill,
+                count=need.min,
+                min_level=need.min_level,
+                max_km=request.max_travel_km,
+                found=counts[best],
+                **_place(elig, *best),
+                **_what_limits(elig, r, best, meets, need.min),
             )
     counts = {s: int(m.sum()) for s, m in masks.items()}
     best = max(counts, key=lambda s: (counts[s], -s[0], -s[1]))
-    hint = _what_limits(elig, r, best, np.ones(elig.n, bool), request.table_size[0])
-    return (
-        f"no candidate slot has {request.table_size[0]} available people who may come{within}; "
-        f"the best is {_name(elig, best)} with {counts[best]}{hint}"
+    return SENTENCES.reason(
+        "no_slot_with_people",
+        count=request.table_size[0],
+        max_km=request.max_travel_km,
+        found=counts[best],
+        **_place(elig, *best),
+        **_what_limits(elig, r, best, np.ones(elig.n, bool), request.table_size[0]),
     )
 
 
-def _what_limits(elig: Eligibility, r: int, session: Session, wanted: np.ndarray, needed: int) -> str:
-    """Which of the request's own limits keeps people out, when lifting it would be enough."""
+def _what_limits(elig: Eligibility, r: int, session: Session, wanted: np.ndarray, needed: int) -> dict:
+    """Which of the request's own limits keeps people out, when lifting it would be enough.
+
+    ``limit`` is "excluded", "travel", "unavailable" or None; ``limit_count`` how many it keeps out.
+    """
     inst = elig.instance
     request = inst.requests[r]
     base = elig.can_attend(session) & wanted
@@ -95,18 +211,18 @@ def _what_limits(elig: Eligibility, r: int, session: Session, wanted: np.ndarray
     for p in request.excluded:
         excluded[inst.professional_index[p]] = True
     if int((base & ~excluded).sum()) < needed <= int(base.sum()):
-        return f" ({int((base & excluded).sum())} more are excluded by the request)"
+        return {"limit": "excluded", "limit_count": int((base & excluded).sum())}
     if request.max_travel_km is not None and not inst.venues[session[1]].online:
         farther = base & ~excluded & (elig.km[session[1]] > request.max_travel_km + LIMIT_EPSILON)
         if int(farther.sum()):
-            return f" ({int(farther.sum())} more live farther than {request.max_travel_km:g} km)"
+            return {"limit": "travel", "limit_count": int(farther.sum())}
     unavailable = elig.qualified & wanted & (elig.availability[session[0]] == NO)
     if int(unavailable.sum()):
-        return f" ({int(unavailable.sum())} more are not available then)"
-    return ""
+        return {"limit": "unavailable", "limit_count": int(unavailable.sum())}
+    return {"limit": None, "limit_count": 0}
 
 
-def _crowded_out(elig: Eligibility, r: int, staffable: list[Session], sessions: list[SessionPlan]) -> str:
+def _crowded_out(elig: Eligibility, r: int, staffable: list[Session], sessions: list[SessionPlan]) -> Reason:
     inst = elig.instance
     request = inst.requests[r]
     session = staffable[0]
@@ -115,24 +231,29 @@ def _crowded_out(elig: Eligibility, r: int, staffable: list[Session], sessions: 
     here = held.get(session)
     if here is not None:
         if len(here.tables) >= venue.tables:
-            blocked = f"all {venue.tables} tables there are taken"
+            blocked = "tables_taken"
         elif len(here.participants) + request.table_size[0] > venue.capacity:
-            blocked = f"its {venue.capacity} seats are taken"
+            blocked = "seats_taken"
         else:
-            blocked = "too few of its people fit every table there"
+            blocked = "tables_unfit"
     elif any(s.venue == session[1] and inst.slots[s.slot].overlaps(slot) for s in sessions):
-        blocked = f"{venue.id} hosts another session then"
+        blocked = "venue_busy"
     elif (
         inst.max_parallel_sessions is not None
         and _running(inst, sessions, slot) >= inst.max_parallel_sessions
     ):
-        blocked = f"{inst.max_parallel_sessions} sessions already run at once then"
+        blocked = "parallel_limit"
     else:
-        blocked = "the people it needs were worth more elsewhere"
-    return (
-        f"it could be held alone at {_name(elig, session)} ({len(staffable)} places in all), but {blocked}; "
-        f"requests of higher priority came first (its priority is {request.priority}): "
-        "add a slot or venue, or raise its priority"
+        blocked = "needed_elsewhere"
+    return SENTENCES.reason(
+        "crowded_out",
+        **_place(elig, *session),
+        places=len(staffable),
+        blocked=blocked,
+        tables=venue.tables,
+        capacity=venue.capacity,
+        max_parallel=inst.max_parallel_sessions,
+        priority=request.priority,
     )
 
 
@@ -140,8 +261,44 @@ def _running(inst, sessions: list[SessionPlan], slot) -> int:
     return sum(1 for s in sessions if inst.slots[s.slot].start <= slot.start < inst.slots[s.slot].end)
 
 
+# --- Why each person is invited --------------------------------------------------------------------
+
+
+@sentence("covers_need")
+def _(f):
+    return f"covers {f['skill']} (level {f['level']}) at {f['request']}, {f['rounds']} round(s)"
+
+
+@sentence("fills_seat")
+def _(f):
+    return "fills a seat; meets no need of these tables"
+
+
+@sentence("online_venue")
+def _(f):
+    return "online, no travel"
+
+
+@sentence("venue_km")
+def _(f):
+    return f"{f['km']} km to {f['venue_name']}"
+
+
+@sentence("slot_answer")
+def _(f):
+    return "available if need be" if f["answer"] == "maybe" else "available"
+
+
+@sentence("recent_invitations")
+def _(f):
+    return f"{f['count']} recent invitations; {f['more']} of {f['pool']} who could come had more"
+
+
 def invitations(elig: Eligibility, sessions: list[SessionPlan]) -> list[dict[str, Any]]:
-    """Per participant: the needs they cover, distance, availability and fairness rank."""
+    """Per participant: the needs they cover, distance, availability and fairness rank.
+
+    ``reasons`` holds the English sentences, ``reason_details`` the code and facts of each, in order.
+    """
     inst = elig.instance
     found = []
     for plan in sessions:
@@ -153,27 +310,50 @@ def invitations(elig: Eligibility, sessions: list[SessionPlan]) -> list[dict[str
         pool = elig.recent[could]
         for p in plan.participants:
             person = inst.professionals[p]
-            reasons = []
+            why: list[Reason] = []
             for table in plan.tables:
                 request = inst.requests[table.request]
                 rounds = sum(1 for seats in table.rounds if p in seats)
                 for need in request.needs:
                     level = person.skills.get(need.skill, 0)
                     if rounds and level >= need.min_level:
-                        reasons.append(
-                            f"covers {need.skill} (level {level}) at {request.id}, {rounds} round(s)"
+                        why.append(
+                            SENTENCES.reason(
+                                "covers_need",
+                                skill=need.skill,
+                                level=level,
+                                min_level=need.min_level,
+                                request=request.id,
+                                rounds=rounds,
+                            )
                         )
-            if not reasons:
-                reasons.append("fills a seat; meets no need of these tables")
+            if not why:
+                why.append(SENTENCES.reason("fills_seat"))
             if venue.online:
-                reasons.append("online, no travel")
+                why.append(SENTENCES.reason("online_venue"))
             else:
-                reasons.append(f"{int(elig.km_int[plan.venue, p])} km to {venue.name}")
-            maybe = person.availability.get(slot.id) == "maybe"
-            reasons.append("available if need be" if maybe else "available")
-            fewer = int((pool > person.recent_invitations).sum())
-            reasons.append(
-                f"{person.recent_invitations} recent invitations; {fewer} of {len(pool)} who could come had more"
+                why.append(
+                    SENTENCES.reason(
+                        "venue_km", km=int(elig.km_int[plan.venue, p]), venue=venue.id, venue_name=venue.name
+                    )
+                )
+            answer = "maybe" if person.availability.get(slot.id) == "maybe" else "yes"
+            why.append(SENTENCES.reason("slot_answer", answer=answer))
+            why.append(
+                SENTENCES.reason(
+                    "recent_invitations",
+                    count=person.recent_invitations,
+                    more=int((pool > person.recent_invitations).sum()),
+                    pool=len(pool),
+                )
             )
-            found.append({"professional": person.id, "slot": slot.id, "venue": venue.id, "reasons": reasons})
+            found.append(
+                {
+                    "professional": person.id,
+                    "slot": slot.id,
+                    "venue": venue.id,
+                    "reasons": [reason.text for reason in why],
+                    "reason_details": [reason.as_fields() for reason in why],
+                }
+            )
     return found
