@@ -11,7 +11,10 @@ from solver.shell.solve import ShellResult
 
 
 def to_document(result: ShellResult) -> dict[str, Any]:
-    """Every role appears once: in ``assignments`` (with ``reasons``) or in ``unfilled`` (with ``reason``)."""
+    """Every role appears once: in ``assignments`` (with ``reasons``) or in ``unfilled`` (with ``reason``).
+
+    Beside each English sentence go its ``code`` and ``facts`` (``reason_details`` for an assignment's list).
+    """
     instance = result.instance
     why = explain(result)
     assignments = [
@@ -19,12 +22,14 @@ def to_document(result: ShellResult) -> dict[str, Any]:
             "role": instance.roles[role].id,
             "professional": instance.professionals[pro].id,
             "score": sum(pair_terms(instance, role, pro).values()),
-            "reasons": why.reasons[role],
+            "reasons": [reason.text for reason in why.reasons[role]],
+            "reason_details": [reason.as_fields() for reason in why.reasons[role]],
         }
         for role, pro in result.pairs
     ]
     unfilled = [
-        {"role": instance.roles[role].id, "reason": reason} for role, reason in sorted(why.unfilled.items())
+        {"role": instance.roles[role].id, "reason": reason.text, **reason.as_fields()}
+        for role, reason in sorted(why.unfilled.items())
     ]
     return {
         "format": SHELL_PLAN,

@@ -144,7 +144,7 @@ def _place(elig: Eligibility, slot: int, venue: int) -> dict[str, Any]:
     inst = elig.instance
     return {
         "slot": inst.slots[slot].id,
-        "slot_start": inst.slots[slot].start.isoformat(),
+        "slot_start": inst.slots[slot].start.isoformat(timespec="minutes"),  # local, as in the instance
         "venue": inst.venues[venue].id,
         "venue_name": inst.venues[venue].name,
         "online": inst.venues[venue].online,
