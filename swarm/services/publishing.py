@@ -7,10 +7,16 @@ A draft is published by matching it against what is already published: a draft s
 session that shares most of its requests (or its slot and venue), keeping its calendar UID. When its time, place
 or table plan changed, its version (the iCalendar SEQUENCE) goes up and everyone on it gets an update, newcomers
 an invitation and people taken off a CANCEL. Published sessions left without a draft are cancelled.
+
+A decline queues a repair of the published schedule alone (see ``solving.enqueue_solve``). The organizer's draft
+is never published by it: the draft stays a draft, and since it was made before the decline (it may still seat
+the person who declined, whom publishing it would invite again) it is out of date. ``publish_round`` refuses an
+out-of-date draft and says to solve again; the review page and the repair's notice to the organizer say so too.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,15 +39,22 @@ from swarm.persistence.models import (
     Seat,
     SessionTable,
     Slot,
+    SolveRun,
     SwarmRequest,
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
 from swarm.services.outbox import enqueue_mail, mail_host
+from swarm.services.schedules import schedule_basis, store_swarm_schedule
 from swarm.services.session_calendar import attendee_key, removed_attendee, session_view
 from swarm.services.solving import REPAIR, enqueue_solve
 
 REMOVED = "removed"  # a CANCEL to one person taken off a session that goes on
+
+STALE_DRAFT = (
+    "The published schedule changed after this draft was made (for instance a decline was repaired). "
+    "Solve again; this draft cannot be published."
+)
 
 
 @dataclass
@@ -58,19 +71,94 @@ def publish_round(
     """Publish the round's draft schedule: sessions, invitations with reasons, and their mail, at once."""
     planning_round = get(session, PlanningRound, planning_round_id)
     actor.require_region(planning_round.region_id)
-    if not _sessions(session, planning_round.id, SessionStatus.DRAFT):
+    drafts = _sessions(session, planning_round.id, SessionStatus.DRAFT)
+    if not drafts:
         raise ValidationError(
             "planning_round_id", "There is no draft schedule to publish; solve the round first."
         )
-    return apply_draft(session, planning_round, config=config, clock=clock)
+    if draft_is_stale(session, planning_round.id):
+        raise ValidationError("planning_round_id", STALE_DRAFT)
+    return _apply(session, planning_round, drafts, config=config, clock=clock)
 
 
-def apply_draft(
-    session: Session, planning_round: PlanningRound, *, config: Config, clock: Clock
+def draft_is_stale(session: Session, planning_round_id: int) -> bool:
+    """Whether the round's draft was made before the published schedule or a decline changed (False: no draft).
+
+    A solved draft carries the ``basis`` of its instance snapshot; a draft imported from a file (no run) is
+    compared by time: anything published, changed, cancelled or declined after it was stored.
+    """
+    drafts = _sessions(session, planning_round_id, SessionStatus.DRAFT)
+    if not drafts:
+        return False
+    run = session.get(SolveRun, drafts[0].solve_run_id) if drafts[0].solve_run_id is not None else None
+    basis = (run.parameters or {}).get("basis") if run is not None else None
+    if basis is not None:
+        return basis != schedule_basis(session, planning_round_id)
+    made = min(d.created_at for d in drafts)
+    changed = sa.or_(
+        SwarmSession.published_at > made, SwarmSession.updated_at > made, SwarmSession.cancelled_at > made
+    )
+    later_session = session.exec(
+        select(SwarmSession.id).where(
+            SwarmSession.planning_round_id == planning_round_id,
+            SwarmSession.status != SessionStatus.DRAFT,
+            changed,
+        )
+    ).first()
+    later_decline = session.exec(
+        select(Invitation.id)
+        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+        .where(
+            SwarmSession.planning_round_id == planning_round_id,
+            Invitation.response == InvitationResponse.DECLINED,
+            Invitation.responded_at > made,
+        )
+    ).first()
+    return later_session is not None or later_decline is not None
+
+
+def apply_repair(
+    session: Session,
+    planning_round: PlanningRound,
+    result: dict,
+    *,
+    run: SolveRun,
+    config: Config,
+    clock: Clock,
+) -> PublishReport | None:
+    """Publish a repair run's result over the published schedule, leaving the organizer's draft alone.
+
+    A repair solved against a published schedule that has changed since (the organizer published or cancelled,
+    another repair landed) would undo that change: it is not applied, and a fresh repair is queued instead
+    (None). The fresh one is refused, and nothing is queued, when nothing of the round is published any more.
+    """
+    basis = (run.parameters or {}).get("basis") or {}
+    if basis.get("published") != schedule_basis(session, planning_round.id)["published"]:
+        with contextlib.suppress(ValidationError):  # refused: nothing published is left to repair
+            enqueue_solve(session, planning_round.id, actor=SYSTEM, purpose=REPAIR, clock=clock)
+        return None
+    rows = store_swarm_schedule(
+        session,
+        planning_round.region_id,
+        result,
+        planning_round_id=planning_round.id,
+        solve_run_id=run.id,
+        keep_draft=True,
+        clock=clock,
+    )
+    return _apply(session, planning_round, rows, config=config, clock=clock)
+
+
+def _apply(
+    session: Session,
+    planning_round: PlanningRound,
+    drafts: list[SwarmSession],
+    *,
+    config: Config,
+    clock: Clock,
 ) -> PublishReport:
-    """Make the round's draft the published schedule (also what a repair run does when it finishes)."""
+    """Make these draft sessions the round's published schedule (the organizer's draft, or a repair's result)."""
     now = clock()
-    drafts = _sessions(session, planning_round.id, SessionStatus.DRAFT)
     published = _sessions(session, planning_round.id, SessionStatus.PUBLISHED)
     requests = {s.id: _requests_of(session, s.id) for s in drafts + published}
     report, sends = PublishReport(), []

@@ -2,10 +2,12 @@
 
 The draft replaces the round's previous draft; published sessions are untouched until the organizer publishes.
 Every invitation carries the reasons a person reads: the needs they meet, their answer, the distance, their turns.
+A repair's result is stored beside the draft instead (``keep_draft``) and published at once by its caller.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -13,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from solver.formats import SWARM_SCHEDULE, distance_km, km_int
-from swarm.domain.enums import AvailabilityAnswer, SessionStatus
+from swarm.domain.enums import AvailabilityAnswer, InvitationResponse, SessionStatus
 from swarm.domain.errors import ValidationError
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import (
@@ -41,6 +43,35 @@ def _fail(path: str, message: str) -> None:
     raise ValidationError("result", f"{path}: {message}")
 
 
+def schedule_basis(session: Session, planning_round_id: int) -> dict[str, str]:
+    """Fingerprints of what a solve of the round builds on, taken when its instance is: ``published`` changes
+    whenever a published session of the round is published, changed or cancelled (its version goes up), and
+    ``declined`` whenever someone declines (or takes a decline back). A draft whose basis is no longer the round's
+    is out of date; a repair whose ``published`` basis is no longer the round's would undo what changed since."""
+    sessions = session.exec(
+        select(SwarmSession.id, SwarmSession.status, SwarmSession.version)
+        .where(
+            SwarmSession.planning_round_id == planning_round_id,
+            SwarmSession.status != SessionStatus.DRAFT,
+        )
+        .order_by(SwarmSession.id)
+    ).all()
+    declined = session.exec(
+        select(Invitation.id)
+        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+        .where(
+            SwarmSession.planning_round_id == planning_round_id,
+            Invitation.response == InvitationResponse.DECLINED,
+        )
+        .order_by(Invitation.id)
+    ).all()
+
+    def digest(rows) -> str:
+        return hashlib.sha256(repr([tuple(str(v) for v in row) for row in rows]).encode()).hexdigest()[:32]
+
+    return {"published": digest(sessions), "declined": digest((i,) for i in declined)}
+
+
 def delete_draft_sessions(session: Session, planning_round_id: int) -> None:
     drafts = select(SwarmSession.id).where(
         SwarmSession.planning_round_id == planning_round_id, SwarmSession.status == SessionStatus.DRAFT
@@ -61,9 +92,13 @@ def store_swarm_schedule(
     *,
     planning_round_id: int | None = None,
     solve_run_id: int | None = None,
+    keep_draft: bool = False,
     clock: Clock = system_clock,
 ) -> list[SwarmSession]:
-    """Check every reference of the result against the database, then write it as draft sessions."""
+    """Check every reference of the result against the database, then write it as draft sessions.
+
+    The result replaces the round's draft, unless ``keep_draft``: a repair's sessions are stored beside the
+    organizer's draft, and its caller publishes (or removes) them in the same transaction."""
     region = get(session, Region, region_id)
     planning_round = planning_round_for(session, region.id, planning_round_id)
     if not isinstance(document, dict) or document.get("format") != SWARM_SCHEDULE:
@@ -84,7 +119,8 @@ def store_swarm_schedule(
     if found != people:
         _fail("sessions", f'unknown professional "{professional_ref(min(people - found))}"')
 
-    delete_draft_sessions(session, planning_round.id)
+    if not keep_draft:
+        delete_draft_sessions(session, planning_round.id)
     explain = _Explainer(session, region, planning_round)
     now = clock()
     stored = []

@@ -2,7 +2,8 @@
 
 Storing is guarded by the run's state (still ``running`` and still this worker's), so a result is stored once even
 when a slow worker and the one that took its run over both finish. With the result go the round's draft schedule,
-for a repair its publication (updated invitations, CANCELs), and the organizer's notification mail.
+for a repair its publication instead (updated invitations, CANCELs; the organizer's draft stays as it is), and the
+organizer's notification mail.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def finish_succeeded(
     config: Config,
     clock: Clock,
 ) -> RunOutcome:
-    from swarm.services.publishing import apply_draft  # publishing queues repairs through solving
+    from swarm.services import publishing  # publishing queues repairs through solving
 
     with unit_of_work(engine, immediate=True) as session:
         now = clock()
@@ -80,23 +81,33 @@ def finish_succeeded(
             session.exec(
                 select(PlanningRound.id).where(PlanningRound.id == run.planning_round_id).with_for_update()
             ).one()
-            store_swarm_schedule(
-                session,
-                run.region_id,
-                result,
-                planning_round_id=run.planning_round_id,
-                solve_run_id=run.id,
-                clock=clock,
-            )
+            notes = []
             if run.parameters.get("purpose") == REPAIR:
-                apply_draft(
-                    session, session.get(PlanningRound, run.planning_round_id), config=config, clock=clock
+                planning_round = session.get(PlanningRound, run.planning_round_id)
+                applied = publishing.apply_repair(
+                    session, planning_round, result, run=run, config=config, clock=clock
+                )
+                notes.append("repair" if applied is not None else "repair_again")
+                if publishing.draft_is_stale(session, planning_round.id):
+                    notes.append("stale_draft")
+            else:
+                store_swarm_schedule(
+                    session,
+                    run.region_id,
+                    result,
+                    planning_round_id=run.planning_round_id,
+                    solve_run_id=run.id,
+                    clock=clock,
+                )
+                notes.append(
+                    "stale_draft" if publishing.draft_is_stale(session, run.planning_round_id) else "draft"
                 )
         else:
             from swarm.services.shell_io import store_shell_plan
 
             store_shell_plan(session, run.parameters["project_ids"], result, solve_run_id=run.id, clock=clock)
-        notify_organizers(session, run, config, clock)
+            notes = ["draft"]
+        notify_organizers(session, run, config, clock, notes=notes)
     return RunOutcome(run_id, SolveStatus.SUCCEEDED)
 
 
@@ -124,6 +135,10 @@ _WORDS = {
         "succeeded": "De planning van {round} is klaar. {sessions} sessie(s), {unscheduled} vraagstuk(ken) niet "
         "ingepland, score {score}.",
         "repair": "Na een afmelding is het gepubliceerde rooster hersteld en zijn de wijzigingen verstuurd.",
+        "repair_again": "Het gepubliceerde rooster veranderde terwijl het herstel na een afmelding liep; er is niets "
+        "verstuurd en het herstel wordt opnieuw gedaan.",
+        "stale_draft": "Uw concept is gemaakt vóór deze wijziging van het gepubliceerde rooster of een afmelding. Het "
+        "blijft een concept en kan zo niet worden gepubliceerd: los opnieuw op.",
         "draft": "Het concept staat klaar om te beoordelen en te publiceren.",
         "failed": "De planning van {round} is mislukt: {error}",
         "greeting": "Beste {name},",
@@ -136,6 +151,10 @@ _WORDS = {
         "succeeded": "The planning of {round} is ready. {sessions} session(s), {unscheduled} question(s) not "
         "scheduled, score {score}.",
         "repair": "After a decline the published schedule was repaired and the changes were sent.",
+        "repair_again": "The published schedule changed while the repair after a decline ran; nothing was sent and "
+        "the repair is being done again.",
+        "stale_draft": "Your draft was made before this change of the published schedule or a decline. It stays a "
+        "draft and cannot be published as it is: solve again.",
         "draft": "The draft is ready to review and publish.",
         "failed": "The planning of {round} failed: {error}",
         "greeting": "Dear {name},",
@@ -143,8 +162,12 @@ _WORDS = {
 }
 
 
-def notify_organizers(session: Session, run: SolveRun, config: Config, clock: Clock) -> int:
-    """Tell the region's organizers how the run ended (once per run and organizer), and mark the run notified."""
+def notify_organizers(
+    session: Session, run: SolveRun, config: Config, clock: Clock, *, notes: list[str] | None = None
+) -> int:
+    """Tell the region's organizers how the run ended (once per run and organizer), and mark the run notified.
+
+    ``notes`` name the sentences that say what became of a successful result (keys of ``_WORDS``)."""
     region = session.get(Region, run.region_id)
     planning_round = session.get(PlanningRound, run.planning_round_id) if run.planning_round_id else None
     round_name = planning_round.name if planning_round else f"run {run.id}"
@@ -166,7 +189,7 @@ def notify_organizers(session: Session, run: SolveRun, config: Config, clock: Cl
                     unscheduled=len(result.get("unscheduled") or []),
                     score=run.score,
                 ),
-                words["repair" if run.parameters.get("purpose") == REPAIR else "draft"],
+                *(words[note] for note in notes or ["draft"]),
             ]
         else:
             lines = [words["failed"].format(round=round_name, error=run.error)]

@@ -29,12 +29,15 @@ from swarm.persistence.db import is_sqlite, unit_of_work
 from swarm.persistence.models import Invitation, Municipality, PlanningRound, Project, SessionTable, SolveRun
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
+from swarm.services.schedules import schedule_basis
 from swarm.services.solve_watch import Watcher
 from swarm.services.swarm_io import build_swarm_instance, professional_ref, request_ref
 
 log = logging.getLogger(__name__)
 
-PLAN, REPAIR = "plan", "repair"  # a repair publishes its result at once (after a decline)
+# A plan replaces the round's draft for the organizer to review. A repair (after a decline) re-solves only what is
+# published and publishes its result at once; it never touches the draft.
+PLAN, REPAIR = "plan", "repair"
 MAX_ATTEMPTS = 3  # a run that lost its worker this often is marked failed instead of queued again
 
 
@@ -60,7 +63,12 @@ def enqueue_solve(
     seed: int = 0,
     clock: Clock = system_clock,
 ) -> SolveRun:
-    """Queue a solve of the round with a snapshot of its instance; a run still queued for it is refreshed."""
+    """Queue a solve of the round with a snapshot of its instance; a run still queued for it is refreshed.
+
+    A repair's instance holds only the requests at published tables: an open request that is only in the
+    organizer's draft must not be published by a decline. Plans and repairs queue apart, so a decline never turns
+    the organizer's plan into something that publishes. ``basis`` records what the snapshot builds on.
+    """
     planning_round = get(session, PlanningRound, planning_round_id)
     actor.require_region(planning_round.region_id)
     if purpose not in (PLAN, REPAIR):
@@ -68,22 +76,34 @@ def enqueue_solve(
     _check_time_limit(time_limit)
     instance = build_swarm_instance(session, planning_round.region_id, planning_round_id=planning_round.id)
     document = _without_declined_pins(session, planning_round, instance)
+    if purpose == REPAIR:
+        document = _published_requests_only(session, planning_round, document)
+        if not document["requests"]:
+            raise ValidationError(
+                "planning_round_id", "Nothing of the round is published; there is nothing to repair."
+            )
     if not document["requests"]:
         raise ValidationError("planning_round_id", "The round has no open requests to plan.")
-    parameters: dict = {"purpose": purpose}
+    parameters: dict = {"purpose": purpose, "basis": schedule_basis(session, planning_round.id)}
     if time_limit is not None:
         parameters["time_limit"] = time_limit
-    queued = session.exec(
-        select(SolveRun).where(
-            SolveRun.planning_round_id == planning_round.id,
-            SolveRun.kind == SolveKind.SWARM,
-            SolveRun.status == SolveStatus.QUEUED,
-        )
-    ).first()
+    queued = next(
+        (
+            run
+            for run in session.exec(
+                select(SolveRun)
+                .where(
+                    SolveRun.planning_round_id == planning_round.id,
+                    SolveRun.kind == SolveKind.SWARM,
+                    SolveRun.status == SolveStatus.QUEUED,
+                )
+                .order_by(SolveRun.id)
+            )
+            if run.parameters.get("purpose", PLAN) == purpose
+        ),
+        None,
+    )
     if queued is not None:
-        # A repair outranks a plan: both replace the draft, but only a repair also publishes.
-        if queued.parameters.get("purpose") == REPAIR:
-            parameters["purpose"] = REPAIR
         refreshed = session.execute(
             sa.update(SolveRun)
             .where(SolveRun.id == queued.id, SolveRun.status == SolveStatus.QUEUED)
@@ -167,6 +187,24 @@ def _without_declined_pins(session: Session, planning_round: PlanningRound, docu
         )
     }
     document["pins"] = [p for p in document["pins"] if (p["request"], p["professional"]) not in declined]
+    return document
+
+
+def _published_requests_only(session: Session, planning_round: PlanningRound, document: dict) -> dict:
+    """The instance cut down to the requests at the round's published tables (and the pins for them)."""
+    published = {
+        request_ref(request_id)
+        for request_id in session.exec(
+            select(SessionTable.request_id)
+            .join(SwarmSession, SwarmSession.id == SessionTable.session_id)
+            .where(
+                SwarmSession.planning_round_id == planning_round.id,
+                SwarmSession.status == SessionStatus.PUBLISHED,
+            )
+        )
+    }
+    document["requests"] = [r for r in document["requests"] if r["id"] in published]
+    document["pins"] = [p for p in document["pins"] if p["request"] in published]
     return document
 
 

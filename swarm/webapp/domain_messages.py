@@ -27,4 +27,9 @@ DOMAIN_MESSAGES = (
     _l("This invitation is no longer open."),
     _l("This session has already started."),
     _l("Give a time limit between 1 second and an hour."),
+    _l(
+        "The published schedule changed after this draft was made (for instance a decline was repaired). "
+        "Solve again; this draft cannot be published."
+    ),
+    _l("Nothing of the round is published; there is nothing to repair."),
 )

@@ -35,7 +35,8 @@ def test_a_queued_run_holds_the_instance_snapshot_and_is_queued_once_per_round(o
     assert again == first and run.status == SolveStatus.QUEUED
     assert run.input["format"] == "swarm-instance/1"
     assert sorted(r["id"] for r in run.input["requests"]) == sorted(f"r-{i}" for i in plannable.requests)
-    assert run.parameters == {"purpose": "plan", "time_limit": 5}
+    assert run.parameters["purpose"] == "plan" and run.parameters["time_limit"] == 5
+    assert set(run.parameters["basis"]) == {"published", "declined"}  # what the snapshot builds on
 
 
 def test_only_the_regions_organizer_may_queue_a_solve(ops_engine, plannable, clock):

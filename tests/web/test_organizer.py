@@ -123,3 +123,33 @@ def test_a_published_session_can_be_cancelled(login_as, the_world, engine):
     assert response.status_code == 302
     with unit_of_work(engine) as session:
         assert session.get(ScheduledSession, session_id).status == "cancelled"
+
+
+def test_a_draft_made_before_the_published_schedule_changed_is_flagged_and_not_published(
+    app, login_as, the_world, engine, database_url
+):
+    from flask_babel import force_locale, gettext
+    from markupsafe import escape
+
+    from swarm.services.publishing import STALE_DRAFT
+
+    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
+    client = login_as("organizer_home")
+    token = csrf_token_from(client.get("/organizer/review").get_data(as_text=True))
+    client.post("/organizer/plan/solve", data={"csrf_token": token, "time_limit": "5"})
+    run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
+    assert "flash-error" not in client.get("/organizer/review").get_data(as_text=True)
+    published_id = the_world.invitations["home"].session_id
+    client.post(f"/organizer/sessions/{published_id}/cancel", data={"csrf_token": token})
+
+    with app.test_request_context(), force_locale("nl"):
+        warning = str(escape(gettext(STALE_DRAFT)))
+    assert warning in client.get("/organizer/review").get_data(as_text=True)
+    client.post("/organizer/plan/publish", data={"csrf_token": token})
+    assert warning in client.get("/organizer/review").get_data(as_text=True)
+    with unit_of_work(engine) as session:
+        statuses = [
+            s.status
+            for s in session.query(ScheduledSession).filter_by(region_id=the_world.regions["home"].id)
+        ]
+    assert "draft" in statuses and statuses.count("published") == 0  # the draft was not published

@@ -12,7 +12,7 @@ from flask_login import current_user
 from swarm.domain.enums import FeedOwner, PinKind, SessionStatus, SolveStatus, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.persistence.models import SwarmRequest
-from swarm.services import outbox, planning, solving
+from swarm.services import outbox, planning, publishing, solving
 from swarm.services import requests as request_service
 from swarm.services.swarm_io import planning_round_for
 from swarm.webapp import reads, schedule_reads
@@ -84,6 +84,8 @@ def review():
         if planning_round
         else []
     )
+    if drafts and publishing.draft_is_stale(db(), planning_round.id):
+        flash(_(publishing.STALE_DRAFT), "error")  # a decline was repaired after it was made: solve again
     runs = schedule_reads.solve_runs_of(db(), current_user.region_id)
     latest_run = (
         solving.latest_solve_run(db(), planning_round.id, actor=current_user.actor)
@@ -96,7 +98,7 @@ def review():
     unscheduled = [
         (
             titles.get(_request_id(item.get("request")), item.get("request")),
-            unscheduled_text(item.get("reason", "")),
+            unscheduled_text(item),
         )
         for item in result.get("unscheduled", [])
     ]
