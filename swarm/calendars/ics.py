@@ -52,11 +52,13 @@ def invitation(
 ) -> bytes:
     """The iTIP message for one attendee, to go into their mail.
 
-    REQUEST (invitation or update): every participant is listed and the DESCRIPTION is this attendee's own
-    table plan with the reasons they were invited; the attendee must be one of the session's.
-    CANCEL: for a cancelled session (STATUS:CANCELLED) every participant is listed; for a session that goes on
-    without this person (taken off), only they are listed and STATUS is left out, as RFC 5546 asks. The caller
-    raises `session.sequence` with the change that causes the message.
+    Privacy (AVG): whatever the method, the message lists as ATTENDEE only this attendee and the organizer (who
+    chairs, RSVP=FALSE), never the other participants and their addresses. RFC 5546 lets an organizer send each
+    attendee a message of their own; UID and SEQUENCE are those of the session, so every copy updates one event.
+    REQUEST (invitation or update): the DESCRIPTION is this attendee's own table plan with the reasons they were
+    invited; the attendee must be one of the session's. CANCEL: for a cancelled session with STATUS:CANCELLED; for
+    a session that goes on without this person (taken off) STATUS is left out, as RFC 5546 asks. The caller raises
+    `session.sequence` with the change that causes the message.
     """
     method = _method(method)
     if method is Method.REQUEST:
@@ -69,7 +71,7 @@ def invitation(
             stamp=stamp,
             language=language,
             description=text.personal_description(session, attendee, language),
-            attendees=session.attendees,
+            attendees=_own(session, attendee),
         )
     else:
         whole = Status(session.status) is Status.CANCELLED
@@ -81,10 +83,25 @@ def invitation(
             stamp=stamp,
             language=language,
             description=text.cancel_description(session, language, whole_session=whole),
-            attendees=session.attendees if whole else (attendee,),
+            attendees=_own(session, attendee),
             with_status=whole,
         )
     return _calendar([event], method=method)
+
+
+def _own(session: CalendarSession, attendee: Attendee) -> tuple[Attendee, ...]:
+    """What one attendee may see of the attendee list: themselves, then the organizer as the chair."""
+    if attendee.email.lower() == session.organizer.email.lower():
+        return (attendee,)
+    chair = Attendee(
+        key="organizer",
+        name=session.organizer.name,
+        email=session.organizer.email,
+        role=Role.CHAIR,
+        partstat=PartStat.ACCEPTED,
+        rsvp=False,
+    )
+    return attendee, chair
 
 
 def caldav_object(
@@ -95,18 +112,21 @@ def caldav_object(
     stamp: datetime,
     language: str = "nl",
 ) -> bytes:
-    """The session as a CalDAV resource (no METHOD): one attendee's view when given, else the public one."""
+    """The session as a CalDAV resource (no METHOD): one attendee's view when given (listing only them and the
+    organizer, as their invitation does), else the organizer's, with every participant."""
     if attendee is None:
-        description = text.public_description(session, language)
+        description, attendees = text.public_description(session, language), session.attendees
     else:
-        description = text.personal_description(session, session.attendee(attendee.key), language)
+        attendee = session.attendee(attendee.key)
+        description = text.personal_description(session, attendee, language)
+        attendees = _own(session, attendee)
     event = _event(
         session,
         host=host,
         stamp=stamp,
         language=language,
         description=description,
-        attendees=session.attendees,
+        attendees=attendees,
     )
     return _calendar([event])
 

@@ -55,7 +55,30 @@ def test_an_invitation_is_one_request_event_with_everything_a_client_needs():
     assert str(event["STATUS"]) == "CONFIRMED"
     assert vevent.organizer.value == "mailto:organisator@achterhoek.example.nl"
     assert cn(vevent.organizer) == "Anne-Marie Ëlberg"
+    # Only the recipient and the organizer (who chairs) are attendees: nobody sees the other participants.
     attendees = {a.value: a.params for a in vevent.attendee_list}
+    assert list(attendees) == ["mailto:geertje@example.nl", "mailto:organisator@achterhoek.example.nl"]
+    assert attendees["mailto:geertje@example.nl"] == {
+        "CN": ["Geertje van 't Hoff, MSc"],
+        "CUTYPE": ["INDIVIDUAL"],
+        "ROLE": ["REQ-PARTICIPANT"],
+        "PARTSTAT": ["NEEDS-ACTION"],
+        "RSVP": ["TRUE"],
+    }
+    assert attendees["mailto:organisator@achterhoek.example.nl"] == {
+        "CN": ["Anne-Marie Ëlberg"],
+        "CUTYPE": ["INDIVIDUAL"],
+        "ROLE": ["CHAIR"],
+        "PARTSTAT": ["ACCEPTED"],
+        "RSVP": ["FALSE"],
+    }
+
+
+def test_an_attendees_own_role_answer_and_rsvp_are_in_their_invitation():
+    attendees = {
+        a.value: a.params
+        for a in only_event(invitation(session(), ZOE, host=HOST, stamp=STAMP))[1].attendee_list
+    }
     assert attendees["mailto:zoe@example.be"] == {
         "CN": ["Zoë D'Hondt-Ruíz"],
         "CUTYPE": ["INDIVIDUAL"],
@@ -63,9 +86,42 @@ def test_an_invitation_is_one_request_event_with_everything_a_client_needs():
         "PARTSTAT": ["TENTATIVE"],
         "RSVP": ["FALSE"],
     }
-    assert attendees["mailto:omer.celik@example.nl"]["PARTSTAT"] == ["ACCEPTED"]
-    assert attendees["mailto:geertje@example.nl"]["ROLE"] == ["REQ-PARTICIPANT"]
-    assert attendees["mailto:geertje@example.nl"]["RSVP"] == ["TRUE"]
+    omer = only_event(invitation(session(), OMER, host=HOST, stamp=STAMP))[1].attendee_list[0]
+    assert omer.value == "mailto:omer.celik@example.nl" and omer.params["PARTSTAT"] == ["ACCEPTED"]
+
+
+OTHERS = {GEERTJE.key: (OMER, ZOE), OMER.key: (GEERTJE, ZOE), ZOE.key: (GEERTJE, OMER)}
+
+
+def names_and_addresses(ics: bytes) -> str:
+    return ics.replace(b"\r\n ", b"").decode("utf-8")
+
+
+@pytest.mark.parametrize("person", [GEERTJE, OMER, ZOE], ids=lambda p: p.key)
+def test_no_message_to_a_professional_shows_another_participant(person):
+    """Privacy (AVG): a REQUEST, an update, a CANCEL of the session and a CANCEL to someone taken off name the
+    organizer and the recipient only; the UID and SEQUENCE stay those of the session."""
+    messages = [
+        invitation(session(), person, host=HOST, stamp=STAMP),
+        invitation(session(sequence=4), person, Method.REQUEST, host=HOST, stamp=STAMP),
+        invitation(
+            session(sequence=5, status=Status.CANCELLED), person, Method.CANCEL, host=HOST, stamp=STAMP
+        ),
+        invitation(
+            session(sequence=6, attendees=OTHERS[person.key]), person, Method.CANCEL, host=HOST, stamp=STAMP
+        ),
+    ]
+    for number, ics in enumerate(messages):
+        event, vevent = only_event(ics)
+        assert [a.value for a in vevent.attendee_list] == [
+            f"mailto:{person.email}",
+            "mailto:organisator@achterhoek.example.nl",
+        ]
+        assert str(event["UID"]) == "swarm-session-s-0042@swarm.example.nl"
+        assert event["SEQUENCE"] == [0, 4, 5, 6][number]
+        written = names_and_addresses(ics)
+        for other in OTHERS[person.key]:
+            assert other.email not in written and other.name not in written
 
 
 def test_the_description_is_the_attendees_own_table_plan_and_reasons():
@@ -199,25 +255,32 @@ def test_an_online_session_has_the_link_as_location_and_url():
     assert f"Online: {ONLINE.online_url}" in vevent.description.value
 
 
-def test_a_cancelled_session_is_a_cancel_to_everyone_with_status_cancelled():
+def test_a_cancelled_session_is_a_cancel_to_each_participant_with_status_cancelled():
     cancelled = session(sequence=2, status=Status.CANCELLED)
     ics = invitation(cancelled, OMER, "CANCEL", host=HOST, stamp=STAMP)
     calendar, _ = parse(ics)
     event, vevent = only_event(ics)
     assert calendar["METHOD"] == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
-    assert len(vevent.attendee_list) == 3 and event["SEQUENCE"] == 2
+    assert [a.value for a in vevent.attendee_list] == [
+        "mailto:omer.celik@example.nl",
+        "mailto:organisator@achterhoek.example.nl",
+    ]
+    assert event["SEQUENCE"] == 2
     assert vevent.description.value.startswith("Deze zwermsessie gaat niet door.")
     with pytest.raises(ValueError, match="method: a cancelled session is announced with CANCEL"):
         invitation(cancelled, OMER, Method.REQUEST, host=HOST, stamp=STAMP)
 
 
-def test_a_participant_taken_off_gets_a_cancel_naming_only_them():
+def test_a_participant_taken_off_gets_a_cancel_naming_only_them_and_the_organizer():
     after = session(sequence=5, attendees=(OMER, ZOE))
     ics = invitation(after, GEERTJE, Method.CANCEL, host=HOST, stamp=STAMP)
     calendar, _ = parse(ics)
     event, vevent = only_event(ics)
     assert calendar["METHOD"] == "CANCEL" and "STATUS" not in event
-    assert [a.value for a in vevent.attendee_list] == ["mailto:geertje@example.nl"]
+    assert [a.value for a in vevent.attendee_list] == [
+        "mailto:geertje@example.nl",
+        "mailto:organisator@achterhoek.example.nl",
+    ]
     assert event["UID"] == uid(after, HOST) and event["SEQUENCE"] == 5
     assert "niet meer op de deelnemerslijst" in vevent.description.value
 
@@ -233,7 +296,12 @@ def test_a_caldav_object_has_no_method_and_the_public_or_personal_description():
     for ics in (public, personal):
         calendar, _ = parse(ics)
         assert "METHOD" not in calendar and b"METHOD" not in ics
-        assert len(only_event(ics)[1].attendee_list) == 3
+    # The organizer's (public) object lists every participant; a professional's own lists them and the organizer.
+    assert len(only_event(public)[1].attendee_list) == 3
+    assert [a.value for a in only_event(personal)[1].attendee_list] == [
+        "mailto:omer.celik@example.nl",
+        "mailto:organisator@achterhoek.example.nl",
+    ]
     assert "- Jeugdzorg, wachtlijsten \\ doorlooptijden (Aalten)" in only_event(public)[1].description.value
     assert "Ronde 1: Jeugdzorg" in only_event(personal)[1].description.value
 
@@ -273,6 +341,7 @@ def test_the_feed_refresh_hints_are_durations():
 def test_partstat_default_is_needs_action():
     event = only_event(invitation(session(), GEERTJE, host=HOST, stamp=STAMP))[0]
     partstats = {str(a): a.params["PARTSTAT"] for a in event["ATTENDEE"]}
+    assert partstats["mailto:organisator@achterhoek.example.nl"] == PartStat.ACCEPTED
     assert partstats["mailto:geertje@example.nl"] == PartStat.NEEDS_ACTION
 
 
