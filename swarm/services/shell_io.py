@@ -263,7 +263,7 @@ def store_shell_plan(
             raise ValidationError(
                 "result", f'assignments[{i}].professional: unknown "{item.get("professional")}"'
             )
-        planned[role_id] = (person_id, list(item.get("reasons") or []))
+        planned[role_id] = (person_id, _stored_reasons(item))
     current = {
         a.project_role_id: a
         for a in session.exec(select(Assignment).where(Assignment.project_role_id.in_(list(roles))))
@@ -289,3 +289,19 @@ def store_shell_plan(
         stored.append(row)
     session.flush()
     return stored
+
+
+def _stored_reasons(item: dict) -> list:
+    """An assignment's reasons as stored: ``{"code", "facts", "text"}`` each, so the web can word them in the
+    reader's language (``text`` is the engine's English, for a code the web does not know); plain sentences
+    when the plan has no ``reason_details``."""
+    sentences = list(item.get("reasons") or [])
+    details = item.get("reason_details")
+    if not isinstance(details, list) or len(details) != len(sentences):
+        return sentences
+    return [
+        {"code": str(d.get("code", "")), "facts": dict(d.get("facts") or {}), "text": text}
+        if isinstance(d, dict)
+        else text
+        for d, text in zip(details, sentences, strict=True)
+    ]

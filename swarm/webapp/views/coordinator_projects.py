@@ -117,7 +117,7 @@ def _unfilled(run, names: dict[int, str]) -> list[tuple[str, str]]:
     for item in run.result.get("unfilled", []):
         role_id = parse_ref(str(item.get("role", "")), "role")
         if role_id in names:
-            items.append((names[role_id], unscheduled_text(item.get("reason", ""))))
+            items.append((names[role_id], unscheduled_text(item)))
     return items
 
 
