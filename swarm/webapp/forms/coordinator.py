@@ -10,20 +10,20 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
+    SelectChoice,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from swarm.webapp.forms.common import Select, SelectMultiple
 from swarm.webapp.forms.messages import REQUIRED
 
-LEVELS = [("1", "1"), ("2", "2"), ("3", "3")]
+LEVELS = [SelectChoice(level) for level in ("1", "2", "3")]
 
 
-class CheckboxList(SelectMultipleField):
+class CheckboxList(SelectMultiple):
     """A multiple choice shown as a list of checkboxes (each with its own label)."""
 
     widget = ListWidget(prefix_label=False)
@@ -31,13 +31,13 @@ class CheckboxList(SelectMultipleField):
 
 
 class NeedForm(Form):
-    skill = SelectField(_l("Skill"), validators=[Optional()])
+    skill = Select(_l("Skill"), validators=[Optional()])
     count = IntegerField(_l("How many at the table"), default=1, validators=[Optional(), NumberRange(0, 100)])
-    min_level = SelectField(_l("Minimum level"), choices=LEVELS, default="1")
+    min_level = Select(_l("Minimum level"), choices=LEVELS, default="1")
 
 
 class ExclusionForm(Form):
-    professional_id = SelectField(_l("Professional"), validators=[Optional()])
+    professional_id = Select(_l("Professional"), validators=[Optional()])
     reason = StringField(_l("Reason (conflict of interest)"), validators=[Optional(), Length(max=500)])
 
 
@@ -65,7 +65,7 @@ class SwarmRequestForm(FlaskForm):
     venue_ids = CheckboxList(
         _l("Allowed venues (none ticked: all venues of the region)"), coerce=int, validators=[Optional()]
     )
-    priority = SelectField(_l("Priority"), choices=[(str(i), str(i)) for i in range(1, 6)], default="1")
+    priority = Select(_l("Priority"), choices=[SelectChoice(str(i)) for i in range(1, 6)], default="1")
     max_travel_km = IntegerField(
         _l("Maximum travel distance in km (optional)"), validators=[Optional(), NumberRange(0, 1000)]
     )
@@ -77,8 +77,8 @@ class SwarmRequestForm(FlaskForm):
 
 class ProjectRoleForm(Form):
     name = StringField(_l("Role"), validators=[Optional(), Length(max=120)])
-    skill = SelectField(_l("Skill"), validators=[Optional()])
-    min_level = SelectField(_l("Minimum level"), choices=LEVELS, default="1")
+    skill = Select(_l("Skill"), validators=[Optional()])
+    min_level = Select(_l("Minimum level"), choices=LEVELS, default="1")
     hours_per_week = IntegerField(_l("Hours per week"), validators=[Optional(), NumberRange(1, 80)])
     first_week = StringField(_l("First week (e.g. 2027-W10)"), validators=[Optional(), Length(max=8)])
     last_week = StringField(_l("Last week"), validators=[Optional(), Length(max=8)])
@@ -87,7 +87,7 @@ class ProjectRoleForm(Form):
 class ProjectForm(FlaskForm):
     title = StringField(_l("Project title"), validators=[DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    place_id = SelectField(_l("Where the work is"), coerce=int, validators=[InputRequired(REQUIRED)])
+    place_id = Select(_l("Where the work is"), coerce=int, validators=[InputRequired(REQUIRED)])
     budget = IntegerField(
         _l("Budget in euros (optional)"), validators=[Optional(), NumberRange(0, 100_000_000)]
     )
@@ -95,4 +95,4 @@ class ProjectForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    professional_id = SelectField(_l("Professional"), validators=[Optional()])
+    professional_id = Select(_l("Professional"), validators=[Optional()])

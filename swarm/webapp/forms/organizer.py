@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField
+from wtforms import HiddenField, IntegerField, SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
+from swarm.webapp.forms.common import Select
 from swarm.webapp.forms.messages import REQUIRED
 
 
@@ -31,10 +32,13 @@ class PolicyForm(FlaskForm):
 
 class PinForm(FlaskForm):
     request_id = HiddenField(validators=[DataRequired()])
-    professional_id = SelectField(_l("Professional"), validators=[DataRequired(REQUIRED)])
-    kind = SelectField(
+    professional_id = Select(_l("Professional"), validators=[DataRequired(REQUIRED)])
+    kind = Select(
         _l("Decision"),
-        choices=[("include", _l("seat at this table")), ("exclude", _l("keep out of this question"))],
+        choices=[
+            SelectChoice("include", _l("seat at this table")),
+            SelectChoice("exclude", _l("keep out of this question")),
+        ],
     )
 
 

@@ -10,8 +10,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
-    RadioField,
-    SelectField,
+    SelectChoice,
     StringField,
     TextAreaField,
 )
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from swarm.domain.enums import AvailabilityAnswer, DocumentKind
 from swarm.services.accounts import MIN_PASSWORD_LENGTH
+from swarm.webapp.forms.common import Radio, Select
 from swarm.webapp.forms.messages import REQUIRED
 from swarm.webapp.i18n import skill_name
 
@@ -28,10 +28,10 @@ DOCUMENT_LABELS = {
     DocumentKind.LIABILITY_INSURANCE: _l("Professional liability insurance: valid until"),
 }
 LEVEL_CHOICES = [
-    ("0", _l("no")),
-    ("1", _l("1 (basic)")),
-    ("2", _l("2 (experienced)")),
-    ("3", _l("3 (expert)")),
+    SelectChoice("0", _l("no")),
+    SelectChoice("1", _l("1 (basic)")),
+    SelectChoice("2", _l("2 (experienced)")),
+    SelectChoice("3", _l("3 (expert)")),
 ]
 ANSWER_LABELS = {
     AvailabilityAnswer.YES: _l("yes"),
@@ -48,7 +48,7 @@ class ProfileForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=12)],
         render_kw={"inputmode": "numeric"},
     )
-    home_place_id = SelectField(_l("Home place"), coerce=int, validators=[InputRequired(REQUIRED)])
+    home_place_id = Select(_l("Home place"), coerce=int, validators=[InputRequired(REQUIRED)])
     travel_radius_km = IntegerField(
         _l("How far will you travel (km)?"),
         default=30,
@@ -80,7 +80,7 @@ def with_skills_and_documents(form_class, skills, *, documents: bool):
     """A subclass with one level field per skill of the catalogue (and an expiry date per document kind)."""
     attrs = {}
     for skill in skills:
-        attrs[f"skill_{skill.code}"] = SelectField(skill_name(skill), choices=LEVEL_CHOICES, default="0")
+        attrs[f"skill_{skill.code}"] = Select(skill_name(skill), choices=LEVEL_CHOICES, default="0")
     if documents:
         for kind, label in DOCUMENT_LABELS.items():
             attrs[f"document_{kind.value}"] = DateField(label, validators=[Optional()])
@@ -88,7 +88,7 @@ def with_skills_and_documents(form_class, skills, *, documents: bool):
 
 
 class DocumentForm(FlaskForm):
-    kind = SelectField(_l("Document"), choices=[(k.value, v) for k, v in DOCUMENT_LABELS.items()])
+    kind = Select(_l("Document"), choices=[SelectChoice(k.value, v) for k, v in DOCUMENT_LABELS.items()])
     expires_on = DateField(_l("Valid until"), validators=[InputRequired(REQUIRED)])
     reference = StringField(_l("Reference (optional)"), validators=[Optional(), Length(max=200)])
 
@@ -97,9 +97,9 @@ def availability_form(slots, answers: dict):
     """One radio group per slot: yes / if need be / no (the no-JavaScript form under the painted grid)."""
     attrs = {}
     for slot in slots:
-        attrs[f"slot_{slot.id}"] = RadioField(
+        attrs[f"slot_{slot.id}"] = Radio(
             slot.code,
-            choices=[(answer.value, label) for answer, label in ANSWER_LABELS.items()],
+            choices=[SelectChoice(answer.value, label) for answer, label in ANSWER_LABELS.items()],
             default=(answers.get(slot.id) or AvailabilityAnswer.NO).value,
             validators=[InputRequired(REQUIRED)],
         )
