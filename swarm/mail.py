@@ -28,8 +28,9 @@ from enum import StrEnum
 
 from icalendar import Calendar
 
-from swarm.calendars import Attendee, CalendarSession, Change, Method, Status, invitation, text
+from swarm.calendars import Attendee, CalendarSession, Change, Status, invitation, text
 from swarm.calendars.ics import clean_text
+from swarm.domain.enums import IcsMethod
 
 ATTACHMENT_NAME = "invite.ics"
 SUBJECT_LIMIT = 250  # the outbox keeps 300 characters; long titles are cut with an ellipsis
@@ -43,9 +44,9 @@ class MailKind(StrEnum):
 
 
 _METHOD = {
-    MailKind.INVITATION: Method.REQUEST,
-    MailKind.UPDATE: Method.REQUEST,
-    MailKind.CANCELLATION: Method.CANCEL,
+    MailKind.INVITATION: IcsMethod.REQUEST,
+    MailKind.UPDATE: IcsMethod.REQUEST,
+    MailKind.CANCELLATION: IcsMethod.CANCEL,
     MailKind.REMINDER: None,
 }
 

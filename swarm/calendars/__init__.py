@@ -1,6 +1,7 @@
 """Calendars for published swarm sessions: pure functions from plain dataclasses to iCalendar bytes.
 
-No database and no Flask here: the services map their rows onto `CalendarSession` and friends.
+No database and no Flask here: the services map their rows onto `CalendarSession` and friends. An invitation's
+METHOD is the domain's `swarm.domain.enums.IcsMethod` (REQUEST or CANCEL).
 """
 
 from swarm.calendars.ics import PRODID, caldav_object, feed, invitation, invitation_files, uid
@@ -9,7 +10,6 @@ from swarm.calendars.model import (
     CalendarDataError,
     CalendarSession,
     Change,
-    Method,
     PartStat,
     Person,
     Reply,
@@ -30,7 +30,6 @@ __all__ = [
     "CalendarDataError",
     "CalendarSession",
     "Change",
-    "Method",
     "PartStat",
     "Person",
     "Reply",

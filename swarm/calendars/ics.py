@@ -18,7 +18,6 @@ from swarm.calendars.model import (
     Attendee,
     CalendarDataError,
     CalendarSession,
-    Method,
     PartStat,
     Person,
     Role,
@@ -26,6 +25,7 @@ from swarm.calendars.model import (
     check_attendee,
 )
 from swarm.calendars.timezone import TZID, local, vtimezone
+from swarm.domain.enums import IcsMethod
 
 PRODID = "-//swarm//Zwermsessies//NL"
 _REFRESH = timedelta(hours=1)  # how often subscribed clients should fetch a feed again
@@ -44,7 +44,7 @@ def uid(session: CalendarSession, host: str) -> str:
 def invitation(
     session: CalendarSession,
     attendee: Attendee,
-    method: Method | str = Method.REQUEST,
+    method: IcsMethod | str = IcsMethod.REQUEST,
     *,
     host: str,
     stamp: datetime,
@@ -61,7 +61,7 @@ def invitation(
     `session.sequence` with the change that causes the message.
     """
     method = _method(method)
-    if method is Method.REQUEST:
+    if method is IcsMethod.REQUEST:
         if Status(session.status) is Status.CANCELLED:
             raise CalendarDataError("method", "a cancelled session is announced with CANCEL, not REQUEST")
         attendee = session.attendee(attendee.key)
@@ -173,7 +173,7 @@ def invitation_files(
     A cancelled session gives each attendee's CANCEL."""
     files = {}
     for session in sessions:
-        method = Method.CANCEL if Status(session.status) is Status.CANCELLED else Method.REQUEST
+        method = IcsMethod.CANCEL if Status(session.status) is Status.CANCELLED else IcsMethod.REQUEST
         for attendee in session.attendees:
             files[f"{session.key}/{attendee.key}.ics"] = invitation(
                 session, attendee, method, host=host, stamp=stamp, language=language
@@ -181,11 +181,15 @@ def invitation_files(
     return files
 
 
-def _method(method: Method | str) -> Method:
+def _method(method: IcsMethod | str) -> IcsMethod:
+    """REQUEST or CANCEL: the methods of a message to one attendee (PUBLISH is for feeds, which carry none)."""
     try:
-        return Method(str(method).upper())
+        chosen = IcsMethod(str(method).upper())
     except ValueError:
-        raise CalendarDataError("method", f"{method!r} is not REQUEST or CANCEL") from None
+        chosen = None
+    if chosen not in (IcsMethod.REQUEST, IcsMethod.CANCEL):
+        raise CalendarDataError("method", f"{str(method)!r} is not REQUEST or CANCEL")
+    return chosen
 
 
 def _event(
@@ -257,7 +261,7 @@ def _address(person: Person | Attendee, params: dict[str, str]) -> vCalAddress:
     return address
 
 
-def _calendar(events: list[Event], *, method: Method | None = None, name: str | None = None) -> bytes:
+def _calendar(events: list[Event], *, method: IcsMethod | None = None, name: str | None = None) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

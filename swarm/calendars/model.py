@@ -1,7 +1,8 @@
 """The plain, frozen data a calendar is made from; no database, no Flask.
 
 The services map their rows onto these dataclasses, so every function in this package stays pure:
-the same session, host and stamp always give the same bytes.
+the same session, host and stamp always give the same bytes. The iTIP METHOD is the domain's ``IcsMethod``
+(``swarm.domain`` is plain enums and rules, importable from anywhere, and the outbox stores that same enum).
 """
 
 from __future__ import annotations
@@ -55,13 +56,6 @@ class Status(_IcsEnum):
     CONFIRMED = "CONFIRMED"
     TENTATIVE = "TENTATIVE"
     CANCELLED = "CANCELLED"
-
-
-class Method(StrEnum):
-    """iTIP (RFC 5546) METHOD of an invitation."""
-
-    REQUEST = "REQUEST"
-    CANCEL = "CANCEL"
 
 
 class Reply(StrEnum):

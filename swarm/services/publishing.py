@@ -27,7 +27,13 @@ from sqlmodel import Session, select
 from swarm import calendars as cal
 from swarm.config import Config
 from swarm.domain.actors import SYSTEM, Actor
-from swarm.domain.enums import InvitationResponse, PlanningRoundStatus, RequestStatus, SessionStatus
+from swarm.domain.enums import (
+    IcsMethod,
+    InvitationResponse,
+    PlanningRoundStatus,
+    RequestStatus,
+    SessionStatus,
+)
 from swarm.domain.errors import InvalidTransition, ValidationError
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.mail import MailKind, session_mail
@@ -463,7 +469,7 @@ def export_ics(engine: sa.Engine, out_dir: Path, config: Config, clock: Clock = 
             view = session_view(session, row, config)
             for attendee in view.calendar.attendees:
                 data = cal.invitation(
-                    view.calendar, attendee, cal.Method.REQUEST, host=host, stamp=stamp,
+                    view.calendar, attendee, IcsMethod.REQUEST, host=host, stamp=stamp,
                     language=view.language_of[attendee.key],
                 )  # fmt: skip
                 path = out_dir / f"{row.uid}-{attendee.key}.ics"

@@ -10,7 +10,6 @@ import pytest
 import vobject
 
 from swarm.calendars import (
-    Method,
     PartStat,
     Status,
     caldav_object,
@@ -19,6 +18,7 @@ from swarm.calendars import (
     invitation_files,
     uid,
 )
+from swarm.domain.enums import IcsMethod
 from tests.swarm.test_calendars_support import GEERTJE, HOST, OMER, ONLINE, STAMP, ZOE, session
 
 
@@ -103,12 +103,16 @@ def test_no_message_to_a_professional_shows_another_participant(person):
     organizer and the recipient only; the UID and SEQUENCE stay those of the session."""
     messages = [
         invitation(session(), person, host=HOST, stamp=STAMP),
-        invitation(session(sequence=4), person, Method.REQUEST, host=HOST, stamp=STAMP),
+        invitation(session(sequence=4), person, IcsMethod.REQUEST, host=HOST, stamp=STAMP),
         invitation(
-            session(sequence=5, status=Status.CANCELLED), person, Method.CANCEL, host=HOST, stamp=STAMP
+            session(sequence=5, status=Status.CANCELLED), person, IcsMethod.CANCEL, host=HOST, stamp=STAMP
         ),
         invitation(
-            session(sequence=6, attendees=OTHERS[person.key]), person, Method.CANCEL, host=HOST, stamp=STAMP
+            session(sequence=6, attendees=OTHERS[person.key]),
+            person,
+            IcsMethod.CANCEL,
+            host=HOST,
+            stamp=STAMP,
         ),
     ]
     for number, ics in enumerate(messages):
@@ -268,12 +272,12 @@ def test_a_cancelled_session_is_a_cancel_to_each_participant_with_status_cancell
     assert event["SEQUENCE"] == 2
     assert vevent.description.value.startswith("Deze zwermsessie gaat niet door.")
     with pytest.raises(ValueError, match="method: a cancelled session is announced with CANCEL"):
-        invitation(cancelled, OMER, Method.REQUEST, host=HOST, stamp=STAMP)
+        invitation(cancelled, OMER, IcsMethod.REQUEST, host=HOST, stamp=STAMP)
 
 
 def test_a_participant_taken_off_gets_a_cancel_naming_only_them_and_the_organizer():
     after = session(sequence=5, attendees=(OMER, ZOE))
-    ics = invitation(after, GEERTJE, Method.CANCEL, host=HOST, stamp=STAMP)
+    ics = invitation(after, GEERTJE, IcsMethod.CANCEL, host=HOST, stamp=STAMP)
     calendar, _ = parse(ics)
     event, vevent = only_event(ics)
     assert calendar["METHOD"] == "CANCEL" and "STATUS" not in event

@@ -130,3 +130,18 @@ def test_changes_name_time_place_and_table_plan():
     assert changes(base, moved, GEERTJE.key) == frozenset()  # Geertje's own plan stayed the same
     assert changes(base, session(attendees=(OMER, ZOE)), GEERTJE.key) == {Change.TABLES}  # taken off
     assert changes(base, session(sequence=5, title="Nieuwe titel")) == frozenset()
+
+
+def test_the_calendars_speak_the_domains_method_vocabulary():
+    """One METHOD vocabulary: the domain's IcsMethod, which the outbox stores, is what the calendars take."""
+    import swarm.calendars as calendars
+    from swarm.domain.enums import IcsMethod
+    from swarm.mail import _METHOD
+
+    assert not hasattr(calendars, "Method")
+    assert {method for method in _METHOD.values() if method} == {IcsMethod.REQUEST, IcsMethod.CANCEL}
+    assert all(type(method) is IcsMethod for method in _METHOD.values() if method)
+    ics = invitation(session(), OMER, IcsMethod.REQUEST, host=HOST, stamp=STAMP)
+    assert b"\r\nMETHOD:REQUEST\r\n" in ics
+    with pytest.raises(CalendarDataError, match="method: 'PUBLISH' is not REQUEST or CANCEL"):
+        invitation(session(), OMER, IcsMethod.PUBLISH, host=HOST, stamp=STAMP)
