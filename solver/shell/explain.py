@@ -216,8 +216,8 @@ def _unfilled_reason(result, arrays: Arrays, load, spent, holders, role_i: int) 
     who = {"skill": role.skill, "min_level": role.min_level}
     where = {"project": project.id, "project_title": project.title}
 
-    def person(p: int) -> dict:
-        return {"professional": str(arrays.ids[p]), "professional_name": instance.professionals[p].name}
+    def person(p: int) -> dict:  # the id only: a reader looks the name up (and finds none once erased)
+        return {"professional": str(arrays.ids[p])}
 
     skilled = arrays.levels[role.skill] >= role.min_level
     if not skilled.any():

@@ -105,7 +105,8 @@ _BLOCKED = {
 @sentence("crowded_out")
 def _(f):
     return (
-        f"it could be held alone at {_at(f)} ({f['places']} places in all), but {_BLOCKED[f['blocked']](f)}; "
+        f"it could be held alone at {_at(f)} ({f['places']} {'place' if f['places'] == 1 else 'places'} in all), "
+        f"but {_BLOCKED[f['blocked']](f)}; "
         f"requests of higher priority came first (its priority is {f['priority']}): "
         "add a slot or venue, or raise its priority"
     )
@@ -128,11 +129,7 @@ def why_unscheduled(elig: Eligibility, r: int, sessions: list[SessionPlan]) -> R
     for pin in pins:
         p = inst.professional_index[pin.professional]
         if not any(elig.eligible(r, s)[p] for s in allowed):
-            return SENTENCES.reason(
-                "pin_cannot_attend",
-                professional=pin.professional,
-                professional_name=inst.professionals[p].name,
-            )
+            return SENTENCES.reason("pin_cannot_attend", professional=pin.professional)
     staffable = [s for s in allowed if elig.staffable(r, s)]
     if not staffable:
         return _short_of_people(elig, r, allowed)

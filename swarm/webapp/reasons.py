@@ -15,6 +15,8 @@ from flask_babel import format_currency, format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from swarm.persistence.models import Professional
+from swarm.services.rounds import parse_ref
 from swarm.webapp import reads
 from swarm.webapp.db import db
 from swarm.webapp.i18n import skill_name
@@ -165,7 +167,11 @@ def _role_who(facts: dict) -> str:
 
 
 def _person(facts: dict) -> str:
-    return facts.get("professional_name") or facts["professional"]
+    """The professional's current name (``p-<id>`` in the engine's facts; an erased person reads as erased)."""
+    ref = str(facts["professional"])
+    person_id = parse_ref(ref, "p")
+    person = db().get(Professional, person_id) if person_id is not None else None
+    return person.name if person is not None else ref
 
 
 def _weeks(facts: dict) -> str:

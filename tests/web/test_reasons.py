@@ -197,3 +197,20 @@ def test_the_project_page_gives_unfilled_and_assignment_reasons_in_the_readers_l
     english = html.unescape(client.get(path).get_data(as_text=True))
     assert "No professional has Participation at level 3 or higher." in english
     assert "€ 90 an hour × 64 hours = € 5,760; the only eligible one" in english
+
+
+def test_a_professional_in_the_facts_is_named_by_their_current_name(app, the_world):
+    person = the_world.professionals["home"]
+    item = {
+        "role": "role-1",
+        "reason": 'filling it would lower the score: best candidate "p-1" adds -10 (...)',
+        "code": "lowers_score",
+        "facts": {"professional": f"p-{person.id}", "value": -10},
+    }
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        assert unscheduled_text(item) == (
+            f"Invullen zou de score verlagen: de beste kandidaat, {person.name}, levert -10 op "
+            "(kosten en reisafstand wegen zwaarder dan de ingevulde uren)."
+        )
+        gone = {**item, "facts": {"professional": "p-999999", "value": -10}}
+        assert "de beste kandidaat, p-999999, levert" in unscheduled_text(gone)

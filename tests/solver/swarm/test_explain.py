@@ -131,7 +131,7 @@ CASES = {
             pins=[{"request": "r", "professional": "a"}],
         ),
         "r",
-        {"professional": "a", "professional_name": "Anna"},
+        {"professional": "a"},
     ),
     "no_slot_with_need": (
         lambda: instance(
