@@ -2,56 +2,128 @@
 
 Erasure anonymises rather than deletes the professional row: past invitations stay countable for equal
 treatment, but nothing in them points to a person any more. The retention job uses the same function.
+
+Copies of a person outside their own rows are erased in the same transaction:
+
+- solve runs (``input``, ``result``, ``parameters``, ``error``): their ``p-<id>`` becomes ``erased-<n>``, a name
+  that is new in each run, and their entry in the instance keeps only that id. A run not finished yet is solved
+  without them: it loses them from the instance (a running one goes back to the queue, its worker's result is
+  dropped). The run and its schedule stay readable; nobody in them can be traced to the person.
+- the outbox: mails to them not sent yet are dropped; sent ones keep their key (so nothing is sent twice) and
+  subject, but no address, name, text or calendar.
+- the organizer's draft sessions lose their seats; invitations to published sessions that have not started are
+  cancelled (no mail: the address is gone) and their round is repaired as after a decline; the reasons of every
+  invitation they keep are cleared. Their calendar feed goes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from swarm.domain.actors import Actor
+from swarm.domain.actors import SYSTEM, Actor
+from swarm.domain.enums import FeedOwner, OutboxStatus, SessionStatus, SolveStatus
+from swarm.domain.errors import ValidationError
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import (
     Assignment,
     Availability,
+    CalendarFeed,
     Invitation,
+    OutboxMessage,
     Pin,
     Place,
     Professional,
     ProfessionalSkill,
+    Project,
     ProjectPreference,
+    ProjectRole,
     QualificationDocument,
     RequestExclusion,
+    Seat,
+    SessionTable,
     Skill,
     Slot,
+    SolveRun,
+    SwarmRequest,
     User,
     WeekCapacity,
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
+from swarm.services.rounds import professional_ref
 
 ANONYMOUS_NAME = "Geanonimiseerd"
+ERASED_PREFIX = "erased-"  # how stored documents name an erased professional: erased-1, erased-2, ...
 
 
 def _iso(value) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _mentioning(ref: str) -> sa.ColumnElement:
+    """Solve runs whose documents may name ``ref`` (a text match; :func:`_ref_pattern` decides)."""
+    like = f"%{ref}%"
+    return sa.or_(
+        sa.cast(SolveRun.input, sa.Text).like(like),
+        sa.cast(SolveRun.result, sa.Text).like(like),
+        sa.cast(SolveRun.parameters, sa.Text).like(like),
+        SolveRun.error.like(like),
+    )
+
+
+def _ref_pattern(ref: str) -> re.Pattern:
+    """``p-17`` as a whole id: not inside ``p-170`` or ``xp-17``."""
+    return re.compile(rf"(?<![\w-]){re.escape(ref)}(?![\w-])")
+
+
+# -- seeing and downloading ------------------------------------------------------------------------------------
+
+
 def export_personal_data(session: Session, professional_id: int, *, actor: Actor) -> dict:
     """Everything stored about the professional, as plain JSON-ready data (the download)."""
     actor.require_professional(professional_id)
     person = get(session, Professional, professional_id)
+    ref = professional_ref(person.id)
     place = session.get(Place, person.home_place_id) if person.home_place_id else None
     codes = {s.id: s.code for s in session.exec(select(Skill))}
     user = session.exec(select(User).where(User.professional_id == person.id)).first()
     slots = {s.id: s.code for s in session.exec(select(Slot).where(Slot.region_id == person.region_id))}
+    titles = dict(session.exec(select(SwarmRequest.id, SwarmRequest.title)).all())
     invitations = session.exec(
         select(Invitation, SwarmSession)
         .join(SwarmSession, SwarmSession.id == Invitation.session_id)
         .where(Invitation.professional_id == person.id)
         .order_by(Invitation.id)
+    )
+    tables: dict[int, dict[int, str]] = {}
+    for seat, request_id in session.exec(
+        select(Seat, SessionTable.request_id)
+        .join(SessionTable, SessionTable.id == Seat.table_id)
+        .where(Seat.professional_id == person.id)
+    ):
+        tables.setdefault(seat.session_id, {})[seat.round] = titles.get(request_id, "")
+    pattern = _ref_pattern(ref)
+    runs = [
+        run
+        for run in session.exec(select(SolveRun).where(_mentioning(ref)).order_by(SolveRun.id))
+        if any(p.get("id") == ref for p in (run.input or {}).get("professionals") or [])
+    ]
+    emails = {person.email} | ({user.email} if user else set())
+    mails = session.exec(
+        select(OutboxMessage)
+        .where(
+            sa.or_(
+                OutboxMessage.recipient.in_(sorted(emails)),
+                OutboxMessage.idempotency_key.like(f"%:{ref}"),
+            )
+        )
+        .order_by(OutboxMessage.id)
     )
     return {
         "profile": {
@@ -67,10 +139,12 @@ def export_personal_data(session: Session, professional_id: int, *, actor: Actor
             "agreement_signed_on": _iso(person.agreement_signed_on),
             "created_at": _iso(person.created_at),
             "last_active_at": _iso(person.last_active_at),
+            "retention_warned_at": _iso(person.retention_warned_at),
         },
         "account": None
         if user is None
         else {
+            "name": user.name,
             "email": user.email,
             "locale": user.locale,
             "created_at": _iso(user.created_at),
@@ -105,6 +179,7 @@ def export_personal_data(session: Session, professional_id: int, *, actor: Actor
             {
                 "session": s.uid,
                 "status": str(s.status),
+                "tables": [tables[s.id][r] for r in sorted(tables.get(s.id, {}))],
                 "response": str(i.response),
                 "reasons": i.reasons,
                 "responded_at": _iso(i.responded_at),
@@ -113,22 +188,123 @@ def export_personal_data(session: Session, professional_id: int, *, actor: Actor
             for i, s in invitations
         ],
         "assignments": [
-            {"project_role": a.project_role_id, "status": str(a.status), "reasons": a.reasons}
-            for a in session.exec(select(Assignment).where(Assignment.professional_id == person.id))
+            {
+                "project": project.title,
+                "role": role.name,
+                "weeks": [role.first_week, role.last_week],
+                "status": str(a.status),
+                "reasons": a.reasons,
+            }
+            for a, role, project in session.exec(
+                select(Assignment, ProjectRole, Project)
+                .join(ProjectRole, ProjectRole.id == Assignment.project_role_id)
+                .join(Project, Project.id == ProjectRole.project_id)
+                .where(Assignment.professional_id == person.id)
+                .order_by(Assignment.id)
+            )
+        ],
+        # What organizers and coordinators decided about them.
+        "pins": [
+            {"request": titles.get(p.request_id, ""), "kind": str(p.kind), "created_at": _iso(p.created_at)}
+            for p in session.exec(select(Pin).where(Pin.professional_id == person.id).order_by(Pin.id))
+        ],
+        "conflicts_of_interest": [
+            {"request": titles.get(e.request_id, ""), "reason": e.reason}
+            for e in session.exec(
+                select(RequestExclusion)
+                .where(RequestExclusion.professional_id == person.id)
+                .order_by(RequestExclusion.id)
+            )
+        ],
+        "project_marks": [
+            {"project": project.title, "stance": str(mark.stance), "reason": mark.reason}
+            for mark, project in session.exec(
+                select(ProjectPreference, Project)
+                .join(Project, Project.id == ProjectPreference.project_id)
+                .where(ProjectPreference.professional_id == person.id)
+                .order_by(ProjectPreference.id)
+            )
+        ],
+        # The snapshots the planning engines were given: what each solve knew about them.
+        "solve_runs": [
+            {
+                "run": run.id,
+                "kind": str(run.kind),
+                "queued_at": _iso(run.queued_at),
+                "status": str(run.status),
+                "you": next(p for p in run.input["professionals"] if p.get("id") == ref),
+                "in_result": bool(pattern.search(_text(run.result))),
+            }
+            for run in runs
+        ],
+        "mails": [
+            {
+                "kind": m.kind,
+                "subject": m.subject,
+                "status": str(m.status),
+                "created_at": _iso(m.created_at),
+                "sent_at": _iso(m.sent_at),
+                "text": m.body_text,
+            }
+            for m in mails
+        ],
+        "calendar_feeds": [
+            {
+                "created_at": _iso(f.created_at),
+                "revoked_at": _iso(f.revoked_at),
+                "last_fetched_at": _iso(f.last_fetched_at),
+            }
+            for f in session.exec(_own_feeds(person.id).order_by(CalendarFeed.id))
         ],
     }
+
+
+def _own_feeds(professional_id: int):
+    return select(CalendarFeed).where(
+        CalendarFeed.owner_kind == FeedOwner.PROFESSIONAL, CalendarFeed.owner_id == professional_id
+    )
+
+
+def _text(value: Any) -> str:
+    """Every string of a JSON value (keys too), for searching."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "\n".join(f"{_text(k)}\n{_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "\n".join(_text(v) for v in value)
+    return ""
+
+
+# -- erasure ---------------------------------------------------------------------------------------------------
 
 
 def anonymise_professional(
     session: Session, professional_id: int, *, actor: Actor, clock: Clock = system_clock
 ) -> Professional:
-    """Erase the person: their login, skills, documents, availability and marks go; the row keeps only its id.
+    """Erase the person: their login, skills, documents, availability and marks go; the row keeps only its id,
+    and every stored copy of their data (solve runs, mails, drafts, feeds) is erased with it.
 
-    Invitations to sessions that have not started yet are cancelled (the publishing flow sends the CANCEL).
+    Invitations to sessions that have not started yet are cancelled; each published round they leave is
+    repaired as after a decline.
     """
     actor.require_professional(professional_id)
     person = get(session, Professional, professional_id)
     now: datetime = clock()
+    user = session.exec(select(User).where(User.professional_id == person.id)).first()
+    names = {person.name} | ({user.name} if user is not None and user.name else set())
+    emails = {person.email} | ({user.email} if user is not None else set())
+    anonymous_email = f"anonymised-{person.id}@invalid"
+    _erase_from_solve_runs(session, professional_ref(person.id), names, emails)
+    _erase_from_outbox(session, person.id, emails, anonymous_email)
+    drafts = select(SwarmSession.id).where(SwarmSession.status == SessionStatus.DRAFT)
+    for model in (Seat, Invitation):
+        session.exec(sa.delete(model).where(model.professional_id == person.id, model.session_id.in_(drafts)))
+    session.exec(
+        sa.delete(CalendarFeed).where(
+            CalendarFeed.owner_kind == FeedOwner.PROFESSIONAL, CalendarFeed.owner_id == person.id
+        )
+    )
     for model in (
         ProfessionalSkill,
         QualificationDocument,
@@ -140,20 +316,27 @@ def anonymise_professional(
     ):
         session.exec(sa.delete(model).where(model.professional_id == person.id))
     session.exec(sa.delete(User).where(User.professional_id == person.id))
-    upcoming = select(SwarmSession.id).join(Slot, Slot.id == SwarmSession.slot_id).where(Slot.starts_at > now)
-    for invitation in session.exec(
-        select(Invitation).where(
-            Invitation.professional_id == person.id,
-            Invitation.cancelled_at.is_(None),
-            Invitation.session_id.in_(upcoming),
+    upcoming = set(
+        session.exec(
+            select(SwarmSession.id).join(Slot, Slot.id == SwarmSession.slot_id).where(Slot.starts_at > now)
         )
+    )
+    to_repair: set[int] = set()
+    for invitation, row in session.exec(
+        select(Invitation, SwarmSession)
+        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+        .where(Invitation.professional_id == person.id)
     ):
-        invitation.cancelled_at = now
+        if invitation.cancelled_at is None and row.id in upcoming:
+            invitation.cancelled_at = now
+            if row.status == SessionStatus.PUBLISHED:
+                to_repair.add(row.planning_round_id)
+        invitation.reasons = []  # why they were invited describes them; the row only counts
         session.add(invitation)
     for assignment in session.exec(select(Assignment).where(Assignment.professional_id == person.id)):
         session.delete(assignment)
     person.name = ANONYMOUS_NAME
-    person.email = f"anonymised-{person.id}@invalid"
+    person.email = anonymous_email
     person.kvk_number = "00000000"
     person.home_place_id = person.lat = person.lon = None
     person.bio = ""
@@ -162,4 +345,121 @@ def anonymise_professional(
     person.anonymised_at = person.updated_at = now
     session.add(person)
     session.flush()
+    _repair(session, sorted(to_repair), clock)
     return person
+
+
+def _repair(session: Session, planning_round_ids: list[int], clock: Clock) -> None:
+    """Queue the repair of each round the person left, as a decline does (their seats are refilled)."""
+    from swarm.services.solving import REPAIR, enqueue_solve  # solving imports what imports this module
+
+    for planning_round_id in planning_round_ids:
+        with contextlib.suppress(ValidationError):  # nothing of the round is left to repair
+            enqueue_solve(session, planning_round_id, actor=SYSTEM, purpose=REPAIR, clock=clock)
+
+
+def _erase_from_solve_runs(session: Session, ref: str, names: set[str], emails: set[str]) -> None:
+    pattern = _ref_pattern(ref)
+    words = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)") for n in sorted(names) if n.strip()]
+    words += [re.compile(re.escape(e), re.IGNORECASE) for e in sorted(emails)]
+    for run_id in session.exec(select(SolveRun.id).where(_mentioning(ref)).order_by(SolveRun.id)).all():
+        for _attempt in range(10):  # a worker may change the run meanwhile: write only over what was read
+            run = session.get(SolveRun, run_id, populate_existing=True)
+            documents = (run.input, run.result, run.parameters, run.error)
+            if not any(pattern.search(_text(d)) for d in documents):
+                break
+            taken = [int(n) for n in re.findall(rf"{ERASED_PREFIX}(\d+)", "\n".join(map(_text, documents)))]
+            alias = f"{ERASED_PREFIX}{max(taken, default=0) + 1}"
+
+            def clean(value: Any, alias: str = alias) -> Any:
+                if isinstance(value, str):
+                    value = pattern.sub(alias, value)
+                    for word in words:
+                        value = word.sub(ANONYMOUS_NAME, value)
+                    return value
+                if isinstance(value, dict):
+                    return {clean(k): clean(v) for k, v in value.items()}
+                if isinstance(value, list):
+                    return [clean(v) for v in value]
+                return value
+
+            values: dict[str, Any] = {
+                "result": clean(run.result),
+                "parameters": clean(run.parameters),
+                "error": clean(run.error),
+            }
+            document = clean(run.input)
+            if run.status in (SolveStatus.QUEUED, SolveStatus.RUNNING):
+                values["input"] = _without(document, alias)
+            else:
+                values["input"] = _id_only(document, alias)
+            if run.status == SolveStatus.RUNNING:  # its worker sees the run is no longer its own and stops
+                values |= {
+                    "status": SolveStatus.CANCELLED if run.stop_requested else SolveStatus.QUEUED,
+                    "worker_id": "",
+                    "started_at": None,
+                    "heartbeat_at": None,
+                    "stage": "",
+                    "best_score": None,
+                    "best_bound": None,
+                }
+            written = session.execute(
+                sa.update(SolveRun)
+                .where(
+                    SolveRun.id == run.id, SolveRun.status == run.status, SolveRun.worker_id == run.worker_id
+                )
+                .values(**values)
+            )
+            if written.rowcount == 1:
+                break
+        session.expire(run)
+
+
+def _id_only(document: Any, alias: str) -> Any:
+    """A finished run's instance with the erased person's entry reduced to their new id."""
+    if isinstance(document, dict) and isinstance(document.get("professionals"), list):
+        document["professionals"] = [
+            {"id": alias} if isinstance(p, dict) and p.get("id") == alias else p
+            for p in document["professionals"]
+        ]
+    return document
+
+
+def _without(document: Any, alias: str) -> Any:
+    """An instance still to be solved, without the erased person: every id in it still resolves."""
+    if not isinstance(document, dict):
+        return document
+
+    def others(refs: Any) -> Any:
+        return [r for r in refs if r != alias] if isinstance(refs, list) else refs
+
+    if isinstance(document.get("professionals"), list):
+        document["professionals"] = [
+            p for p in document["professionals"] if not (isinstance(p, dict) and p.get("id") == alias)
+        ]
+    for item in [*(document.get("requests") or []), *(document.get("projects") or [])]:
+        for key in ("excluded", "preferred"):
+            if isinstance(item, dict) and key in item:
+                item[key] = others(item[key])
+    if isinstance(document.get("pins"), list):
+        document["pins"] = [
+            p for p in document["pins"] if not (isinstance(p, dict) and p.get("professional") == alias)
+        ]
+    return document  # ``previous`` keeps them: an earlier seat of someone gone is what it describes
+
+
+def _erase_from_outbox(
+    session: Session, professional_id: int, emails: set[str], anonymous_email: str
+) -> None:
+    """Mails to them not sent yet go; sent ones keep their key and subject only."""
+    addressed = sa.or_(
+        sa.func.lower(OutboxMessage.recipient).in_(sorted(e.lower() for e in emails)),
+        OutboxMessage.idempotency_key.like(f"%:{professional_ref(professional_id)}"),
+        OutboxMessage.idempotency_key.like(f"retention:{professional_id}:%"),
+    )
+    session.exec(sa.delete(OutboxMessage).where(addressed, OutboxMessage.status != OutboxStatus.SENT))
+    session.exec(
+        sa.update(OutboxMessage)
+        .where(addressed, OutboxMessage.status == OutboxStatus.SENT)
+        .values(recipient=anonymous_email, recipient_name="", body_text="", ics_payload=None, last_error="")
+    )

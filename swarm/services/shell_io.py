@@ -219,8 +219,7 @@ def _professionals(session, region, chosen, project_ids, weeks, first_monday, co
         ).qualified
         result.append(
             {
-                "id": professional_ref(person.id),
-                "name": person.name,
+                "id": professional_ref(person.id),  # no name: the solver needs none, the web looks it up
                 "lat": person.lat,
                 "lon": person.lon,
                 "max_travel_km": person.travel_radius_km,

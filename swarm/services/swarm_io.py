@@ -174,11 +174,39 @@ def build_swarm_instance(session: Session, region_id: int, *, planning_round_id:
             and p.professional_id not in excluded.get(p.request_id, [])
             and professional_ref(p.professional_id) in known
         ],
-        "previous": published_schedule(session, planning_round, zone),
+        "previous": _without_erased(session, published_schedule(session, planning_round, zone)),
     }
     if region.max_parallel_sessions is not None:
         document["max_parallel_sessions"] = region.max_parallel_sessions
     return document
+
+
+def _without_erased(session: Session, previous: dict | None) -> dict | None:
+    """``previous`` with the seats of erased professionals under ``erased-<n>`` instead of their ``p-<id>``.
+
+    They stay seats (the change term counts whoever is gone), but the stored snapshot names nobody erased.
+    """
+    if previous is None:
+        return None
+    seated = {
+        parse_ref(ref, "p")
+        for item in previous["sessions"]
+        for table in item["tables"]
+        for seats in table["rounds"]
+        for ref in seats
+    }
+    erased = session.exec(
+        select(Professional.id)
+        .where(Professional.id.in_(sorted(seated - {None})), Professional.anonymised_at.is_not(None))
+        .order_by(Professional.id)
+    ).all()
+    if not erased:
+        return previous
+    alias = {professional_ref(person_id): f"erased-{n}" for n, person_id in enumerate(erased, 1)}
+    for item in previous["sessions"]:
+        for table in item["tables"]:
+            table["rounds"] = [[alias.get(ref, ref) for ref in seats] for seats in table["rounds"]]
+    return previous
 
 
 def _venue(venue: Venue, unavailable_slots: list[str]) -> dict:
@@ -298,8 +326,7 @@ def _professionals(session, region, planning_round, slots, excluded, pins, skill
             availability = {slots[slot_id].code: answer for slot_id, answer in said}
         result.append(
             {
-                "id": professional_ref(person.id),
-                "name": person.name,
+                "id": professional_ref(person.id),  # no name: the solver needs none, the web looks it up
                 "lat": person.lat,
                 "lon": person.lon,
                 "max_travel_km": person.travel_radius_km,
