@@ -358,41 +358,56 @@ def _repair(session: Session, planning_round_ids: list[int], clock: Clock) -> No
             enqueue_solve(session, planning_round_id, actor=SYSTEM, purpose=REPAIR, clock=clock)
 
 
-def _erase_from_solve_runs(session: Session, ref: str, names: set[str], emails: set[str]) -> None:
+def erase_from_run(
+    documents: dict[str, Any], ref: str, names: set[str], emails: set[str], *, finished: bool
+) -> dict[str, Any] | None:
+    """The run's ``input``, ``result``, ``parameters`` and ``error`` with ``ref`` (``p-<id>``) as a new
+    ``erased-<n>`` and the person's names and addresses gone; None when they do not name ``ref``.
+
+    A finished run keeps an entry with only the new id; an unfinished one is to be solved without the person.
+    Pure: the data migration for people erased before this existed uses it too.
+    """
     pattern = _ref_pattern(ref)
+    if not any(pattern.search(_text(d)) for d in documents.values()):
+        return None
     words = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)") for n in sorted(names) if n.strip()]
-    words += [re.compile(re.escape(e), re.IGNORECASE) for e in sorted(emails)]
+    words += [re.compile(re.escape(e), re.IGNORECASE) for e in sorted(emails) if e.strip()]
+    taken = re.findall(rf"{ERASED_PREFIX}(\d+)", "\n".join(map(_text, documents.values())))
+    alias = f"{ERASED_PREFIX}{max(map(int, taken), default=0) + 1}"
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            value = pattern.sub(alias, value)
+            for word in words:
+                value = word.sub(ANONYMOUS_NAME, value)
+            return value
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    # A missing document stays SQL NULL: writing None to a JSON column would store JSON null.
+    cleaned = {key: clean(value) for key, value in documents.items() if value is not None}
+    if "input" in cleaned:
+        cleaned["input"] = (_id_only if finished else _without)(cleaned["input"], alias)
+    return cleaned
+
+
+def _erase_from_solve_runs(session: Session, ref: str, names: set[str], emails: set[str]) -> None:
     for run_id in session.exec(select(SolveRun.id).where(_mentioning(ref)).order_by(SolveRun.id)).all():
         for _attempt in range(10):  # a worker may change the run meanwhile: write only over what was read
             run = session.get(SolveRun, run_id, populate_existing=True)
-            documents = (run.input, run.result, run.parameters, run.error)
-            if not any(pattern.search(_text(d)) for d in documents):
+            unfinished = run.status in (SolveStatus.QUEUED, SolveStatus.RUNNING)
+            values = erase_from_run(
+                {"input": run.input, "result": run.result, "parameters": run.parameters, "error": run.error},
+                ref,
+                names,
+                emails,
+                finished=not unfinished,
+            )
+            if values is None:
                 break
-            taken = [int(n) for n in re.findall(rf"{ERASED_PREFIX}(\d+)", "\n".join(map(_text, documents)))]
-            alias = f"{ERASED_PREFIX}{max(taken, default=0) + 1}"
-
-            def clean(value: Any, alias: str = alias) -> Any:
-                if isinstance(value, str):
-                    value = pattern.sub(alias, value)
-                    for word in words:
-                        value = word.sub(ANONYMOUS_NAME, value)
-                    return value
-                if isinstance(value, dict):
-                    return {clean(k): clean(v) for k, v in value.items()}
-                if isinstance(value, list):
-                    return [clean(v) for v in value]
-                return value
-
-            values: dict[str, Any] = {
-                "result": clean(run.result),
-                "parameters": clean(run.parameters),
-                "error": clean(run.error),
-            }
-            document = clean(run.input)
-            if run.status in (SolveStatus.QUEUED, SolveStatus.RUNNING):
-                values["input"] = _without(document, alias)
-            else:
-                values["input"] = _id_only(document, alias)
             if run.status == SolveStatus.RUNNING:  # its worker sees the run is no longer its own and stops
                 values |= {
                     "status": SolveStatus.CANCELLED if run.stop_requested else SolveStatus.QUEUED,
@@ -412,6 +427,8 @@ def _erase_from_solve_runs(session: Session, ref: str, names: set[str], emails: 
             )
             if written.rowcount == 1:
                 break
+        else:
+            raise RuntimeError(f"solve run {run_id} kept changing while its snapshot was being erased")
         session.expire(run)
 
 
