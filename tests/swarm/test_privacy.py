@@ -38,11 +38,18 @@ from swarm.persistence.models import (
     User,
 )
 from swarm.services.feeds import create_feed
-from swarm.services.privacy import ANONYMOUS_NAME, anonymise_professional, export_personal_data
+from swarm.services.privacy import (
+    ANONYMOUS_NAME,
+    anonymise_professional,
+    erase_from_run,
+    export_personal_data,
+)
 from swarm.services.professionals import register_professional, set_availability
+from swarm.services.projects import ProjectInput, ProjectRoleInput, create_project
 from swarm.services.publishing import publish_round
 from swarm.services.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request, set_pin
 from swarm.services.schedules import store_swarm_schedule
+from swarm.services.shell_io import build_shell_instance
 from swarm.services.solve_results import solve_document
 from swarm.services.solving import enqueue_solve
 from tests.swarm.factories import CLOCK, NOW, add_professional, all_documents, count, profile
@@ -312,3 +319,48 @@ def test_the_export_shows_what_the_solves_and_the_mail_hold_about_them(db, publi
     )
     after = export_personal_data(db, victim.id, actor=SYSTEM)
     assert after["solve_runs"] == after["mails"] == after["pins"] == [] and after["account"] is None
+
+
+def test_shell_snapshots_hold_no_names(db, world):
+    lead = add_professional(db, world, 1, skills={"projectleiding": 3})
+    helper = add_professional(db, world, 2, skills={"participatie": 2})
+    project = create_project(
+        db,
+        ProjectInput(world.municipality.id, "Omgevingsplan", world.place.id),
+        [
+            ProjectRoleInput("Projectleider", "projectleiding", 16, "2027-W03", "2027-W05"),
+            ProjectRoleInput("Participatie", "participatie", 8, "2027-W04", "2027-W06"),
+        ],
+        actor=SYSTEM,
+        clock=CLOCK,
+    )
+    document = build_shell_instance(db, [project.id])
+    assert {p["id"] for p in document["professionals"]} == {f"p-{lead.id}", f"p-{helper.id}"}
+    assert not any("name" in p for p in document["professionals"])
+
+
+def test_an_unfinished_team_snapshot_loses_the_person_from_marks_and_pins_but_keeps_other_ids():
+    document = {
+        "format": "shell-instance/1",
+        "projects": [{"id": "project-1", "excluded": ["p-7"], "preferred": ["p-7", "p-70"], "roles": []}],
+        "professionals": [{"id": "p-7", "lat": 52.0, "lon": 6.0}, {"id": "p-70", "lat": 52.0, "lon": 6.0}],
+        "pins": [{"role": "role-1", "professional": "p-7"}, {"role": "role-2", "professional": "p-70"}],
+        "previous": {"format": "shell-plan/1", "assignments": [{"role": "role-3", "professional": "p-7"}]},
+    }
+    erased = erase_from_run(
+        {"input": document, "result": None, "parameters": {"project_ids": [1]}, "error": ""},
+        "p-7",
+        set(),
+        set(),
+        finished=False,
+    )
+    assert erased["input"]["projects"][0]["excluded"] == [] and erased["input"]["projects"][0][
+        "preferred"
+    ] == ["p-70"]
+    assert [p["id"] for p in erased["input"]["professionals"]] == ["p-70"]
+    assert erased["input"]["pins"] == [{"role": "role-2", "professional": "p-70"}]
+    # An earlier proposal of someone gone is what "previous" describes: kept, under the new id.
+    assert erased["input"]["previous"]["assignments"] == [{"role": "role-3", "professional": "erased-1"}]
+    assert "result" not in erased  # a missing result stays missing (SQL NULL), not JSON null
+    assert document["professionals"][0]["id"] == "p-7"  # the caller's document is not changed
+    assert erase_from_run({"input": document}, "p-8", set(), set(), finished=True) is None
