@@ -132,6 +132,7 @@ def export_personal_data(session: Session, professional_id: int, *, actor: Actor
             "email": person.email,
             "kvk_number": person.kvk_number,
             "home_place": place.name if place else None,
+            "home_coordinates": None if person.lat is None else [person.lat, person.lon],  # of the place
             "travel_radius_km": person.travel_radius_km,
             "hourly_rate": person.hourly_rate,
             "hours_per_week": person.hours_per_week,

@@ -74,6 +74,7 @@ def test_the_export_holds_profile_account_skills_documents_and_answers(db, perso
     data = export_personal_data(db, professional.id, actor=me)
     json.dumps(data)
     assert data["profile"]["email"] == "pro1@example.nl" and data["profile"]["home_place"] == "Ulft"
+    assert data["profile"]["home_coordinates"] == [professional.lat, professional.lon]
     assert data["account"]["email"] == "pro1@example.nl"
     assert data["skills"] == {"participatie": 2}
     assert len(data["documents"]) == 3
