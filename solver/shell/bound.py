@@ -46,6 +46,7 @@ class Pricing:
     choices: list[ProjectChoice]  # best pattern per project under y
     adjusted: np.ndarray  # per candidate: objective minus priced capacity
     duals: dict[tuple[int, int], float] = field(default_factory=dict)  # the multipliers y
+    y: np.ndarray | None = None  # the same multipliers as a (professional, week) array (subgradient)
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ def subgradient(
     while time.monotonic() < deadline and not stop() and scale > STEP_MINIMUM:
         bound = float((y * capacity).sum()) + sum(c.value for c in choices)
         if bound < best.bound:
-            best = Pricing(bound, list(choices), adjusted.copy())
+            best = Pricing(bound, list(choices), adjusted.copy(), y=y)
             on_bound(integer_bound(best))
             stalled = 0
         else:
