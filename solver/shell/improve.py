@@ -191,9 +191,16 @@ class ClusterSearch(ProjectSearch):
     def _top(self, role: int, count: int = 0) -> np.ndarray:
         return self.slices.get(role, EMPTY)[: count or CLUSTER_CANDIDATES]
 
-    def solve_cluster(self, group: list[int], seed: int, extra: list[int] = (), candidates: int = 0) -> bool:
+    def solve_cluster(
+        self,
+        group: list[int],
+        seed: int,
+        extra: list[int] = (),
+        candidates: int = 0,
+        deadline: float | None = None,
+    ) -> bool:
         """Re-plan the projects ``group`` together, exactly, over each role's best ``candidates`` (default
-        CLUSTER_CANDIDATES), the pairs they hold now and ``extra``."""
+        CLUSTER_CANDIDATES), the pairs they hold now and ``extra``; CP-SAT stops at ``deadline``."""
         before = sum(self.value(k) for k in group)
         saved = {k: self._release(k) for k in group}
         idx = np.unique(
@@ -204,7 +211,7 @@ class ClusterSearch(ProjectSearch):
             )
         ).astype(np.int64)
         idx = idx[(self.objective[idx] > 0) | np.isin(idx, list(self.forced.values()))]
-        chosen = _exact(self, idx, {i for k in group for i in saved[k]}, seed)
+        chosen = _exact(self, idx, {i for k in group for i in saved[k]}, seed, deadline)
         if chosen is not None:
             after = int(self.objective[chosen].sum())
             if after > before:
@@ -225,7 +232,7 @@ class ClusterSearch(ProjectSearch):
                 if time.monotonic() >= deadline or stop():
                     return
                 if ideal[j][0] > self.value(j):
-                    improved |= self.solve_cluster(self.neighbours(j, ideal[j][1]), seed)
+                    improved |= self.solve_cluster(self.neighbours(j, ideal[j][1]), seed, deadline=deadline)
 
     def run_linked(
         self,
@@ -277,7 +284,7 @@ class ClusterSearch(ProjectSearch):
                     if key not in tried:
                         tried.add(key)
                         extra = [i for k in group for i in priced[k][1]]
-                        improved |= self.solve_cluster(group, seed, extra, LINKED_CANDIDATES)
+                        improved |= self.solve_cluster(group, seed, extra, LINKED_CANDIDATES, deadline)
                     # a large shortfall left (typically a role left empty) may need a longer chain
                     if (
                         shortfall(j) < LINKED_GROW_SHORTFALL
@@ -329,7 +336,9 @@ CLUSTER_CANDIDATES = 10
 CLUSTER_EFFORT = 0.5
 
 
-def _exact(search: ProjectSearch, idx: np.ndarray, hint: set[int], seed: int) -> list[int] | None:
+def _exact(
+    search: ProjectSearch, idx: np.ndarray, hint: set[int], seed: int, deadline: float | None = None
+) -> list[int] | None:
     """The best choice among candidates ``idx`` given the remaining hours (all hard rules)."""
     from ortools.sat.python import cp_model
 
@@ -371,6 +380,8 @@ def _exact(search: ProjectSearch, idx: np.ndarray, hint: set[int], seed: int) ->
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = CLUSTER_EFFORT
+    if deadline is not None:  # the effort bounds the work; the clock only matters when time is short
+        solver.parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return [i for i, var in x.items() if solver.boolean_value(var)]
