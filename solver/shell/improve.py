@@ -343,6 +343,17 @@ def _exact(
     from ortools.sat.python import cp_model
 
     cands = search.cands
+    roles = cands.role[idx]
+    # a pair whose role's hours do not fit the professional's remaining hours alone can never be chosen
+    fits = np.array(
+        [
+            search.remaining[p, search.first[r] : search.last[r] + 1].min() >= search.weekly[r]
+            for p, r in zip(cands.pro[idx].tolist(), roles.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    forced = set(search.forced.values())
+    idx = idx[fits | np.isin(idx, list(forced))]
     model = cp_model.CpModel()
     x = {int(i): model.new_bool_var("") for i in idx.tolist()}
     groups: dict[tuple[str, int, int], list[int]] = defaultdict(list)
@@ -352,28 +363,34 @@ def _exact(
         groups[("role", role, 0)].append(i)
         groups[("project", int(cands.pro[i]), project)].append(i)
         groups[("budget", project, 0)].append(i)
-        if i in search.forced.values():
+        if i in forced:
             model.add(x[i] == 1)
     for (kind, a, _), members in groups.items():
         if kind != "budget":
-            model.add_at_most_one(x[i] for i in members)
+            if len(members) > 1:
+                model.add_at_most_one(x[i] for i in members)
         elif search.instance.projects[a].budget is not None:
             model.add(sum(int(search.cost[i]) * x[i] for i in members) <= search.instance.projects[a].budget)
     by_pro: dict[int, list[int]] = defaultdict(list)
     for i in x:
         by_pro[int(cands.pro[i])].append(i)
+    weeks = np.arange(len(search.instance.weeks))
     for pro, members in by_pro.items():
-        for week in range(len(search.instance.weeks)):
-            running = [
-                i for i in members if search.first[cands.role[i]] <= week <= search.last[cands.role[i]]
-            ]
-            hours = [int(search.weekly[cands.role[i]]) for i in running]
-            if sum(hours) > search.remaining[pro, week]:
-                model.add(
-                    sum(h * x[i] for h, i in zip(hours, running, strict=True))
-                    <= int(search.remaining[pro, week])
-                )
-    model.maximize(sum(int(search.objective[i]) * x[i] for i in x))
+        if len(members) == 1:
+            continue  # it fits alone (above)
+        held = cands.role[members]
+        hours = search.weekly[held]
+        running = (search.first[held][:, None] <= weeks) & (weeks <= search.last[held][:, None])
+        room = search.remaining[pro]
+        tightest: dict[bytes, int] = {}  # the running pairs of an overloaded week -> least room
+        for week in np.flatnonzero(hours @ running > room).tolist():
+            key = running[:, week].tobytes()
+            tightest[key] = min(tightest.get(key, int(room[week])), int(room[week]))
+        for key, hours_left in tightest.items():
+            sel = np.frombuffer(key, dtype=bool)
+            terms = [x[i] for i, on in zip(members, sel.tolist(), strict=True) if on]
+            model.add(cp_model.LinearExpr.weighted_sum(terms, hours[sel].tolist()) <= hours_left)
+    model.maximize(cp_model.LinearExpr.weighted_sum(list(x.values()), search.objective[list(x)].tolist()))
     for i, var in x.items():
         model.add_hint(var, i in hint)
     solver = cp_model.CpSolver()
