@@ -318,13 +318,14 @@ class ClusterSearch(ProjectSearch):
         return False
 
 
-# A linked neighbourhood (run_linked): this many projects at first (large benchmark, seed 2: 40 found
-# +378 k in 20 s, 30 only +115 k, 60 +372 k), doubled up to the maximum while the starting project is
-# still at least LINKED_GROW_SHORTFALL below its priced choice (with it, 20 and 30 find the +378 k too);
-# each role with its best LINKED_CANDIDATES candidates by value; only projects at least
-# LINKED_MIN_SHORTFALL below their priced choice start one.
-LINKED_PROJECTS = 40
-LINKED_PROJECTS_MAX = 160
+# A linked neighbourhood (run_linked): this many projects at first, doubled up to the maximum while the
+# starting project is still at least LINKED_GROW_SHORTFALL below its priced choice; each role with its
+# best LINKED_CANDIDATES candidates by value; only projects at least LINKED_MIN_SHORTFALL below their
+# priced choice start one. Large benchmark, 20 s from the same plan (seeds 1 / 2 / 3): 15 projects
+# +98 k / - / +100 k, 25 +107 k / +408 k / +109 k, 40 +94 k / +403 k / +105 k, 60 +80 k / - / +77 k;
+# 30 or 12 candidates instead of 20 and twice the effort did no better.
+LINKED_PROJECTS = 25
+LINKED_PROJECTS_MAX = 100
 LINKED_GROW_SHORTFALL = 10_000
 LINKED_CANDIDATES = 20
 LINKED_ALTERNATIVES = 2
