@@ -24,7 +24,7 @@ import numpy as np
 
 from solver.control import SolveControl, SolveOptions, run_cp_sat
 from solver.swarm import bound as lp
-from solver.swarm import candidates, evaluate, packing, people
+from solver.swarm import candidates, evaluate, packing, people, repack
 from solver.swarm import model as aggregated
 from solver.swarm.eligibility import Eligibility, Session
 from solver.swarm.evaluate import SessionPlan, Table
@@ -33,7 +33,9 @@ from solver.swarm.model import NO_PRESOLVE, Plan
 from solver.swarm.rotation import rotate
 
 EXACT_MAX_SEATS = 6000  # x variables up to which the exact route is taken
-PACKING_SHARE = 0.3  # of the time left, for stage 1
+PACKING_SHARE = 0.1  # of the time left, for stage 1
+REPACK_SHARE = 0.85  # of the time left then, for the local search over the packing
+SEAT_KEEP = 20  # candidates per need and table when the chosen sessions are seated
 KEEP = 40  # candidates per need and pair in the decomposed route
 # One LP-driven search without extra cuts proves small instances fastest (bench small seed 1: 3.7 s,
 # against 8 s with the default cuts and no proof in 20 s with the portfolio of two workers).
@@ -186,56 +188,20 @@ def _decomposed(elig, pairs, staffable, tables, options, control, clock, best: _
     if not clock.stopped:
         hint, _ = packing.pack(elig, values, options, _quiet(control), clock.share(PACKING_SHARE), hint)
     stages["sessions"] = time.monotonic() - t
+    t = time.monotonic()
+    guide = None
+    if not clock.stopped:
+        hint, guide = repack.search(elig, pairs, hint, options, _quiet(control), clock.share(REPACK_SHARE))
+    stages["repack"] = time.monotonic() - t
     if clock.stopped:
         return
     t = time.monotonic()
-    plan = people.assign_people(elig, pairs, hint, options, _quiet(control), clock.share(0.75), KEEP)
+    seating = repack.SessionValues(elig, options, _quiet(control), SEAT_KEEP)
+    plan = repack.seat(elig, seating, hint, t + clock.left() * 0.85, guide)
     stages["people"] = time.monotonic() - t
     t = time.monotonic()
     best.offer(_rotate_all(elig, plan, options, control, clock), "rotation")
     stages["rotation"] = time.monotonic() - t
-    _improve(elig, pairs, values, hint, plan, options, control, clock, best, stages)
-
-
-def _improve(elig, pairs, values, chosen, plan, options, control, clock, best: _Best, stages) -> None:
-    """With time left: re-pack with what the chosen tables turned out to be worth, seat again, keep
-    the better schedule. Estimates are optimistic; realised values correct them where it matters."""
-    t = time.monotonic()
-    rounds = 0
-    while not clock.stopped and clock.left() > 0.15 * clock.limit and rounds < 5:
-        rounds += 1
-        values = {**values, **_realised(elig, chosen, plan)}
-        moved, _ = packing.pack(elig, values, options, _quiet(control), clock.share(0.35), chosen)
-        if moved == chosen or clock.stopped:
-            break
-        trial = people.assign_people(elig, pairs, moved, options, _quiet(control), clock.share(0.6), KEEP)
-        before = best.score
-        best.offer(_rotate_all(elig, trial, options, control, clock), "improvement")
-        if best.score > before:
-            chosen, plan = moved, trial
-        else:
-            values = {**values, **_realised(elig, moved, trial)}
-    stages["improvement"] = time.monotonic() - t
-
-
-def _realised(elig, chosen: dict[int, Session], plan: Plan) -> dict:
-    """What each chosen table contributed: its share of the people's score (0 when it was dropped)."""
-    inst = elig.instance
-    w = inst.weights
-    rounds = elig.rounds
-    found = {}
-    for r, session in chosen.items():
-        seats = plan.get(session, {}).get(r)
-        if seats is None:
-            found[r, session] = (0, 0)
-            continue
-        cost = elig.session_cost(session)
-        value = w.scheduled * inst.requests[r].priority
-        for p, n in seats.items():
-            value += int(elig.skill_values[r][p]) * n - w.repeat_table * max(0, n - 1)
-            value -= int(cost[p]) * n / rounds
-        found[r, session] = (int(value), int(value))
-    return found
 
 
 def _static_sessions(elig, plan: Plan) -> list[SessionPlan]:
