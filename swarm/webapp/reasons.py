@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from swarm.persistence.models import Professional
+from swarm.services.privacy import ERASED_PREFIX
 from swarm.services.rounds import parse_ref
 from swarm.webapp import reads
 from swarm.webapp.db import db
@@ -171,6 +172,8 @@ def _person(facts: dict) -> str:
     ref = str(facts["professional"])
     person_id = parse_ref(ref, "p")
     person = db().get(Professional, person_id) if person_id is not None else None
+    if ref.startswith(ERASED_PREFIX) or (person is not None and person.anonymised_at is not None):
+        return _("an erased professional")
     return person.name if person is not None else ref
 
 

@@ -214,3 +214,5 @@ def test_a_professional_in_the_facts_is_named_by_their_current_name(app, the_wor
         )
         gone = {**item, "facts": {"professional": "p-999999", "value": -10}}
         assert "de beste kandidaat, p-999999, levert" in unscheduled_text(gone)
+        erased = {**item, "facts": {"professional": "erased-3", "value": -10}}
+        assert "de beste kandidaat, een verwijderde professional, levert" in unscheduled_text(erased)
