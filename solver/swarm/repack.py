@@ -26,11 +26,23 @@ from solver.swarm.candidates import pick
 from solver.swarm.eligibility import Eligibility, Session
 from solver.swarm.model import NO_PRESOLVE, Plan
 
-# One worker, no presolve and no extra cuts: such a one-session model is proved in milliseconds.
-SESSION_PARAMETERS = {**NO_PRESOLVE, "cut_level": 0, "num_workers": 1, "interleave_search": False}
+# One worker, no presolve and no extra cuts: such a one-session model is solved in milliseconds; a
+# gap of 0.1 % (~10 points a session) is close enough to compare moves and is reached 2-4 times
+# sooner on bench large's sessions (measured: 128 -> 33 ms with 30 candidates per need).
+SESSION_PARAMETERS = {
+    **NO_PRESOLVE,
+    "cut_level": 0,
+    "num_workers": 1,
+    "interleave_search": False,
+    "relative_gap_limit": 0.001,
+}
 SESSION_TIME = 2.0  # seconds at most per session model (they prove in ~0.01-0.05 s)
 QUICK_KEEP = 10  # candidates per need and table in the first descents
 FINE_KEEP = 30  # and in the later ones
+# With more pairs than this, each request tries only the TARGETS sessions where its table is
+# estimated best (bench large: ~12,000 pairs, one descent over all of them would take minutes).
+LIMIT_FROM = 3000
+TARGETS = 8
 
 
 class SessionValues:
@@ -119,13 +131,15 @@ def improve(
     deadline: float,
     control: SolveControl | None = None,
     swaps: bool = True,
+    limit: int | None = None,
 ) -> dict[int, Session]:
     """Descent over moves of a request to another session (the best one per request) and, with
     ``swaps``, two requests trading sessions (the first that gains), until nothing gains.
 
     ``options_of[r]`` lists the sessions request r may go to (its staffable pairs). Rules 1-3 hold
     for every packing visited (one session per request, venues and parallel sessions via the open
-    sessions, tables and capacity per session).
+    sessions, tables and capacity per session). With ``limit``, only the first ``limit`` sessions of
+    ``options_of[r]`` that could take r are tried (the lists come best first).
     """
     from solver.swarm.packing import _sessions_fit
 
@@ -153,6 +167,7 @@ def improve(
             without = value(here, source - {r}) if here is not None else 0.0
             open_now = {s for s, reqs in at.items() if reqs}
             best, best_gain = None, 0.0
+            tried = 0
             for target in options_of[r]:
                 if target == here:
                     continue
@@ -163,6 +178,9 @@ def improve(
                     sessions = (open_now - ({here} if len(source) == 1 else set())) | {target}
                     if not _sessions_fit(elig, sessions):
                         continue
+                tried += 1
+                if limit is not None and tried > limit:
+                    break
                 if not values.fits(target, into | {r}):
                     gain = -np.inf
                 else:
@@ -294,15 +312,16 @@ def search(
     started = time.monotonic()
     deadline = started + time_limit
     options_of: dict[int, list[Session]] = defaultdict(list)
-    for r, session in sorted(pairs):
+    for r, session in sorted(pairs, key=lambda key: (-pairs[key].estimate, key)):
         options_of[r].append(session)
-    for keep, share in ((QUICK_KEEP, 0.6), (FINE_KEEP, 1.0)):
+    limit = None if len(pairs) <= LIMIT_FROM else TARGETS
+    for keep in (QUICK_KEEP, FINE_KEEP):  # the finer values once the quick ones lead nowhere
         values = SessionValues(elig, options, control, keep)
-        stage_end = started + share * time_limit
+        stage_end = deadline
         while time.monotonic() < stage_end - 0.05:
             before = total(values, chosen)
-            chosen = improve(elig, values, chosen, options_of, stage_end, control, swaps=False)
-            chosen = improve(elig, values, chosen, options_of, stage_end, control)
+            chosen = improve(elig, values, chosen, options_of, stage_end, control, False, limit)
+            chosen = improve(elig, values, chosen, options_of, stage_end, control, True, limit)
             left = stage_end - time.monotonic()
             if left > 0.2:
                 chosen = recombine(
@@ -371,9 +390,95 @@ def seat(
         budget = min(SESSION_TIME, max(0.05, (deadline - time.monotonic()) / (len(order) - i)))
         guided = guide.plans.get((session, at[session])) if guide is not None else None
         solve(session, budget, guided)
+    if guide is not None:
+        _reseat_pairs(elig, values, at, plan, current, guide, deadline)
     for i, session in enumerate(order):
         left = deadline - time.monotonic()
         if left < 0.1 * (len(order) - i) or session not in plan:
             continue
         solve(session, min(SESSION_TIME, left / (len(order) - i)), plan[session])
     return plan
+
+
+def _reseat_pairs(
+    elig: Eligibility,
+    values: SessionValues,
+    at: dict[Session, frozenset[int]],
+    plan: Plan,
+    current: dict[Session, int],
+    guide: SessionValues,
+    deadline: float,
+) -> None:
+    """Seat two sessions together where their own best plans wanted the same people (who cannot
+    attend both): the pairs with the most such people first, each pair solved with everyone the other
+    sessions leave free and hinted with its current plan, kept when it gains."""
+    inst = elig.instance
+    wanted = {}
+    for session, requests in at.items():
+        tables = guide.plans.get((session, requests), {})
+        wanted[session] = {p for seats in tables.values() for p in seats}
+    clashes = []
+    sessions = sorted(s for s in at if s in plan)
+    for i, a in enumerate(sessions):
+        for b in sessions[i + 1 :]:
+            both = wanted[a] & wanted[b]
+            if not inst.slots[a[0]].overlaps(inst.slots[b[0]]):
+                both = {p for p in both if elig.max_sessions[p] < 2}
+            if both:
+                clashes.append((-len(both), a, b))
+    for _, a, b in sorted(clashes):
+        if time.monotonic() >= deadline - 0.05:
+            break
+        if a not in plan or b not in plan:
+            continue
+        used = np.zeros(elig.n, np.int64)
+        busy = {a: np.zeros(elig.n, bool), b: np.zeros(elig.n, bool)}
+        for other, tables in plan.items():
+            if other in (a, b):
+                continue
+            people = list({p for seats in tables.values() for p in seats})
+            used[people] += 1
+            for mine in (a, b):
+                if inst.slots[other[0]].overlaps(inst.slots[mine[0]]):
+                    busy[mine][people] = True
+        left = elig.max_sessions - used
+        part = {}
+        for session in (a, b):
+            fits_all = elig.can_attend(session) & (left > 0) & ~busy[session]
+            for r in at[session]:
+                fits_all &= elig.fits_request(r, session)
+            for r in sorted(at[session]):
+                ok = fits_all & elig.eligible(r, session)
+                people = pick(elig, r, session, ok, values.keep)
+                people = np.union1d(people, [p for p in plan[session].get(r, {}) if ok[p]]).astype(np.int64)
+                part[r, session] = people
+        everyone = np.unique(np.concatenate(list(part.values())))
+        agg = aggregated.build(elig, part, sessions_left={p: int(left[p]) for p in everyone.tolist()})
+        agg.hint({a: plan[a], b: plan[b]})
+        for key, z in agg.z.items():
+            agg.model.add(z == int(key[0] in plan[key[1]]))
+        budget = min(SESSION_TIME, max(0.05, deadline - time.monotonic() - 0.05))
+        run = run_cp_sat(
+            agg.model,
+            SolveOptions(time_limit=budget, workers=1, seed=values.options.seed),
+            values.control,
+            time_limit=budget,
+            to_score=lambda _: None,
+            stage="repack",
+            parameters=SESSION_PARAMETERS,
+        )
+        if not run.has_solution:
+            continue
+        found = round(run.solver.objective_value) - agg.offset
+        if found <= current[a] + current[b]:
+            continue
+        solved = agg.extract(run.solver.value)
+        # the change terms (repairs) belong to the session of their z or y; split them so
+        parts = {session: _session_value(elig, session, solved.get(session, {})) for session in (a, b)}
+        extra = found - sum(parts.values())
+        plan[a], plan[b] = solved.get(a, {}), solved.get(b, {})
+        current[a], current[b] = parts[a] + extra, parts[b]
+
+
+def _session_value(elig: Eligibility, session: Session, tables: dict[int, dict[int, int]]) -> int:
+    return aggregated.plan_value(elig, {session: tables})
