@@ -10,7 +10,7 @@ from solver.control import SolveOptions
 from solver.shell import parse_instance, solve
 from solver.shell.bound import decompose
 from solver.shell.eligibility import eligible_pairs
-from solver.shell.improve import improve_linked
+from solver.shell.improve import ClusterSearch, improve_linked
 from solver.shell.rules import plan_problems
 from solver.shell.score import plan_score
 from tests.solver.shell.builders import instance, professional, project, role
@@ -62,3 +62,23 @@ def test_linked_neighbourhood_follows_the_chain_to_the_optimum():
     assert best.status == "optimal" and plan_score(inst, pairs) == best.score > plan_score(
         inst, tuple(sorted(zip(cands.role[start].tolist(), cands.pro[start].tolist(), strict=True)))
     )
+
+
+def test_a_neighbourhood_takes_only_holders_in_overlapping_weeks():
+    inst = parse_instance(
+        instance(
+            [
+                project("a", [role("a1", first=2, last=3)]),
+                project("early", [role("e1", first=0, last=1)]),
+                project("late", [role("l1", first=3, last=3)]),
+            ],
+            [professional("p", X, hours=40)],
+        )
+    )
+    cands = eligible_pairs(inst)
+    search = ClusterSearch(inst, cands, cands.value, np.zeros(len(cands), dtype=bool))
+    by_role = {inst.roles[int(r)].id: i for i, r in enumerate(cands.role)}
+    search._occupy(1, [by_role["e1"]])
+    search._occupy(2, [by_role["l1"]])
+    assert search.linked(0, [[by_role["a1"]], [], []], size=10) == [0, 2]
+    assert search.linked(0, [[by_role["a1"]], [], []], size=1) == [0]
