@@ -1,0 +1,46 @@
+"""The offline bound of bench/swarm_lp_bound.py: a certificate from duals, valid however the LP solve ended."""
+
+import math
+
+import numpy as np
+import pytest
+
+from bench.swarm_instances import swarm_instance
+from bench.swarm_lp_bound import certified_bound, solve
+from solver.control import SolveOptions
+from solver.swarm import parse_instance
+from solver.swarm import solve as engine_solve
+
+pytest.importorskip("highspy")
+
+
+def test_certificate_is_weak_duality_on_a_tiny_lp():
+    # max 3a + 2b, a + b <= 4, a <= 3, 0 <= a, b <= 10: optimum 11 (a = 3, b = 1)
+    cost, upper = np.array([3.0, 2.0]), np.array([10.0, 10.0])
+    lo, hi = np.array([-math.inf, -math.inf]), np.array([4.0, 3.0])
+    starts, index, value = np.array([0, 2, 3]), np.array([0, 1, 0]), np.array([1.0, 1.0, 1.0])
+    assert certified_bound(cost, upper, lo, hi, starts, index, value, [2.0, 1.0]) == pytest.approx(11)
+    # poor duals still bound, just more loosely; no duals at all give the box bound
+    assert certified_bound(cost, upper, lo, hi, starts, index, value, [1.0, 0.0]) >= 11
+    assert certified_bound(cost, upper, lo, hi, starts, index, value, [0.0, 0.0]) == pytest.approx(50)
+
+
+@pytest.fixture(scope="module")
+def small():
+    document = swarm_instance("small", 1)
+    result = engine_solve(parse_instance(document), SolveOptions(time_limit=30, workers=1, seed=0))
+    return document, result
+
+
+def test_the_lp_bound_holds_above_the_proved_optimum(small):
+    document, result = small
+    found = solve(document, time_limit=60)
+    assert found["lp_status"] == "Optimal"
+    assert result.status == "optimal"
+    assert found["bound"] >= result.score
+
+
+def test_a_stopped_solve_still_certifies_a_valid_bound(small):
+    document, result = small
+    found = solve(document, time_limit=0.001)
+    assert found["bound"] >= result.score
