@@ -14,6 +14,7 @@ rule (measured on bench medium seed 1: the values promised 101.0k, the seated sc
 
 from __future__ import annotations
 
+import random
 import time
 from collections import defaultdict
 
@@ -43,6 +44,8 @@ FINE_KEEP = 30  # and in the later ones
 # estimated best (bench large: ~12,000 pairs, one descent over all of them would take minutes).
 LIMIT_FROM = 3000
 TARGETS = 8
+KICK_MOVES = 3  # requests moved at random per kick
+KICKS_PER_RECOMBINE = 5
 
 
 class SessionValues:
@@ -308,30 +311,65 @@ def search(
     time_limit: float,
 ) -> tuple[dict[int, Session], SessionValues | None]:
     """Descents with quick session values (few candidates), recombination of the sessions seen,
-    then descents with finer values, until the time is spent or nothing improves."""
+    then the same with finer values; with time left, kicks (a few requests moved at random between
+    open sessions) each followed by a descent, the sessions seen recombined now and then."""
     started = time.monotonic()
     deadline = started + time_limit
     options_of: dict[int, list[Session]] = defaultdict(list)
     for r, session in sorted(pairs, key=lambda key: (-pairs[key].estimate, key)):
         options_of[r].append(session)
     limit = None if len(pairs) <= LIMIT_FROM else TARGETS
+
+    def stopped() -> bool:
+        return time.monotonic() >= deadline - 0.05 or (control is not None and control.stop_requested)
+
+    def descend(values: SessionValues, start: dict[int, Session]) -> dict[int, Session]:
+        start = improve(elig, values, start, options_of, deadline, control, False, limit)
+        return improve(elig, values, start, options_of, deadline, control, True, limit)
+
+    def recombined(values: SessionValues, start: dict[int, Session]) -> dict[int, Session]:
+        left = deadline - time.monotonic()
+        if left <= 0.2:
+            return start
+        return recombine(elig, values, start, options, control, min(left / 2, max(1.0, 0.05 * time_limit)))
+
+    values = None
     for keep in (QUICK_KEEP, FINE_KEEP):  # the finer values once the quick ones lead nowhere
         values = SessionValues(elig, options, control, keep)
-        stage_end = deadline
-        while time.monotonic() < stage_end - 0.05:
+        while not stopped():
             before = total(values, chosen)
-            chosen = improve(elig, values, chosen, options_of, stage_end, control, False, limit)
-            chosen = improve(elig, values, chosen, options_of, stage_end, control, True, limit)
-            left = stage_end - time.monotonic()
-            if left > 0.2:
-                chosen = recombine(
-                    elig, values, chosen, options, control, min(left / 2, max(1.0, 0.05 * time_limit))
-                )
+            chosen = recombined(values, descend(values, chosen))
             if total(values, chosen) <= before + 0.5:
                 break
-        if time.monotonic() >= deadline - 0.05 or (control is not None and control.stop_requested):
-            break
+        if stopped():
+            return chosen, values
+    rng = random.Random(options.seed)
+    kicks = 0
+    while not stopped():
+        trial = descend(values, _kick(values, chosen, pairs, rng, KICK_MOVES))
+        kicks += 1
+        if total(values, trial) > total(values, chosen) + 0.5:
+            chosen = trial
+        if kicks % KICKS_PER_RECOMBINE == 0:
+            chosen = recombined(values, chosen)
     return chosen, values
+
+
+def _kick(
+    values: SessionValues, chosen: dict[int, Session], allowed, rng: random.Random, moves: int
+) -> dict[int, Session]:
+    """``moves`` random requests each to a random other open session that can take them."""
+    chosen = dict(chosen)
+    for _ in range(moves):
+        at = _at(chosen)
+        sessions = sorted(at)
+        r = rng.choice(sorted(chosen))
+        targets = [
+            s for s in sessions if s != chosen[r] and values.fits(s, at[s] | {r}) and (r, s) in allowed
+        ]
+        if targets:
+            chosen[r] = rng.choice(targets)
+    return chosen
 
 
 def _at(chosen: dict[int, Session]) -> dict[Session, frozenset[int]]:
