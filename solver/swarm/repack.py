@@ -46,6 +46,7 @@ LIMIT_FROM = 3000
 TARGETS = 8
 KICK_MOVES = 3  # requests moved at random per kick
 KICKS_PER_RECOMBINE = 5
+IDLE_KICKS = 100  # kicks in a row without a gain before the search ends
 
 
 class SessionValues:
@@ -344,12 +345,13 @@ def search(
         if stopped():
             return chosen, values
     rng = random.Random(options.seed)
-    kicks = 0
-    while not stopped():
+    kicks = idle = 0
+    while not stopped() and len(_at(chosen)) > 1 and idle < IDLE_KICKS:
         trial = descend(values, _kick(values, chosen, pairs, rng, KICK_MOVES))
         kicks += 1
+        idle += 1
         if total(values, trial) > total(values, chosen) + 0.5:
-            chosen = trial
+            chosen, idle = trial, 0
         if kicks % KICKS_PER_RECOMBINE == 0:
             chosen = recombined(values, chosen)
     return chosen, values
@@ -360,7 +362,7 @@ def _kick(
 ) -> dict[int, Session]:
     """``moves`` random requests each to a random other open session that can take them."""
     chosen = dict(chosen)
-    for _ in range(moves):
+    for _ in range(moves if chosen else 0):
         at = _at(chosen)
         sessions = sorted(at)
         r = rng.choice(sorted(chosen))
