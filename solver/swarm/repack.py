@@ -38,7 +38,7 @@ SESSION_PARAMETERS = {
     "relative_gap_limit": 0.001,
 }
 SESSION_TIME = 2.0  # seconds at most per session model (they prove in ~0.01-0.05 s)
-QUICK_KEEP = 10  # candidates per need and table in the first descents
+QUICK_KEEP = 6  # candidates per need and table in the first descents
 FINE_KEEP = 30  # and in the later ones
 # With more pairs than this, each request tries only the TARGETS sessions where its table is
 # estimated best (bench large: ~12,000 pairs, one descent over all of them would take minutes).
