@@ -38,6 +38,7 @@ SESSION_PARAMETERS = {
     "relative_gap_limit": 0.001,
 }
 SESSION_TIME = 2.0  # seconds at most per session model (they prove in ~0.01-0.05 s)
+SHARE_PEOPLE = True  # every candidate of a session may sit at each of its tables
 QUICK_KEEP = 6  # candidates per need and table in the first descents
 FINE_KEEP = 30  # and in the later ones
 # With more pairs than this, each request tries only the TARGETS sessions where its table is
@@ -105,6 +106,11 @@ class SessionValues:
                 ok = fits_all & elig.eligible(r, session)
                 people = np.union1d(people, [p for p in hint[r] if ok[p]]).astype(np.int64)
             part[r, session] = people
+        if SHARE_PEOPLE and len(part) > 1:
+            # everyone modelled may sit at every table: they fit them all (rule 4), and a person
+            # wanted at one table fills the others' seats in the other rounds instead of repeating
+            everyone = np.unique(np.concatenate(list(part.values())))
+            part = dict.fromkeys(part, everyone)
         agg = aggregated.build(elig, part)
         if hint:
             agg.hint({session: hint})
@@ -492,6 +498,9 @@ def _reseat_pairs(
                 people = pick(elig, r, session, ok, values.keep)
                 people = np.union1d(people, [p for p in plan[session].get(r, {}) if ok[p]]).astype(np.int64)
                 part[r, session] = people
+            if SHARE_PEOPLE and len(at[session]) > 1:
+                shared = np.unique(np.concatenate([part[r, session] for r in at[session]]))
+                part.update({(r, session): shared for r in at[session]})
         everyone = np.unique(np.concatenate(list(part.values())))
         agg = aggregated.build(elig, part, sessions_left={p: int(left[p]) for p in everyone.tolist()})
         agg.hint({a: plan[a], b: plan[b]})
