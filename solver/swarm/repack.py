@@ -26,6 +26,7 @@ from solver.swarm import model as aggregated
 from solver.swarm.candidates import pick
 from solver.swarm.eligibility import Eligibility, Session
 from solver.swarm.model import NO_PRESOLVE, Plan
+from solver.swarm.people import greedy_plan
 
 # One worker, no presolve and no extra cuts: such a one-session model is solved in milliseconds; a
 # gap of 0.1 % (~10 points a session) is close enough to compare moves and is reached 2-4 times
@@ -429,6 +430,12 @@ def seat(
         if found is not None and found >= current.get(session, found):
             plan[session] = values.plans.pop((session, at[session]))
             current[session] = found
+        elif found is None and session not in plan:
+            # no solution in time (a loaded machine): each table's best free people, by hand
+            part = {(r, session): np.flatnonzero(free & elig.eligible(r, session)) for r in requests}
+            tables = greedy_plan(elig, part, dict.fromkeys(requests, session)).get(session, {})
+            plan[session] = tables
+            current[session] = aggregated.plan_value(elig, {session: tables})
         if session in plan and not plan[session]:
             del plan[session]
 
@@ -464,7 +471,7 @@ def _reseat_pairs(
         tables = guide.plans.get((session, requests), {})
         wanted[session] = {p for seats in tables.values() for p in seats}
     clashes = []
-    sessions = sorted(s for s in at if s in plan)
+    sessions = sorted(at)
     for i, a in enumerate(sessions):
         for b in sessions[i + 1 :]:
             both = wanted[a] & wanted[b]
@@ -475,8 +482,6 @@ def _reseat_pairs(
     for _, a, b in sorted(clashes):
         if time.monotonic() >= deadline - 0.05:
             break
-        if a not in plan or b not in plan:
-            continue
         used = np.zeros(elig.n, np.int64)
         busy = {a: np.zeros(elig.n, bool), b: np.zeros(elig.n, bool)}
         for other, tables in plan.items():
@@ -496,16 +501,19 @@ def _reseat_pairs(
             for r in sorted(at[session]):
                 ok = fits_all & elig.eligible(r, session)
                 people = pick(elig, r, session, ok, values.keep)
-                people = np.union1d(people, [p for p in plan[session].get(r, {}) if ok[p]]).astype(np.int64)
+                people = np.union1d(people, [p for p in plan.get(session, {}).get(r, {}) if ok[p]]).astype(
+                    np.int64
+                )
                 part[r, session] = people
             if SHARE_PEOPLE and len(at[session]) > 1:
                 shared = np.unique(np.concatenate([part[r, session] for r in at[session]]))
                 part.update({(r, session): shared for r in at[session]})
         everyone = np.unique(np.concatenate(list(part.values())))
         agg = aggregated.build(elig, part, sessions_left={p: int(left[p]) for p in everyone.tolist()})
-        agg.hint({a: plan[a], b: plan[b]})
+        agg.hint({a: plan.get(a, {}), b: plan.get(b, {})})
         for key, z in agg.z.items():
-            agg.model.add(z == int(key[0] in plan[key[1]]))
+            if key[0] in plan.get(key[1], {}):
+                agg.model.add(z == 1)  # held tables stay; dropped ones may come back
         budget = min(SESSION_TIME, max(0.05, deadline - time.monotonic() - 0.05))
         run = run_cp_sat(
             agg.model,
@@ -519,14 +527,17 @@ def _reseat_pairs(
         if not run.has_solution:
             continue
         found = round(run.solver.objective_value) - agg.offset
-        if found <= current[a] + current[b]:
+        if found <= current.get(a, 0) + current.get(b, 0):
             continue
         solved = agg.extract(run.solver.value)
         # the change terms (repairs) belong to the session of their z or y; split them so
         parts = {session: _session_value(elig, session, solved.get(session, {})) for session in (a, b)}
         extra = found - sum(parts.values())
-        plan[a], plan[b] = solved.get(a, {}), solved.get(b, {})
         current[a], current[b] = parts[a] + extra, parts[b]
+        for session in (a, b):
+            plan[session] = solved.get(session, {})
+            if not plan[session]:
+                del plan[session]
 
 
 def _session_value(elig: Eligibility, session: Session, tables: dict[int, dict[int, int]]) -> int:
