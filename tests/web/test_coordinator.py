@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from sqlmodel import select
 
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
@@ -56,7 +57,7 @@ def test_a_coordinator_adds_a_role_to_the_role_book(coordinator, engine, the_wor
     assert response.status_code == 302
     with unit_of_work(engine) as session:
         assert (
-            session.query(Role).filter_by(name="Omgevingsjurist").one().municipality_id
+            session.exec(select(Role).filter_by(name="Omgevingsjurist")).one().municipality_id
             == the_world.municipalities["home"].id
         )
     assert "Omgevingsjurist" in coordinator.get("/coordinator/roles").get_data(as_text=True)
@@ -66,7 +67,7 @@ def test_a_coordinator_requests_a_swarm_and_opens_it(coordinator, engine, the_wo
     response = _post(coordinator, "/coordinator/requests/new", {**_request_data(the_world), "open": "1"})
     assert response.status_code == 302
     with unit_of_work(engine) as session:
-        saved = session.query(SwarmRequest).filter_by(title="Samen het omgevingsplan maken").one()
+        saved = session.exec(select(SwarmRequest).filter_by(title="Samen het omgevingsplan maken")).one()
         assert saved.status == "open" and saved.table_size_min == 3
     page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
     assert "Werkt bij de gemeente" in page and "open voor beschikbaarheid" in page
@@ -83,7 +84,10 @@ def test_a_deadline_in_the_past_is_shown_at_its_field_and_the_input_is_kept(coor
     assert 'id="availability_deadline-error"' in page
     assert 'value="Samen het omgevingsplan maken"' in page and 'value="2026-11-01T17:00"' in page
     with unit_of_work(engine) as session:
-        assert session.query(SwarmRequest).filter_by(title="Samen het omgevingsplan maken").count() == 0
+        assert (
+            len(session.exec(select(SwarmRequest).filter_by(title="Samen het omgevingsplan maken")).all())
+            == 0
+        )
 
 
 def test_a_largest_table_below_the_smallest_is_refused_at_the_field(coordinator, the_world):
@@ -128,7 +132,7 @@ def test_a_project_shows_its_team_week_by_week_and_can_be_adjusted_and_accepted(
     assert professional.name in page and "5.760" in page  # 16 h × 4 weeks × € 90
     coordinator.post(f"/coordinator/projects/{project.id}/accept", data={"csrf_token": token})
     with unit_of_work(engine) as session:
-        assert session.query(Assignment).one().status == "accepted"
+        assert session.exec(select(Assignment)).one().status == "accepted"
 
 
 def test_a_coordinator_starts_a_project_with_a_bad_week_and_sees_it_at_the_field(coordinator, the_world):

@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+from sqlmodel import select
+
 from swarm.config import Config
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
@@ -63,7 +65,7 @@ def test_pins_are_set_and_removed_for_requests_of_the_region_only(
     )
     assert response.status_code == 302
     with unit_of_work(engine) as session:
-        assert [(p.request_id, p.professional_id, p.kind) for p in session.query(Pin).all()] == [
+        assert [(p.request_id, p.professional_id, p.kind) for p in session.exec(select(Pin)).all()] == [
             (request.id, person.id, "include")
         ]
     assert "Vastzetting van" in client.get("/organizer/review").get_data(as_text=True)
@@ -79,7 +81,7 @@ def test_pins_are_set_and_removed_for_requests_of_the_region_only(
         data={"csrf_token": token, "request_id": str(request.id), "professional_id": str(person.id)},
     )
     with unit_of_work(engine) as session:
-        assert session.query(Pin).count() == 0
+        assert len(session.exec(select(Pin)).all()) == 0
 
 
 def test_publishing_makes_the_draft_the_published_schedule(app, login_as, the_world, engine, database_url):
@@ -95,7 +97,7 @@ def test_publishing_makes_the_draft_the_published_schedule(app, login_as, the_wo
     with unit_of_work(engine) as session:
         statuses = {
             s.status
-            for s in session.query(ScheduledSession).filter_by(region_id=the_world.regions["home"].id)
+            for s in session.exec(select(ScheduledSession).filter_by(region_id=the_world.regions["home"].id))
         }
     assert statuses == {"published"}
 
@@ -150,6 +152,6 @@ def test_a_draft_made_before_the_published_schedule_changed_is_flagged_and_not_p
     with unit_of_work(engine) as session:
         statuses = [
             s.status
-            for s in session.query(ScheduledSession).filter_by(region_id=the_world.regions["home"].id)
+            for s in session.exec(select(ScheduledSession).filter_by(region_id=the_world.regions["home"].id))
         ]
     assert "draft" in statuses and statuses.count("published") == 0  # the draft was not published

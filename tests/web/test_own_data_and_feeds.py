@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from sqlmodel import select
 
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Professional, User
@@ -29,7 +30,7 @@ def test_a_professional_deletes_their_profile_and_can_no_longer_log_in(app, logi
     with unit_of_work(engine) as session:
         person = session.get(Professional, the_world.professionals["home"].id)
         assert person.anonymised_at is not None and person.email != the_world.professionals["home"].email
-        assert session.query(User).filter_by(professional_id=person.id).count() == 0
+        assert len(session.exec(select(User).filter_by(professional_id=person.id)).all()) == 0
     again = login(app.test_client(), the_world.users["professional_home"].email)
     assert again.status_code == 400
 

@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+from sqlmodel import select
+
 from swarm.config import Config
 from swarm.domain.enums import SolveKind, SolveStatus
 from swarm.domain.timeutil import fixed_clock
@@ -15,7 +17,7 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 def _runs(engine, kind):
     with unit_of_work(engine) as session:
-        return session.query(SolveRun).filter_by(kind=kind).order_by(SolveRun.id).all()
+        return session.exec(select(SolveRun).filter_by(kind=kind).order_by(SolveRun.id)).all()
 
 
 def test_starting_a_solve_only_queues_it_and_progress_polls_until_done(
@@ -71,7 +73,7 @@ def test_a_coordinator_gets_a_team_proposal_from_the_flexible_shell(
     run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
     page = client.get(f"/coordinator/projects/{project.id}").get_data(as_text=True)
     with unit_of_work(engine) as session:
-        assignments = session.query(Assignment).all()
+        assignments = session.exec(select(Assignment)).all()
     professional = the_world.professionals["home"]
     assert [(a.professional_id, a.status) for a in assignments] == [(professional.id, "proposed")]
     assert professional.name in page and "5.760" in page  # 16 h x 4 weeks x EUR 90 in the week-by-week chart
