@@ -41,7 +41,7 @@ SESSION_PARAMETERS = {
 SESSION_TIME = 2.0  # seconds at most per session model (they prove in ~0.01-0.05 s)
 SHARE_PEOPLE = True  # every candidate of a session may sit at each of its tables
 QUICK_KEEP = 6  # candidates per need and table in the first descents
-FINE_KEEP = 30  # and in the later ones
+FINE_KEEP = 20  # and in the later ones
 # With more pairs than this, each request tries only the TARGETS sessions where its table is
 # estimated best (bench large: ~12,000 pairs, one descent over all of them would take minutes).
 LIMIT_FROM = 3000
