@@ -26,7 +26,7 @@ from solver.control import SolveControl, SolveOptions, run_cp_sat
 from solver.swarm import bound as lp
 from solver.swarm import candidates, evaluate, packing, people, repack
 from solver.swarm import model as aggregated
-from solver.swarm.eligibility import Eligibility, Session
+from solver.swarm.eligibility import Eligibility
 from solver.swarm.evaluate import SessionPlan, Table
 from solver.swarm.instance import Instance
 from solver.swarm.model import NO_PRESOLVE, Plan
@@ -248,7 +248,3 @@ class _quiet(SolveControl):  # noqa: N801 - used like a function
 
     def _detach(self, solver) -> None:
         self._parent._detach(solver)
-
-
-def session_key(inst: Instance, session: Session) -> tuple[str, str]:
-    return inst.slots[session[0]].id, inst.venues[session[1]].id
