@@ -85,19 +85,7 @@ def pack(
                     paid = m.new_int_var(0, rounds - 2, f"paid{r}_{session}")
                     m.add(paid >= short - (rounds - 2) * (1 - var))
                     terms.append(-inst.weights.repeat_table * low * paid)
-    for group in elig.overlap_groups:
-        members = set(group)
-        running = [o for (s, _), o in opened.items() if s in members]
-        limit = inst.max_parallel_sessions
-        if limit is not None and len(running) > limit:
-            m.add(sum(running) <= limit)
-        per_venue = defaultdict(list)
-        for (s, v), o in opened.items():
-            if s in members:
-                per_venue[v].append(o)
-        for vars_ in per_venue.values():
-            if len(vars_) > 1:
-                m.add_at_most_one(vars_)
+    at_one_time(m, elig, opened)
     if not relaxation:
         terms += _change_terms(elig, z)
     m.maximize(sum(terms))
@@ -116,6 +104,24 @@ def pack(
     if not run.has_solution:
         return dict(hint or {}), run.best_bound
     return {r: session for (r, session), var in z.items() if run.solver.value(var)}, run.best_bound
+
+
+def at_one_time(m: cp_model.CpModel, elig: Eligibility, opened: dict[Session, cp_model.IntVar]) -> None:
+    """Rules 2 and 3 on open sessions: at every instant one session per venue, at most
+    ``max_parallel_sessions`` in all (the overlap groups cover every instant)."""
+    limit = elig.instance.max_parallel_sessions
+    for group in elig.overlap_groups:
+        members = set(group)
+        running = [o for (s, _), o in opened.items() if s in members]
+        if limit is not None and len(running) > limit:
+            m.add(sum(running) <= limit)
+        per_venue = defaultdict(list)
+        for (s, v), o in opened.items():
+            if s in members:
+                per_venue[v].append(o)
+        for vars_ in per_venue.values():
+            if len(vars_) > 1:
+                m.add_at_most_one(vars_)
 
 
 def _change_terms(elig: Eligibility, z: dict) -> list:

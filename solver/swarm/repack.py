@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 
 from solver.control import SolveControl, SolveOptions, run_cp_sat
 from solver.swarm import model as aggregated
+from solver.swarm import packing
 from solver.swarm.candidates import pick
 from solver.swarm.eligibility import Eligibility, Session
 from solver.swarm.model import NO_PRESOLVE, Plan
@@ -259,7 +260,6 @@ def recombine(
     """The best packing made of sessions already valued: each (session, set of requests) solved so
     far is a column; CP-SAT picks at most one column per session and per request, with rules 2 and 3
     on the sessions opened. Starts from (and never returns worse than) ``chosen``."""
-    inst = elig.instance
     columns = sorted(
         (key for key, v in values.cache.items() if v is not None and key[1]),
         key=lambda key: (key[0], sorted(key[1])),
@@ -280,19 +280,7 @@ def recombine(
     for session, us in by_session.items():
         o = opened[session] = m.new_bool_var(f"o{session}")
         m.add(sum(us) == o)
-    limit = inst.max_parallel_sessions
-    for group in elig.overlap_groups:
-        members = set(group)
-        running = [o for (s, _), o in opened.items() if s in members]
-        if limit is not None and len(running) > limit:
-            m.add(sum(running) <= limit)
-        per_venue = defaultdict(list)
-        for (s, v), o in opened.items():
-            if s in members:
-                per_venue[v].append(o)
-        for vars_ in per_venue.values():
-            if len(vars_) > 1:
-                m.add_at_most_one(vars_)
+    packing.at_one_time(m, elig, opened)
     m.maximize(sum(int(values.cache[key]) * u for key, u in zip(columns, use, strict=True)))
     current = _at(chosen)
     for u, (session, requests) in zip(use, columns, strict=True):
