@@ -191,7 +191,15 @@ def _decomposed(elig, pairs, staffable, tables, options, control, clock, best: _
     t = time.monotonic()
     guide = None
     if not clock.stopped:
-        hint, guide = repack.search(elig, pairs, hint, options, _quiet(control), clock.share(REPACK_SHARE))
+        hint, guide = repack.search(
+            elig,
+            pairs,
+            hint,
+            options,
+            _quiet(control),
+            clock.share(REPACK_SHARE),
+            heartbeat=lambda: control.report(best.score, best.bound, "repack"),
+        )
     stages["repack"] = time.monotonic() - t
     if clock.stopped:
         return

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -305,10 +306,12 @@ def search(
     options: SolveOptions,
     control: SolveControl | None,
     time_limit: float,
+    heartbeat: Callable[[], None] = lambda: None,
 ) -> tuple[dict[int, Session], SessionValues | None]:
     """Descents with quick session values (few candidates), recombination of the sessions seen,
     then the same with finer values; with time left, kicks (a few requests moved at random between
-    open sessions) each followed by a descent, the sessions seen recombined now and then."""
+    open sessions) each followed by a descent, the sessions seen recombined now and then.
+    ``heartbeat`` is called after each descent and kick, so that a watcher sees the solve is alive."""
     started = time.monotonic()
     deadline = started + time_limit
     options_of: dict[int, list[Session]] = defaultdict(list)
@@ -335,6 +338,7 @@ def search(
         while not stopped():
             before = total(values, chosen)
             chosen = recombined(values, descend(values, chosen))
+            heartbeat()
             if total(values, chosen) <= before + 0.5:
                 break
         if stopped():
@@ -345,6 +349,7 @@ def search(
         trial = descend(values, _kick(values, chosen, pairs, rng, KICK_MOVES))
         kicks += 1
         idle += 1
+        heartbeat()
         if total(values, trial) > total(values, chosen) + 0.5:
             chosen, idle = trial, 0
         if kicks % KICKS_PER_RECOMBINE == 0:

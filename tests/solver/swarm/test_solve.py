@@ -192,3 +192,18 @@ def test_an_early_stop_in_the_decomposed_route_still_returns_a_schedule(monkeypa
     control.request_stop()
     out = to_document(solve(parse_instance(d), SolveOptions(time_limit=30, workers=1), control))
     assert out["sessions"] and check_schedule(d, out) == []
+
+
+def test_the_decomposed_route_reports_progress_while_it_searches(monkeypatch):
+    from solver.swarm import engine
+
+    monkeypatch.setattr(engine, "EXACT_MAX_SEATS", 0)  # force the decomposed route
+    seen = []
+    d = big_enough()
+    out = to_document(
+        solve(parse_instance(d), SolveOptions(time_limit=5, workers=1), SolveControl(seen.append))
+    )
+    searching = [p for p in seen if p.stage == "repack"]
+    assert searching, [p.stage for p in seen]
+    assert all(p.score is not None and p.score <= out["score"] for p in searching)
+    assert [p.elapsed for p in seen] == sorted(p.elapsed for p in seen)
