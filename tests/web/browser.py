@@ -73,9 +73,20 @@ class PageChecker:
 
     def axe(self, page) -> None:
         """Zero axe violations on the page as it is now (every rule: WCAG 2.x A and AA, and best practices)."""
-        if not page.evaluate("typeof window.axe !== 'undefined'"):
-            page.add_script_tag(url=self.base_url + AXE)  # same origin: allowed by the CSP
-        result = page.evaluate("() => axe.run(document)")
+        from playwright.sync_api import Error as PlaywrightError
+
+        for attempt in range(3):
+            # a click on a link may still be navigating: wait for the new page, and start again if the
+            # document went away under the injection (seen in CI: "Cannot read properties of null")
+            page.wait_for_load_state("load")
+            try:
+                if not page.evaluate("typeof window.axe !== 'undefined'"):
+                    page.add_script_tag(url=self.base_url + AXE)  # same origin: allowed by the CSP
+                result = page.evaluate("() => axe.run(document)")
+                break
+            except PlaywrightError:
+                if attempt == 2:
+                    raise
         violations = [
             f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
             for v in result["violations"]
