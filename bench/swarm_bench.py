@@ -139,10 +139,12 @@ def measure(
     )
 
 
-def offline_bound(path: Path, size: str, seed: int, instance_id: str) -> list[Outcome]:
-    """The certified LP bound bench/swarm_lp_bound.py found for this instance, as a bound-only peer."""
+def offline_bound(path: Path, size: str, seed: int, instance: dict) -> list[Outcome]:
+    """The certified LP bound bench/swarm_lp_bound.py found for this very instance, as a bound-only peer."""
+    from bench.swarm_lp_bound import digest
+
     found = read_json(path).get(f"{size}-{seed}") if path.exists() else None
-    if found is None or found.get("instance") != instance_id:
+    if found is None or found.get("digest") != digest(instance):
         return []
     note = (f"the LP relaxation over every eligible person, {found['lp_status'].lower()} after "
             f"{found['solve_seconds']:,.0f} s of HiGHS dual simplex ({found['measured']}), certified from its duals")  # fmt: skip
@@ -264,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{size:6} {method:7} score={outcome.score} bound={outcome.bound} {outcome.wall:.1f}s "
                       f"{outcome.peak_mb:.0f}MB {outcome.note} {outcome.problems[:3]}", file=sys.stderr, flush=True)  # fmt: skip
             if args.offline_bounds:
-                outcomes += offline_bound(args.offline_bounds, size, args.seed, instance["id"])
+                outcomes += offline_bound(args.offline_bounds, size, args.seed, instance)
     text = table(outcomes)
     print(text)
     problems = [f"- {o.size} {o.method}: {p}" for o in outcomes for p in o.problems[:5]]

@@ -20,6 +20,8 @@ as one more peer bound ("lp-offline").
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import math
 import sys
 import time
@@ -164,6 +166,11 @@ def certified_bound(cost, upper, lo, hi, starts, index, value, duals) -> float:
     return best
 
 
+def digest(document: dict) -> str:
+    """What the bound was computed on: a bound read back for another document (a changed generator) is void."""
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
 def solve(document: dict, time_limit: float) -> dict:
     import highspy
 
@@ -194,6 +201,7 @@ def solve(document: dict, time_limit: float) -> dict:
     bound = certified_bound(cost, upper, lo, hi, starts, index, value, duals)
     return {
         "instance": document["id"],
+        "digest": digest(document),
         "bound": math.floor(bound + 1e-6 * max(1.0, abs(bound))),
         "lp_status": status,
         "columns": int(len(cost)),

@@ -1,5 +1,6 @@
 """The offline bound of bench/swarm_lp_bound.py: a certificate from duals, valid however the LP solve ended."""
 
+import json
 import math
 
 import numpy as np
@@ -44,3 +45,18 @@ def test_a_stopped_solve_still_certifies_a_valid_bound(small):
     document, result = small
     found = solve(document, time_limit=0.001)
     assert found["bound"] >= result.score
+
+
+def test_the_benchmark_reads_a_bound_only_for_the_document_it_was_computed_on(tmp_path, small):
+    from bench.swarm_bench import offline_bound
+    from bench.swarm_lp_bound import digest
+
+    document, _ = small
+    found = {"instance": document["id"], "digest": digest(document), "bound": 21364, "lp_status": "Optimal",
+             "build_seconds": 0.1, "solve_seconds": 0.1, "measured": "today"}  # fmt: skip
+    path = tmp_path / "bounds.json"
+    path.write_text(json.dumps({"small-1": found}))
+    (peer,) = offline_bound(path, "small", 1, document)
+    assert peer.bound == 21364 and peer.score is None
+    changed = {**document, "rounds": document.get("rounds", 1) + 1}  # same id, another instance
+    assert offline_bound(path, "small", 1, changed) == []
