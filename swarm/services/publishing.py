@@ -51,7 +51,12 @@ from swarm.persistence.models import (
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
 from swarm.services.outbox import enqueue_mail, mail_host
-from swarm.services.schedules import schedule_basis, store_swarm_schedule
+from swarm.services.schedules import (
+    published_sessions,
+    round_declines,
+    schedule_basis,
+    store_swarm_schedule,
+)
 from swarm.services.session_calendar import attendee_key, removed_attendee, session_view
 from swarm.services.solving import REPAIR, enqueue_solve
 
@@ -105,20 +110,10 @@ def draft_is_stale(session: Session, planning_round_id: int) -> bool:
         SwarmSession.published_at > made, SwarmSession.updated_at > made, SwarmSession.cancelled_at > made
     )
     later_session = session.exec(
-        select(SwarmSession.id).where(
-            SwarmSession.planning_round_id == planning_round_id,
-            SwarmSession.status != SessionStatus.DRAFT,
-            changed,
-        )
+        published_sessions(planning_round_id, SwarmSession.id).where(changed)
     ).first()
     later_decline = session.exec(
-        select(Invitation.id)
-        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
-        .where(
-            SwarmSession.planning_round_id == planning_round_id,
-            Invitation.response == InvitationResponse.DECLINED,
-            Invitation.responded_at > made,
-        )
+        round_declines(planning_round_id).where(Invitation.responded_at > made)
     ).first()
     return later_session is not None or later_decline is not None
 

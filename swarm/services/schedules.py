@@ -43,28 +43,36 @@ def _fail(path: str, message: str) -> None:
     raise ValidationError("result", f"{path}: {message}")
 
 
-def schedule_basis(session: Session, planning_round_id: int) -> dict[str, str]:
-    """Fingerprints of what a solve of the round builds on, taken when its instance is: ``published`` changes
-    whenever a published session of the round is published, changed or cancelled (its version goes up), and
-    ``declined`` whenever someone declines (or takes a decline back). A draft whose basis is no longer the round's
-    is out of date; a repair whose ``published`` basis is no longer the round's would undo what changed since."""
-    sessions = session.exec(
-        select(SwarmSession.id, SwarmSession.status, SwarmSession.version)
-        .where(
-            SwarmSession.planning_round_id == planning_round_id,
-            SwarmSession.status != SessionStatus.DRAFT,
-        )
-        .order_by(SwarmSession.id)
-    ).all()
-    declined = session.exec(
+def published_sessions(planning_round_id: int, *columns):
+    """A query for the round's sessions beyond the draft (published, changed or cancelled): these columns."""
+    return select(*columns).where(
+        SwarmSession.planning_round_id == planning_round_id, SwarmSession.status != SessionStatus.DRAFT
+    )
+
+
+def round_declines(planning_round_id: int):
+    """A query for the ids of the round's declined invitations."""
+    return (
         select(Invitation.id)
         .join(SwarmSession, SwarmSession.id == Invitation.session_id)
         .where(
             SwarmSession.planning_round_id == planning_round_id,
             Invitation.response == InvitationResponse.DECLINED,
         )
-        .order_by(Invitation.id)
+    )
+
+
+def schedule_basis(session: Session, planning_round_id: int) -> dict[str, str]:
+    """Fingerprints of what a solve of the round builds on, taken when its instance is: ``published`` changes
+    whenever a published session of the round is published, changed or cancelled (its version goes up), and
+    ``declined`` whenever someone declines (or takes a decline back). A draft whose basis is no longer the round's
+    is out of date; a repair whose ``published`` basis is no longer the round's would undo what changed since."""
+    sessions = session.exec(
+        published_sessions(
+            planning_round_id, SwarmSession.id, SwarmSession.status, SwarmSession.version
+        ).order_by(SwarmSession.id)
     ).all()
+    declined = session.exec(round_declines(planning_round_id).order_by(Invitation.id)).all()
 
     def digest(rows) -> str:
         return hashlib.sha256(repr([tuple(str(v) for v in row) for row in rows]).encode()).hexdigest()[:32]
