@@ -63,7 +63,6 @@ class SessionValues:
         self.keep = keep
         self.cache: dict[tuple[Session, frozenset[int]], int | None] = {}
         self.plans: dict[tuple[Session, frozenset[int]], dict[int, dict[int, int]]] = {}
-        self.solves = 0
 
     def __call__(self, session: Session, requests: frozenset[int]) -> int | None:
         if not requests:
@@ -72,6 +71,18 @@ class SessionValues:
         if key not in self.cache:
             self.cache[key] = self._solve(session, sorted(requests))
         return self.cache[key]
+
+    def run(self, agg: aggregated.AggregatedModel, time_limit: float):
+        """One session model (or two sessions together) in one seeded CP-SAT worker, within ``time_limit``."""
+        return run_cp_sat(
+            agg.model,
+            SolveOptions(time_limit=time_limit, workers=1, seed=self.options.seed),
+            self.control,
+            time_limit=time_limit,
+            to_score=lambda _: None,
+            stage="repack",
+            parameters=SESSION_PARAMETERS,
+        )
 
     def fits(self, session: Session, requests: frozenset[int]) -> bool:
         """The venue's table count and the tables' minimum sizes within its capacity."""
@@ -120,16 +131,7 @@ class SessionValues:
         for r in requests:
             if held:
                 agg.model.add(agg.z[r, session] == 1)
-        self.solves += 1
-        run = run_cp_sat(
-            agg.model,
-            SolveOptions(time_limit=time_limit, workers=1, seed=self.options.seed),
-            self.control,
-            time_limit=time_limit,
-            to_score=lambda _: None,
-            stage="repack",
-            parameters=SESSION_PARAMETERS,
-        )
+        run = self.run(agg, time_limit)
         if not run.has_solution:
             return None
         self.plans[session, frozenset(requests)] = agg.extract(run.solver.value).get(session, {})
@@ -508,15 +510,7 @@ def _reseat_pairs(
             if key[0] in plan.get(key[1], {}):
                 agg.model.add(z == 1)  # held tables stay; dropped ones may come back
         budget = min(SESSION_TIME, max(0.05, deadline - time.monotonic() - 0.05))
-        run = run_cp_sat(
-            agg.model,
-            SolveOptions(time_limit=budget, workers=1, seed=values.options.seed),
-            values.control,
-            time_limit=budget,
-            to_score=lambda _: None,
-            stage="repack",
-            parameters=SESSION_PARAMETERS,
-        )
+        run = values.run(agg, budget)
         if not run.has_solution:
             continue
         found = round(run.solver.objective_value) - agg.offset
