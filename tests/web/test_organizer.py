@@ -15,6 +15,16 @@ from tests.web.world import csrf_token_from
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
+def _organizer_with_a_solved_draft(app, login_as, engine, database_url):
+    """The home organizer, logged in, after asking for a plan and a worker solving it: (client, CSRF token)."""
+    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
+    client = login_as("organizer_home")
+    token = csrf_token_from(client.get("/organizer/review").get_data(as_text=True))
+    client.post("/organizer/plan/solve", data={"csrf_token": token, "time_limit": "5"})
+    run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
+    return client, token
+
+
 def test_the_policy_is_saved_and_shows_who_had_no_turn(login_as, the_world, engine):
     client = login_as("organizer_home")
     page = client.get("/organizer/policy").get_data(as_text=True)
@@ -43,11 +53,7 @@ def test_a_negative_fairness_weight_is_refused_at_its_field(login_as):
 def test_pins_are_set_and_removed_for_requests_of_the_region_only(
     app, login_as, the_world, engine, database_url
 ):
-    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
-    client = login_as("organizer_home")
-    token = csrf_token_from(client.get("/organizer/review").get_data(as_text=True))
-    client.post("/organizer/plan/solve", data={"csrf_token": token, "time_limit": "5"})
-    run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
+    client, token = _organizer_with_a_solved_draft(app, login_as, engine, database_url)
     page = client.get("/organizer/review").get_data(as_text=True)
     assert "Concept" in page and "Tijdlijn" in page and "Dekking van de behoeften" in page
 
@@ -85,11 +91,7 @@ def test_pins_are_set_and_removed_for_requests_of_the_region_only(
 
 
 def test_publishing_makes_the_draft_the_published_schedule(app, login_as, the_world, engine, database_url):
-    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
-    client = login_as("organizer_home")
-    token = csrf_token_from(client.get("/organizer/review").get_data(as_text=True))
-    client.post("/organizer/plan/solve", data={"csrf_token": token, "time_limit": "5"})
-    run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
+    client, token = _organizer_with_a_solved_draft(app, login_as, engine, database_url)
     response = client.post("/organizer/plan/publish", data={"csrf_token": token})
     assert response.status_code == 302
     page = client.get("/organizer/review").get_data(as_text=True)
@@ -135,11 +137,7 @@ def test_a_draft_made_before_the_published_schedule_changed_is_flagged_and_not_p
 
     from swarm.services.publishing import STALE_DRAFT
 
-    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
-    client = login_as("organizer_home")
-    token = csrf_token_from(client.get("/organizer/review").get_data(as_text=True))
-    client.post("/organizer/plan/solve", data={"csrf_token": token, "time_limit": "5"})
-    run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
+    client, token = _organizer_with_a_solved_draft(app, login_as, engine, database_url)
     assert "flash-error" not in client.get("/organizer/review").get_data(as_text=True)
     published_id = the_world.invitations["home"].session_id
     client.post(f"/organizer/sessions/{published_id}/cancel", data={"csrf_token": token})
