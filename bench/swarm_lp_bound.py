@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import machine, read_json, today, write_json_atomic
-from bench.swarm_instances import swarm_instance
+from bench.swarm_instances import SIZES, swarm_instance
 from solver.swarm.eligibility import Eligibility
 from solver.swarm.instance import parse_instance
 
@@ -221,9 +221,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    sizes = [s for s in args.sizes.split(",") if s]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"--sizes: unknown size {', '.join(unknown)}; choose from {', '.join(SIZES)}")
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s]
+    except ValueError:
+        parser.error(f"--seeds: whole numbers separated by commas, not {args.seeds!r}")
     results = read_json(args.out) if args.out.exists() else {}
-    for size in args.sizes.split(","):
-        for seed in (int(s) for s in args.seeds.split(",")):
+    for size in sizes:
+        for seed in seeds:
             found = solve(swarm_instance(size, seed), args.time_limit)
             results[f"{size}-{seed}"] = found
             print(f"{size}-{seed}: bound {found['bound']:,} ({found['lp_status']}, {found['columns']:,} columns, "
