@@ -52,6 +52,11 @@ class Config:
     retention_days: int = _setting(
         730, "Days without activity after which a professional is warned and, 30 days later, anonymised"
     )
+    snapshot_retention_days: int = _setting(
+        90,
+        "Days a finished solve keeps the professionals in its snapshot, counted from when it finished or, for "
+        "the schedule or team it produced, from the end of its last session or role week; a draft keeps them",
+    )
     solve_time_limit: int = _setting(60, "Seconds a planning solve may run at most")
     solve_workers: int = _setting(2, "CP-SAT search workers per solve")
     worker_heartbeat_seconds: int = _setting(
@@ -83,11 +88,21 @@ class Config:
         )
 
     def validate(self) -> None:
-        if self.base_url.startswith("https://") and self.secret_key == DEVELOPMENT_SECRET and not self.testing:
+        if (
+            self.base_url.startswith("https://")
+            and self.secret_key == DEVELOPMENT_SECRET
+            and not self.testing
+        ):
             raise ConfigError("SWARM_SECRET_KEY: set a long random secret for a public (https) deployment")
         if self.smtp_tls not in SMTP_TLS_MODES:
             raise ConfigError(f"SWARM_SMTP_TLS: must be one of {', '.join(SMTP_TLS_MODES)}")
-        for name in ("smtp_port", "retention_days", "solve_time_limit", "solve_workers"):
+        for name in (
+            "smtp_port",
+            "retention_days",
+            "snapshot_retention_days",
+            "solve_time_limit",
+            "solve_workers",
+        ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{env_name(name)}: must be positive")
 

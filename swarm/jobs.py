@@ -77,7 +77,7 @@ def jobs_for(engine: sa.Engine, intervals: Intervals = Intervals()) -> list[Job]
         Job("send-outbox", send_outbox, intervals.outbox),
         Job("reminders", housekeeping.send_reminders, intervals.reminders),
         Job("document-expiry", housekeeping.warn_expiring_documents, intervals.documents),
-        Job("retention", housekeeping.apply_retention, intervals.retention),
+        Job("retention", housekeeping.run_retention, intervals.retention),
     ]
 
 

@@ -3,7 +3,9 @@
 - close the availability poll of requests whose deadline passed, and queue their round's solve;
 - remind participants two days before their session;
 - warn professionals whose qualification documents expire within 30 days;
-- retention: warn professionals inactive for SWARM_RETENTION_DAYS, anonymise them 30 days later if still inactive.
+- retention: warn professionals inactive for SWARM_RETENTION_DAYS, anonymise them 30 days later if still inactive;
+  and reduce the snapshots of finished solves that nothing needs after SWARM_SNAPSHOT_RETENTION_DAYS
+  (:mod:`swarm.services.snapshot_retention`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from swarm.persistence.models import Session as SwarmSession
 from swarm.services.outbox import enqueue_mail, mail_host
 from swarm.services.privacy import anonymise_professional
 from swarm.services.session_calendar import language_of, session_view
+from swarm.services.snapshot_retention import reduce_old_snapshots
 from swarm.services.solving import enqueue_solve
 
 log = logging.getLogger(__name__)
@@ -178,6 +181,25 @@ def warn_expiring_documents(engine: sa.Engine, config: Config, clock: Clock) -> 
             document.expiry_warned_at = clock()
             session.add(document)
     return written
+
+
+@dataclasses.dataclass(frozen=True)
+class RetentionReport:
+    """What one run of the retention job did."""
+
+    warned: int
+    anonymised: int
+    snapshots_reduced: int
+
+    def __bool__(self) -> bool:  # the job log stays quiet on a day with nothing to do
+        return bool(self.warned or self.anonymised or self.snapshots_reduced)
+
+
+def run_retention(engine: sa.Engine, config: Config, clock: Clock) -> RetentionReport:
+    """The retention job: inactive profiles (warned, then anonymised), then the snapshots of old solves."""
+    warned, anonymised = apply_retention(engine, config, clock)
+    reduced = reduce_old_snapshots(engine, config, clock)
+    return RetentionReport(warned, anonymised, len(reduced))
 
 
 def apply_retention(engine: sa.Engine, config: Config, clock: Clock) -> tuple[int, int]:

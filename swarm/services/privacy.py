@@ -451,10 +451,15 @@ def _erase_from_solve_runs(session: Session, ref: str, names: set[str], emails: 
                     "best_score": None,
                     "best_bound": None,
                 }
+            # Retention may have reduced the snapshot meanwhile: never write the whole one back over it.
+            reduced = SolveRun.snapshot_reduced_at.is_not(None)
             written = session.execute(
                 sa.update(SolveRun)
                 .where(
-                    SolveRun.id == run.id, SolveRun.status == run.status, SolveRun.worker_id == run.worker_id
+                    SolveRun.id == run.id,
+                    SolveRun.status == run.status,
+                    SolveRun.worker_id == run.worker_id,
+                    reduced if run.snapshot_reduced_at is not None else ~reduced,
                 )
                 .values(**values)
             )
