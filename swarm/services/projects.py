@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from swarm.domain.actors import Actor
-from swarm.domain.enums import AssignmentStatus, ProjectStance
+from swarm.domain.enums import AssignmentStatus, ProjectStance, SolveKind
 from swarm.domain.errors import ValidationError
 from swarm.domain.rules import require_level, require_range, require_text
 from swarm.domain.timeutil import Clock, parse_iso_week, system_clock
@@ -20,6 +20,8 @@ from swarm.persistence.models import (
     ProjectPreference,
     ProjectRole,
     Role,
+    Skill,
+    SolveRun,
     SwarmRequest,
 )
 from swarm.services.lookup import get, place_for_field, skills_by_code
@@ -219,3 +221,52 @@ def accept_team(
     session.add(project)
     session.flush()
     return rows
+
+
+# -- reads for the pages --------------------------------------------------------------------------------------
+
+
+def projects_of(session: Session, municipality_id: int) -> list[Project]:
+    return list(
+        session.exec(
+            select(Project)
+            .where(Project.municipality_id == municipality_id)
+            .order_by(Project.created_at.desc())
+        )
+    )
+
+
+def project_roles(
+    session: Session, project_id: int
+) -> list[tuple[ProjectRole, Skill, Assignment | None, Professional | None]]:
+    rows = session.exec(
+        select(ProjectRole, Skill, Assignment, Professional)
+        .join(Skill, Skill.id == ProjectRole.skill_id)
+        .join(Assignment, Assignment.project_role_id == ProjectRole.id, isouter=True)
+        .join(Professional, Professional.id == Assignment.professional_id, isouter=True)
+        .where(ProjectRole.project_id == project_id)
+        .order_by(ProjectRole.id)
+    )
+    return list(rows.all())
+
+
+def assignments_of(session: Session, professional_id: int) -> list[tuple[Assignment, ProjectRole, Project]]:
+    rows = session.exec(
+        select(Assignment, ProjectRole, Project)
+        .join(ProjectRole, ProjectRole.id == Assignment.project_role_id)
+        .join(Project, Project.id == ProjectRole.project_id)
+        .where(Assignment.professional_id == professional_id)
+        .order_by(ProjectRole.first_week)
+    ).all()
+    return list(rows)
+
+
+def latest_team_run(session: Session, project_id: int) -> SolveRun | None:
+    """The newest team proposal (flexible-shell solve) that included this project."""
+    runs = session.exec(
+        select(SolveRun)
+        .where(SolveRun.kind == SolveKind.SHELL)
+        .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
+        .limit(50)
+    )
+    return next((run for run in runs if project_id in (run.parameters or {}).get("project_ids", [])), None)

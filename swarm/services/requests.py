@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import Actor
-from swarm.domain.enums import PinKind, RequestStatus
+from swarm.domain.enums import AvailabilityAnswer, PinKind, RequestStatus
 from swarm.domain.errors import ValidationError
 from swarm.domain.lifecycle import check_request_transition
 from swarm.domain.rules import require_level, require_range, require_text
 from swarm.domain.timeutil import Clock, system_clock, to_utc
 from swarm.persistence.models import (
+    Availability,
     Municipality,
     Pin,
     PlanningRound,
@@ -23,10 +24,12 @@ from swarm.persistence.models import (
     RequestNeed,
     RequestSlot,
     RequestVenue,
+    Skill,
     Slot,
     SwarmRequest,
     Venue,
 )
+from swarm.services.directory import qualified_ids
 from swarm.services.lookup import get, skills_by_code
 from swarm.services.planning import current_planning_round
 
@@ -250,3 +253,99 @@ def remove_pin(session: Session, request_id: int, professional_id: int, *, actor
     actor.require_region(get(session, Municipality, request.municipality_id).region_id)
     session.exec(delete(Pin).where(Pin.request_id == request_id, Pin.professional_id == professional_id))
     session.flush()
+
+
+# -- reads for the pages --------------------------------------------------------------------------------------
+
+
+def requests_of(session: Session, municipality_id: int) -> list[SwarmRequest]:
+    return list(
+        session.exec(
+            select(SwarmRequest)
+            .where(SwarmRequest.municipality_id == municipality_id)
+            .order_by(SwarmRequest.created_at.desc())
+        )
+    )
+
+
+def requests_of_region(session: Session, region_id: int) -> list[tuple[SwarmRequest, Municipality]]:
+    rows = session.exec(
+        select(SwarmRequest, Municipality)
+        .join(Municipality, Municipality.id == SwarmRequest.municipality_id)
+        .where(Municipality.region_id == region_id)
+        .order_by(SwarmRequest.availability_deadline)
+    )
+    return list(rows.all())
+
+
+def request_details(session: Session, request_id: int) -> dict:
+    """Everything the request's page shows besides the schedule: needs, candidate slots, venues, exclusions."""
+    needs = session.exec(
+        select(RequestNeed, Skill)
+        .join(Skill, Skill.id == RequestNeed.skill_id)
+        .where(RequestNeed.request_id == request_id)
+    ).all()
+    slots = session.exec(
+        select(Slot)
+        .join(RequestSlot, RequestSlot.slot_id == Slot.id)
+        .where(RequestSlot.request_id == request_id)
+        .order_by(Slot.starts_at)
+    ).all()
+    venues = session.exec(
+        select(Venue)
+        .join(RequestVenue, RequestVenue.venue_id == Venue.id)
+        .where(RequestVenue.request_id == request_id)
+    ).all()
+    exclusions = session.exec(
+        select(RequestExclusion, Professional)
+        .join(Professional, Professional.id == RequestExclusion.professional_id)
+        .where(RequestExclusion.request_id == request_id)
+    ).all()
+    return {
+        "needs": list(needs),
+        "slots": list(slots),
+        "venues": list(venues),
+        "exclusions": list(exclusions),
+    }
+
+
+def slot_fill(
+    session: Session, request_id: int, day: date, qualified: set[int] | None = None
+) -> list[tuple[Slot, int, int]]:
+    """Per candidate slot: how many qualified professionals answered yes, and how many 'if need be'.
+
+    Excluded professionals (conflict of interest) are not counted.
+    """
+    request = session.get(SwarmRequest, request_id)
+    excluded = set(
+        session.exec(
+            select(RequestExclusion.professional_id).where(RequestExclusion.request_id == request_id)
+        ).all()
+    )
+    if qualified is None:
+        qualified = qualified_ids(session, session.get(Municipality, request.municipality_id).region_id, day)
+    qualified = qualified - excluded
+    result = []
+    for slot in request_details(session, request_id)["slots"]:
+        answers = session.exec(
+            select(Availability.professional_id, Availability.answer).where(Availability.slot_id == slot.id)
+        ).all()
+        yes = sum(1 for pid, answer in answers if pid in qualified and answer == AvailabilityAnswer.YES)
+        maybe = sum(1 for pid, answer in answers if pid in qualified and answer == AvailabilityAnswer.MAYBE)
+        result.append((slot, yes, maybe))
+    return result
+
+
+def open_questions_per_slot(session: Session, region_id: int) -> dict[int, list[str]]:
+    """The titles of the region's open questions that may be discussed in each slot (for the availability grid)."""
+    rows = session.exec(
+        select(RequestSlot.slot_id, SwarmRequest.title)
+        .join(SwarmRequest, SwarmRequest.id == RequestSlot.request_id)
+        .join(Slot, Slot.id == RequestSlot.slot_id)
+        .where(Slot.region_id == region_id, SwarmRequest.status == RequestStatus.OPEN)
+        .order_by(SwarmRequest.title)
+    )
+    questions: dict[int, list[str]] = {}
+    for slot_id, title in rows:
+        questions.setdefault(slot_id, []).append(title)
+    return questions

@@ -10,7 +10,7 @@ from sqlmodel import Session, delete, select
 from swarm.domain.actors import Actor
 from swarm.domain.errors import ValidationError
 from swarm.domain.rules import require_level, require_text
-from swarm.persistence.models import Municipality, Role, RoleSkill
+from swarm.persistence.models import Municipality, Role, RoleSkill, Skill
 from swarm.services.lookup import get, skills_by_code
 
 
@@ -75,3 +75,22 @@ def _set_skills(session: Session, role_id: int, levels: Mapping[int, int]) -> No
 
 def role_skills(session: Session, role_id: int) -> list[RoleSkill]:
     return list(session.exec(select(RoleSkill).where(RoleSkill.role_id == role_id)))
+
+
+# -- reads for the pages --------------------------------------------------------------------------------------
+
+
+def roles_of(session: Session, municipality_id: int) -> list[tuple[Role, list[tuple[Skill, int]]]]:
+    roles = session.exec(
+        select(Role).where(Role.municipality_id == municipality_id).order_by(Role.name)
+    ).all()
+    return [(role, role_skill_levels(session, role.id)) for role in roles]
+
+
+def role_skill_levels(session: Session, role_id: int) -> list[tuple[Skill, int]]:
+    rows = session.exec(
+        select(Skill, RoleSkill.min_level)
+        .join(RoleSkill, RoleSkill.skill_id == Skill.id)
+        .where(RoleSkill.role_id == role_id)
+    )
+    return list(rows.all())

@@ -398,3 +398,18 @@ def run_queued_solves(
             break
         outcomes.append(run_claimed(engine, run_id, worker_id, config, clock=clock))
     return outcomes
+
+
+# -- reads for the pages --------------------------------------------------------------------------------------
+
+
+def solve_runs_of(session: Session, region_id: int, limit: int = 5) -> list[SolveRun]:
+    """The region's latest runs, newest first (the organizer's dashboard and review page)."""
+    return list(
+        session.exec(
+            select(SolveRun)
+            .where(SolveRun.region_id == region_id)
+            .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
+            .limit(limit)
+        )
+    )

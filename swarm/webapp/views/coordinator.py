@@ -10,9 +10,9 @@ from swarm.domain.enums import FeedOwner, RequestStatus, UserRole
 from swarm.domain.errors import InvalidTransition, ValidationError
 from swarm.domain.timeutil import to_local
 from swarm.persistence.models import Role, SwarmRequest
+from swarm.services import directory, rolebook, schedule_review
+from swarm.services import projects as project_service
 from swarm.services import requests as request_service
-from swarm.services import rolebook
-from swarm.webapp import reads, schedule_reads
 from swarm.webapp.auth import restrict_blueprint
 from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db, discard_changes
@@ -28,7 +28,7 @@ restrict_blueprint(bp, UserRole.COORDINATOR)
 
 
 def _skill_choices():
-    return [("", _("(none)"))] + [(s.code, skill_name(s)) for s in reads.list_skills(db())]
+    return [("", _("(none)"))] + [(s.code, skill_name(s)) for s in directory.list_skills(db())]
 
 
 def _needs_from(entries) -> dict[str, tuple[int, int]]:
@@ -48,9 +48,9 @@ def dashboard():
     municipality_id = current_user.municipality_id
     return render_template(
         "coordinator/dashboard.html",
-        municipality=reads.municipality(db(), municipality_id),
-        requests=reads.requests_of(db(), municipality_id),
-        projects=reads.projects_of(db(), municipality_id),
+        municipality=directory.municipality(db(), municipality_id),
+        requests=request_service.requests_of(db(), municipality_id),
+        projects=project_service.projects_of(db(), municipality_id),
     )
 
 
@@ -61,7 +61,7 @@ def dashboard():
 def roles():
     return render_template(
         "coordinator/roles.html",
-        roles=reads.roles_of(db(), current_user.municipality_id),
+        roles=rolebook.roles_of(db(), current_user.municipality_id),
         confirm=ConfirmForm(),
     )
 
@@ -72,7 +72,7 @@ def edit_role(role_id: int | None):
     role = owned(Role, role_id, scope="municipality_id") if role_id else None
     data = None
     if role and request.method == "GET":
-        levels = reads.role_skill_levels(db(), role.id)
+        levels = rolebook.role_skill_levels(db(), role.id)
         data = {"needs": [{"skill": s.code, "count": 1, "min_level": str(level)} for s, level in levels]}
     form = RoleForm(obj=role, data=data)
     for entry in form.needs:
@@ -112,7 +112,7 @@ def delete_role(role_id: int):
 def _request_form(swarm_request: SwarmRequest | None) -> SwarmRequestForm:
     data = None
     if swarm_request and request.method == "GET":
-        details = reads.request_details(db(), swarm_request.id)
+        details = request_service.request_details(db(), swarm_request.id)
         data = {
             "needs": [
                 {"skill": s.code, "count": n.count, "min_level": str(n.min_level)}
@@ -127,16 +127,18 @@ def _request_form(swarm_request: SwarmRequest | None) -> SwarmRequestForm:
             ],
         }
     form = SwarmRequestForm(obj=swarm_request, data=data)
-    municipality = reads.municipality(db(), current_user.municipality_id)
-    form.role_ids.choices = [(role.id, role.name) for role, _skills in reads.roles_of(db(), municipality.id)]
-    form.slot_ids.choices = [
-        (slot.id, f"{format_slot(slot)}") for slot in reads.region_slots(db(), municipality.region_id)
+    municipality = directory.municipality(db(), current_user.municipality_id)
+    form.role_ids.choices = [
+        (role.id, role.name) for role, _skills in rolebook.roles_of(db(), municipality.id)
     ]
-    form.venue_ids.choices = [(v.id, v.name) for v in reads.region_venues(db(), municipality.region_id)]
+    form.slot_ids.choices = [
+        (slot.id, f"{format_slot(slot)}") for slot in directory.region_slots(db(), municipality.region_id)
+    ]
+    form.venue_ids.choices = [(v.id, v.name) for v in directory.region_venues(db(), municipality.region_id)]
     for entry in form.needs:
         entry.skill.choices = _skill_choices()
     people = [("", _("(nobody)"))] + [
-        (str(p.id), p.name) for p in reads.region_professionals(db(), municipality.region_id)
+        (str(p.id), p.name) for p in directory.region_professionals(db(), municipality.region_id)
     ]
     for entry in form.exclusions:
         entry.professional_id.choices = people
@@ -153,7 +155,7 @@ def _request_input(form) -> request_service.RequestInput:
     needs = _needs_from(form.needs)
     for role_id in form.role_ids.data or []:
         role = owned(Role, role_id, scope="municipality_id")
-        for skill, level in reads.role_skill_levels(db(), role.id):
+        for skill, level in rolebook.role_skill_levels(db(), role.id):
             count, current = needs.get(skill.code, (1, level))
             needs[skill.code] = (count, max(current, level))
     return request_service.RequestInput(
@@ -217,9 +219,9 @@ def request_page(request_id: int):
     return render_template(
         "coordinator/request.html",
         swarm_request=swarm_request,
-        details=reads.request_details(db(), swarm_request.id),
-        fill=reads.slot_fill(db(), swarm_request.id, today()),
-        schedule=schedule_reads.published_tables_for_request(db(), swarm_request.id),
+        details=request_service.request_details(db(), swarm_request.id),
+        fill=request_service.slot_fill(db(), swarm_request.id, today()),
+        schedule=schedule_review.published_tables_for_request(db(), swarm_request.id),
         confirm=ConfirmForm(),
         RequestStatus=RequestStatus,
     )

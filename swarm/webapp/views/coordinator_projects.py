@@ -9,10 +9,9 @@ from flask_login import current_user
 from swarm.domain.errors import ValidationError
 from swarm.domain.timeutil import iso_weeks_between
 from swarm.persistence.models import Project, SwarmRequest
+from swarm.services import directory, solving
 from swarm.services import projects as project_service
-from swarm.services import solving
 from swarm.services.swarm_io import parse_ref
-from swarm.webapp import reads, schedule_reads
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
@@ -30,7 +29,7 @@ TEAM_TIME_LIMIT = 20  # seconds; a municipality's few projects solve quickly
 @bp.get("/projects")
 def projects():
     return render_template(
-        "coordinator/projects.html", projects=reads.projects_of(db(), current_user.municipality_id)
+        "coordinator/projects.html", projects=project_service.projects_of(db(), current_user.municipality_id)
     )
 
 
@@ -41,8 +40,8 @@ def edit_project():
     form = ProjectForm(
         data={"title": origin_request.title} if origin_request and request.method == "GET" else None
     )
-    form.place_id.choices = [(p.id, p.name) for p in reads.list_places(db())]
-    skills = [("", _("(none)"))] + [(s.code, skill_name(s)) for s in reads.list_skills(db())]
+    form.place_id.choices = [(p.id, p.name) for p in directory.list_places(db())]
+    skills = [("", _("(none)"))] + [(s.code, skill_name(s)) for s in directory.list_skills(db())]
     for entry in form.roles:
         entry.skill.choices = skills
     if form.validate_on_submit():
@@ -81,12 +80,14 @@ def edit_project():
 @bp.get("/projects/<int:project_id>")
 def project_page(project_id: int):
     project = owned(Project, project_id, scope="municipality_id")
-    rows = reads.project_roles(db(), project.id)
+    rows = project_service.project_roles(db(), project.id)
     chart = team_chart(rows, project.budget)
-    team_run = schedule_reads.latest_team_run(db(), project.id)
+    team_run = project_service.latest_team_run(db(), project.id)
     people = [("", _("(nobody)"))] + [
         (str(p.id), p.name)
-        for p in reads.region_professionals(db(), reads.municipality(db(), project.municipality_id).region_id)
+        for p in directory.region_professionals(
+            db(), directory.municipality(db(), project.municipality_id).region_id
+        )
     ]
     assign_forms = {}
     for role, _skill, assignment, _person in rows:
@@ -141,12 +142,14 @@ def team_chart(rows, budget: int | None) -> dict:
 @bp.post("/projects/<int:project_id>/roles/<int:role_id>/assign")
 def assign(project_id: int, role_id: int):
     project = owned(Project, project_id, scope="municipality_id")
-    if role_id not in {role.id for role, *_ in reads.project_roles(db(), project.id)}:
+    if role_id not in {role.id for role, *_ in project_service.project_roles(db(), project.id)}:
         return redirect(url_for("coordinator.project_page", project_id=project.id))
     form = AssignForm(prefix=f"role{role_id}")
     form.professional_id.choices = [("", "")] + [
         (str(p.id), p.name)
-        for p in reads.region_professionals(db(), reads.municipality(db(), project.municipality_id).region_id)
+        for p in directory.region_professionals(
+            db(), directory.municipality(db(), project.municipality_id).region_id
+        )
     ]
     if form.validate_on_submit():
         chosen = int(form.professional_id.data) if form.professional_id.data else None

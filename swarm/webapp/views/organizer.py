@@ -12,10 +12,9 @@ from flask_login import current_user
 from swarm.domain.enums import FeedOwner, PinKind, SessionStatus, SolveStatus, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.persistence.models import SwarmRequest
-from swarm.services import outbox, planning, publishing, solving
+from swarm.services import directory, outbox, planning, publishing, schedule_review, solving
 from swarm.services import requests as request_service
 from swarm.services.swarm_io import planning_round_for
-from swarm.webapp import reads, schedule_reads
 from swarm.webapp.auth import restrict_blueprint
 from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db, discard_changes
@@ -40,16 +39,16 @@ def current_round():
 @bp.get("/")
 def dashboard():
     region_id = current_user.region_id
-    requests = schedule_reads.requests_of_region(db(), region_id)
-    qualified = reads.qualified_ids(db(), region_id, today())
-    fill = {r.id: reads.slot_fill(db(), r.id, today(), qualified) for r, _m in requests}
+    requests = request_service.requests_of_region(db(), region_id)
+    qualified = directory.qualified_ids(db(), region_id, today())
+    fill = {r.id: request_service.slot_fill(db(), r.id, today(), qualified) for r, _m in requests}
     return render_template(
         "organizer/dashboard.html",
-        region=schedule_reads.region(db(), region_id),
+        region=directory.region(db(), region_id),
         planning_round=current_round(),
         requests=requests,
         fill=fill,
-        runs=schedule_reads.solve_runs_of(db(), region_id),
+        runs=solving.solve_runs_of(db(), region_id),
         failed_mail=outbox.failed_messages(db(), region_id, actor=current_user.actor),
         confirm=ConfirmForm(),
     )
@@ -65,7 +64,7 @@ def retry_mail(message_id: int):
 
 
 def _request_in_region(request_id: int) -> SwarmRequest:
-    for swarm_request, _municipality in schedule_reads.requests_of_region(db(), current_user.region_id):
+    for swarm_request, _municipality in request_service.requests_of_region(db(), current_user.region_id):
         if swarm_request.id == request_id:
             return swarm_request
     abort(404)
@@ -75,18 +74,18 @@ def _request_in_region(request_id: int) -> SwarmRequest:
 def review():
     planning_round = current_round()
     drafts = (
-        schedule_reads.sessions_of_round(db(), planning_round.id, (SessionStatus.DRAFT,))
+        schedule_review.sessions_of_round(db(), planning_round.id, (SessionStatus.DRAFT,))
         if planning_round
         else []
     )
     published = (
-        schedule_reads.sessions_of_round(db(), planning_round.id, (SessionStatus.PUBLISHED,))
+        schedule_review.sessions_of_round(db(), planning_round.id, (SessionStatus.PUBLISHED,))
         if planning_round
         else []
     )
     if drafts and publishing.draft_is_stale(db(), planning_round.id):
         flash(_(publishing.STALE_DRAFT), "error")  # a decline was repaired after it was made: solve again
-    runs = schedule_reads.solve_runs_of(db(), current_user.region_id)
+    runs = solving.solve_runs_of(db(), current_user.region_id)
     latest_run = (
         solving.latest_solve_run(db(), planning_round.id, actor=current_user.actor)
         if planning_round
@@ -94,7 +93,7 @@ def review():
     )
     result_run = next((run for run in runs if run.result), None)
     result = result_run.result if result_run else {}
-    titles = {r.id: r.title for r, _m in schedule_reads.requests_of_region(db(), current_user.region_id)}
+    titles = {r.id: r.title for r, _m in request_service.requests_of_region(db(), current_user.region_id)}
     unscheduled = [
         (
             titles.get(_request_id(item.get("request")), item.get("request")),
@@ -103,7 +102,7 @@ def review():
         for item in result.get("unscheduled", [])
     ]
     pin_forms = {}
-    people = [(str(p.id), p.name) for p in reads.region_professionals(db(), current_user.region_id)]
+    people = [(str(p.id), p.name) for p in directory.region_professionals(db(), current_user.region_id)]
     for view in drafts:
         for table in view.tables:
             form = PinForm(prefix=f"pin{table.request.id}", data={"request_id": table.request.id})
@@ -114,12 +113,12 @@ def review():
         planning_round=planning_round,
         drafts=drafts,
         published=published,
-        coverage={view.session.id: schedule_reads.coverage(db(), view) for view in drafts},
+        coverage={view.session.id: schedule_review.coverage(db(), view) for view in drafts},
         timeline=_timeline(drafts),
         unscheduled=unscheduled,
         result=result,
         result_run=result_run,
-        pins=schedule_reads.pins_of_round(db(), planning_round.id) if planning_round else [],
+        pins=schedule_review.pins_of_round(db(), planning_round.id) if planning_round else [],
         pin_forms=pin_forms,
         unpin_form=UnpinForm(),
         confirm=ConfirmForm(),
@@ -153,7 +152,7 @@ def pin():
     prefix = next((k.split("-")[0] for k in request.form if k.endswith("-request_id")), "")
     form = PinForm(prefix=prefix)
     form.professional_id.choices = [
-        (str(p.id), p.name) for p in reads.region_professionals(db(), current_user.region_id)
+        (str(p.id), p.name) for p in directory.region_professionals(db(), current_user.region_id)
     ]
     if form.validate_on_submit():
         swarm_request = _request_in_region(int(form.request_id.data))
@@ -189,7 +188,7 @@ def unpin():
 
 @bp.route("/policy", methods=["GET", "POST"])
 def policy():
-    region = schedule_reads.region(db(), current_user.region_id)
+    region = directory.region(db(), current_user.region_id)
     form = PolicyForm(obj=region)
     if form.validate_on_submit():
         data = planning.PolicyInput(
@@ -205,7 +204,7 @@ def policy():
         else:
             flash(_("The policy has been saved; it applies from the next solve."), "success")
             return redirect(url_for("organizer.policy"))
-    rounds, counts = schedule_reads.invitation_counts(db(), region.id, max(region.history_window_rounds, 1))
+    rounds, counts = schedule_review.invitation_counts(db(), region.id, max(region.history_window_rounds, 1))
     never = [person for person, per_round in counts if sum(per_round) == 0]
     return render_template(
         "organizer/policy.html", form=form, region=region, rounds=rounds, counts=counts, never=never

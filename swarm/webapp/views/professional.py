@@ -9,9 +9,10 @@ from flask_login import current_user
 
 from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
 from swarm.domain.errors import ValidationError
+from swarm.services import directory, publishing, schedule_review
 from swarm.services import professionals as service
-from swarm.services import publishing
-from swarm.webapp import reads, schedule_reads
+from swarm.services import projects as project_service
+from swarm.services import requests as request_service
 from swarm.webapp.auth import restrict_blueprint, start_session
 from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db, discard_changes
@@ -66,12 +67,12 @@ def _profile_input(form, skills) -> service.ProfileInput:
 
 
 def _place_choices():
-    return [(place.id, place.name) for place in reads.list_places(db())]
+    return [(place.id, place.name) for place in directory.list_places(db())]
 
 
 @signup.route("/register", methods=["GET", "POST"])
 def register():
-    skills = reads.list_skills(db())
+    skills = directory.list_skills(db())
     form = with_skills_and_documents(RegistrationForm, skills, documents=True)()
     form.home_place_id.choices = [(0, _("Choose your home place"))] + _place_choices()
     if form.validate_on_submit():
@@ -110,12 +111,12 @@ def dashboard():
     missing = [str(MISSING_TEXT.get(code, code)) for code in qualification.missing]
     return render_template(
         "professional/dashboard.html",
-        professional=reads.professional(db(), professional_id),
+        professional=directory.professional(db(), professional_id),
         missing=missing,
-        documents=reads.professional_documents(db(), professional_id),
+        documents=directory.professional_documents(db(), professional_id),
         document_form=DocumentForm(),
         document_labels=DOCUMENT_LABELS,
-        assignments=schedule_reads.assignments_of(db(), professional_id),
+        assignments=project_service.assignments_of(db(), professional_id),
     )
 
 
@@ -123,16 +124,16 @@ def dashboard():
 def invitations():
     return render_template(
         "professional/invitations.html",
-        invitations=schedule_reads.invitations_of(db(), current_user.professional_id),
+        invitations=schedule_review.invitations_of(db(), current_user.professional_id),
     )
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
     professional_id = current_user.professional_id
-    professional = reads.professional(db(), professional_id)
-    skills = reads.list_skills(db())
-    levels = reads.professional_skills(db(), professional_id)
+    professional = directory.professional(db(), professional_id)
+    skills = directory.list_skills(db())
+    levels = directory.professional_skills(db(), professional_id)
     data = {f"skill_{code}": str(level) for code, level in levels.items()}
     data["agreement_signed"] = professional.agreement_signed_on is not None
     form = with_skills_and_documents(ProfileForm, skills, documents=False)(obj=professional, data=data)
@@ -182,7 +183,7 @@ def remove_document(document_id: int):
 @bp.route("/availability", methods=["GET", "POST"])
 def availability():
     professional_id = current_user.professional_id
-    slots = reads.region_slots(db(), current_user_region())
+    slots = directory.region_slots(db(), current_user_region())
     answers = service.availability_of(db(), professional_id)
     form = availability_form(slots, answers)
     if form.validate_on_submit():
@@ -195,7 +196,7 @@ def availability():
             flash(_("Your availability has been saved."), "success")
             return redirect(url_for("professional.availability"))
     rows = [(slot, getattr(form, f"slot_{slot.id}")) for slot in slots]
-    questions = reads.open_questions_per_slot(db(), current_user_region())
+    questions = request_service.open_questions_per_slot(db(), current_user_region())
     return render_template(
         "professional/availability.html", form=form, rows=rows, questions=questions
     ), status_for(form)
@@ -219,7 +220,7 @@ def respond(invitation_id: int):
 
 
 def current_user_region() -> int:
-    professional = reads.professional(db(), current_user.professional_id)
+    professional = directory.professional(db(), current_user.professional_id)
     if professional is None:
         abort(404)
     return professional.region_id

@@ -1,4 +1,9 @@
-"""Read-only queries for schedules and the organizer's region (see reads.py for why they live here)."""
+"""A schedule as people read it: the sessions of a round with their tables per round and invitations (the
+organizer's review), whether each table's needs are covered, the published tables of a request, a professional's
+invitations, invitations per round for the fairness overview, and the pins of a round.
+
+Read only; each function is scoped by the ids it is given, which the views take from the logged-in user.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +11,23 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from swarm.domain.enums import SessionStatus, SolveKind
+from swarm.domain.enums import SessionStatus
 from swarm.persistence.models import (
-    Assignment,
     Invitation,
-    Municipality,
     Pin,
     PlanningRound,
     Professional,
     ProfessionalSkill,
-    Project,
-    ProjectRole,
-    Region,
     RequestNeed,
     Seat,
     SessionTable,
     Skill,
     Slot,
-    SolveRun,
     SwarmRequest,
     Venue,
 )
 from swarm.persistence.models import Session as ScheduledSession
-from swarm.webapp.reads import region_professionals
-
-# --- schedules -------------------------------------------------------------------------------------------------
+from swarm.services.directory import region_professionals
 
 
 @dataclass
@@ -120,45 +117,6 @@ def invitations_of(
     return list(rows)
 
 
-def assignments_of(session: Session, professional_id: int) -> list[tuple[Assignment, ProjectRole, Project]]:
-    rows = session.exec(
-        select(Assignment, ProjectRole, Project)
-        .join(ProjectRole, ProjectRole.id == Assignment.project_role_id)
-        .join(Project, Project.id == ProjectRole.project_id)
-        .where(Assignment.professional_id == professional_id)
-        .order_by(ProjectRole.first_week)
-    ).all()
-    return list(rows)
-
-
-# --- the organizer's region ------------------------------------------------------------------------------------
-
-
-def region(session: Session, region_id: int) -> Region:
-    return session.get(Region, region_id)
-
-
-def requests_of_region(session: Session, region_id: int) -> list[tuple[SwarmRequest, Municipality]]:
-    rows = session.exec(
-        select(SwarmRequest, Municipality)
-        .join(Municipality, Municipality.id == SwarmRequest.municipality_id)
-        .where(Municipality.region_id == region_id)
-        .order_by(SwarmRequest.availability_deadline)
-    )
-    return list(rows.all())
-
-
-def solve_runs_of(session: Session, region_id: int, limit: int = 5) -> list[SolveRun]:
-    return list(
-        session.exec(
-            select(SolveRun)
-            .where(SolveRun.region_id == region_id)
-            .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
-            .limit(limit)
-        )
-    )
-
-
 def coverage(session: Session, view: SessionView) -> list[dict]:
     """Per table and need: the fewest people meeting the need in any round, against what is asked."""
     people = {p.id for t in view.tables for r in t.rounds for p in r}
@@ -229,14 +187,3 @@ def pins_of_round(session: Session, planning_round_id: int) -> list[tuple[Pin, P
         .order_by(SwarmRequest.title, Professional.name)
     )
     return list(rows.all())
-
-
-def latest_team_run(session: Session, project_id: int) -> SolveRun | None:
-    """The newest team proposal (flexible-shell solve) that included this project."""
-    runs = session.exec(
-        select(SolveRun)
-        .where(SolveRun.kind == SolveKind.SHELL)
-        .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
-        .limit(50)
-    )
-    return next((run for run in runs if project_id in (run.parameters or {}).get("project_ids", [])), None)
