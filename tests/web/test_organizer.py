@@ -9,6 +9,7 @@ from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Pin, Region
 from swarm.persistence.models import Session as ScheduledSession
+from swarm.services.snapshot_retention import reduce_old_snapshots
 from swarm.services.solving import run_queued_solves
 from tests.web.world import csrf_token_from
 
@@ -153,3 +154,29 @@ def test_a_draft_made_before_the_published_schedule_changed_is_flagged_and_not_p
             for s in session.exec(select(ScheduledSession).filter_by(region_id=the_world.regions["home"].id))
         ]
     assert "draft" in statuses and statuses.count("published") == 0  # the draft was not published
+
+
+def test_the_review_reads_the_same_after_retention_reduced_the_snapshot_of_the_published_run(
+    app, login_as, the_world, engine, database_url
+):
+    client, token = _organizer_with_a_solved_draft(app, login_as, engine, database_url)
+    client.post("/organizer/plan/publish", data={"csrf_token": token})
+
+    def kept_parts() -> list[str]:
+        page = client.get("/organizer/review").get_data(as_text=True)
+        return [
+            page[page.index(f'id="{heading}"') :].split("</section>")[0]
+            for heading in ("breakdown-heading", "unscheduled-heading")
+            if f'id="{heading}"' in page
+        ]
+
+    before = kept_parts()
+    years_later = fixed_clock(datetime(2029, 12, 1, tzinfo=UTC))  # the published sessions ended long ago
+    config = Config.for_tests(database_url=database_url)
+    with unit_of_work(engine) as session:
+        published_run = session.exec(
+            select(ScheduledSession.solve_run_id).where(ScheduledSession.status == "published")
+        ).first()
+    assert published_run in reduce_old_snapshots(engine, config, years_later)
+    assert before and 'id="breakdown-heading"' in before[0]
+    assert kept_parts() == before
