@@ -55,13 +55,28 @@ def lp_bound(
 
         return score(elig.instance, [])  # the empty schedule is the only one
     started = time.monotonic()
-    bounds = [_Lp(elig, pairs, people=False, tables=tables).solve(time_limit)]
+    bounds = [tables_lp(elig, time_limit, pairs, tables)[0]]
     if len(pairs) <= WITH_PEOPLE_UP_TO:
         left = time_limit - (time.monotonic() - started)
         if left > 0.5:
             bounds.append(_Lp(elig, pairs, per_slot=len(pairs) > SLOT_PLACES_ABOVE).solve(left))
     found = [b for b in bounds if b is not None]
     return min(found) if found else None
+
+
+def tables_lp(
+    elig: Eligibility,
+    time_limit: float,
+    pairs: list[tuple[int, Session]],
+    tables: dict[tuple[int, Session], tuple[float, float]] | None = None,
+) -> tuple[int | None, dict[int, float]]:
+    """The tables-one-by-one bound and, per request, the LP's dual price of "held at most once"
+    (what holding it is worth there: the starting prices of :mod:`solver.swarm.session_bound`)."""
+    lp = _Lp(elig, pairs, people=False, tables=tables)
+    value = lp.solve(time_limit)
+    if value is None:
+        return None, {}
+    return value, {r: max(0.0, row.dual_value()) for r, row in lp.request_rows.items()}
 
 
 def table_bound(
@@ -258,8 +273,9 @@ class _Lp:
         for (r, session), var in self.z.items():
             by_request[r].append(var)
             by_session[session].append(var)
-        for vars_ in by_request.values():
-            self._row(-self.inf, 1, [(v, 1) for v in vars_])
+        self.request_rows = {
+            r: self._row(-self.inf, 1, [(v, 1) for v in vars_]) for r, vars_ in by_request.items()
+        }
         opened = {}
         for session, vars_ in by_session.items():
             o = opened[session] = self._var(1, 0)
