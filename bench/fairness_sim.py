@@ -98,8 +98,11 @@ def simulate(method: str, solver, rounds: list[dict]) -> Run:
     for doc in rounds:
         doc = copy.deepcopy(doc)
         recent = sum(history[-HISTORY:], Counter())
+        last = {pid: k for k, attended in enumerate(history) for pid in attended}
         for p in doc["professionals"]:
             p["recent_invitations"] = recent[p["id"]]
+            # rounds since last invited; someone never invited waited all rounds so far (and before)
+            p["rounds_since_invited"] = len(history) - last.get(p["id"], -1)
         started = time.monotonic()
         schedule = solver(doc)
         run.seconds += time.monotonic() - started

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from solver.control import CpSatRun, SolveControl, SolveOptions, run_cp_sat
 from solver.swarm.eligibility import Eligibility, Session
 
 # A plan in aggregated form: session -> request -> person -> rounds at that request's table.
@@ -27,6 +28,18 @@ Plan = dict[Session, dict[int, dict[int, int]]]
 # CP-SAT's presolve rewrites the linking constraints (x <= rounds*z, repeats) into enforced forms whose
 # LP relaxation is much weaker: measured, the bound stalled 2 % high with it and was proved without it.
 NO_PRESOLVE = {"cp_model_presolve": False}
+
+# Exact ties of the spec score go to the people who waited longest for an invitation (the extension
+# ``rounds_since_invited``, see break_ties); a longer wait counts as this many rounds.
+WAIT_CAP = 12
+# The tie-break solve keeps the tables, so it is small: 0.1-0.4 s on the fairness simulation's rounds.
+TIE_SECONDS = 2.0
+TIE_PARAMETERS = {"num_workers": 1, "interleave_search": False}
+
+
+def wait(inst, p: int) -> int:
+    """Person p's weight in breaking ties: rounds waited, capped; 0 when the region's fairness weight is 0."""
+    return min(inst.professionals[p].rounds_since_invited, WAIT_CAP) if inst.weights.fairness else 0
 
 
 @dataclass
@@ -238,7 +251,40 @@ class AggregatedModel:
         self.score_attendance()
         self.score_repeat()
         self.score_change()
-        self.model.maximize(sum(c * v for c, v in self.terms) + self.offset)
+        self.model.maximize(self.score())
+
+    def score(self):
+        """The spec score of a solution as a linear expression (after :meth:`full_score`)."""
+        return sum(c * v for c, v in self.terms) + self.offset
+
+    # --- ties of the score --------------------------------------------------------------------
+
+    def waits(self) -> list[tuple[int, cp_model.IntVar]]:
+        """Per attendance ``y`` of someone with a known wait, the wait's weight in breaking ties: its
+        square, so that one person who waited long outweighs several who waited a little."""
+        inst = self.elig.instance
+        found = [(wait(inst, p) ** 2, y) for (p, _), y in self.y.items()]
+        return [(t, y) for t, y in found if t > 0]
+
+    def to_tie_break(self, value, score: int) -> bool:
+        """Turn the solved model into its tie-break: the solution's tables and at least its ``score``,
+        the longest waits among the people seated, hinted with the solution (``value`` reads it).
+
+        False, and the model is left as it was, when there is nothing to break ties on.
+        """
+        waits = self.waits()
+        if not waits:
+            return False
+        m = self.model
+        m.clear_hints()
+        for index in range(len(m.proto.variables)):
+            var = m.get_int_var_from_proto_index(index)
+            m.add_hint(var, value(var))
+        for z in self.z.values():
+            m.add(z == value(z))
+        m.add(self.score() >= score)
+        m.maximize(sum(t * y for t, y in waits))
+        return True
 
     # --- solutions ----------------------------------------------------------------------------
 
@@ -267,6 +313,29 @@ class AggregatedModel:
             if n:
                 plan[session][r][p] = n
         return plan
+
+
+def break_ties(
+    agg: AggregatedModel, solved: CpSatRun, options: SolveOptions, control: SolveControl, time_limit: float
+):
+    """After the exact solve (``solved``, proved optimal or not): its tables and at least its score,
+    with the people who waited longest among the schedules that score the same.
+
+    Returns how to read the values to extract: the tie-break's solution when it found one within
+    ``time_limit`` (at most ``TIE_SECONDS``), else ``solved``'s own. Only the people change, never
+    for a lower score; ``solved``'s objective value and bound stay what the score and bound are read from.
+    """
+    if not agg.to_tie_break(solved.solver.value, round(solved.solver.objective_value)):
+        return solved.solver.value
+    run = run_cp_sat(
+        agg.model,
+        options,
+        control,
+        time_limit=min(time_limit, TIE_SECONDS),
+        stage="ties",
+        parameters={**NO_PRESOLVE, **TIE_PARAMETERS},
+    )
+    return run.solver.value if run.has_solution else solved.solver.value
 
 
 def _session_key(inst, ident: str, kind: str, slot: str, venue: str):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from solver.swarm.eligibility import Eligibility, Session
-from solver.swarm.model import Plan
+from solver.swarm.model import Plan, wait
 
 
 def greedy_plan(
@@ -50,7 +50,8 @@ def _seat_one_table(elig: Eligibility, r: int, session: Session, people: list[in
     value = {
         p: int(elig.skill_values[r][p]) * elig.rounds - int(elig.session_cost(session)[p]) for p in people
     }
-    ranked = sorted(people, key=lambda p: (-value[p], p))
+    # equal values: the person who waited longest first (the exact route's tie-break too, see model.py)
+    ranked = sorted(people, key=lambda p: (-value[p], -wait(inst, p), p))
     pinned = [inst.professional_index[pin.professional] for pin in inst.pins if pin.request == request.id]
     if any(p not in value for p in pinned):
         return None

@@ -1,0 +1,114 @@
+"""Equal treatment over time: ties of the score go to the people who waited longest.
+
+The extension ``rounds_since_invited`` never changes the score; after a proved optimum the
+aggregated model is solved once more with the same tables and score, seating those who waited
+longest (:func:`solver.swarm.model.break_ties`). Tiny instances where the score ties exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from solver.control import SolveControl, SolveOptions, run_cp_sat
+from solver.formats import InvalidInstance
+from solver.swarm import model as aggregated
+from solver.swarm import parse_instance
+from solver.swarm.eligibility import Eligibility
+from solver.swarm.people import greedy_plan
+from tests.solver.swarm.builders import instance, person, request
+
+HALL = (0, 0)  # (slot am, venue hall)
+OPTIONS = SolveOptions(time_limit=5, workers=1, seed=0)
+
+
+def tied(waits: dict[str, int], fairness: int = 5, **weights) -> dict:
+    """A table of two in the hall and three people the score cannot tell apart."""
+    people = [
+        person(pid, rounds_since_invited=w) if w is not None else person(pid) for pid, w in waits.items()
+    ]
+    return instance(
+        [request("r", size=(2, 2), venues=["hall"])],
+        people,
+        weights={"fairness": fairness, **weights},
+    )
+
+
+def solve(doc: dict, tie_break: bool = True) -> tuple[set[str], int, int]:
+    """Who sits at the table, the plan's score, and the score of the proved optimum."""
+    inst = parse_instance(doc)
+    elig = Eligibility(inst)
+    pairs = {HALL: np.flatnonzero(elig.eligible(0, HALL))}
+    agg = aggregated.build(elig, {(0, HALL): pairs[HALL]})
+    solved = run_cp_sat(agg.model, OPTIONS, SolveControl())
+    assert solved.optimal
+    optimum = round(solved.solver.objective_value)
+    value = (
+        aggregated.break_ties(agg, solved, OPTIONS, SolveControl(), 5) if tie_break else solved.solver.value
+    )
+    plan = agg.extract(value)
+    seated = {inst.professionals[p].id for p in plan[HALL][0]}
+    return seated, aggregated.plan_value(elig, plan), optimum
+
+
+@pytest.mark.parametrize(
+    ("waits", "expected"),
+    [
+        ({"p1": 1, "p2": 6, "p3": 3}, {"p2", "p3"}),
+        ({"p1": 6, "p2": 1, "p3": 3}, {"p1", "p3"}),
+        ({"p1": 3, "p2": 1, "p3": 6}, {"p1", "p3"}),
+    ],
+)
+def test_a_tie_goes_to_the_people_who_waited_longest(waits, expected):
+    seated, score, optimum = solve(tied(waits))
+    assert seated == expected
+    assert score == optimum  # the tie-break never costs score
+
+
+def test_the_tie_break_keeps_the_score_when_the_longest_wait_costs_score():
+    # p3 waited longest but lives 3 km away: seating p3 would cost 3 points, so p1 and p2 stay
+    doc = tied({"p1": 1, "p2": 1, "p3": 12})
+    doc["professionals"][2]["lat"] += 0.027  # about 3 km north of the hall
+    seated, score, optimum = solve(doc)
+    assert seated == {"p1", "p2"}
+    assert score == optimum
+
+
+def test_without_waits_or_at_fairness_weight_0_nothing_changes():
+    for doc in (tied({"p1": None, "p2": None, "p3": None}), tied({"p1": 1, "p2": 6, "p3": 3}, fairness=0)):
+        inst = parse_instance(doc)
+        elig = Eligibility(inst)
+        agg = aggregated.build(elig, {(0, HALL): np.flatnonzero(elig.eligible(0, HALL))})
+        assert agg.waits() == []
+        assert agg.to_tie_break(lambda var: 0, 0) is False
+    seated, _, _ = solve(tied({"p1": 1, "p2": 6, "p3": 3}, fairness=0))
+    assert seated == solve(tied({"p1": 1, "p2": 6, "p3": 3}, fairness=0), tie_break=False)[0]
+
+
+@pytest.mark.parametrize(
+    ("waits", "expected"), [({"p1": 1, "p2": 6, "p3": 3}, [1, 2]), ({"p1": 6, "p2": 1, "p3": 3}, [0, 2])]
+)
+def test_the_hand_made_plan_breaks_ties_the_same_way(waits, expected):
+    elig = Eligibility(parse_instance(tied(waits)))
+    plan = greedy_plan(elig, {(0, HALL): np.arange(3)}, {0: HALL})
+    assert sorted(plan[HALL][0]) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (-1, r"professionals\[1\]\.rounds_since_invited: must be at least 0"),
+        (2.5, r"professionals\[1\]\.rounds_since_invited: expected an integer"),
+        ("3", r"professionals\[1\]\.rounds_since_invited: expected an integer"),
+    ],
+)
+def test_a_bad_wait_is_refused_naming_the_field(value, message):
+    doc = tied({"p1": 1, "p2": 1, "p3": 1})
+    doc["professionals"][1]["rounds_since_invited"] = value
+    with pytest.raises(InvalidInstance, match=message):
+        parse_instance(doc)
+
+
+def test_a_wait_is_read_and_defaults_to_0():
+    inst = parse_instance(tied({"p1": 4, "p2": None, "p3": 0}))
+    assert [p.rounds_since_invited for p in inst.professionals] == [4, 0, 0]
