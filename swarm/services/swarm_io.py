@@ -19,6 +19,7 @@ from swarm.domain.enums import (
     InvitationResponse,
     PinKind,
     RequestStatus,
+    SessionStatus,
 )
 from swarm.domain.rules import Document, qualification_on
 from swarm.domain.timeutil import local_iso, to_local
@@ -27,6 +28,7 @@ from swarm.persistence.models import (
     Invitation,
     Municipality,
     Pin,
+    PlanningRound,
     Professional,
     ProfessionalSkill,
     QualificationDocument,
@@ -308,6 +310,7 @@ def _professionals(session, region, planning_round, slots, excluded, pins, skill
         )
     )
     history = recent_invitations(session, region.id, planning_round, region.history_window_rounds)
+    waited = rounds_since_invited(session, region.id, planning_round)
     days = {slot_id: to_local(slot.starts_at, zone).date() for slot_id, slot in slots.items()}
     result = []
     for person in people:
@@ -335,6 +338,27 @@ def _professionals(session, region, planning_round, slots, excluded, pins, skill
                 "max_sessions": person.max_sessions_per_round,
                 "qualified": any_qualified,
                 "recent_invitations": history.get(person.id, 0),
+                # extension: breaks ties of the score towards who waited longest (docs/solver-swarm.md)
+                "rounds_since_invited": waited.get(person.id, planning_round.sequence),
             }
         )
     return result
+
+
+def rounds_since_invited(session: Session, region_id: int, planning_round: PlanningRound) -> dict[int, int]:
+    """Per professional ever invited to a published session of the region before this round: how many
+    rounds ago the last one was (1 = the round before). Whoever is missing waited every round so far:
+    the caller counts them as ``planning_round.sequence`` (rounds are numbered from 1)."""
+    rows = session.exec(
+        select(Invitation.professional_id, sa.func.max(PlanningRound.sequence))
+        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+        .join(PlanningRound, PlanningRound.id == SwarmSession.planning_round_id)
+        .where(
+            PlanningRound.region_id == region_id,
+            PlanningRound.sequence < planning_round.sequence,
+            SwarmSession.status == SessionStatus.PUBLISHED,
+            Invitation.cancelled_at.is_(None),
+        )
+        .group_by(Invitation.professional_id)
+    )
+    return {person: planning_round.sequence - last for person, last in rows}

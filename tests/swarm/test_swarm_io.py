@@ -11,7 +11,7 @@ import solver.swarm
 from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import InvitationResponse, PinKind, SessionStatus
 from swarm.domain.errors import ValidationError
-from swarm.persistence.models import Invitation, Seat, Session, SessionTable
+from swarm.persistence.models import Invitation, PlanningRound, Seat, Session, SessionTable
 from swarm.services.planning import create_planning_round
 from swarm.services.professionals import set_availability
 from swarm.services.requests import (
@@ -206,6 +206,29 @@ def test_recent_invitations_count_published_sessions_of_the_window(db, planned_w
     history = recent_invitations(db, world.region.id, next_round, 4)
     assert history == {people[0].id: 1, people[1].id: 1}
     assert recent_invitations(db, world.region.id, next_round, 0) == {}
+
+
+def test_rounds_since_invited_count_from_the_last_published_invitation(db, planned_world):
+    from swarm.services.swarm_io import rounds_since_invited
+
+    world, people, first, _ = planned_world
+    this_round = db.get(PlanningRound, first.planning_round_id)
+    document = build_swarm_instance(db, world.region.id)
+    # nobody was ever invited: everyone waited every round so far (this is round 1)
+    assert {p["rounds_since_invited"] for p in document["professionals"]} == {this_round.sequence} == {1}
+    store_swarm_schedule(db, world.region.id, schedule_for(world, people, first), clock=CLOCK)
+    assert (
+        rounds_since_invited(
+            db, world.region.id, create_planning_round(db, world.region.id, "Q2", actor=SYSTEM)
+        )
+        == {}
+    )
+    for row in db.exec(Session.__table__.select()).all():
+        db.get(Session, row.id).status = SessionStatus.PUBLISHED  # only published sessions count
+    db.flush()
+    third = create_planning_round(db, world.region.id, "Q3", actor=SYSTEM)
+    assert rounds_since_invited(db, world.region.id, third) == {people[0].id: 2, people[1].id: 2}
+    assert rounds_since_invited(db, world.region.id, this_round) == {}  # later rounds never count
 
 
 def test_an_excluded_professional_who_moved_away_leaves_the_instance_valid(db, planned_world):
