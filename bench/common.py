@@ -45,7 +45,9 @@ def run_isolated(argv: list[str], kill_after: float, memory_limit_mb: int = 8192
     """Run ``argv`` in its own process; SIGKILL it after ``kill_after`` seconds of wall time.
 
     Peak memory is the kernel's high-water mark of the process's resident set (``VmHWM``), read every
-    50 ms. (``ru_maxrss`` from ``wait4`` would not do: a forked child inherits its parent's peak.)
+    50 ms, summed over the process and the processes it starts (the swarm engine's bound runs in one of
+    its own; the sum of their peaks may only overstate the peak of the whole). (``ru_maxrss`` from
+    ``wait4`` would not do: a forked child inherits its parent's peak.)
     The child's address space is capped at ``memory_limit_mb`` so a runaway model fails alone
     instead of pushing a shared machine into swap.
     """
@@ -59,9 +61,10 @@ def run_isolated(argv: list[str], kill_after: float, memory_limit_mb: int = 8192
         child = subprocess.Popen(
             argv, stdout=subprocess.DEVNULL, stderr=err, cwd=REPO, start_new_session=True
         )
-        killed, peak_kb = False, 0
+        killed, peaks = False, {}
         while child.poll() is None:
-            peak_kb = max(peak_kb, _high_water_kb(child.pid))
+            for pid in _process_tree(child.pid):
+                peaks[pid] = max(peaks.get(pid, 0), _high_water_kb(pid))
             if time.monotonic() - started > kill_after:
                 os.killpg(child.pid, signal.SIGKILL)
                 killed = True
@@ -71,7 +74,23 @@ def run_isolated(argv: list[str], kill_after: float, memory_limit_mb: int = 8192
         wall = time.monotonic() - started
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
+    peak_kb = sum(peaks.values())
     return IsolatedRun(wall, peak_kb / 1024, None if killed else child.returncode, killed, text[-2000:])
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and every process below it (Linux: /proc/<pid>/task/<tid>/children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    todo.extend(int(c) for c in children.read().split())
+        except (OSError, ValueError):
+            pass
+    return found
 
 
 def _high_water_kb(pid: int) -> int:

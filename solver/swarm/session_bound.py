@@ -39,6 +39,7 @@ from solver.swarm.bound import table_bound
 from solver.swarm.candidates import pick
 from solver.swarm.eligibility import Eligibility, Session
 
+LP_SOLVER = "CLP"
 KEEP = 6  # candidates per need and table modelled by name in a session's LP
 ADD_PER_ROUND = 40  # people priced in per session and re-solve, best reduced value first
 RESOLVES = 2  # re-solves per session and price vector to bring people in
@@ -57,8 +58,9 @@ class SessionLp:
         self.requests = requests
         inst = elig.instance
         self.w_repeat = inst.weights.repeat_table if elig.rounds > 1 else 0
-        self.solver = pywraplp.Solver.CreateSolver("GLOP")
-        self.solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+        self.solver = pywraplp.Solver.CreateSolver(LP_SOLVER)
+        if LP_SOLVER == "GLOP":
+            self.solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
         self.inf = self.solver.infinity()
         solver, rounds = self.solver, elig.rounds
         venue = inst.venues[session[1]]

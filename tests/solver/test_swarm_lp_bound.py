@@ -60,3 +60,16 @@ def test_the_benchmark_reads_a_bound_only_for_the_document_it_was_computed_on(tm
     assert peer.bound == 21364 and peer.score is None
     changed = {**document, "rounds": document.get("rounds", 1) + 1}  # same id, another instance
     assert offline_bound(path, "small", 1, changed) == []
+
+
+def test_the_sessions_method_bounds_the_proved_optimum_and_is_read_beside_the_lp(tmp_path, small):
+    from bench.swarm_bench import offline_bound
+    from bench.swarm_lp_bound import solve_sessions
+
+    document, result = small
+    found = solve_sessions(document, time_limit=3)
+    assert found["method"] == "sessions" and found["bound"] >= result.score
+    path = tmp_path / "bounds.json"
+    path.write_text(json.dumps({"small-1-sessions": found}))
+    (peer,) = offline_bound(path, "small", 1, document)
+    assert (peer.method, peer.bound) == ("sessions-offline", found["bound"])
