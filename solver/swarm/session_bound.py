@@ -332,7 +332,7 @@ class SessionBound:
                 solved = self.lps[session].value(prizes[session], min(left, SOLVE_TIME))
                 if solved is not None:
                     values[session] = min(values[session], solved)
-                    fresh.add(session)
+                fresh.add(session)  # solved, or its LP failed: its bound stays what it was
         bound_value = sum(self.prices.values()) + selected
         value = math.floor(bound_value + 1e-6 * max(1.0, abs(bound_value)))  # LP tolerances only loosen it
         usage: dict[int, float] = defaultdict(float)
