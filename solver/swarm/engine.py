@@ -163,7 +163,10 @@ def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Bes
         parameters={**NO_PRESOLVE, **EXACT_PARAMETERS},
     )
     if result.has_solution:
-        plan = agg.extract(result.solver.value)
+        value = result.solver.value
+        if not clock.stopped:  # among schedules of this score, the people who waited longest
+            value = aggregated.break_ties(agg, result, options, _quiet(control), clock.share(0.5))
+        plan = agg.extract(value)
         best.offer(_rotate_all(elig, plan, options, control, clock), "rotation")
         if result.optimal:
             best.tighten(round(result.solver.objective_value), "exact")
