@@ -123,81 +123,126 @@ def simulate(method: str, solver, rounds: list[dict]) -> Run:
     return run
 
 
+TARGET = "Gini <= 0.30, nobody who fits left out, skill term >= 97 % of fairness 0"
+
+
+@dataclass
+class Measured:
+    """One method over one seed's rounds, judged on that seed's population."""
+
+    seed: int
+    run: Run
+    gini: float
+    never: int
+    population: int
+    skill: float | None  # share of the fairness-0 engine's skill term
+
+    def met(self) -> bool:
+        return self.gini <= 0.30 and self.never == 0 and self.skill is not None and self.skill >= 0.97
+
+
+def measure(seed: int, count: int, weights: list[int], time_limit: float, engine: bool) -> list[Measured]:
+    """Every method on one seed's rounds: the engine at each weight and at 0, the greedy, the random draw."""
+    rounds = region_rounds(count, seed)
+    fits = Counter(pid for doc in rounds for pid in fitting_people(doc))
+    population = sorted(pid for pid, n in fits.items() if n >= count / 2)
+    methods = []
+    if engine:
+        methods += [(f"engine, fairness {w}", engine_solver(w, time_limit)) for w in weights if w != 0]
+        methods.append(("engine, fairness 0", engine_solver(0, time_limit)))
+    methods += [
+        ("greedy by hand", lambda doc: greedy_schedule(doc, "nearest")),
+        ("random draw", lambda doc: greedy_schedule(doc, "random", seed=seed)),
+    ]
+    runs = []
+    for name, solver in methods:
+        runs.append(simulate(name, solver, rounds))
+        print(f"seed {seed}, {name}: done in {runs[-1].seconds:.0f} s", file=sys.stderr, flush=True)
+    reference = next((r for r in runs if r.method == "engine, fairness 0"), None)
+    found = []
+    for run in runs:
+        rates = [run.invitations[pid] / fits[pid] for pid in population]
+        never = sum(1 for pid in population if run.invitations[pid] == 0)
+        skill = run.skill / reference.skill if reference and reference.skill else None
+        found.append(Measured(seed, run, gini(rates), never, len(population), skill))
+    return found
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f} %"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--time-limit", type=float, default=8.0, help="seconds per engine solve")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", default="7", help="one seed or several, comma-separated (7,8,9)")
     parser.add_argument(
-        "--fairness", type=int, default=WEIGHTS["fairness"], help="the region's fairness weight"
+        "--fairness",
+        default=str(WEIGHTS["fairness"]),
+        help="the region's fairness weight, or several, comma-separated (2,5); 0 is always measured",
     )
     parser.add_argument("--baselines-only", action="store_true", help="leave the engine out (a quick look)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--shared", action="store_true", help="note that other work shared the CPU")
     args = parser.parse_args(argv)
-
-    rounds = region_rounds(args.rounds, args.seed)
-    fits = Counter(pid for doc in rounds for pid in fitting_people(doc))
-    population = sorted(pid for pid, n in fits.items() if n >= args.rounds / 2)
-    fairness = args.fairness
-    methods = [
-        ("greedy by hand", lambda doc: greedy_schedule(doc, "nearest")),
-        ("random draw", lambda doc: greedy_schedule(doc, "random", seed=args.seed)),
-    ]
     try:
-        if args.baselines_only:
-            raise ImportError("--baselines-only")
-        methods = [
-            (f"engine, fairness {fairness}", engine_solver(fairness, args.time_limit)),
-            ("engine, fairness 0", engine_solver(0, args.time_limit)),
-            *methods,
-        ]
-    except ImportError as missing:
-        print(f"engine not available ({missing}); simulating the baselines only", file=sys.stderr)
-    runs = []
-    for name, solver in methods:
-        runs.append(simulate(name, solver, rounds))
-        print(f"{name}: done in {runs[-1].seconds:.0f} s", file=sys.stderr, flush=True)
-    reference = next((r for r in runs if r.method == "engine, fairness 0"), None)
-    rows, goal = [], []
-    for run in runs:
-        rates = [run.invitations[pid] / fits[pid] for pid in population]
-        never = sum(1 for pid in population if run.invitations[pid] == 0) / max(1, len(population))
-        skill = f"{100 * run.skill / reference.skill:.1f} %" if reference and reference.skill else "—"
-        if run.method == f"engine, fairness {fairness}" and reference and reference.skill:
-            kept = run.skill / reference.skill
-            met = gini(rates) <= 0.30 and never == 0 and kept >= 0.97
-            goal = [f"Target of issue 3 (Gini <= 0.30, nobody who fits left out, skill term >= 97 % of fairness 0): "
-                    f"{'met' if met else 'missed'} (Gini {gini(rates):.2f}, {100 * never:.0f} % never invited, "
-                    f"skill term {100 * kept:.1f} %)."]  # fmt: skip
-        rows.append([run.method, f"{gini(rates):.2f}", f"{100 * never:.0f} %", skill,
-                     f"{run.scheduled}/{run.requests}", f"{run.score:,}", "yes" if not run.problems else "NO"])  # fmt: skip
+        seeds = [int(part) for part in args.seed.split(",")]
+        weights = [int(part) for part in args.fairness.split(",")]
+    except ValueError:
+        parser.error("--seed and --fairness take integers, comma-separated (e.g. --seed 7,8,9)")
+    if any(w < 0 for w in weights):
+        parser.error("--fairness: weights are non-negative")
+    engine = not args.baselines_only
+    if engine:
+        try:
+            import solver.swarm  # noqa: F401
+        except ImportError as missing:
+            print(f"engine not available ({missing}); simulating the baselines only", file=sys.stderr)
+            engine = False
+    measured = [m for seed in seeds for m in measure(seed, args.rounds, weights, args.time_limit, engine)]
+    rows = [
+        [str(m.seed), m.run.method, f"{m.gini:.2f}", f"{m.never}/{m.population}", _percent(m.skill),
+         f"{m.run.scheduled}/{m.run.requests}", f"{m.run.score:,}", "yes" if not m.run.problems else "NO"]
+        for m in measured
+    ]  # fmt: skip
     text = markdown_table(
-        [
-            "method",
-            "Gini of invitation rates",
-            "never invited",
-            "skill term vs fairness 0",
-            "requests scheduled",
-            "score (region weights)",
-            "valid",
-        ],  # fmt: skip
+        ["seed", "method", "Gini of invitation rates", "never invited", "skill term vs fairness 0",
+         "requests scheduled", "score (region weights)", "valid"],
         rows,
-    )
+    )  # fmt: skip
+    goal = []
+    for w in [w for w in weights if w != 0] if engine else []:
+        at = [m for m in measured if m.run.method == f"engine, fairness {w}"]
+        met = [m.seed for m in at if m.met()]
+        goal.append(
+            f"Fairness {w}: target of issue 3 ({TARGET}) met on {len(met)} of {len(at)} seeds"
+            + (f" ({', '.join(map(str, met))})" if met else "")
+            + "; "
+            + "; ".join(
+                f"seed {m.seed}: Gini {m.gini:.2f}, {m.never} never invited, skill term {_percent(m.skill)}"
+                for m in at
+            )
+            + "."
+        )
     print(text)
-    for run in runs:
-        for problem in run.problems[:5]:
-            print(f"{run.method}: {problem}", file=sys.stderr)
+    print("\n".join(goal))
+    for m in measured:
+        for problem in m.run.problems[:5]:
+            print(f"seed {m.seed}, {m.run.method}: {problem}", file=sys.stderr)
     if not args.no_write:
         body = [
             f"Measured {today()} on {machine()}"
             + (", shared with other work at the time." if args.shared else "."),
-            f"`python -m bench.fairness_sim` (seed {args.seed}): {args.rounds} rounds of one region of "
-            f"{REGION['professionals']} professionals, {REGION['requests']} requests, {REGION['slots']} slots and "
-            f"{REGION['venues']} venues a round, 3 table rounds; {args.time_limit:.0f} s per engine solve.",
-            f"Population: the {len(population)} professionals who fit a request (could join its session and meet one "
-            f"of its needs) in at least half the rounds. Invitation rate = sessions attended / rounds in which they fit.",
-            "Every round's schedule is checked with `tests/solver/swarm_checker.py` and scored at the region's weights.",
+            f"`python -m bench.fairness_sim --seed {args.seed} --fairness {args.fairness}`: {args.rounds} rounds of "
+            f"one region of {REGION['professionals']} professionals, {REGION['requests']} requests, "
+            f"{REGION['slots']} slots and {REGION['venues']} venues a round, 3 table rounds; "
+            f"{args.time_limit:.0f} s per engine solve. Each round fills `recent_invitations` (sessions in the "
+            f"{HISTORY} rounds before) and `rounds_since_invited` from the method's own earlier rounds.",
+            "Population (per seed): the professionals who fit a request (could join its session and meet one of its "
+            "needs) in at least half the rounds. Invitation rate = sessions attended / rounds in which they fit.",
+            "Every round's schedule is checked with `tests/solver/swarm_checker.py` and scored at the region's weights "
+            f"(fairness {WEIGHTS['fairness']}).",
             "",
             text,
         ]

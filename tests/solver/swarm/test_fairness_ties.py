@@ -112,3 +112,27 @@ def test_a_bad_wait_is_refused_naming_the_field(value, message):
 def test_a_wait_is_read_and_defaults_to_0():
     inst = parse_instance(tied({"p1": 4, "p2": None, "p3": 0}))
     assert [p.rounds_since_invited for p in inst.professionals] == [4, 0, 0]
+
+
+def test_the_tie_break_gives_the_same_seats_every_time():
+    # twelve people, two tables, waits and homes spread: one worker and a seed give one answer
+    people = [
+        person(f"p{i}", {"law": 1 + i % 3}, rounds_since_invited=i % 5, lat=52.0 + 0.001 * (i % 4))
+        for i in range(1, 13)
+    ]
+    doc = instance(
+        [
+            request("r1", size=(3, 4), needs=[{"skill": "law", "min": 1}], venues=["hall"]),
+            request("r2", size=(3, 4), venues=["hall"]),
+        ],
+        people,
+    )
+    inst = parse_instance(doc)
+    elig = Eligibility(inst)
+    plans = []
+    for _ in range(2):
+        agg = aggregated.build(elig, {(r, HALL): np.flatnonzero(elig.eligible(r, HALL)) for r in (0, 1)})
+        solved = run_cp_sat(agg.model, OPTIONS, SolveControl())
+        plans.append(agg.extract(aggregated.break_ties(agg, solved, OPTIONS, SolveControl(), 5)))
+        assert aggregated.plan_value(elig, plans[-1]) == round(solved.solver.objective_value)
+    assert plans[0] == plans[1]
