@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import random
 import sys
 import time
@@ -200,7 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError as missing:
             print(f"engine not available ({missing}); simulating the baselines only", file=sys.stderr)
             engine = False
+    load = [os.getloadavg()[0]]
     measured = [m for seed in seeds for m in measure(seed, args.rounds, weights, args.time_limit, engine)]
+    load.append(os.getloadavg()[0])
     rows = [
         [str(m.seed), m.run.method, f"{m.gini:.2f}", f"{m.never}/{m.population}", _percent(m.skill),
          f"{m.run.scheduled}/{m.run.requests}", f"{m.run.score:,}", "yes" if not m.run.problems else "NO"]
@@ -233,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         body = [
             f"Measured {today()} on {machine()}"
-            + (", shared with other work at the time." if args.shared else "."),
+            + (", shared with other work at the time" if args.shared else "")
+            + f" (load average {load[0]:.2f} at the start, {load[1]:.2f} at the end).",
             f"`python -m bench.fairness_sim --seed {args.seed} --fairness {args.fairness}`: {args.rounds} rounds of "
             f"one region of {REGION['professionals']} professionals, {REGION['requests']} requests, "
             f"{REGION['slots']} slots and {REGION['venues']} venues a round, 3 table rounds; "
