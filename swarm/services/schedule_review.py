@@ -1,6 +1,6 @@
 """A schedule as people read it: the sessions of a round with their tables per round and invitations (the
 organizer's review), whether each table's needs are covered, the published tables of a request, a professional's
-invitations, invitations per round for the fairness overview, and the pins of a round.
+invitations, invitations per round for the fairness overview with its measured effect, and the pins of a round.
 
 Read only; each function is scoped by the ids it is given, which the views take from the logged-in user.
 """
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from swarm.domain.enums import SessionStatus
+from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus, SessionStatus
 from swarm.persistence.models import (
+    Availability,
     Invitation,
     Pin,
     PlanningRound,
@@ -176,6 +178,81 @@ def invitation_counts(
         (p, [counts.get((p.id, r.id), 0) for r in rounds]) for p in region_professionals(session, region_id)
     ]
     return rounds, table
+
+
+@dataclass
+class FairnessEffect:
+    """The measured effect of the fairness policy over some published rounds.
+
+    ``people``: the region's professionals who said yes or if need be to a slot of at least one of the rounds;
+    ``gini``: the Gini coefficient of their invitation rates (invitations / rounds in which they were available);
+    ``never``: how many of them were not invited in any of the rounds.
+    """
+
+    rounds: int
+    people: int
+    gini: float
+    never: int
+
+
+def gini(values: list[float]) -> float:
+    """The Gini coefficient of non-negative values (0 = all equal, near 1 = one has all); 0 if all are 0."""
+    ordered = sorted(values)
+    total = sum(ordered)
+    if not ordered or total == 0:
+        return 0.0
+    n = len(ordered)
+    weighted = sum((index + 1) * value for index, value in enumerate(ordered))
+    return (2 * weighted) / (n * total) - (n + 1) / n
+
+
+def fairness_effect(session: Session, region_id: int, rounds: list[PlanningRound]) -> FairnessEffect:
+    """How evenly the published schedules of these rounds (the region's) invited those who were available.
+
+    Only rounds with a published schedule count (planned or closed): an open round has no invitations yet.
+    Same measure as the fairness simulation in docs/benchmarks.md, with "available" (yes or if need be to one
+    of the round's slots) for "fits a request"."""
+    published = [
+        r.id
+        for r in rounds
+        if r.region_id == region_id and r.status in (PlanningRoundStatus.PLANNED, PlanningRoundStatus.CLOSED)
+    ]
+    if not published:
+        return FairnessEffect(rounds=0, people=0, gini=0.0, never=0)
+    available: dict[int, int] = {}
+    for professional_id, _round_id in session.exec(
+        select(Availability.professional_id, Slot.planning_round_id)
+        .join(Slot, Slot.id == Availability.slot_id)
+        .join(Professional, Professional.id == Availability.professional_id)
+        .where(
+            Slot.planning_round_id.in_(published),
+            Availability.answer.in_([AvailabilityAnswer.YES, AvailabilityAnswer.MAYBE]),
+            Professional.region_id == region_id,
+            Professional.anonymised_at.is_(None),
+        )
+        .distinct()
+    ):
+        available[professional_id] = available.get(professional_id, 0) + 1
+    invited: dict[int, int] = {}
+    for professional_id, n in session.exec(
+        select(Invitation.professional_id, func.count(Invitation.id))
+        .join(ScheduledSession, ScheduledSession.id == Invitation.session_id)
+        .where(
+            ScheduledSession.region_id == region_id,
+            ScheduledSession.planning_round_id.in_(published),
+            ScheduledSession.status == SessionStatus.PUBLISHED,
+            Invitation.cancelled_at.is_(None),
+        )
+        .group_by(Invitation.professional_id)
+    ):
+        invited[professional_id] = n
+    rates = [invited.get(p, 0) / rounds_available for p, rounds_available in available.items()]
+    return FairnessEffect(
+        rounds=len(published),
+        people=len(available),
+        gini=gini(rates),
+        never=sum(1 for p in available if not invited.get(p)),
+    )
 
 
 def pins_of_round(session: Session, planning_round_id: int) -> list[tuple[Pin, Professional, SwarmRequest]]:

@@ -6,6 +6,7 @@ Solving, progress and publishing are in organizer_plan.py (same blueprint).
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -206,8 +207,16 @@ def policy():
             return redirect(url_for("organizer.policy"))
     rounds, counts = schedule_review.invitation_counts(db(), region.id, max(region.history_window_rounds, 1))
     never = [person for person, per_round in counts if sum(per_round) == 0]
+    effect = schedule_review.fairness_effect(db(), region.id, rounds)
     return render_template(
-        "organizer/policy.html", form=form, region=region, rounds=rounds, counts=counts, never=never
+        "organizer/policy.html",
+        form=form,
+        region=region,
+        rounds=rounds,
+        counts=counts,
+        never=never,
+        effect=effect,
+        gini=format_decimal(effect.gini, format="0.00"),
     ), status_for(form)
 
 
