@@ -1,8 +1,11 @@
 """The policy page shows the fairness weight's measured effect: the simulated one at the field, the region's own."""
 
+from pathlib import Path
+
 from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Availability, PlanningRound, Professional
+from swarm.webapp.forms.organizer import PolicyForm
 
 
 def test_the_weight_field_describes_its_simulated_effect_in_dutch_and_english(login_as):
@@ -45,3 +48,36 @@ def test_the_regions_own_effect_is_measured_over_its_published_rounds(login_as, 
     effect = page.split('id="measured-effect">')[1].split("</p>")[0]
     assert "over 1 gepubliceerde ronde" in effect and "van de 2 professionals" in effect
     assert "0,50" in effect and "Nooit uitgenodigd: 1." in effect
+
+
+def _ranges_in_benchmarks(weight: int) -> tuple[str, str, str]:
+    """(Gini, never invited, skill %) as "low-high" for the engine at this weight, from docs/benchmarks.md."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    section = text.split("## Equal treatment over time", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("| ") and f"| engine, fairness {weight} |" in line
+    ]
+    assert rows, f"no rows for fairness {weight}"
+    gini = [float(row[2]) for row in rows]
+    never = [int(row[3].split("/")[0]) for row in rows]
+    skill = [float(row[4].rstrip(" %")) for row in rows]
+
+    def span(values, show):
+        return f"{show(min(values))}-{show(max(values))}"
+
+    return span(gini, lambda v: f"{v:.2f}"), span(never, str), span(skill, lambda v: f"{round(v)}")
+
+
+def test_the_simulated_effect_in_the_hint_matches_docs_benchmarks():
+    text = str(PolicyForm.measured_effect._args[0])
+    for weight in (5, 2):
+        gini, never, skill = _ranges_in_benchmarks(weight)
+        part = text.split(f"weight {weight}: ", 1)[1].split(";", 1)[0]
+        assert f"Gini {gini}" in part and f"{never} " in part and f"skill match {skill} %" in part, (
+            weight,
+            part,
+        )
+    gini, never, _skill = _ranges_in_benchmarks(0)
+    assert f"weight 0: Gini {gini}, {never} never invited." in text
