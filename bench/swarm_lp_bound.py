@@ -212,7 +212,7 @@ def solve(document: dict, time_limit: float) -> dict:
     }
 
 
-def solve_sessions(document: dict, time_limit: float) -> dict:
+def solve_sessions(document: dict, time_limit: float, target: float | None = None) -> dict:
     """The engine's own sessions bound (solver/swarm/session_bound.py), given the time it lacks online."""
     from solver.swarm import bound as tables_bound
     from solver.swarm import candidates
@@ -225,7 +225,7 @@ def solve_sessions(document: dict, time_limit: float) -> dict:
     first, prices = tables_bound.tables_lp(elig, 600, pairs, tables)
     built = time.monotonic() - started
     search = SessionBound(elig, pairs, prices, tables)
-    search.run(time.monotonic() + time_limit)
+    search.run(time.monotonic() + time_limit, target=None if target is None else (lambda: target))
     found = first if search.best is None else min(first, search.best)
     return {
         "instance": document["id"],
@@ -254,6 +254,11 @@ def main(argv: list[str] | None = None) -> int:
         default="lp",
         help="lp: the LP over every eligible person (HiGHS); sessions: the engine's sessions bound, longer",
     )
+    parser.add_argument(
+        "--target",
+        type=float,
+        help="sessions: a known schedule's score, which sizes the subgradient steps (one size and seed)",
+    )
     args = parser.parse_args(argv)
     sizes = [s for s in args.sizes.split(",") if s]
     unknown = [s for s in sizes if s not in SIZES]
@@ -267,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         for seed in seeds:
             if args.method == "sessions":
-                found = solve_sessions(swarm_instance(size, seed), args.time_limit)
+                found = solve_sessions(swarm_instance(size, seed), args.time_limit, args.target)
                 results[f"{size}-{seed}-sessions"] = found
                 print(f"{size}-{seed}: sessions bound {found['bound']:,} ({found['lp_status']}, "
                       f"{found['solve_seconds']} s)", flush=True)  # fmt: skip
