@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             f"`python -m bench.swarm_bench` (seed {args.seed}, 3 rounds; time limits {limits}; {WORKERS} CP-SAT workers).",
             "Instances from `bench/swarm_instances.py`; every schedule checked with `tests/solver/swarm_checker.py`;"
             " gap = (best bound of any method - score) / best bound. Wall time counts reading, building and solving;"
-            " peak memory is the method's own process (VmHWM).",
+            " peak memory is the method's process and those it starts (VmHWM, summed).",
             "Methods: `engine` = solver.swarm; `greedy` = bench/swarm_greedy.py (requests by priority, first slot and"
             " venue that works, nearest people who meet a need stay at the table, the nearest others rotate);"
             " `cpsat` = bench/swarm_flat.py, one 0/1 variable per person x session option x round x table and every"
