@@ -6,8 +6,9 @@ Two routes share every part:
   every pair. It is a relaxation of the spec problem whose solutions are realisable, so its proved
   bound is a bound of the whole and a realised optimum is a proved optimum.
 * **decomposed** (larger ones): stage 1 packs requests into sessions on estimated values, stage 2
-  seats candidates with the same aggregated model restricted to those sessions; the bound then comes
-  from the LP of :mod:`solver.swarm.bound`.
+  seats candidates with the same aggregated model restricted to those sessions; the bound comes from
+  the LP of :mod:`solver.swarm.bound` and, beside the search in a process of its own, the sessions'
+  Lagrangian bound of :mod:`solver.swarm.session_bound`.
 
 Either way each session is rotated (:mod:`solver.swarm.rotation`), the schedule is checked against
 the hard rules and scored from scratch (:mod:`solver.swarm.evaluate`), and the best schedule so far is
@@ -191,7 +192,10 @@ def _decomposed(elig, pairs, staffable, tables, options, control, clock, best: _
     stages["bound"] = time.monotonic() - t
     beside = None
     if prices and len(staffable) <= SESSION_BOUND_PAIRS and not clock.stopped:
-        beside = BoundBeside(elig.instance, staffable, prices, tables, time.monotonic() + clock.left())
+        try:
+            beside = BoundBeside(elig.instance, staffable, prices, tables, time.monotonic() + clock.left())
+        except OSError:  # no process could be started: the tables bound stands
+            beside = None
     try:
         _search(elig, pairs, options, control, clock, best, stages, beside)
     finally:

@@ -394,7 +394,10 @@ class BoundBeside:
 
     def _read(self) -> None:
         for line in self._process.stdout:
-            value = int(line)
+            try:
+                value = int(line)
+            except ValueError:  # not a bound (a library writing to stdout): not ours to read
+                continue
             self.passes += 1
             self._best = value if self._best is None else min(self._best, value)
 
