@@ -29,7 +29,7 @@ if str(REPO) not in sys.path:  # so `tests.solver.swarm_checker` imports when ru
 
 from tests.solver.swarm_checker import check_schedule, spec_score  # noqa: E402
 
-__all__ = ["check_schedule", "spec_score", "IsolatedRun", "run_isolated", "machine", "markdown_table", "gini"]
+__all__ = ["check_schedule", "spec_score", "IsolatedRun", "run_isolated", "machine", "markdown_table"]
 
 
 @dataclass
@@ -159,14 +159,3 @@ def write_section(title: str, body: str, path: Path = BENCHMARKS_MD) -> None:
         temporary = path.with_suffix(".md.tmp")
         temporary.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
         os.replace(temporary, path)
-
-
-def gini(values: list[float]) -> float:
-    """The Gini coefficient of non-negative values (0 = all equal); 0 for an empty or all-zero list."""
-    ordered = sorted(values)
-    total = sum(ordered)
-    if not ordered or total == 0:
-        return 0.0
-    n = len(ordered)
-    weighted = sum((index + 1) * value for index, value in enumerate(ordered))
-    return (2 * weighted) / (n * total) - (n + 1) / n

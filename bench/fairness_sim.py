@@ -23,10 +23,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.common import check_schedule, gini, machine, markdown_table, today, write_section
+from bench.common import check_schedule, machine, markdown_table, today, write_section
 from bench.swarm_data import Region
 from bench.swarm_greedy import greedy_schedule
 from bench.swarm_instances import WEIGHTS, custom
+from swarm.domain.equality import gini
 from tests.solver.swarm_checker import score_terms
 
 HISTORY = 4  # rounds that count for recent_invitations

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus, SessionStatus
+from swarm.domain.equality import gini
 from swarm.persistence.models import (
     Availability,
     Invitation,
@@ -193,17 +194,6 @@ class FairnessEffect:
     people: int
     gini: float
     never: int
-
-
-def gini(values: list[float]) -> float:
-    """The Gini coefficient of non-negative values (0 = all equal, near 1 = one has all); 0 if all are 0."""
-    ordered = sorted(values)
-    total = sum(ordered)
-    if not ordered or total == 0:
-        return 0.0
-    n = len(ordered)
-    weighted = sum((index + 1) * value for index, value in enumerate(ordered))
-    return (2 * weighted) / (n * total) - (n + 1) / n
 
 
 def fairness_effect(session: Session, region_id: int, rounds: list[PlanningRound]) -> FairnessEffect:

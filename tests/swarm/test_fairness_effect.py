@@ -6,10 +6,11 @@ import pytest
 
 from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus, SessionStatus
+from swarm.domain.equality import gini
 from swarm.persistence.models import Availability, Invitation
 from swarm.persistence.models import Session as ScheduledSession
 from swarm.services.planning import create_planning_round, create_slot
-from swarm.services.schedule_review import fairness_effect, gini
+from swarm.services.schedule_review import fairness_effect
 from tests.swarm.factories import NOW, add_professional
 
 
