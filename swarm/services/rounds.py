@@ -48,6 +48,16 @@ def planning_round_for(session: Session, region_id: int, planning_round_id: int 
     return planning_round
 
 
+def standing_invitations(*columns):
+    """``select(*columns)`` over the invitations that count as a turn: to a published session, not
+    cancelled (joined to their session; callers add the region and rounds they look at)."""
+    return (
+        select(*columns)
+        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+        .where(SwarmSession.status == SessionStatus.PUBLISHED, Invitation.cancelled_at.is_(None))
+    )
+
+
 def recent_invitations(
     session: Session, region_id: int, planning_round: PlanningRound, window: int
 ) -> Counter:
@@ -55,15 +65,12 @@ def recent_invitations(
     if window <= 0:
         return Counter()
     rows = session.exec(
-        select(Invitation.professional_id)
-        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+        standing_invitations(Invitation.professional_id)
         .join(PlanningRound, PlanningRound.id == SwarmSession.planning_round_id)
         .where(
             PlanningRound.region_id == region_id,
             PlanningRound.sequence < planning_round.sequence,
             PlanningRound.sequence >= planning_round.sequence - window,
-            SwarmSession.status == SessionStatus.PUBLISHED,
-            Invitation.cancelled_at.is_(None),
         )
     )
     return Counter(rows)

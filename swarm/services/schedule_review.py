@@ -31,6 +31,7 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as ScheduledSession
 from swarm.services.directory import region_professionals
+from swarm.services.rounds import standing_invitations
 
 
 @dataclass
@@ -166,12 +167,8 @@ def invitation_counts(
     )[::-1]
     counts: dict[tuple[int, int], int] = {}
     for professional_id, round_id in session.exec(
-        select(Invitation.professional_id, ScheduledSession.planning_round_id)
-        .join(ScheduledSession, ScheduledSession.id == Invitation.session_id)
-        .where(
-            ScheduledSession.region_id == region_id,
-            ScheduledSession.status == SessionStatus.PUBLISHED,
-            Invitation.cancelled_at.is_(None),
+        standing_invitations(Invitation.professional_id, ScheduledSession.planning_round_id).where(
+            ScheduledSession.region_id == region_id
         )
     ):
         counts[(professional_id, round_id)] = counts.get((professional_id, round_id), 0) + 1
@@ -225,14 +222,8 @@ def fairness_effect(session: Session, region_id: int, rounds: list[PlanningRound
         available[professional_id] = available.get(professional_id, 0) + 1
     invited: dict[int, int] = {}
     for professional_id, n in session.exec(
-        select(Invitation.professional_id, func.count(Invitation.id))
-        .join(ScheduledSession, ScheduledSession.id == Invitation.session_id)
-        .where(
-            ScheduledSession.region_id == region_id,
-            ScheduledSession.planning_round_id.in_(published),
-            ScheduledSession.status == SessionStatus.PUBLISHED,
-            Invitation.cancelled_at.is_(None),
-        )
+        standing_invitations(Invitation.professional_id, func.count(Invitation.id))
+        .where(ScheduledSession.region_id == region_id, ScheduledSession.planning_round_id.in_(published))
         .group_by(Invitation.professional_id)
     ):
         invited[professional_id] = n

@@ -19,7 +19,6 @@ from swarm.domain.enums import (
     InvitationResponse,
     PinKind,
     RequestStatus,
-    SessionStatus,
 )
 from swarm.domain.rules import Document, qualification_on
 from swarm.domain.timeutil import local_iso, to_local
@@ -56,6 +55,7 @@ from swarm.services.rounds import (
     recent_invitations,
     request_ref,
     schedule_session_document,
+    standing_invitations,
 )
 
 # Re-exported: callers import the document ids and history helpers from here too.
@@ -350,15 +350,9 @@ def rounds_since_invited(session: Session, region_id: int, planning_round: Plann
     rounds ago the last one was (1 = the round before). Whoever is missing waited every round so far:
     the caller counts them as ``planning_round.sequence`` (rounds are numbered from 1)."""
     rows = session.exec(
-        select(Invitation.professional_id, sa.func.max(PlanningRound.sequence))
-        .join(SwarmSession, SwarmSession.id == Invitation.session_id)
+        standing_invitations(Invitation.professional_id, sa.func.max(PlanningRound.sequence))
         .join(PlanningRound, PlanningRound.id == SwarmSession.planning_round_id)
-        .where(
-            PlanningRound.region_id == region_id,
-            PlanningRound.sequence < planning_round.sequence,
-            SwarmSession.status == SessionStatus.PUBLISHED,
-            Invitation.cancelled_at.is_(None),
-        )
+        .where(PlanningRound.region_id == region_id, PlanningRound.sequence < planning_round.sequence)
         .group_by(Invitation.professional_id)
     )
     return {person: planning_round.sequence - last for person, last in rows}
