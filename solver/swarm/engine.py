@@ -201,7 +201,7 @@ def _decomposed(elig, pairs, staffable, tables, options, control, clock, best: _
     finally:
         if beside is not None:
             best.tighten(beside.close(), "bound")
-            stages["session_bound_passes"] = float(beside.passes)
+            stages["session_bound_improvements"] = float(beside.improvements)
 
 
 def _search(elig, pairs, options, control, clock, best: _Best, stages, beside) -> None:

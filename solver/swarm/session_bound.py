@@ -233,8 +233,8 @@ def session_selection(
 
 
 class SessionBound:
-    """The subgradient search over the prices, stoppable from another thread; :attr:`best` is the
-    lowest bound so far (None until a first pass over the sessions finished)."""
+    """The subgradient search over the prices; :attr:`best` is the lowest bound so far (None until a
+    first pass over the sessions finished)."""
 
     def __init__(
         self,
@@ -257,10 +257,6 @@ class SessionBound:
         self.lps: dict[Session, SessionLp] = {}
         self.best: int | None = None
         self.history: list[tuple[float, int]] = []  # (seconds into the search, bound) per pass
-        self._stop = threading.Event()
-
-    def stop(self) -> None:
-        self._stop.set()
 
     def run(
         self,
@@ -268,13 +264,13 @@ class SessionBound:
         target: Callable[[], float] | None = None,
         improved: Callable[[int], None] | None = None,
     ) -> int | None:
-        """Search until ``deadline`` (time.monotonic()), a stop, or the steps become too small.
+        """Search until ``deadline`` (time.monotonic()) or until the steps become too small.
 
         ``target`` gives a known schedule's score, which sizes the steps (Polyak's rule; without it,
         a level ``TARGET_GAP`` below the best bound); ``improved`` hears each lower bound."""
         started = time.monotonic()
         step_scale, idle = 1.0, 0
-        while not self._stop.is_set():
+        while True:
             found = self._evaluate(deadline)
             if found is None:
                 break
@@ -323,11 +319,11 @@ class SessionBound:
                 return None
             selected, chosen = found
             todo = sorted((s for s in chosen if s not in fresh), key=lambda s: -values[s])
-            if not todo or self._stop.is_set() or time.monotonic() >= deadline:
+            if not todo or time.monotonic() >= deadline:
                 break
             for session in todo:
                 left = deadline - time.monotonic()
-                if left <= 0 or self._stop.is_set():
+                if left <= 0:
                     break
                 if session not in self.lps:
                     self.lps[session] = SessionLp(self.elig, session, self.by_session[session], KEEP)
@@ -379,7 +375,7 @@ class BoundBeside:
 
     def __init__(self, instance, pairs, prices, tables, deadline: float):
         self._best: int | None = None
-        self.passes = 0
+        self.improvements = 0
         self._process = subprocess.Popen(
             [sys.executable, "-m", "solver.swarm.session_bound"],
             stdin=subprocess.PIPE,
@@ -398,7 +394,7 @@ class BoundBeside:
                 value = int(line)
             except ValueError:  # not a bound (a library writing to stdout): not ours to read
                 continue
-            self.passes += 1
+            self.improvements += 1
             self._best = value if self._best is None else min(self._best, value)
 
     def best(self) -> int | None:
