@@ -263,11 +263,12 @@ class SessionBound:
         deadline: float,
         target: Callable[[], float] | None = None,
         improved: Callable[[int], None] | None = None,
+        target_gap: float = TARGET_GAP,
     ) -> int | None:
         """Search until ``deadline`` (time.monotonic()) or until the steps become too small.
 
         ``target`` gives a known schedule's score, which sizes the steps (Polyak's rule; without it,
-        a level ``TARGET_GAP`` below the best bound); ``improved`` hears each lower bound."""
+        a level ``target_gap`` below the best bound); ``improved`` hears each lower bound."""
         started = time.monotonic()
         step_scale, idle = 1.0, 0
         while True:
@@ -291,7 +292,7 @@ class SessionBound:
             norm = sum(g * g for g in gradient.values())
             if norm < 1e-9:
                 break
-            known = target() if target is not None else self.best - TARGET_GAP * abs(self.best)
+            known = target() if target is not None else self.best - target_gap * abs(self.best)
             gap = bound_value - known
             step = step_scale * max(gap, 1.0) / norm
             self.prices = {r: max(0.0, self.prices[r] - step * gradient[r]) for r in self.requests}
