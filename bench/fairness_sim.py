@@ -5,7 +5,8 @@
 
 The region's professionals stay (home, skills, travel radius); each round brings new requests, slots and venue
 capacities, and redraws availability from each person's own propensity. ``recent_invitations`` is the number
-of sessions each person attended in the four rounds before, under the method being simulated. Methods: the
+of sessions each person attended in the four rounds before, under the method being simulated, and
+``rounds_waited`` the rounds in which they were available since they last attended one. Methods: the
 engine at the region's fairness weight, the engine with fairness weight 0, the greedy by hand (nearest first)
 and a random draw among those who fit. Reported among the professionals who fit a request in at least half
 the rounds: the Gini coefficient of their invitation rates (invitations per round in which they fit), the share
@@ -97,14 +98,15 @@ def engine_solver(fairness: int, time_limit: float):
 def simulate(method: str, solver, rounds: list[dict]) -> Run:
     run = Run(method)
     history: list[Counter] = []
+    waited: Counter = Counter()  # rounds available since the last invitation, this one included
     for doc in rounds:
         doc = copy.deepcopy(doc)
         recent = sum(history[-HISTORY:], Counter())
-        last = {pid: k for k, attended in enumerate(history) for pid in attended}
         for p in doc["professionals"]:
             p["recent_invitations"] = recent[p["id"]]
-            # rounds since last invited; someone never invited waited all rounds so far (and before)
-            p["rounds_since_invited"] = len(history) - last.get(p["id"], -1)
+            if p["availability"]:
+                waited[p["id"]] += 1
+            p["rounds_waited"] = waited[p["id"]]
         started = time.monotonic()
         schedule = solver(doc)
         run.seconds += time.monotonic() - started
@@ -121,6 +123,8 @@ def simulate(method: str, solver, rounds: list[dict]) -> Run:
             for pid in {pid for t in s["tables"] for seated in t["rounds"] for pid in seated}:
                 this_round[pid] += 1
         history.append(this_round)
+        for pid in this_round:
+            waited[pid] = 0
         run.invitations += this_round
     return run
 
@@ -243,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
             f"one region of {REGION['professionals']} professionals, {REGION['requests']} requests, "
             f"{REGION['slots']} slots and {REGION['venues']} venues a round, 3 table rounds; "
             f"{args.time_limit:.0f} s per engine solve. Each round fills `recent_invitations` (sessions in the "
-            f"{HISTORY} rounds before) and `rounds_since_invited` from the method's own earlier rounds.",
+            f"{HISTORY} rounds before) and `rounds_waited` (rounds available since the last invitation) from the "
+            "method's own earlier rounds.",
             "Population (per seed): the professionals who fit a request (could join its session and meet one of its "
             "needs) in at least half the rounds. Invitation rate = sessions attended / rounds in which they fit.",
             "Every round's schedule is checked with `tests/solver/swarm_checker.py` and scored at the region's weights "

@@ -25,7 +25,7 @@ import numpy as np
 
 from solver.control import SolveControl, SolveOptions, run_cp_sat
 from solver.swarm import bound as lp
-from solver.swarm import candidates, evaluate, packing, people, repack
+from solver.swarm import candidates, evaluate, packing, people, repack, ties
 from solver.swarm import model as aggregated
 from solver.swarm.eligibility import Eligibility
 from solver.swarm.evaluate import SessionPlan, Table
@@ -121,14 +121,17 @@ class _Best:
         self.conflicts: list[tuple[int, int]] = []
         self.invalid: list[list[str]] = []
 
-    def offer(self, sessions: list[SessionPlan], stage: str) -> None:
+    def offer(self, sessions: list[SessionPlan], stage: str, floor: int | None = None) -> None:
+        """Keep ``sessions`` if they score more, or at least ``floor`` (the tie-break's choice among
+        near ties, see :func:`model.break_ties`)."""
         sessions = [s for s in sessions if s.tables]
         problems = evaluate.violations(self.inst, sessions)
         if problems:  # never expected: such a schedule is not returned, and tests look here
             self.invalid.append(problems)
             return
         value = evaluate.score(self.inst, sessions)
-        if value > self.score or (value == self.score and not self.sessions and sessions):
+        at_least = self.score + 1 if floor is None else min(floor, self.score + 1)
+        if value >= at_least or (value == self.score and not self.sessions and sessions):
             self.sessions, self.score = sessions, value
         self._check_bound()
         self.control.report(self.score, self.bound, stage)
@@ -164,11 +167,11 @@ def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Bes
         parameters={**NO_PRESOLVE, **EXACT_PARAMETERS},
     )
     if result.has_solution:
-        value = result.solver.value
-        if not clock.stopped:  # among schedules of this score, the people who waited longest
-            value = aggregated.break_ties(agg, result, options, _quiet(control), clock.share(0.5))
+        value, floor = result.solver.value, None
+        if not clock.stopped:  # among near ties of this score, the people who waited longest
+            value, floor = aggregated.break_ties(agg, result, options, _quiet(control), clock.share(0.5))
         plan = agg.extract(value)
-        best.offer(_rotate_all(elig, plan, options, control, clock), "rotation")
+        best.offer(_rotate_all(elig, plan, options, control, clock), "rotation", floor)
         if result.optimal:
             best.tighten(round(result.solver.objective_value), "exact")
         elif result.best_bound is not None:
@@ -241,7 +244,12 @@ def _search(elig, pairs, options, control, clock, best: _Best, stages, beside) -
     plan = repack.seat(elig, seating, hint, t + clock.left() * 0.85, guide)
     stages["people"] = time.monotonic() - t
     t = time.monotonic()
-    best.offer(_rotate_all(elig, plan, options, control, clock), "rotation")
+    plan, given_up = ties.seat_longest_waits(elig, plan, options, _quiet(control), t + clock.left() * 0.5)
+    stages["ties"] = time.monotonic() - t
+    t = time.monotonic()
+    # the near ties may score up to what their sessions gave up below the schedule so far
+    floor = best.score - given_up if given_up else None
+    best.offer(_rotate_all(elig, plan, options, control, clock), "rotation", floor)
     stages["rotation"] = time.monotonic() - t
 
 

@@ -112,7 +112,7 @@ class Professional:
     # Extension: planning rounds since the person last attended a session of the region (1 = the
     # round before this one; for someone never invited, the rounds since they joined). 0: not known.
     # It never changes the score; it breaks exact ties of the score (docs/solver-swarm.md).
-    rounds_since_invited: int = 0
+    rounds_waited: int = 0
 
 
 @dataclass(frozen=True)
@@ -363,5 +363,5 @@ def _professional(item: dict, here: At, slot_ids: set[str]) -> Professional:
         max_sessions=as_int(*get(item, "max_sessions", here, 1), minimum=0),
         qualified=as_bool(*get(item, "qualified", here, True)),
         recent_invitations=as_int(*get(item, "recent_invitations", here, 0), minimum=0),
-        rounds_since_invited=as_int(*get(item, "rounds_since_invited", here, 0), minimum=0),
+        rounds_waited=as_int(*get(item, "rounds_waited", here, 0), minimum=0),
     )

@@ -13,6 +13,7 @@ One function per hard rule, so that tests can build the variables and just the r
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -29,8 +30,10 @@ Plan = dict[Session, dict[int, dict[int, int]]]
 # LP relaxation is much weaker: measured, the bound stalled 2 % high with it and was proved without it.
 NO_PRESOLVE = {"cp_model_presolve": False}
 
-# Exact ties of the spec score go to the people who waited longest for an invitation (the extension
-# ``rounds_since_invited``, see break_ties); a longer wait counts as this many rounds.
+# Near ties of the spec score go to the people who waited longest for an invitation (the extension
+# ``rounds_waited``, see break_ties): schedules that give up at most NEAR_TIE of the skill term count as
+# equal for this. A share of the skill term, not of the score: the score is mostly requests scheduled.
+NEAR_TIE = 0.025
 WAIT_CAP = 12
 # The tie-break solve keeps the tables, so it is small: 0.1-0.4 s on the fairness simulation's rounds.
 TIE_SECONDS = 2.0
@@ -38,8 +41,19 @@ TIE_PARAMETERS = {"num_workers": 1, "interleave_search": False}
 
 
 def wait(inst, p: int) -> int:
-    """Person p's weight in breaking ties: rounds waited, capped; 0 when the region's fairness weight is 0."""
-    return min(inst.professionals[p].rounds_since_invited, WAIT_CAP) if inst.weights.fairness else 0
+    """Person p's rounds waited, capped; 0 when the region's fairness weight is 0."""
+    return min(inst.professionals[p].rounds_waited, WAIT_CAP) if inst.weights.fairness else 0
+
+
+def wait_bonus(inst, p: int) -> int:
+    """What seating person p weighs in choosing among near ties: the rounds waited beyond this one, squared,
+    so that one person who waited long outweighs several who waited a little."""
+    return max(0, wait(inst, p) - 1) ** 2
+
+
+def near_tie_floor(score: int, skill: int) -> int:
+    """The lowest score that still counts as a near tie of ``score`` whose skill term is ``skill``."""
+    return score - math.floor(NEAR_TIE * abs(skill))
 
 
 @dataclass
@@ -260,15 +274,14 @@ class AggregatedModel:
     # --- ties of the score --------------------------------------------------------------------
 
     def waits(self) -> list[tuple[int, cp_model.IntVar]]:
-        """Per attendance ``y`` of someone with a known wait, the wait's weight in breaking ties: its
-        square, so that one person who waited long outweighs several who waited a little."""
+        """Per attendance ``y`` of someone with a wait bonus, the bonus (see :func:`wait_bonus`)."""
         inst = self.elig.instance
-        found = [(wait(inst, p) ** 2, y) for (p, _), y in self.y.items()]
+        found = [(wait_bonus(inst, p), y) for (p, _), y in self.y.items()]
         return [(t, y) for t, y in found if t > 0]
 
-    def to_tie_break(self, value, score: int) -> bool:
-        """Turn the solved model into its tie-break: the solution's tables and at least its ``score``,
-        the longest waits among the people seated, hinted with the solution (``value`` reads it).
+    def to_tie_break(self, value, floor: int) -> bool:
+        """Turn the solved model into its tie-break: the solution's tables, a score of at least ``floor``,
+        and the most wait bonus seated, hinted with the solution (``value`` reads it).
 
         False, and the model is left as it was, when there is nothing to break ties on.
         """
@@ -282,7 +295,7 @@ class AggregatedModel:
             m.add_hint(var, value(var))
         for z in self.z.values():
             m.add(z == value(z))
-        m.add(self.score() >= score)
+        m.add(self.score() >= floor)
         m.maximize(sum(t * y for t, y in waits))
         return True
 
@@ -303,6 +316,11 @@ class AggregatedModel:
             if (p, r, session) in self.repeat:
                 self.model.add_hint(self.repeat[p, r, session], max(0, n - 1))
 
+    def skill_points(self, value) -> int:
+        """The skill term of a solution (``value`` reads it)."""
+        skill = self.elig.skill_values
+        return sum(int(skill[r][p]) * value(x) for (p, r, _), x in self.x.items())
+
     def extract(self, value) -> Plan:
         plan: Plan = {}
         for (r, session), z in self.z.items():
@@ -316,17 +334,23 @@ class AggregatedModel:
 
 
 def break_ties(
-    agg: AggregatedModel, solved: CpSatRun, options: SolveOptions, control: SolveControl, time_limit: float
-):
-    """After the exact solve (``solved``, proved optimal or not): its tables and at least its score,
-    with the people who waited longest among the schedules that score the same.
+    agg: AggregatedModel,
+    solved: CpSatRun,
+    options: SolveOptions,
+    control: SolveControl,
+    time_limit: float,
+) -> tuple[object, int]:
+    """After the exact solve (``solved``, proved optimal or not): its tables, and among the near ties
+    of its score (see :func:`near_tie_floor`) the one that seats the most wait bonus.
 
-    Returns how to read the values to extract: the tie-break's solution when it found one within
-    ``time_limit`` (at most ``TIE_SECONDS``), else ``solved``'s own. Only the people change, never
-    for a lower score; ``solved``'s objective value and bound stay what the score and bound are read from.
+    Returns how to read the values to extract, and the lowest score they may have: the tie-break's
+    solution when it found one within ``time_limit`` (at most ``TIE_SECONDS``), else ``solved``'s own.
+    Only the people change; ``solved``'s bound stays what the bound is read from.
     """
-    if not agg.to_tie_break(solved.solver.value, round(solved.solver.objective_value)):
-        return solved.solver.value
+    score = round(solved.solver.objective_value)
+    floor = near_tie_floor(score, agg.skill_points(solved.solver.value))
+    if not agg.to_tie_break(solved.solver.value, floor):
+        return solved.solver.value, score
     run = run_cp_sat(
         agg.model,
         options,
@@ -335,7 +359,7 @@ def break_ties(
         stage="ties",
         parameters={**NO_PRESOLVE, **TIE_PARAMETERS},
     )
-    return run.solver.value if run.has_solution else solved.solver.value
+    return (run.solver.value, floor) if run.has_solution else (solved.solver.value, score)
 
 
 def _session_key(inst, ident: str, kind: str, slot: str, venue: str):

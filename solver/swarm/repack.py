@@ -395,28 +395,15 @@ def seat(
     left, not in a session of an overlapping slot). Then, while time is left, each session is solved
     again with everyone the others leave free (never worse: the hint is its current plan). A session
     whose tables cannot all be held keeps those it can."""
-    inst = elig.instance
     at = _at(chosen)
     worth = {s: (guide.cache.get((s, at[s])) if guide is not None else None) or 0 for s in at}
     order = sorted(at, key=lambda s: (-worth[s], s))
     plan: Plan = {}
     current: dict[Session, int] = {}
 
-    def free_for(session: Session) -> np.ndarray:
-        used = np.zeros(elig.n, np.int64)
-        busy = np.zeros(elig.n, bool)
-        for other, tables in plan.items():
-            if other == session:
-                continue
-            people = list({p for seats in tables.values() for p in seats})
-            used[people] += 1
-            if inst.slots[other[0]].overlaps(inst.slots[session[0]]):
-                busy[people] = True
-        return (used < elig.max_sessions) & ~busy
-
     def solve(session: Session, budget: float, hint) -> None:
         requests = sorted(at[session])
-        free = free_for(session)
+        free = free_for(elig, plan, session)
         if hint is not None:
             hint = {r: {p: n for p, n in seats.items() if free[p]} for r, seats in hint.items()}
         found = values._solve(session, requests, free, hint=hint, time_limit=budget)
@@ -446,6 +433,22 @@ def seat(
             continue
         solve(session, min(SESSION_TIME, left / (len(order) - i)), plan[session])
     return plan
+
+
+def free_for(elig: Eligibility, plan: Plan, session: Session) -> np.ndarray:
+    """Who may sit in ``session`` beside the people the plan's other sessions hold: sessions left
+    (``max_sessions``), and not in a session of an overlapping slot."""
+    inst = elig.instance
+    used = np.zeros(elig.n, np.int64)
+    busy = np.zeros(elig.n, bool)
+    for other, tables in plan.items():
+        if other == session:
+            continue
+        people = list({p for seats in tables.values() for p in seats})
+        used[people] += 1
+        if inst.slots[other[0]].overlaps(inst.slots[session[0]]):
+            busy[people] = True
+    return (used < elig.max_sessions) & ~busy
 
 
 def _reseat_pairs(

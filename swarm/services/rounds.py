@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from swarm.domain.enums import SessionStatus
+from swarm.domain.enums import AvailabilityAnswer, SessionStatus
 from swarm.domain.errors import ValidationError
-from swarm.persistence.models import Invitation, PlanningRound, Seat, SessionTable, Slot, Venue
+from swarm.persistence.models import Availability, Invitation, PlanningRound, Seat, SessionTable, Slot, Venue
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
 
@@ -135,3 +136,33 @@ def schedule_session_document(session: Session, swarm_session: SwarmSession) -> 
             for t in tables
         ],
     }
+
+
+def rounds_waited(session: Session, region_id: int, planning_round: PlanningRound) -> dict[int, int]:
+    """Per professional: the region's planning rounds, up to and including this one, in which they said
+    yes or if-need-be to a slot since their last invitation to a published session. Rounds in which
+    someone was not available are no wait, so those who are rarely free do not crowd out those who were
+    passed over; whoever is missing waited no round."""
+    last_invited = (
+        standing_invitations(
+            Invitation.professional_id, sa.func.max(PlanningRound.sequence).label("sequence")
+        )
+        .join(PlanningRound, PlanningRound.id == SwarmSession.planning_round_id)
+        .where(PlanningRound.region_id == region_id, PlanningRound.sequence < planning_round.sequence)
+        .group_by(Invitation.professional_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Availability.professional_id, sa.func.count(sa.distinct(PlanningRound.id)))
+        .join(Slot, Slot.id == Availability.slot_id)
+        .join(PlanningRound, PlanningRound.id == Slot.planning_round_id)
+        .outerjoin(last_invited, last_invited.c.professional_id == Availability.professional_id)
+        .where(
+            PlanningRound.region_id == region_id,
+            PlanningRound.sequence <= planning_round.sequence,
+            PlanningRound.sequence > sa.func.coalesce(last_invited.c.sequence, 0),
+            Availability.answer.in_([AvailabilityAnswer.YES, AvailabilityAnswer.MAYBE]),
+        )
+        .group_by(Availability.professional_id)
+    )
+    return dict(rows.all())

@@ -27,7 +27,6 @@ from swarm.persistence.models import (
     Invitation,
     Municipality,
     Pin,
-    PlanningRound,
     Professional,
     ProfessionalSkill,
     QualificationDocument,
@@ -54,8 +53,8 @@ from swarm.services.rounds import (
     published_schedule,
     recent_invitations,
     request_ref,
+    rounds_waited,
     schedule_session_document,
-    standing_invitations,
 )
 
 # Re-exported: callers import the document ids and history helpers from here too.
@@ -310,7 +309,7 @@ def _professionals(session, region, planning_round, slots, excluded, pins, skill
         )
     )
     history = recent_invitations(session, region.id, planning_round, region.history_window_rounds)
-    waited = rounds_since_invited(session, region.id, planning_round)
+    waited = rounds_waited(session, region.id, planning_round)
     days = {slot_id: to_local(slot.starts_at, zone).date() for slot_id, slot in slots.items()}
     result = []
     for person in people:
@@ -339,20 +338,7 @@ def _professionals(session, region, planning_round, slots, excluded, pins, skill
                 "qualified": any_qualified,
                 "recent_invitations": history.get(person.id, 0),
                 # extension: breaks ties of the score towards who waited longest (docs/solver-swarm.md)
-                "rounds_since_invited": waited.get(person.id, planning_round.sequence),
+                "rounds_waited": waited.get(person.id, 0),
             }
         )
     return result
-
-
-def rounds_since_invited(session: Session, region_id: int, planning_round: PlanningRound) -> dict[int, int]:
-    """Per professional ever invited to a published session of the region before this round: how many
-    rounds ago the last one was (1 = the round before). Whoever is missing waited every round so far:
-    the caller counts them as ``planning_round.sequence`` (rounds are numbered from 1)."""
-    rows = session.exec(
-        standing_invitations(Invitation.professional_id, sa.func.max(PlanningRound.sequence))
-        .join(PlanningRound, PlanningRound.id == SwarmSession.planning_round_id)
-        .where(PlanningRound.region_id == region_id, PlanningRound.sequence < planning_round.sequence)
-        .group_by(Invitation.professional_id)
-    )
-    return {person: planning_round.sequence - last for person, last in rows}

@@ -11,8 +11,8 @@ import solver.swarm
 from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import InvitationResponse, PinKind, SessionStatus
 from swarm.domain.errors import ValidationError
-from swarm.persistence.models import Invitation, PlanningRound, Seat, Session, SessionTable
-from swarm.services.planning import create_planning_round
+from swarm.persistence.models import Invitation, Seat, Session, SessionTable
+from swarm.services.planning import create_planning_round, create_slot
 from swarm.services.professionals import set_availability
 from swarm.services.requests import (
     ExclusionInput,
@@ -171,6 +171,8 @@ def test_a_schedule_is_stored_as_a_draft_with_seats_and_reasoned_invitations(db,
     ).first()
     codes = [reason["code"] for reason in invitation.reasons]
     assert codes == ["skill", "availability", "travel", "turns"]
+    # round 1: available now and never invited before, so one round waited
+    assert invitation.reasons[-1]["rounds_waited"] == 1
     assert invitation.response == InvitationResponse.NEEDS_ACTION
 
     # Storing again replaces the draft instead of adding to it.
@@ -208,27 +210,35 @@ def test_recent_invitations_count_published_sessions_of_the_window(db, planned_w
     assert recent_invitations(db, world.region.id, next_round, 0) == {}
 
 
-def test_rounds_since_invited_count_from_the_last_published_invitation(db, planned_world):
-    from swarm.services.swarm_io import rounds_since_invited
+def test_rounds_waited_count_the_rounds_available_since_the_last_published_invitation(db, planned_world):
+    from swarm.services.rounds import rounds_waited
 
     world, people, first, _ = planned_world
-    this_round = db.get(PlanningRound, first.planning_round_id)
+    everyone = {person.id for person in people}
     document = build_swarm_instance(db, world.region.id)
-    # nobody was ever invited: everyone waited every round so far (this is round 1)
-    assert {p["rounds_since_invited"] for p in document["professionals"]} == {this_round.sequence} == {1}
+    # round 1, nobody invited before: everyone who is available now waits this round
+    assert {p["rounds_waited"] for p in document["professionals"]} == {1}
     store_swarm_schedule(db, world.region.id, schedule_for(world, people, first), clock=CLOCK)
-    assert (
-        rounds_since_invited(
-            db, world.region.id, create_planning_round(db, world.region.id, "Q2", actor=SYSTEM)
-        )
-        == {}
-    )
+    second = create_planning_round(db, world.region.id, "Q2", actor=SYSTEM)
+    # a draft is no invitation, and a round without an answer is no wait
+    assert rounds_waited(db, world.region.id, second) == dict.fromkeys(everyone, 1)
     for row in db.exec(Session.__table__.select()).all():
         db.get(Session, row.id).status = SessionStatus.PUBLISHED  # only published sessions count
     db.flush()
     third = create_planning_round(db, world.region.id, "Q3", actor=SYSTEM)
-    assert rounds_since_invited(db, world.region.id, third) == {people[0].id: 2, people[1].id: 2}
-    assert rounds_since_invited(db, world.region.id, this_round) == {}  # later rounds never count
+    slot = create_slot(
+        db, world.region.id, datetime(2027, 4, 6, 9), datetime(2027, 4, 6, 12), planning_round_id=third.id,
+        actor=SYSTEM,
+    )  # fmt: skip
+    set_availability(db, people[0].id, {slot.id: "maybe"}, actor=SYSTEM, clock=CLOCK)
+    set_availability(db, people[2].id, {slot.id: "yes"}, actor=SYSTEM, clock=CLOCK)
+    set_availability(db, people[3].id, {slot.id: "no"}, actor=SYSTEM, clock=CLOCK)
+    # people 0 and 1 were invited in round 1: only what came after counts
+    assert rounds_waited(db, world.region.id, third) == {
+        people[0].id: 1, people[2].id: 2, people[3].id: 1, people[4].id: 1,
+    }  # fmt: skip
+    # a round's own invitations and later rounds never count
+    assert rounds_waited(db, world.region.id, world.round) == dict.fromkeys(everyone, 1)
 
 
 def test_an_excluded_professional_who_moved_away_leaves_the_instance_valid(db, planned_world):
