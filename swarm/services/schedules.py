@@ -36,7 +36,13 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.rounds import parse_ref, planning_round_for, professional_ref, recent_invitations
+from swarm.services.rounds import (
+    parse_ref,
+    planning_round_for,
+    professional_ref,
+    recent_invitations,
+    rounds_waited,
+)
 
 
 def _fail(path: str, message: str) -> None:
@@ -228,6 +234,7 @@ class _Explainer:
         self.zone = ZoneInfo(region.timezone)
         self.history = recent_invitations(session, region.id, planning_round, region.history_window_rounds)
         self.window = region.history_window_rounds
+        self.waited = rounds_waited(session, region.id, planning_round)
         self.codes = {s.id: s.code for s in session.exec(select(Skill))}
 
     def reasons(self, person_id: int, slot: Slot, venue: Venue, request_ids: list[int]) -> list[dict]:
@@ -268,6 +275,8 @@ class _Explainer:
                 "code": "turns",
                 "recent_invitations": self.history.get(person_id, 0),
                 "window_rounds": self.window,
+                # near ties go to the longest wait (docs/solver-swarm.md, "Equal treatment over time")
+                "rounds_waited": self.waited.get(person_id, 0),
             }
         )
         return reasons

@@ -37,6 +37,7 @@ _REASONS = {
         "maybe": "u gaf aan dat u op dit moment zo nodig kunt",
         "travel": "{km} km van de locatie",
         "turns": "{count} uitnodiging(en) in de laatste {window} rondes",
+        "waited": "beschikbaar in {waited} ronde(s) sinds de laatste uitnodiging",
     },
     "en": {
         "skill": "you have {skill} at level {level} (asked: at least {min_level})",
@@ -44,6 +45,7 @@ _REASONS = {
         "maybe": "you said you are available at this time if need be",
         "travel": "{km} km from the venue",
         "turns": "{count} invitation(s) in the last {window} rounds",
+        "waited": "available in {waited} round(s) since the last invitation",
     },
 }
 
@@ -70,6 +72,8 @@ def reason_sentences(reasons: list, skill_names: dict[str, str], language: str) 
                     count=reason.get("recent_invitations"), window=reason.get("window_rounds")
                 )
             )
+            if reason.get("rounds_waited"):
+                sentences.append(words["waited"].format(waited=reason["rounds_waited"]))
     return tuple(dict.fromkeys(sentences))  # one skill can meet the needs of several tables
 
 

@@ -55,11 +55,23 @@ def reason_text(reason) -> str:
         return _("%(km)s km from the venue", km=reason.get("km"))
     if code == "turns":
         count = reason.get("recent_invitations", 0)
-        return ngettext(
+        turns = ngettext(
             "%(num)s invitation in the last %(window)s rounds",
             "%(num)s invitations in the last %(window)s rounds",
             count,
             window=reason.get("window_rounds"),
+        )
+        waited = reason.get("rounds_waited", 0)
+        if not waited:
+            return turns
+        return (
+            turns
+            + "; "
+            + ngettext(
+                "available in %(num)s round since the last invitation",
+                "available in %(num)s rounds since the last invitation",
+                waited,
+            )
         )
     return ", ".join(f"{key}: {value}" for key, value in reason.items() if key != "code")
 

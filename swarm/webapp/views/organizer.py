@@ -6,10 +6,11 @@ Solving, progress and publishing are in organizer_plan.py (same blueprint).
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from solver.swarm.model import NEAR_TIE
 from swarm.domain.enums import FeedOwner, PinKind, SessionStatus, SolveStatus, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.persistence.models import SwarmRequest
@@ -217,6 +218,7 @@ def policy():
         never=never,
         effect=effect,
         gini=format_decimal(effect.gini, format="0.00"),
+        near_tie=format_percent(NEAR_TIE, format="#,##0.#%"),
     ), status_for(form)
 
 
