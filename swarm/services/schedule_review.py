@@ -184,13 +184,17 @@ class FairnessEffect:
 
     ``people``: the region's professionals who said yes or if need be to a slot of at least one of the rounds;
     ``gini``: the Gini coefficient of their invitation rates (invitations / rounds in which they were available);
-    ``never``: how many of them were not invited in any of the rounds.
+    ``left_out``: the ids of those of them not invited in any of the rounds.
     """
 
     rounds: int
     people: int
     gini: float
-    never: int
+    left_out: frozenset[int] = frozenset()
+
+    @property
+    def never(self) -> int:
+        return len(self.left_out)
 
 
 def fairness_effect(session: Session, region_id: int, rounds: list[PlanningRound]) -> FairnessEffect:
@@ -205,7 +209,7 @@ def fairness_effect(session: Session, region_id: int, rounds: list[PlanningRound
         if r.region_id == region_id and r.status in (PlanningRoundStatus.PLANNED, PlanningRoundStatus.CLOSED)
     ]
     if not published:
-        return FairnessEffect(rounds=0, people=0, gini=0.0, never=0)
+        return FairnessEffect(rounds=0, people=0, gini=0.0)
     available: dict[int, int] = {}
     for professional_id, _round_id in session.exec(
         select(Availability.professional_id, Slot.planning_round_id)
@@ -232,7 +236,7 @@ def fairness_effect(session: Session, region_id: int, rounds: list[PlanningRound
         rounds=len(published),
         people=len(available),
         gini=gini(rates),
-        never=sum(1 for p in available if not invited.get(p)),
+        left_out=frozenset(p for p in available if not invited.get(p)),
     )
 
 

@@ -44,10 +44,22 @@ def test_the_regions_own_effect_is_measured_over_its_published_rounds(login_as, 
                 answer=AvailabilityAnswer.MAYBE,
             )
         )
+        # A third one who never said they were available: not counted, and not named as left out.
+        session.add(
+            Professional(
+                name="Nooit Beschikbaar",
+                email="nooit@example.nl",
+                kvk_number="12345678",
+                region_id=invited.region_id,
+            )
+        )
     page = client.get("/organizer/policy").get_data(as_text=True)
     effect = page.split('id="measured-effect">')[1].split("</p>")[0]
     assert "over 1 gepubliceerde ronde" in effect and "van de 2 professionals" in effect
     assert "0,50" in effect and "Nooit uitgenodigd: 1." in effect
+    left_out = page.split('id="left-out">')[1].split("</p>")[0]
+    assert "1 professional die in deze rondes ja of misschien zei" in left_out
+    assert "Nog Niet Uitgenodigd" in left_out and "Nooit Beschikbaar" not in left_out
 
 
 def _ranges_in_benchmarks(weight: int) -> tuple[str, str, str]:

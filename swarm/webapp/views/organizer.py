@@ -207,8 +207,8 @@ def policy():
             flash(_("The policy has been saved; it applies from the next solve."), "success")
             return redirect(url_for("organizer.policy"))
     rounds, counts = schedule_review.invitation_counts(db(), region.id, max(region.history_window_rounds, 1))
-    never = [person for person, per_round in counts if sum(per_round) == 0]
     effect = schedule_review.fairness_effect(db(), region.id, rounds)
+    never = [person for person, _ in counts if person.id in effect.left_out]
     return render_template(
         "organizer/policy.html",
         form=form,
