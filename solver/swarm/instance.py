@@ -109,9 +109,9 @@ class Professional:
     max_sessions: int = 1
     qualified: bool = True
     recent_invitations: int = 0
-    # Extension: planning rounds since the person last attended a session of the region (1 = the
-    # round before this one; for someone never invited, the rounds since they joined). 0: not known.
-    # It never changes the score; it breaks exact ties of the score (docs/solver-swarm.md).
+    # Extension: planning rounds of the region in which the person was available since they last
+    # attended a session, this one included. 0: not known. It never changes the score; it breaks
+    # near ties of the score (docs/solver-swarm.md, "Equal treatment over time").
     rounds_waited: int = 0
 
 

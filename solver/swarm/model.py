@@ -316,6 +316,10 @@ class AggregatedModel:
             if (p, r, session) in self.repeat:
                 self.model.add_hint(self.repeat[p, r, session], max(0, n - 1))
 
+    def score_of(self, value) -> int:
+        """The spec score of a solution (``value`` reads it), as :meth:`score` would evaluate."""
+        return sum(c * value(v) for c, v in self.terms) + self.offset
+
     def skill_points(self, value) -> int:
         """The skill term of a solution (``value`` reads it)."""
         skill = self.elig.skill_values
@@ -351,7 +355,16 @@ def break_ties(
     floor = near_tie_floor(score, agg.skill_points(solved.solver.value))
     if not agg.to_tie_break(solved.solver.value, floor):
         return solved.solver.value, score
-    run = run_cp_sat(
+    run = run_tie_break(agg, options, control, time_limit)
+    return (run.solver.value, floor) if run.has_solution else (solved.solver.value, score)
+
+
+def run_tie_break(
+    agg: AggregatedModel, options: SolveOptions, control: SolveControl, time_limit: float
+) -> CpSatRun:
+    """Solve a model turned into its tie-break (:meth:`AggregatedModel.to_tie_break`): one worker, at
+    most ``TIE_SECONDS``."""
+    return run_cp_sat(
         agg.model,
         options,
         control,
@@ -359,7 +372,6 @@ def break_ties(
         stage="ties",
         parameters={**NO_PRESOLVE, **TIE_PARAMETERS},
     )
-    return (run.solver.value, floor) if run.has_solution else (solved.solver.value, score)
 
 
 def _session_key(inst, ident: str, kind: str, slot: str, venue: str):

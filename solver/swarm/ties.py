@@ -13,10 +13,10 @@ import time
 
 import numpy as np
 
-from solver.control import SolveControl, SolveOptions, run_cp_sat
+from solver.control import SolveControl, SolveOptions
 from solver.swarm import model as aggregated
 from solver.swarm.eligibility import Eligibility, Session
-from solver.swarm.model import NO_PRESOLVE, TIE_PARAMETERS, TIE_SECONDS, Plan
+from solver.swarm.model import Plan
 from solver.swarm.repack import free_for
 
 # Per table, the free people with the longest waits brought into its tie-break beside those seated:
@@ -44,7 +44,7 @@ def seat_longest_waits(
         left = deadline - time.monotonic()
         if left < 0.05:
             break
-        budget = min(TIE_SECONDS, left / (len(order) - i))
+        budget = left / (len(order) - i)  # run_tie_break caps it at TIE_SECONDS
         found = _session_ties(elig, plan, session, options, control, budget)
         if found is not None:
             plan[session], margin = found
@@ -69,19 +69,11 @@ def _session_ties(elig, plan: Plan, session: Session, options, control, time_lim
     def value(var) -> int:
         return hinted.get(var.index, 0)
 
-    score = sum(c * value(v) for c, v in agg.terms) + agg.offset
+    score = agg.score_of(value)
     floor = aggregated.near_tie_floor(score, agg.skill_points(value))
     if not agg.to_tie_break(value, floor):
         return None
-    run = run_cp_sat(
-        agg.model,
-        options,
-        control,
-        time_limit=time_limit,
-        stage="ties",
-        parameters={**NO_PRESOLVE, **TIE_PARAMETERS},
-    )
+    run = aggregated.run_tie_break(agg, options, control, time_limit)
     if not run.has_solution:
         return None
-    after = sum(c * run.solver.value(v) for c, v in agg.terms) + agg.offset
-    return agg.extract(run.solver.value).get(session, {}), score - after
+    return agg.extract(run.solver.value).get(session, {}), score - agg.score_of(run.solver.value)
