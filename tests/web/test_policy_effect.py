@@ -13,10 +13,10 @@ def test_the_weight_field_describes_its_simulated_effect_in_dutch_and_english(lo
     page = client.get("/organizer/policy").get_data(as_text=True)
     assert 'aria-describedby="weight_fairness-hint"' in page
     hint = page.split('id="weight_fairness-hint">')[1].split("</small>")[0]
-    assert "gewicht 5: Gini 0,21-0,25" in hint and "Met 0 staat de rotatie uit." in hint
+    assert "gewicht 5: Gini 0,22-0,24" in hint and "Met 0 staat de rotatie uit." in hint
     assert "wie het langst heeft gewacht" in page and "hooguit 2,5% verschil" in page and "loting" not in page
     english = client.get("/organizer/policy", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "weight 5: Gini 0.21-0.25" in english and "at most 2.5% of the skill match apart" in english
+    assert "weight 5: Gini 0.22-0.24" in english and "at most 2.5% of the skill match apart" in english
 
 
 def test_the_regions_own_effect_is_measured_over_its_published_rounds(login_as, the_world, engine):

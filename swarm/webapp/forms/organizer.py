@@ -22,8 +22,8 @@ class PolicyForm(FlaskForm):
     # Shown with the weight's description: its measured effect (docs/benchmarks.md, "Equal treatment over time").
     measured_effect = _l(
         "Measured in 4 simulations of a region (300 professionals, 12 rounds; Gini 0 means everyone invited "
-        "equally often): weight 5: Gini 0.21-0.25, 0-0 regulars never invited, skill match 95-97 % of that at "
-        "weight 0; weight 2: Gini 0.22-0.26, 0-1 never invited, skill match 97-99 %; weight 0: Gini 0.25-0.29, "
+        "equally often): weight 5: Gini 0.22-0.24, 0-0 regulars never invited, skill match 95-98 % of that at "
+        "weight 0; weight 2: Gini 0.23-0.25, 0-0 never invited, skill match 97-98 %; weight 0: Gini 0.25-0.29, "
         "0-6 never invited."
     )
     history_window_rounds = IntegerField(
