@@ -37,7 +37,7 @@ NEAR_TIE = 0.025
 WAIT_CAP = 12
 # The tie-break solve keeps the tables, so it is small, and CP-SAT's presolve (unlike in the exact solve,
 # which needs the strong bound) removes what the fixed tables rule out: on the fairness simulation's
-# rounds it proves its optimum in 0.4-2.5 s; without presolve it stopped far from it at 2 s.
+# rounds it proves its optimum in 0.4-1.4 s; without presolve it often stopped short of it at 2 s.
 TIE_SECONDS = 2.0
 
 
