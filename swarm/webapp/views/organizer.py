@@ -208,7 +208,7 @@ def policy():
             return redirect(url_for("organizer.policy"))
     rounds, counts = schedule_review.invitation_counts(db(), region.id, max(region.history_window_rounds, 1))
     effect = schedule_review.fairness_effect(db(), region.id, rounds)
-    never = [person for person, _ in counts if person.id in effect.left_out]
+    never = [person for person, _per_round in counts if person.id in effect.left_out]
     return render_template(
         "organizer/policy.html",
         form=form,
