@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -28,11 +29,33 @@ from swarm.persistence.db import create_engine
 from swarm.services.accounts import use_password_hasher
 
 POSTGRES_ENV = "SWARM_TEST_POSTGRES_URL"
+CLOCK_AHEAD_ENV = "SWARM_TEST_CLOCK_AHEAD_DAYS"
 NO_POSTGRES = (
     f"PostgreSQL tests skipped: set {POSTGRES_ENV}, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def pytest_configure(config):
+    """With SWARM_TEST_CLOCK_AHEAD_DAYS=N the whole run sees a system clock N days ahead (time-machine, in-process).
+
+    Tests read time only through injected clocks; this proves it: a test that passes today but fails a year
+    from now is reading the system clock somewhere. Threading waits use the monotonic clock, which stays real.
+    """
+    days = os.environ.get(CLOCK_AHEAD_ENV)
+    if not days:
+        return
+    import time_machine
+
+    traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=int(days)), tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config):
+    days = os.environ.get(CLOCK_AHEAD_ENV)
+    return f"system clock moved {days} days ahead ({CLOCK_AHEAD_ENV})" if days else None
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -15,14 +15,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from swarm.domain.enums import OutboxStatus, SessionStatus, SolveStatus
-from swarm.domain.timeutil import system_clock
+from swarm.domain.timeutil import fixed_clock, system_clock
 from swarm.mail import Mail
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import OutboxMessage, Session, SolveRun
@@ -31,6 +31,7 @@ from tests.swarm.test_mail_support import Inbox, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUND = 120  # seconds any wait below may take at most (a loaded CI machine)
+LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def wait_until(condition: Callable[[], object], what: str, timeout: float = BOUND, every: float = 0.05):
@@ -186,9 +187,8 @@ def test_a_killed_scheduler_loses_no_mail(ops_engine, config):
     with unit_of_work(ops_engine) as db:
         for n, key in enumerate(keys):
             mail = Mail("reminder", key, f"p{n}@example.nl", f"P {n}", f"Bericht {n}", "Tekst\n")
-            outbox.enqueue_mail(
-                db, mail, clock=system_clock
-            )  # due now for the scheduler, which runs on real time
+            # Due long ago: the scheduler process runs on the real clock, which may lag this test's.
+            outbox.enqueue_mail(db, mail, clock=fixed_clock(LONG_AGO))
     inbox = SlowInbox()
     with smtp_server(inbox) as server:
         config = config.with_overrides(smtp_port=server.port)
@@ -199,7 +199,7 @@ def test_a_killed_scheduler_loses_no_mail(ops_engine, config):
             scheduler.send_signal(signal.SIGKILL)
             scheduler.wait(timeout=BOUND)
         # The next scheduler finds what is left; a message claimed by the dead one waits out its lease.
-        # The scheduler ran on the system clock, so the next one does too, a lease later.
+        # The scheduler ran on the real clock; this one is at least a lease later, whatever clock the test sees.
         outbox.send_due(ops_engine, config, lambda: system_clock() + outbox.CLAIM_LEASE)
         received = Counter(message["Message-ID"] for message in inbox.messages)
     with unit_of_work(ops_engine) as db:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,9 +22,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE = "/static/vendor/axe-core-4.11.0/axe.min.js"
-BROWSER_NOW = datetime(
-    2026, 12, 1, 9, 0, tzinfo=UTC
-)  # the live server's clock: before the slots of the test world
 # Screenshots go to test-results/ (ignored); SWARM_SCREENSHOTS=docs/img refreshes the README's pictures.
 SCREENSHOTS = Path(
     os.environ.get("SWARM_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-results" / "screenshots")

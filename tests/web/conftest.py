@@ -14,7 +14,7 @@ from swarm.persistence import migrate
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.webapp import create_app
 from tests.web import world
-from tests.web.browser import BROWSER_NOW, CHROMIUM, CHROMIUM_ARGS, LiveServer, PageChecker
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, PageChecker
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +41,14 @@ def engine(database_url):
 
 @pytest.fixture
 def app(engine, database_url):
-    app = create_app({"SWARM": Config.for_tests(database_url=database_url), "SWARM_ENGINE": engine})
-    return app
+    """The app on the test database, its clock fixed at the world's present (tests may set another)."""
+    return create_app(
+        {
+            "SWARM": Config.for_tests(database_url=database_url),
+            "SWARM_ENGINE": engine,
+            "SWARM_CLOCK": fixed_clock(world.NOW),
+        }
+    )
 
 
 @pytest.fixture
@@ -95,7 +101,7 @@ def live(engine, database_url, the_world):
         {
             "SWARM": Config.for_tests(database_url=database_url),
             "SWARM_ENGINE": engine,
-            "SWARM_CLOCK": fixed_clock(BROWSER_NOW),
+            "SWARM_CLOCK": fixed_clock(world.NOW),
             "DEMO_ACCOUNTS": [
                 {"role": user.role, "name": user.name, "email": user.email, "password": world.PASSWORD}
                 for key, user in the_world.users.items()

@@ -14,11 +14,11 @@ from swarm.config import Config
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from tests.web import world as test_world
-from tests.web.browser import BROWSER_NOW, log_in, requires_chromium, screenshot
+from tests.web.browser import log_in, requires_chromium, screenshot
+from tests.web.world import NOW
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
-NOW = BROWSER_NOW
 PROFESSIONALS = [
     ("Anouk de Vries", "anouk@example.nl", "12345670"),
     ("Bram Jansen", "bram@example.nl", "23456781"),

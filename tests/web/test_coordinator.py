@@ -1,16 +1,12 @@
 """The coordinator's journey without a browser: role book, requests with field errors, projects and the team chart."""
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlmodel import select
 
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Assignment, Role, SwarmRequest
-from tests.web.world import csrf_token_from
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+from tests.web.world import NOW, csrf_token_from
 
 
 @pytest.fixture

@@ -11,9 +11,7 @@ from swarm.persistence.models import Pin, Region
 from swarm.persistence.models import Session as ScheduledSession
 from swarm.services.snapshot_retention import reduce_old_snapshots
 from swarm.services.solving import run_queued_solves
-from tests.web.world import csrf_token_from
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+from tests.web.world import NOW, csrf_token_from
 
 
 def _organizer_with_a_solved_draft(app, login_as, engine, database_url):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
 
 import pytest
 
@@ -20,7 +19,7 @@ from swarm.webapp.reasons import _RENDER, reason_text, unscheduled_text
 from tests.solver.shell.builders import plan
 from tests.solver.shell.test_explain import UNFILLED
 from tests.solver.swarm.test_explain import CASES, FAST
-from tests.web.world import csrf_token_from
+from tests.web.world import NOW, csrf_token_from
 
 INVITATION_CODES = {
     "covers_need",
@@ -133,8 +132,6 @@ def test_an_invitations_turn_says_how_long_the_person_waited_when_known(app):
 
 
 # --- Pages: a real solve, read in Dutch and in English ----------------------------------------------
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def _solve_queued(app, database_url, engine):

@@ -1,7 +1,5 @@
 """Solves are queued by the web app and run by a worker, never inside the request; their progress is polled."""
 
-from datetime import UTC, datetime
-
 from sqlmodel import select
 
 from swarm.config import Config
@@ -10,9 +8,7 @@ from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Assignment, SolveRun
 from swarm.services.solving import run_queued_solves
-from tests.web.world import csrf_token_from
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+from tests.web.world import NOW, csrf_token_from
 
 
 def _runs(engine, kind):

@@ -50,6 +50,10 @@ from swarm.services.accounts import hash_password
 
 PASSWORD = "correct horse battery"
 FIRST_SLOT = datetime(2027, 1, 12, 8, 0, tzinfo=UTC)  # 09:00 in Amsterdam
+# The web tests' present: the app's injected clock, before the world's slots. The world itself was set up a week
+# earlier, and every row it makes is stamped with that time, never with the system clock.
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+BUILT_AT = NOW - timedelta(days=7)
 
 
 @dataclass
@@ -81,6 +85,8 @@ def csrf_token_from(page: str) -> str:
 
 
 def _add(session, row):
+    if hasattr(row, "created_at"):
+        row.created_at = BUILT_AT
     session.add(row)
     session.flush()
     return row
@@ -254,6 +260,7 @@ def _municipal_objects(session, world: World, key: str, with_schedule: bool) -> 
             region_id=world.regions[key].id,
             requested_by_id=world.users[f"coordinator_{key}"].id,
             status=SolveStatus.SUCCEEDED,
+            **_finished_at(BUILT_AT),
             input={},
             parameters={"project_ids": [world.projects[key].id]},
             result={"format": "shell-plan/1", "assignments": [], "unfilled": []},
@@ -269,6 +276,7 @@ def _municipal_objects(session, world: World, key: str, with_schedule: bool) -> 
             subject="Uitnodiging zwermsessie",
             body_text="...",
             status=OutboxStatus.FAILED,
+            next_attempt_at=BUILT_AT,
             attempts=8,
             last_error="550 5.1.1 mailbox unknown",
         ),
@@ -282,6 +290,11 @@ def _municipal_objects(session, world: World, key: str, with_schedule: bool) -> 
     ).first()
 
 
+def _finished_at(moment: datetime) -> dict:
+    """A solve run's time stamps for one that ran (briefly) at ``moment``."""
+    return {"queued_at": moment, "started_at": moment, "finished_at": moment, "heartbeat_at": moment}
+
+
 def _published_session(session, world: World, key: str) -> None:
     """A finished solve and a published session on the first slot with the region's professional at its table."""
     region, request, professional = world.regions[key], world.requests[key], world.professionals[key]
@@ -292,6 +305,7 @@ def _published_session(session, world: World, key: str) -> None:
             region_id=region.id,
             planning_round_id=world.rounds[key].id,
             status=SolveStatus.SUCCEEDED,
+            **_finished_at(BUILT_AT),
             input={},
             parameters={},
             score=1020,
@@ -313,6 +327,7 @@ def _published_session(session, world: World, key: str) -> None:
             venue_id=world.venues[key].id,
             solve_run_id=world.runs[key].id,
             status=SessionStatus.PUBLISHED,
+            published_at=BUILT_AT,
             rounds=1,
         ),
     )
