@@ -15,9 +15,10 @@ from flask_babel import format_currency, format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from swarm.services import directory
-from swarm.services.privacy import ERASED_PREFIX
-from swarm.services.rounds import parse_ref
+from swarm.domain.refs import parse_ref
+from swarm.services import lookup
+from swarm.services.people.privacy import ERASED_PREFIX
+from swarm.services.people.professionals import professional
 from swarm.webapp.db import db
 from swarm.webapp.i18n import skill_name
 
@@ -27,7 +28,7 @@ _PLAIN = {"chosen by the coordinator": _l("chosen by the coordinator")}
 
 def _skill(code: str) -> str:
     if "skill_names" not in g:
-        g.skill_names = {skill.code: skill_name(skill) for skill in directory.list_skills(db())}
+        g.skill_names = {skill.code: skill_name(skill) for skill in lookup.list_skills(db())}
     return g.skill_names.get(code, code)
 
 
@@ -182,7 +183,7 @@ def _person(facts: dict) -> str:
     """The professional's current name (``p-<id>`` in the engine's facts; an erased person reads as erased)."""
     ref = str(facts["professional"])
     person_id = parse_ref(ref, "p")
-    person = directory.professional(db(), person_id) if person_id is not None else None
+    person = professional(db(), person_id) if person_id is not None else None
     if ref.startswith(ERASED_PREFIX) or (person is not None and person.anonymised_at is not None):
         return _("an erased professional")
     return person.name if person is not None else ref

@@ -1,6 +1,6 @@
 """The invitation's reasons in the iCal description, in the invitee's language."""
 
-from swarm.services.session_calendar import reason_sentences
+from swarm.services.ops.session_calendar import reason_sentences
 
 REASONS = [
     {"code": "skill", "request": 1, "skill": "participatie", "level": 2, "min_level": 1},

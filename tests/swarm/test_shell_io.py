@@ -9,7 +9,8 @@ from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import AssignmentStatus, ProjectStance
 from swarm.domain.errors import ValidationError
 from swarm.persistence.models import Assignment, ProjectRole, WeekCapacity
-from swarm.services.projects import (
+from swarm.services.team.instance import build_shell_instance, store_shell_plan
+from swarm.services.team.projects import (
     ProjectInput,
     ProjectRoleInput,
     accept_team,
@@ -17,7 +18,6 @@ from swarm.services.projects import (
     create_project,
     set_project_preference,
 )
-from swarm.services.shell_io import build_shell_instance, store_shell_plan
 from tests.swarm.factories import CLOCK, add_professional, count
 from tests.swarm.spec_checks import check_shell_instance
 

@@ -14,7 +14,7 @@ from swarm.domain.enums import RequestStatus
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import ProjectRole, RequestNeed, RequestSlot, SwarmRequest
-from swarm.services.solving import run_queued_solves
+from swarm.services.plan.worker import run_queued_solves
 from swarm.webapp.reasons import _RENDER, reason_text, unscheduled_text
 from tests.solver.shell.builders import plan
 from tests.solver.shell.test_explain import UNFILLED

@@ -29,9 +29,8 @@ from swarm.persistence.models import (
     SwarmRequest,
     Venue,
 )
-from swarm.services.directory import qualified_ids
-from swarm.services.lookup import get, skills_by_code
-from swarm.services.planning import current_planning_round
+from swarm.services.lookup import get, qualified_ids, skills_by_code
+from swarm.services.plan.frame import current_planning_round
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from solver.formats import SHELL_INSTANCE, SHELL_PLAN
 from swarm.domain.enums import AssignmentStatus, DocumentKind, ProjectStance
 from swarm.domain.errors import ValidationError
+from swarm.domain.refs import parse_ref, professional_ref, project_ref, role_ref
 from swarm.domain.rules import Document, qualification_on
 from swarm.domain.timeutil import Clock, iso_week, iso_weeks_between, parse_iso_week, system_clock
 from swarm.persistence.models import (
@@ -32,23 +33,20 @@ from swarm.persistence.models import (
     Skill,
     WeekCapacity,
 )
-from swarm.services.swarm_io import parse_ref, professional_ref
 
 
-def project_ref(project_id: int) -> str:
-    return f"project-{project_id}"
-
-
-def role_ref(role_id: int) -> str:
-    return f"role-{role_id}"
-
-
-def _projects(session: Session, project_ids: Sequence[int]) -> tuple[list[Project], Region]:
+def existing_projects(session: Session, project_ids: Sequence[int]) -> list[Project]:
+    """The projects with these ids, by id; a field error when one of them does not exist."""
     projects = list(
         session.exec(select(Project).where(Project.id.in_(list(project_ids))).order_by(Project.id))
     )
     if not projects or len(projects) != len(set(project_ids)):
         raise ValidationError("project_ids", "Pick existing projects.")
+    return projects
+
+
+def region_of_projects(session: Session, projects: Sequence[Project]) -> Region:
+    """The one region of these projects' municipalities; a field error when they lie in several."""
     regions = set(
         session.exec(
             select(Municipality.region_id).where(Municipality.id.in_([p.municipality_id for p in projects]))
@@ -56,7 +54,12 @@ def _projects(session: Session, project_ids: Sequence[int]) -> tuple[list[Projec
     )
     if len(regions) != 1:
         raise ValidationError("project_ids", "Pick projects of one region.")
-    return projects, session.get(Region, regions.pop())
+    return session.get(Region, regions.pop())
+
+
+def _projects(session: Session, project_ids: Sequence[int]) -> tuple[list[Project], Region]:
+    projects = existing_projects(session, project_ids)
+    return projects, region_of_projects(session, projects)
 
 
 def build_shell_instance(session: Session, project_ids: Sequence[int]) -> dict:

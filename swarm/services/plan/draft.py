@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from solver.formats import SWARM_SCHEDULE, distance_km, km_int
 from swarm.domain.enums import AvailabilityAnswer, InvitationResponse, SessionStatus
 from swarm.domain.errors import ValidationError
+from swarm.domain.refs import parse_ref, professional_ref
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import (
     Availability,
@@ -36,13 +37,8 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.rounds import (
-    parse_ref,
-    planning_round_for,
-    professional_ref,
-    recent_invitations,
-    rounds_waited,
-)
+from swarm.services.plan.frame import planning_round_for
+from swarm.services.plan.history import recent_invitations, rounds_waited
 
 
 def _fail(path: str, message: str) -> None:

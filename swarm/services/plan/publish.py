@@ -8,7 +8,7 @@ session that shares most of its requests (or its slot and venue), keeping its ca
 or table plan changed, its version (the iCalendar SEQUENCE) goes up and everyone on it gets an update, newcomers
 an invitation and people taken off a CANCEL. Published sessions left without a draft are cancelled.
 
-A decline queues a repair of the published schedule alone (see ``solving.enqueue_solve``). The organizer's draft
+A decline queues a repair of the published schedule alone (see :func:`swarm.services.plan.queue.enqueue_solve`). The organizer's draft
 is never published by it: the draft stays a draft, and since it was made before the decline (it may still seat
 the person who declined, whom publishing it would invite again) it is out of date. ``publish_round`` refuses an
 out-of-date draft and says to solve again; the review page and the repair's notice to the organizer say so too.
@@ -50,15 +50,15 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.outbox import enqueue_mail, mail_host
-from swarm.services.schedules import (
+from swarm.services.ops.outbox import enqueue_mail, mail_host
+from swarm.services.ops.session_calendar import attendee_key, removed_attendee, session_view
+from swarm.services.plan.draft import (
     published_sessions,
     round_declines,
     schedule_basis,
     store_swarm_schedule,
 )
-from swarm.services.session_calendar import attendee_key, removed_attendee, session_view
-from swarm.services.solving import REPAIR, enqueue_solve
+from swarm.services.plan.queue import REPAIR, enqueue_solve
 
 REMOVED = "removed"  # a CANCEL to one person taken off a session that goes on
 

@@ -28,7 +28,7 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.persistence.models import Session as SwarmSession
-from swarm.services.outbox import mail_host
+from swarm.services.ops.outbox import mail_host
 
 _REASONS = {
     "nl": {
