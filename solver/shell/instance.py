@@ -15,6 +15,7 @@ from typing import Any
 from solver.formats import (
     SHELL_INSTANCE,
     SHELL_PLAN,
+    SHELL_WEIGHTS,
     At,
     as_bool,
     as_int,
@@ -31,18 +32,7 @@ from solver.formats import (
 )
 from solver.shell.rules import pair_problem, plan_problems
 
-# The one place where score weights get their defaults (spec section 2; ``change`` is our extension).
-DEFAULT_WEIGHTS: Mapping[str, int] = MappingProxyType(
-    {
-        "filled_hour": 1000,
-        "euro": 1,
-        "level": 300,
-        "preferred": 2000,
-        "travel_km": 5,
-        "fairness": 50,
-        "change": 20000,
-    }
-)
+DEFAULT_WEIGHTS = SHELL_WEIGHTS  # declared with the formats (``change`` is our extension)
 LEVELS = (1, 2, 3)
 
 
@@ -128,9 +118,6 @@ class ShellInstance:
     gone_penalty: int = 0
     role_index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     professional_index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
-
-    def role_project(self, role: Role) -> Project:
-        return self.projects[role.project]
 
 
 def parse_instance(document: Any) -> ShellInstance:

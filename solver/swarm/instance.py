@@ -13,6 +13,7 @@ from typing import Any
 
 from solver.formats import (
     SWARM_INSTANCE,
+    SWARM_WEIGHTS,
     At,
     as_bool,
     as_int,
@@ -30,28 +31,20 @@ from solver.formats import (
     field as get,
 )
 
-DEFAULT_WEIGHTS = {
-    "scheduled": 1000,
-    "skill": 10,
-    "maybe": 15,
-    "travel_km": 1,
-    "fairness": 5,
-    "repeat_table": 20,
-    "change": 100,
-}
+DEFAULT_WEIGHTS = SWARM_WEIGHTS  # declared with the formats
 AVAILABILITY = ("yes", "maybe", "no")
 LEVELS = (1, 2, 3)
 
 
 @dataclass(frozen=True)
 class Weights:
-    scheduled: int = 1000
-    skill: int = 10
-    maybe: int = 15
-    travel_km: int = 1
-    fairness: int = 5
-    repeat_table: int = 20
-    change: int = 100
+    scheduled: int = DEFAULT_WEIGHTS["scheduled"]
+    skill: int = DEFAULT_WEIGHTS["skill"]
+    maybe: int = DEFAULT_WEIGHTS["maybe"]
+    travel_km: int = DEFAULT_WEIGHTS["travel_km"]
+    fairness: int = DEFAULT_WEIGHTS["fairness"]
+    repeat_table: int = DEFAULT_WEIGHTS["repeat_table"]
+    change: int = DEFAULT_WEIGHTS["change"]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from swarm import calendars as cal
 from swarm.config import Config
-from swarm.domain.enums import SessionStatus, UserRole
+from swarm.domain.enums import InvitationResponse, SessionStatus, UserRole
 from swarm.persistence.models import (
     Invitation,
     Municipality,
@@ -172,7 +172,7 @@ def session_view(
                 key=key,
                 name=person.name,
                 email=person.email,
-                partstat=cal.PartStat(invitation.response),
+                partstat=InvitationResponse(invitation.response),
                 plan=plan,
                 reasons=reason_sentences(invitation.reasons, names, own_language),
             )

@@ -115,25 +115,6 @@ def _role_row(project_id: int, data: ProjectRoleInput, skill_id: int) -> Project
     )
 
 
-def add_project_role(
-    session: Session, project_id: int, data: ProjectRoleInput, *, actor: Actor
-) -> ProjectRole:
-    project = get(session, Project, project_id)
-    actor.require_municipality(project.municipality_id)
-    skill_id = _check_role(session, project.municipality_id, data, "role")
-    role = _role_row(project.id, data, skill_id)
-    session.add(role)
-    session.flush()
-    return role
-
-
-def remove_project_role(session: Session, project_role_id: int, *, actor: Actor) -> None:
-    role = get(session, ProjectRole, project_role_id)
-    actor.require_municipality(get(session, Project, role.project_id).municipality_id)
-    session.delete(role)
-    session.flush()
-
-
 def set_project_preference(
     session: Session,
     project_id: int,
