@@ -1,4 +1,4 @@
-"""Reading, validating and writing the JSON formats of ../shared/spec/solver-formats.md.
+"""Reading, validating and writing the JSON formats of docs/formats.md.
 
 Shared by the swarm-round and the flexible-shell models: every check names the JSON path of the
 problem (``requests[3].slots[1]: unknown slot "x"``) so that a caller can show it as one line.
@@ -10,7 +10,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -175,7 +175,7 @@ def unique_ids(
     return ids
 
 
-def reference(value: Any, at: At, known: set[str] | dict[str, Any], kind: str) -> str:
+def reference(value: Any, at: At, known: Container[str], kind: str) -> str:
     """A string that must name one of ``known``: ``requests[0].slots[1]: unknown slot "x"``."""
     ident = as_string(value, at)
     if ident not in known:

@@ -181,10 +181,11 @@ def _pins(instance: ShellInstance, raw: Any, at: At) -> tuple[Pair, ...]:
     """Extension: assignments that must stay; each must be valid alone and all together."""
     if raw is None:
         return ()
-    pins = []
+    pins: list[Pair] = []
     roles_seen: set[int] = set()
     for i, item in enumerate(as_list(raw, at)):
         pair = _pair(instance, as_object(item, at.index(i)), at.index(i), strict=True)
+        assert pair is not None  # strict: an unknown role or professional has failed already
         if pair.role in roles_seen:
             at.index(i).key("role").fail(f'role "{instance.roles[pair.role].id}" is pinned twice')
         roles_seen.add(pair.role)

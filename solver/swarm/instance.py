@@ -63,6 +63,14 @@ class Venue:
     name: str
     lat: float | None
     lon: float | None
+
+    @property
+    def point(self) -> tuple[float, float]:
+        """Where the venue is; an online venue is nowhere (ValueError)."""
+        if self.lat is None or self.lon is None:
+            raise ValueError(f"venue {self.id} has no coordinates")
+        return self.lat, self.lon
+
     capacity: int
     tables: int
     online: bool
@@ -155,13 +163,10 @@ class Instance:
     professional_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name, items in (
-            ("slot_index", self.slots),
-            ("venue_index", self.venues),
-            ("request_index", self.requests),
-            ("professional_index", self.professionals),
-        ):
-            getattr(self, name).update({item.id: i for i, item in enumerate(items)})
+        self.slot_index.update({item.id: i for i, item in enumerate(self.slots)})
+        self.venue_index.update({item.id: i for i, item in enumerate(self.venues)})
+        self.request_index.update({item.id: i for i, item in enumerate(self.requests)})
+        self.professional_index.update({item.id: i for i, item in enumerate(self.professionals)})
 
 
 def parse_instance(document: Any) -> Instance:
