@@ -90,7 +90,7 @@ def test_a_plan_becomes_proposals_and_pins_survive_a_new_plan(db, project_world)
     roles = role_ids(db, project)
     stored = store_shell_plan(db, [project.id], plan(project, lead, helper, roles), clock=CLOCK)
     assert [a.status for a in stored] == [AssignmentStatus.PROPOSED] * 2
-    assert stored[0].reasons == ["level 3 projectleiding"]
+    assert stored[0].reasons == [{"code": "", "facts": {}, "text": "level 3 projectleiding"}]
 
     other = add_professional(db, world, 7, skills={"participatie": 3})
     assign_professional(db, roles[1], other.id, actor=SYSTEM)  # the coordinator's swap, pinned

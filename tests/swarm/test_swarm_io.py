@@ -172,7 +172,7 @@ def test_a_schedule_is_stored_as_a_draft_with_seats_and_reasoned_invitations(db,
     codes = [reason["code"] for reason in invitation.reasons]
     assert codes == ["skill", "availability", "travel", "turns"]
     # round 1: available now and never invited before, so one round waited
-    assert invitation.reasons[-1]["rounds_waited"] == 1
+    assert invitation.reasons[-1]["facts"]["rounds_waited"] == 1
     assert invitation.response == InvitationResponse.NEEDS_ACTION
 
     # Storing again replaces the draft instead of adding to it.

@@ -339,7 +339,10 @@ def _published_session(session, world: World, key: str) -> None:
             session_id=scheduled.id,
             professional_id=professional.id,
             reasons=[
-                {"code": "skill", "request": request.id, "skill": "participatie", "level": 2, "min_level": 1}
+                {
+                    "code": "skill",
+                    "facts": {"request": request.id, "skill": "participatie", "level": 2, "min_level": 1},
+                }
             ],
         ),
     )

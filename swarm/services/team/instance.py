@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from solver.formats import SHELL_INSTANCE, SHELL_PLAN
 from swarm.domain.enums import AssignmentStatus, DocumentKind, ProjectStance
 from swarm.domain.errors import ValidationError
+from swarm.domain.reasons import reason
 from swarm.domain.refs import parse_ref, professional_ref, project_ref, role_ref
 from swarm.domain.rules import Document, qualification_on
 from swarm.domain.timeutil import Clock, iso_week, iso_weeks_between, parse_iso_week, system_clock
@@ -293,17 +294,17 @@ def store_shell_plan(
     return stored
 
 
-def _stored_reasons(item: dict) -> list:
-    """An assignment's reasons as stored: ``{"code", "facts", "text"}`` each, so the web can word them in the
-    reader's language (``text`` is the engine's English, for a code the web does not know); plain sentences
-    when the plan has no ``reason_details``."""
-    sentences = list(item.get("reasons") or [])
+def _stored_reasons(item: dict) -> list[dict]:
+    """An assignment's reasons as stored: code, facts and the engine's English ``text`` each, so the web can
+    word them in the reader's language and fall back on the English for a code it does not know. A plan
+    without ``reason_details`` gives its sentences with no code."""
+    sentences = [str(s) for s in item.get("reasons") or []]
     details = item.get("reason_details")
     if not isinstance(details, list) or len(details) != len(sentences):
-        return sentences
+        details = [None] * len(sentences)
     return [
-        {"code": str(d.get("code", "")), "facts": dict(d.get("facts") or {}), "text": text}
+        reason(str(d.get("code", "")), text, **dict(d.get("facts") or {}))
         if isinstance(d, dict)
-        else text
+        else reason("", text)
         for d, text in zip(details, sentences, strict=True)
     ]

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from swarm.domain.actors import Actor
 from swarm.domain.enums import AssignmentStatus, ProjectStance, SolveKind
 from swarm.domain.errors import ValidationError
+from swarm.domain.reasons import CHOSEN_BY_COORDINATOR, reason
 from swarm.domain.rules import require_level, require_range, require_text
 from swarm.domain.timeutil import Clock, parse_iso_week, system_clock
 from swarm.persistence.models import (
@@ -173,7 +174,7 @@ def assign_professional(
     row.professional_id = professional_id
     row.pinned = True
     row.status = AssignmentStatus.PROPOSED
-    row.reasons = ["chosen by the coordinator"]
+    row.reasons = [reason(CHOSEN_BY_COORDINATOR)]
     session.add(row)
     session.flush()
     return row
