@@ -32,9 +32,7 @@ from swarm.persistence.models import Municipality, PlanningRound, Project, Proje
 from swarm.services.lookup import region_by_slug
 from swarm.services.plan.draft import store_swarm_schedule
 from swarm.services.plan.instance import build_swarm_instance
-from swarm.services.setup.demo import seed_demo
 from swarm.services.team.instance import build_shell_instance, store_shell_plan
-from swarm.webapp import create_app
 
 # Modules of other parts that add commands: each may define ``COMMANDS`` (or ``commands``), a list of click commands.
 EXTENSIONS = ("swarm.cli_ops", "swarm.jobs", "swarm.calendars.commands")
@@ -154,6 +152,9 @@ def seed(region: str, professionals: int, seed_value: int, requests: int | None,
 
 
 def _seed(config: Config, region: str, professionals: int, seed_value: int, requests, today: date):
+    # Imported here, not at the top: the demo generator (Faker) adds 0.2 s to every start of `swarm`.
+    from swarm.services.setup.demo import seed_demo
+
     engine = _require_schema(config)
     started = time.perf_counter()
     try:
@@ -274,6 +275,10 @@ def serve(host: str, port: int, debug: bool) -> None:
 def _serve(
     config: Config, host: str, port: int, debug: bool = False, demo_accounts: list[dict] | None = None
 ) -> None:
+    # Imported here, not at the top: Flask and the web app add 0.3 s to every start of `swarm` (`swarm solve`, the
+    # scheduler, the workers), which never serve a page.
+    from swarm.webapp import create_app
+
     _require_schema(config).dispose()
     settings: dict = {"SWARM": config}
     if demo_accounts:
