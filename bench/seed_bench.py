@@ -52,8 +52,8 @@ class Measured:
 def child(url: str, professionals: int, seed: int, out: str) -> None:
     """Seed the region (0 professionals: its reference data alone) and write the seconds it took to ``out``."""
     from swarm.persistence.db import create_engine, unit_of_work
-    from swarm.services.reference import seed_reference
-    from swarm.services.seeding import seed_demo
+    from swarm.services.setup.demo import seed_demo
+    from swarm.services.setup.reference import seed_reference
 
     engine = create_engine(url)
     try:

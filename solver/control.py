@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -77,7 +77,7 @@ class SolveControl:
 class CpSatRun:
     """The outcome of one CP-SAT call, kept as plain values."""
 
-    status: int
+    status: cp_model.CpSolverStatus
     solver: cp_model.CpSolver
     wall_time: float
     solutions: int = 0
@@ -94,7 +94,7 @@ class CpSatRun:
 
 
 class _ProgressCallback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, control: SolveControl, to_score: Callable[[float], int], stage: str):
+    def __init__(self, control: SolveControl, to_score: Callable[[float], int | None], stage: str):
         super().__init__()
         self._control = control
         self._to_score = to_score
@@ -114,9 +114,9 @@ def run_cp_sat(
     control: SolveControl | None = None,
     *,
     time_limit: float | None = None,
-    to_score: Callable[[float], int] = lambda value: round(value),
+    to_score: Callable[[float], int | None] = lambda value: round(value),
     stage: str = "",
-    parameters: dict[str, object] | None = None,
+    parameters: Mapping[str, object] | None = None,
 ) -> CpSatRun:
     """Solve ``model`` with the options' seed and workers, reporting progress and honouring stop requests.
 

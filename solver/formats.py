@@ -1,4 +1,4 @@
-"""Reading, validating and writing the JSON formats of ../shared/spec/solver-formats.md.
+"""Reading, validating and writing the JSON formats of docs/formats.md.
 
 Shared by the swarm-round and the flexible-shell models: every check names the JSON path of the
 problem (``requests[3].slots[1]: unknown slot "x"``) so that a caller can show it as one line.
@@ -10,9 +10,11 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +22,31 @@ SWARM_INSTANCE = "swarm-instance/1"
 SWARM_SCHEDULE = "swarm-schedule/1"
 SHELL_INSTANCE = "shell-instance/1"
 SHELL_PLAN = "shell-plan/1"
+
+# The score weights an instance may leave out take these values (docs/formats.md). The one place they are
+# written: the engines read them here, and the app's regions start from them (swarm/domain/weights.py).
+SWARM_WEIGHTS: Mapping[str, int] = MappingProxyType(
+    {
+        "scheduled": 1000,
+        "skill": 10,
+        "maybe": 15,
+        "travel_km": 1,
+        "fairness": 5,
+        "repeat_table": 20,
+        "change": 100,  # our extension: keeping the published schedule
+    }
+)
+SHELL_WEIGHTS: Mapping[str, int] = MappingProxyType(
+    {
+        "filled_hour": 1000,
+        "euro": 1,
+        "level": 300,
+        "preferred": 2000,
+        "travel_km": 5,
+        "fairness": 50,
+        "change": 20000,  # our extension: keeping the previous plan
+    }
+)
 
 EARTH_RADIUS_KM = 6371.0
 LIMIT_EPSILON = 1e-9
@@ -148,7 +175,7 @@ def unique_ids(
     return ids
 
 
-def reference(value: Any, at: At, known: set[str] | dict[str, Any], kind: str) -> str:
+def reference(value: Any, at: At, known: Container[str], kind: str) -> str:
     """A string that must name one of ``known``: ``requests[0].slots[1]: unknown slot "x"``."""
     ident = as_string(value, at)
     if ident not in known:

@@ -19,7 +19,7 @@ Sentence = Callable[[Mapping[str, Any]], str]
 class Reason:
     code: str
     facts: dict[str, Any] = field(default_factory=dict)
-    sentences: Mapping[str, Sentence] = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    sentences: Mapping[str, Sentence] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def text(self) -> str:

@@ -15,9 +15,24 @@ import time
 from datetime import date
 
 import click
+from sqlalchemy.engine import make_url
+from sqlmodel import select
 
+from fixtures.model import DEMO_PASSWORD
+from fixtures.regions import UnknownRegion
+from solver.cli import main as solver_main
+from solver.formats import InvalidInstance, load_json, write_json_atomic
 from swarm.config import Config, ConfigError, settings_table
+from swarm.domain.enums import UserRole
 from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.refs import parse_ref
+from swarm.persistence import migrate
+from swarm.persistence.db import create_engine, unit_of_work
+from swarm.persistence.models import Municipality, PlanningRound, Project, ProjectRole, User
+from swarm.services.lookup import region_by_slug
+from swarm.services.plan.draft import store_swarm_schedule
+from swarm.services.plan.instance import build_swarm_instance
+from swarm.services.team.instance import build_shell_instance, store_shell_plan
 
 # Modules of other parts that add commands: each may define ``COMMANDS`` (or ``commands``), a list of click commands.
 EXTENSIONS = ("swarm.cli_ops", "swarm.jobs", "swarm.calendars.commands")
@@ -46,14 +61,10 @@ def _config() -> Config:
 
 
 def _engine(config: Config):
-    from swarm.persistence.db import create_engine
-
     return create_engine(config.resolved_database_url)
 
 
 def _require_schema(config: Config):
-    from swarm.persistence import migrate
-
     engine = _engine(config)
     if migrate.current_revision(engine) != migrate.head_revision():
         engine.dispose()
@@ -76,8 +87,6 @@ def db() -> None:
 @_friendly
 def db_upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: the newest)."""
-    from swarm.persistence import migrate
-
     config = _config()
     migrate.upgrade(config.resolved_database_url, revision)
     click.echo(f"database at {revision} ({_safe_url(config)})")
@@ -88,8 +97,6 @@ def db_upgrade(revision: str) -> None:
 @_friendly
 def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION (default: one step; `base` removes every table)."""
-    from swarm.persistence import migrate
-
     config = _config()
     migrate.downgrade(config.resolved_database_url, revision)
     click.echo(f"database at {revision} ({_safe_url(config)})")
@@ -98,15 +105,11 @@ def db_downgrade(revision: str) -> None:
 @db.command("current")
 def db_current() -> None:
     """Show the database's migration revision and the newest one."""
-    from swarm.persistence import migrate
-
     engine = _engine(_config())
     click.echo(f"current: {migrate.current_revision(engine) or '(empty)'}, newest: {migrate.head_revision()}")
 
 
 def _safe_url(config: Config) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(config.resolved_database_url).render_as_string(hide_password=True)
 
 
@@ -149,9 +152,8 @@ def seed(region: str, professionals: int, seed_value: int, requests: int | None,
 
 
 def _seed(config: Config, region: str, professionals: int, seed_value: int, requests, today: date):
-    from fixtures.regions import UnknownRegion
-    from swarm.persistence.db import unit_of_work
-    from swarm.services.seeding import seed_demo
+    # Imported here, not at the top: the demo generator (Faker) adds 0.2 s to every start of `swarm`.
+    from swarm.services.setup.demo import seed_demo
 
     engine = _require_schema(config)
     started = time.perf_counter()
@@ -189,15 +191,6 @@ def export_instance(
     region: str, kind: str, round_sequence: int | None, projects: str | None, output: str
 ) -> None:
     """Write a swarm-instance/1 (or shell-instance/1) file from the database."""
-    from sqlmodel import select
-
-    from solver.formats import write_json_atomic
-    from swarm.persistence.db import unit_of_work
-    from swarm.persistence.models import Municipality, PlanningRound, Project
-    from swarm.services.lookup import region_by_slug
-    from swarm.services.shell_io import build_shell_instance
-    from swarm.services.swarm_io import build_swarm_instance
-
     engine = _require_schema(_config())
     with unit_of_work(engine) as session:
         the_region = region_by_slug(session, region)
@@ -242,16 +235,6 @@ def export_instance(
 @_friendly
 def import_result(region: str, round_sequence: int | None, result: str) -> None:
     """Store a swarm-schedule/1 file as the draft schedule (or a shell-plan/1 as proposed teams)."""
-    from sqlmodel import select
-
-    from solver.formats import InvalidInstance, load_json
-    from swarm.persistence.db import unit_of_work
-    from swarm.persistence.models import PlanningRound, ProjectRole
-    from swarm.services.lookup import region_by_slug
-    from swarm.services.schedules import store_swarm_schedule
-    from swarm.services.shell_io import store_shell_plan
-    from swarm.services.swarm_io import parse_ref
-
     try:
         document = load_json(result)
     except InvalidInstance as problem:
@@ -292,6 +275,8 @@ def serve(host: str, port: int, debug: bool) -> None:
 def _serve(
     config: Config, host: str, port: int, debug: bool = False, demo_accounts: list[dict] | None = None
 ) -> None:
+    # Imported here, not at the top: Flask and the web app add 0.3 s to every start of `swarm` (`swarm solve`, the
+    # scheduler, the workers), which never serve a page.
     from swarm.webapp import create_app
 
     _require_schema(config).dispose()
@@ -312,8 +297,6 @@ def _serve(
 @_friendly
 def demo(region: str, professionals: int, port: int, plan_seconds: float, no_serve: bool) -> None:
     """Create and migrate the database, seed the demo region, plan and publish its round, serve the web app."""
-    from swarm.persistence import migrate
-
     config = _config()
     migrate.upgrade(config.resolved_database_url)
     report = _seed(config, region, professionals, 1, None, date.today())
@@ -350,13 +333,6 @@ def demo(region: str, professionals: int, port: int, plan_seconds: float, no_ser
 
 def _demo_accounts(config: Config, region: str) -> list[dict]:
     """The region's demo accounts (they all use the published demo password), for the console and the home page."""
-    from sqlmodel import select
-
-    from fixtures.model import DEMO_PASSWORD
-    from swarm.domain.enums import UserRole
-    from swarm.persistence.db import unit_of_work
-    from swarm.persistence.models import User
-
     engine = _engine(config)
     with unit_of_work(engine) as session:
         users = session.exec(select(User).where(User.email.like(f"%@{region}.demo")).order_by(User.id)).all()
@@ -374,8 +350,6 @@ def _demo_accounts(config: Config, region: str) -> list[dict]:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def solve(args: tuple[str, ...]) -> None:
     """Solve an instance file: swarm solve INSTANCE.json -o RESULT.json [--time-limit S] (no database needed)."""
-    from solver.cli import main as solver_main
-
     sys.exit(solver_main(list(args)))
 
 

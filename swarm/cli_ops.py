@@ -18,14 +18,18 @@ from swarm.config import Config, ConfigError
 from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import SolveStatus
 from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.refs import request_ref
 from swarm.domain.timeutil import system_clock
 from swarm.jobs import Intervals, SchedulerAlreadyRunning, run_scheduler, run_worker
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.persistence.models import SolveRun, SwarmRequest
-from swarm.services import publishing, solving
 from swarm.services.lookup import region_by_slug
-from swarm.services.planning import current_planning_round
-from swarm.services.swarm_io import request_ref
+from swarm.services.plan.frame import current_planning_round
+from swarm.services.plan.publish import export_ics as write_invitation_files
+from swarm.services.plan.publish import publish_round
+from swarm.services.plan.queue import enqueue_solve
+from swarm.services.plan.results import RunOutcome
+from swarm.services.plan.worker import run_queued_solves
 
 
 def _config() -> Config:
@@ -68,7 +72,7 @@ def worker(worker_id: str | None, poll: float, exit_when_idle: bool) -> None:
     """Claim queued solves and run them; start any number of these next to a PostgreSQL database."""
     _logging()
 
-    def report(outcome: solving.RunOutcome) -> None:
+    def report(outcome: RunOutcome) -> None:
         click.echo(f"run {outcome.run_id} {outcome.status.value} {outcome.message}".rstrip(), err=False)
         sys.stdout.flush()
 
@@ -94,7 +98,7 @@ def plan(region_slug: str, publish: bool, time_limit: float | None) -> None:
             if planning_round is None:
                 raise click.ClickException(f"--region: {region_slug} has no open planning round.")
             round_id, round_name = planning_round.id, planning_round.name
-            run_id = solving.enqueue_solve(session, round_id, actor=SYSTEM, time_limit=time_limit).id
+            run_id = enqueue_solve(session, round_id, actor=SYSTEM, time_limit=time_limit).id
         click.echo(f"Solving {round_name} of {region.name} (run {run_id}) ...")
         run = _solve_until_done(engine, config, run_id)
         if run.status != SolveStatus.SUCCEEDED:
@@ -102,7 +106,7 @@ def plan(region_slug: str, publish: bool, time_limit: float | None) -> None:
         _print_result(engine, run)
         if publish:
             with unit_of_work(engine) as session:
-                report = publishing.publish_round(session, round_id, actor=SYSTEM, config=config)
+                report = publish_round(session, round_id, actor=SYSTEM, config=config)
             click.echo(
                 f"Published: {len(report.published)} new, {len(report.updated)} changed, "
                 f"{len(report.cancelled)} cancelled sessions; {report.mails} mails in the outbox."
@@ -117,7 +121,7 @@ def plan(region_slug: str, publish: bool, time_limit: float | None) -> None:
 
 def _solve_until_done(engine, config: Config, run_id: int) -> SolveRun:
     """Solve here; if a worker or the scheduler took the run first, wait for it."""
-    solving.run_queued_solves(engine, config)
+    run_queued_solves(engine, config)
     while True:
         with unit_of_work(engine) as session:
             run = session.get(SolveRun, run_id)
@@ -148,7 +152,7 @@ def export_ics(out_dir: Path) -> None:
     config = _config()
     engine = create_engine(config.resolved_database_url)
     try:
-        written = publishing.export_ics(engine, out_dir, config, system_clock)
+        written = write_invitation_files(engine, out_dir, config, system_clock)
     except OSError as error:
         raise click.ClickException(f"--out: {error}") from None
     finally:

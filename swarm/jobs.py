@@ -27,7 +27,10 @@ from sqlalchemy.engine import make_url
 from swarm.config import Config
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.db import create_engine, is_sqlite
-from swarm.services import housekeeping, outbox, solving
+from swarm.services.ops import housekeeping, outbox
+from swarm.services.people import retention
+from swarm.services.plan import polls, queue, worker
+from swarm.services.plan.results import RunOutcome
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +40,13 @@ ADVISORY_LOCK_KEY = zlib.crc32(b"swarm-scheduler")  # one number per application
 
 def run_solves(engine: sa.Engine, config: Config, clock: Clock) -> list:
     """SQLite: the scheduler solves queued runs itself (one at a time; the solver uses SWARM_SOLVE_WORKERS)."""
-    solving.reclaim_stale_runs(engine, config, clock=clock)
-    return solving.run_queued_solves(engine, config, clock=clock)
+    queue.reclaim_stale_runs(engine, config, clock=clock)
+    return worker.run_queued_solves(engine, config, clock=clock)
 
 
 def reclaim_solves(engine: sa.Engine, config: Config, clock: Clock) -> list[int]:
     """PostgreSQL: workers solve; the scheduler only puts runs of crashed workers back in the queue."""
-    return solving.reclaim_stale_runs(engine, config, clock=clock)
+    return queue.reclaim_stale_runs(engine, config, clock=clock)
 
 
 def send_outbox(engine: sa.Engine, config: Config, clock: Clock) -> outbox.SendReport:
@@ -72,12 +75,12 @@ class Intervals:
 def jobs_for(engine: sa.Engine, intervals: Intervals = Intervals()) -> list[Job]:
     solve_job = Job("run-solves", run_solves, intervals.solves) if is_sqlite(engine) else None
     return [
-        Job("close-polls", housekeeping.close_due_polls, intervals.polls),
+        Job("close-polls", polls.close_due_polls, intervals.polls),
         solve_job or Job("reclaim-solves", reclaim_solves, intervals.solves),
         Job("send-outbox", send_outbox, intervals.outbox),
         Job("reminders", housekeeping.send_reminders, intervals.reminders),
         Job("document-expiry", housekeeping.warn_expiring_documents, intervals.documents),
-        Job("retention", housekeeping.run_retention, intervals.retention),
+        Job("retention", retention.run_retention, intervals.retention),
     ]
 
 
@@ -216,26 +219,26 @@ def run_worker(
     exit_when_idle: bool = False,
     stop: threading.Event | None = None,
     clock: Clock = system_clock,
-    report: Callable[[solving.RunOutcome], None] | None = None,
+    report: Callable[[RunOutcome], None] | None = None,
 ) -> int:
     """Claim and solve queued runs until stopped; runs done. SIGTERM cuts the current solve short and stores its
     best schedule so far, then the worker exits."""
     engine = create_engine(config.resolved_database_url)
-    worker_id = worker_id or solving.default_worker_id()
+    worker_id = worker_id or worker.default_worker_id()
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     done = 0
     try:
         while not stop.is_set():
-            solving.reclaim_stale_runs(engine, config, clock=clock)
-            run_id = solving.claim_next_run(engine, worker_id, clock=clock)
+            queue.reclaim_stale_runs(engine, config, clock=clock)
+            run_id = queue.claim_next_run(engine, worker_id, clock=clock)
             if run_id is None:
                 if exit_when_idle:
                     break
                 stop.wait(poll_seconds)
                 continue
-            outcome = solving.run_claimed(engine, run_id, worker_id, config, clock=clock, interrupt=stop)
+            outcome = worker.run_claimed(engine, run_id, worker_id, config, clock=clock, interrupt=stop)
             done += 1
             if report is not None:
                 report(outcome)

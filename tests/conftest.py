@@ -26,7 +26,7 @@ from sqlmodel import Session, SQLModel
 import swarm.persistence.models  # noqa: F401  (every table on the metadata)
 from swarm.persistence import migrate
 from swarm.persistence.db import create_engine
-from swarm.services.accounts import use_password_hasher
+from swarm.services.people.accounts import use_password_hasher
 
 POSTGRES_ENV = "SWARM_TEST_POSTGRES_URL"
 CLOCK_AHEAD_ENV = "SWARM_TEST_CLOCK_AHEAD_DAYS"

@@ -39,7 +39,7 @@ class Candidates:
     @property
     def value(self) -> np.ndarray:
         """The pair's score contribution (spec terms only)."""
-        return sum(self.terms[name] for name in TERMS)
+        return np.sum([self.terms[name] for name in TERMS], axis=0)
 
     def select(self, index: np.ndarray) -> Candidates:
         return Candidates(

@@ -46,8 +46,9 @@ class _State:
         role = self.instance.roles[role_i]
         pro = int(self.cands.pro[i])
         self.remaining[pro, role.first : role.last + 1] -= role.hours_per_week
-        if self.budget[role.project] is not None:
-            self.budget[role.project] -= int(self.cost[i])
+        budget = self.budget[role.project]
+        if budget is not None:
+            self.budget[role.project] = budget - int(self.cost[i])
         self.used[role.project].add(pro)
         self.filled[role_i] = True
         self.chosen[i] = True

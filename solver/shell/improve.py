@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -195,7 +195,7 @@ class ClusterSearch(ProjectSearch):
         self,
         group: list[int],
         seed: int,
-        extra: list[int] = (),
+        extra: Sequence[int] = (),
         candidates: int = 0,
         deadline: float | None = None,
     ) -> bool:
@@ -370,8 +370,8 @@ def _exact(
         if kind != "budget":
             if len(members) > 1:
                 model.add_at_most_one(x[i] for i in members)
-        elif search.instance.projects[a].budget is not None:
-            model.add(sum(int(search.cost[i]) * x[i] for i in members) <= search.instance.projects[a].budget)
+        elif (budget := search.instance.projects[a].budget) is not None:
+            model.add(sum(int(search.cost[i]) * x[i] for i in members) <= budget)
     by_pro: dict[int, list[int]] = defaultdict(list)
     for i in x:
         by_pro[int(cands.pro[i])].append(i)

@@ -15,6 +15,7 @@ from typing import Any
 from solver.formats import (
     SHELL_INSTANCE,
     SHELL_PLAN,
+    SHELL_WEIGHTS,
     At,
     as_bool,
     as_int,
@@ -31,18 +32,7 @@ from solver.formats import (
 )
 from solver.shell.rules import pair_problem, plan_problems
 
-# The one place where score weights get their defaults (spec section 2; ``change`` is our extension).
-DEFAULT_WEIGHTS: Mapping[str, int] = MappingProxyType(
-    {
-        "filled_hour": 1000,
-        "euro": 1,
-        "level": 300,
-        "preferred": 2000,
-        "travel_km": 5,
-        "fairness": 50,
-        "change": 20000,
-    }
-)
+DEFAULT_WEIGHTS = SHELL_WEIGHTS  # declared with the formats (``change`` is our extension)
 LEVELS = (1, 2, 3)
 
 
@@ -129,9 +119,6 @@ class ShellInstance:
     role_index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     professional_index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
-    def role_project(self, role: Role) -> Project:
-        return self.projects[role.project]
-
 
 def parse_instance(document: Any) -> ShellInstance:
     """Validate a ``shell-instance/1`` document; raises :class:`solver.formats.InvalidInstance`."""
@@ -194,10 +181,11 @@ def _pins(instance: ShellInstance, raw: Any, at: At) -> tuple[Pair, ...]:
     """Extension: assignments that must stay; each must be valid alone and all together."""
     if raw is None:
         return ()
-    pins = []
+    pins: list[Pair] = []
     roles_seen: set[int] = set()
     for i, item in enumerate(as_list(raw, at)):
         pair = _pair(instance, as_object(item, at.index(i)), at.index(i), strict=True)
+        assert pair is not None  # strict: an unknown role or professional has failed already
         if pair.role in roles_seen:
             at.index(i).key("role").fail(f'role "{instance.roles[pair.role].id}" is pinned twice')
         roles_seen.add(pair.role)

@@ -78,10 +78,10 @@ def weekly_capacity(instance: ShellInstance, cands: Candidates) -> list[Row]:
         if len(over) == 0:
             continue
         tightest: dict[bytes, tuple[int, int]] = {}  # running set -> (capacity, week)
-        for week in over:
-            key = running[:, week].tobytes()
-            if key not in tightest or capacity[week] < tightest[key][0]:
-                tightest[key] = (int(capacity[week]), int(week))
+        for over_week in over:
+            key = running[:, over_week].tobytes()
+            if key not in tightest or capacity[over_week] < tightest[key][0]:
+                tightest[key] = (int(capacity[over_week]), int(over_week))
         kept: list[tuple[np.ndarray, int, int]] = []
         for key, (cap, week) in sorted(tightest.items(), key=lambda item: -sum(item[0])):
             members = np.frombuffer(key, dtype=bool)

@@ -61,8 +61,7 @@ def best_choice(
     )
     options: list[list[tuple[float, int, int, int]]] = []
     for r in order:
-        if forced[r] is not None:
-            i = forced[r]
+        if (i := forced[r]) is not None:
             options.append([(float(value[i]), int(cost[i]), int(pro[i]), i)])
         else:
             options.append([(float(value[i]), int(cost[i]), int(pro[i]), int(i)) for i in lists[r]])

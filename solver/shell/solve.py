@@ -99,7 +99,7 @@ def solve(
     breakdown = score_breakdown(instance, pairs)
     score = sum(breakdown.values())
     problems = plan_problems(instance, pairs)
-    if problems or score != search.best_value + search.offset:
+    if problems or score != search.value + search.offset:
         raise AssertionError(f"internal error: plan breaks {problems[:1]} or score {score} differs")
     bound = None if search.bound is None else search.bound + search.offset
     optimal = proved or bound == score
@@ -131,8 +131,8 @@ def _decomposed(search: _Search, options: SolveOptions, started: float, deadline
         objective,
         bound_deadline,
         stop=lambda: search.control.stop_requested,
-        on_bound=lambda bound: (search.tighten(bound), search.report("bound")),
-        incumbent=lambda: float(search.best_value),
+        on_bound=search.bound_found,
+        incumbent=lambda: float(search.value),
         master_lp=len(cands) <= MASTER_LP_PAIRS,
     )
     if found is None:
@@ -209,13 +209,23 @@ class _Search:
             self.stats["best_stage"] = stage
         self.report(stage)
 
+    @property
+    def value(self) -> int:
+        """The incumbent's objective value (a plan is offered before anything asks)."""
+        assert self.best_value is not None, "no plan offered yet"
+        return self.best_value
+
+    def bound_found(self, bound: int) -> None:
+        self.tighten(bound)
+        self.report("bound")
+
     def tighten(self, bound: int) -> None:
         if self.bound is None or bound < self.bound:
             self.bound = bound
 
     def report(self, stage: str) -> None:
         bound = None if self.bound is None else self.bound + self.offset
-        self.control.report(self.best_value + self.offset, bound, stage)
+        self.control.report(self.value + self.offset, bound, stage)
 
     def cp_sat(self, kept: np.ndarray, options: SolveOptions, deadline: float, *, global_bound: bool) -> bool:
         """CP-SAT over the candidates ``kept``; True when that proves the incumbent optimal overall."""
@@ -246,7 +256,7 @@ class _Search:
             cp_bound = math.floor(run.best_bound + FLOAT_SLACK)
             # Every pair left out cannot beat the incumbent, so the optimum is the incumbent or within kept.
             if global_bound:
-                self.tighten(max(self.best_value, cp_bound))
+                self.tighten(max(self.value, cp_bound))
         return global_bound and run.optimal
 
     def best_pairs(self) -> tuple[tuple[int, int], ...]:

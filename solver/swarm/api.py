@@ -11,6 +11,7 @@ term, and optionally pins people to requests or requests to sessions (docs/solve
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,8 +72,8 @@ def repair(
     options: SolveOptions | None = None,
     control: SolveControl | None = None,
     *,
-    pins: list[tuple[str, str]] = (),
-    fixed_sessions: list[tuple[str, str, str]] = (),
+    pins: Sequence[tuple[str, str]] = (),
+    fixed_sessions: Sequence[tuple[str, str, str]] = (),
 ) -> SwarmResult:
     """Re-solve ``instance`` (the changed data) keeping close to ``previous``.
 

@@ -336,7 +336,9 @@ class _Lp:
             plain.append((y, rounds))
             plain += [(x, -1) for x in xs]
             heads.append(y)
-        unnamed = defaultdict(list)  # per request: seat-rounds of people not explicit there
+        unnamed: defaultdict[int, list] = defaultdict(
+            list
+        )  # per request: seat-rounds of people not explicit there
         people = self._pool(requests, eligible, explicit, cost, seats, needs, unnamed)
         fill = []
         for r in requests:

@@ -48,9 +48,9 @@ def _pick_from(
     chosen.append(_top(people[plain], values[plain], keep))
     forced = _forced(elig, r, session)
     if forced:
-        forced = np.array(forced, dtype=np.int64)
-        ok = elig.eligible(r, session)[forced] if mask is None else mask[forced]
-        chosen.append(forced[ok])
+        forced_ids = np.array(forced, dtype=np.int64)
+        ok = elig.eligible(r, session)[forced_ids] if mask is None else mask[forced_ids]
+        chosen.append(forced_ids[ok])
     return np.unique(np.concatenate(chosen))
 
 

@@ -54,7 +54,7 @@ class Eligibility:
         for v, venue in enumerate(inst.venues):
             if venue.online:
                 continue
-            km = [distance_km(p.lat, p.lon, venue.lat, venue.lon) for p in people]
+            km = [distance_km(p.lat, p.lon, *venue.point) for p in people]
             self.km[v] = km
             self.km_int[v] = [km_int(d) for d in km]
         self._levels: dict[str, np.ndarray] = {}

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -167,7 +169,8 @@ def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Bes
         parameters={**NO_PRESOLVE, **EXACT_PARAMETERS},
     )
     if result.has_solution:
-        value, floor = result.solver.value, None
+        value: Callable[[Any], int] = result.solver.value
+        floor: int | None = None
         if not clock.stopped:  # among near ties of this score, the people who waited longest
             value, floor = aggregated.break_ties(agg, result, options, _quiet(control), clock.share(0.5))
         plan = agg.extract(value)

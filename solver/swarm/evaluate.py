@@ -77,8 +77,8 @@ def violations(inst: Instance, sessions: list[SessionPlan]) -> list[str]:
         person = inst.professionals[p]
         if len(slots) > person.max_sessions:
             bad.append(f"rule 5: {person.id} attends {len(slots)} sessions")
-        for i, a in enumerate(slots):
-            if any(inst.slots[a].overlaps(inst.slots[b]) for b in slots[i + 1 :]):
+        for i, first in enumerate(slots):
+            if any(inst.slots[first].overlaps(inst.slots[later]) for later in slots[i + 1 :]):
                 bad.append(f"rule 5: {person.id} in two sessions at once")
     return bad
 
@@ -91,7 +91,7 @@ def _participant_problems(inst: Instance, plan: SessionPlan, p: int) -> list[str
         bad.append(f"rule 4: {person.id} is not qualified")
     if person.availability.get(slot.id, "no") == "no":
         bad.append(f"rule 4: {person.id} is not available at {slot.id}")
-    km = None if venue.online else distance_km(person.lat, person.lon, venue.lat, venue.lon)
+    km = None if venue.online else distance_km(person.lat, person.lon, *venue.point)
     for table in plan.tables:
         request = inst.requests[table.request]
         if person.id in request.excluded:
@@ -148,9 +148,7 @@ def breakdown(inst: Instance, sessions: list[SessionPlan]) -> dict[str, int]:
             if person.availability.get(slot.id) == "maybe":
                 terms["maybe"] -= w.maybe
             if not venue.online:
-                terms["travel_km"] -= w.travel_km * km_int(
-                    distance_km(person.lat, person.lon, venue.lat, venue.lon)
-                )
+                terms["travel_km"] -= w.travel_km * km_int(distance_km(person.lat, person.lon, *venue.point))
             terms["fairness"] -= w.fairness * person.recent_invitations
     terms["change"] = -w.change * change_count(inst, sessions)
     return terms

@@ -13,6 +13,7 @@ from typing import Any
 
 from solver.formats import (
     SWARM_INSTANCE,
+    SWARM_WEIGHTS,
     At,
     as_bool,
     as_int,
@@ -30,28 +31,20 @@ from solver.formats import (
     field as get,
 )
 
-DEFAULT_WEIGHTS = {
-    "scheduled": 1000,
-    "skill": 10,
-    "maybe": 15,
-    "travel_km": 1,
-    "fairness": 5,
-    "repeat_table": 20,
-    "change": 100,
-}
+DEFAULT_WEIGHTS = SWARM_WEIGHTS  # declared with the formats
 AVAILABILITY = ("yes", "maybe", "no")
 LEVELS = (1, 2, 3)
 
 
 @dataclass(frozen=True)
 class Weights:
-    scheduled: int = 1000
-    skill: int = 10
-    maybe: int = 15
-    travel_km: int = 1
-    fairness: int = 5
-    repeat_table: int = 20
-    change: int = 100
+    scheduled: int = DEFAULT_WEIGHTS["scheduled"]
+    skill: int = DEFAULT_WEIGHTS["skill"]
+    maybe: int = DEFAULT_WEIGHTS["maybe"]
+    travel_km: int = DEFAULT_WEIGHTS["travel_km"]
+    fairness: int = DEFAULT_WEIGHTS["fairness"]
+    repeat_table: int = DEFAULT_WEIGHTS["repeat_table"]
+    change: int = DEFAULT_WEIGHTS["change"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +63,14 @@ class Venue:
     name: str
     lat: float | None
     lon: float | None
+
+    @property
+    def point(self) -> tuple[float, float]:
+        """Where the venue is; an online venue is nowhere (ValueError)."""
+        if self.lat is None or self.lon is None:
+            raise ValueError(f"venue {self.id} has no coordinates")
+        return self.lat, self.lon
+
     capacity: int
     tables: int
     online: bool
@@ -162,13 +163,10 @@ class Instance:
     professional_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name, items in (
-            ("slot_index", self.slots),
-            ("venue_index", self.venues),
-            ("request_index", self.requests),
-            ("professional_index", self.professionals),
-        ):
-            getattr(self, name).update({item.id: i for i, item in enumerate(items)})
+        self.slot_index.update({item.id: i for i, item in enumerate(self.slots)})
+        self.venue_index.update({item.id: i for i, item in enumerate(self.venues)})
+        self.request_index.update({item.id: i for i, item in enumerate(self.requests)})
+        self.professional_index.update({item.id: i for i, item in enumerate(self.professionals)})
 
 
 def parse_instance(document: Any) -> Instance:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -344,7 +346,7 @@ def break_ties(
     options: SolveOptions,
     control: SolveControl,
     time_limit: float,
-) -> tuple[object, int]:
+) -> tuple[Callable[[Any], int], int]:
     """After the exact solve (``solved``, proved optimal or not): its tables, and among the near ties
     of its score (see :func:`near_tie_floor`) the one that seats the most wait bonus.
 

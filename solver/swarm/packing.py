@@ -54,7 +54,7 @@ def pack(
     terms = []
     for key, var in z.items():
         company, lone = values[key]
-        if key in alone:
+        if lone is not None:  # the keys of ``alone``
             m.add(alone[key] <= var)
             m.add(alone[key] <= single[key[1]])
             m.add(alone[key] >= var + single[key[1]] - 1)
@@ -90,7 +90,7 @@ def pack(
         terms += _change_terms(elig, z)
     m.maximize(sum(terms))
     if hint is not None:
-        counts = defaultdict(int)
+        counts: defaultdict[Session, int] = defaultdict(int)
         for session in hint.values():
             counts[session] += 1
         for (r, session), var in z.items():
@@ -130,7 +130,7 @@ def _change_terms(elig: Eligibility, z: dict) -> list:
     if prev is None or not inst.weights.change:
         return []
     terms = []
-    people_at = defaultdict(int)
+    people_at: defaultdict[tuple[str, str], int] = defaultdict(int)
     for _, slot, venue in prev.attendance:
         people_at[slot, venue] += 1
     for (r, (s, v)), var in z.items():
@@ -149,8 +149,8 @@ def greedy(elig: Eligibility, values: Values) -> dict[int, Session]:
     """What a coordinator does by hand: best pairs first, when the session still has room."""
     inst = elig.instance
     chosen: dict[int, Session] = {}
-    tables = defaultdict(int)
-    seats = defaultdict(int)
+    tables: defaultdict[Session, int] = defaultdict(int)
+    seats: defaultdict[Session, int] = defaultdict(int)
     for (r, session), _value in sorted(values.items(), key=lambda kv: (-kv[1][0], kv[0])):
         if r in chosen:
             continue

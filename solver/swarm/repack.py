@@ -181,7 +181,8 @@ def improve(
             base_here = value(here, source) if here is not None else 0.0
             without = value(here, source - {r}) if here is not None else 0.0
             open_now = {s for s, reqs in at.items() if reqs}
-            best, best_gain = None, 0.0
+            best: tuple[Session, int | None] | None = None
+            best_gain = 0.0
             tried = 0
             for target in options_of[r]:
                 if target == here:
@@ -224,15 +225,16 @@ def improve(
                     break
             if best is None:
                 continue
-            target, other = best
+            target, swapped = best
             if here is not None:
                 at[here] = at[here] - {r}
             at[target] = at[target] | {r}
             chosen[r] = target
-            if other is not None:
-                at[target] = at[target] - {other}
-                at[here] = at[here] | {other}
-                chosen[other] = here
+            if swapped is not None:
+                assert here is not None  # a swap only happens between two sessions
+                at[target] = at[target] - {swapped}
+                at[here] = at[here] | {swapped}
+                chosen[swapped] = here
             improved = True
     return chosen
 
@@ -242,7 +244,8 @@ def total(values: SessionValues, chosen: dict[int, Session]) -> float:
     for r, session in chosen.items():
         at[session] = at[session] | {r}
     found = [values(s, reqs) for s, reqs in at.items()]
-    return -np.inf if any(v is None for v in found) else float(sum(found))
+    known = [v for v in found if v is not None]
+    return -np.inf if len(known) < len(found) else float(sum(known))
 
 
 def plans(values: SessionValues, chosen: dict[int, Session]) -> Plan:
@@ -284,7 +287,9 @@ def recombine(
         o = opened[session] = m.new_bool_var(f"o{session}")
         m.add(sum(us) == o)
     packing.at_one_time(m, elig, opened)
-    m.maximize(sum(int(values.cache[key]) * u for key, u in zip(columns, use, strict=True)))
+    m.maximize(
+        sum(int(values.cache[key] or 0) * u for key, u in zip(columns, use, strict=True))
+    )  # no None here
     current = _at(chosen)
     for u, (session, requests) in zip(use, columns, strict=True):
         m.add_hint(u, current.get(session) == requests)
@@ -334,7 +339,6 @@ def search(
             return start
         return recombine(elig, values, start, options, control, min(left / 2, max(1.0, 0.05 * time_limit)))
 
-    values = None
     for keep in (QUICK_KEEP, FINE_KEEP):  # the finer values once the quick ones lead nowhere
         values = SessionValues(elig, options, control, keep)
         while not stopped():
@@ -485,11 +489,11 @@ def _reseat_pairs(
         for other, tables in plan.items():
             if other in (a, b):
                 continue
-            people = list({p for seats in tables.values() for p in seats})
-            used[people] += 1
+            seated = list({p for seats in tables.values() for p in seats})
+            used[seated] += 1
             for mine in (a, b):
                 if inst.slots[other[0]].overlaps(inst.slots[mine[0]]):
-                    busy[mine][people] = True
+                    busy[mine][seated] = True
         left = elig.max_sessions - used
         part = {}
         for session in (a, b):

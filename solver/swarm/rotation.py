@@ -22,9 +22,9 @@ def realise_model(
     """Seat variables with every person's rounds per table fixed to the plan's."""
     rounds = elig.rounds
     m = cp_model.CpModel()
-    seat = {}
-    for r, people in tables.items():
-        for p, n in people.items():
+    seat: dict[tuple[int, int, int], cp_model.IntVar] = {}
+    for r, table in tables.items():
+        for p, n in table.items():
             xs = [seat.setdefault((p, r, k), m.new_bool_var(f"a{p}_{r}_{k}")) for k in range(rounds)]
             m.add(sum(xs) == n)
     people = {p for seats in tables.values() for p in seats}

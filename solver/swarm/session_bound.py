@@ -30,6 +30,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -76,7 +77,9 @@ class SessionLp:
         self.tables_row = solver.Constraint(-self.inf, venue.tables)
         self.capacity = solver.Constraint(-self.inf, venue.capacity)
         self.pool = solver.Constraint(0, 0)  # plain seat-rounds of people = fillers seated at tables
-        self.low, self.high, self.need = {}, {}, defaultdict(dict)
+        self.low: dict[int, Any] = {}  # pywraplp constraints
+        self.high: dict[int, Any] = {}
+        self.need: defaultdict[int, dict] = defaultdict(dict)
         for r in requests:
             self.tables_row.SetCoefficient(self.z[r], 1)
             low, high = inst.requests[r].table_size
@@ -312,8 +315,9 @@ class SessionBound:
         for session in self.by_session:
             values[session] = self._cheap(session, prizes[session])
             lp = self.lps.get(session)
-            if lp is not None and lp.solved is not None:
-                values[session] = min(values[session], lp.stale(prizes[session]))
+            stale = lp.stale(prizes[session]) if lp is not None else None  # None: never solved
+            if stale is not None:
+                values[session] = min(values[session], stale)
         while True:
             found = session_selection(self.elig, values, deadline - time.monotonic())
             if found is None:
@@ -385,11 +389,13 @@ class BoundBeside:
         )
         self._reader = threading.Thread(target=self._read, daemon=True, name="session-bound")
         self._reader.start()
+        assert self._process.stdin is not None and self._process.stdout is not None  # both are pipes
         with contextlib.suppress(OSError):  # if it could not start, the search goes on without it
             self._process.stdin.write(pickle.dumps((instance, pairs, prices, tables, deadline)))
             self._process.stdin.close()
 
     def _read(self) -> None:
+        assert self._process.stdout is not None  # a pipe
         for line in self._process.stdout:
             try:
                 value = int(line)

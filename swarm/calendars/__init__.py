@@ -1,7 +1,8 @@
 """Calendars for published swarm sessions: pure functions from plain dataclasses to iCalendar bytes.
 
 No database and no Flask here: the services map their rows onto `CalendarSession` and friends. An invitation's
-METHOD is the domain's `swarm.domain.enums.IcsMethod` (REQUEST or CANCEL).
+METHOD is the domain's `swarm.domain.enums.IcsMethod` (REQUEST or CANCEL); an attendee's PARTSTAT is the domain's
+`InvitationResponse` in upper case (`partstat`).
 """
 
 from swarm.calendars.ics import PRODID, caldav_object, feed, invitation, invitation_files, uid
@@ -10,15 +11,13 @@ from swarm.calendars.model import (
     CalendarDataError,
     CalendarSession,
     Change,
-    PartStat,
     Person,
-    Reply,
     Role,
     Status,
     ThemeTable,
     Venue,
     changes,
-    partstat_for_reply,
+    partstat,
 )
 from swarm.calendars.timezone import AMSTERDAM, TZID, vtimezone
 
@@ -30,9 +29,7 @@ __all__ = [
     "CalendarDataError",
     "CalendarSession",
     "Change",
-    "PartStat",
     "Person",
-    "Reply",
     "Role",
     "Status",
     "ThemeTable",
@@ -42,7 +39,7 @@ __all__ = [
     "feed",
     "invitation",
     "invitation_files",
-    "partstat_for_reply",
+    "partstat",
     "uid",
     "vtimezone",
 ]

@@ -18,14 +18,14 @@ from swarm.calendars.model import (
     Attendee,
     CalendarDataError,
     CalendarSession,
-    PartStat,
     Person,
     Role,
     Status,
     check_attendee,
+    partstat,
 )
 from swarm.calendars.timezone import TZID, local, vtimezone
-from swarm.domain.enums import IcsMethod
+from swarm.domain.enums import IcsMethod, InvitationResponse
 
 PRODID = "-//swarm//Zwermsessies//NL"
 _REFRESH = timedelta(hours=1)  # how often subscribed clients should fetch a feed again
@@ -98,7 +98,7 @@ def _own(session: CalendarSession, attendee: Attendee) -> tuple[Attendee, ...]:
         name=session.organizer.name,
         email=session.organizer.email,
         role=Role.CHAIR,
-        partstat=PartStat.ACCEPTED,
+        partstat=InvitationResponse.ACCEPTED,
         rsvp=False,
     )
     return attendee, chair
@@ -224,7 +224,7 @@ def _event(
             params = {
                 "CUTYPE": "INDIVIDUAL",
                 "ROLE": Role(attendee.role).value,
-                "PARTSTAT": PartStat(attendee.partstat).value,
+                "PARTSTAT": partstat(attendee.partstat),
                 "RSVP": "TRUE" if attendee.rsvp else "FALSE",
             }
             event.add("attendee", _address(attendee, params))

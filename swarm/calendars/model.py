@@ -1,8 +1,9 @@
 """The plain, frozen data a calendar is made from; no database, no Flask.
 
 The services map their rows onto these dataclasses, so every function in this package stays pure:
-the same session, host and stamp always give the same bytes. The iTIP METHOD is the domain's ``IcsMethod``
-(``swarm.domain`` is plain enums and rules, importable from anywhere, and the outbox stores that same enum).
+the same session, host and stamp always give the same bytes. The iTIP METHOD is the domain's ``IcsMethod`` and an
+attendee's answer the domain's ``InvitationResponse`` (``swarm.domain`` is plain enums and rules, importable from
+anywhere, and the database stores those same enums); :func:`partstat` is the one place an answer becomes PARTSTAT.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from swarm.domain.enums import InvitationResponse
 
 
 class CalendarDataError(ValueError):
@@ -41,15 +44,6 @@ class Role(_IcsEnum):
     NON_PARTICIPANT = "NON-PARTICIPANT"
 
 
-class PartStat(_IcsEnum):
-    """RFC 5545 PARTSTAT of an attendee of an event."""
-
-    NEEDS_ACTION = "NEEDS-ACTION"
-    ACCEPTED = "ACCEPTED"
-    TENTATIVE = "TENTATIVE"
-    DECLINED = "DECLINED"
-
-
 class Status(_IcsEnum):
     """RFC 5545 STATUS of an event."""
 
@@ -58,28 +52,9 @@ class Status(_IcsEnum):
     CANCELLED = "CANCELLED"
 
 
-class Reply(StrEnum):
-    """The answers a professional can give in the web app (aanvaarden / misschien / afwijzen)."""
-
-    ACCEPT = "accept"
-    MAYBE = "maybe"
-    DECLINE = "decline"
-
-
-_PARTSTAT_FOR_REPLY = {
-    Reply.ACCEPT: PartStat.ACCEPTED,
-    Reply.MAYBE: PartStat.TENTATIVE,
-    Reply.DECLINE: PartStat.DECLINED,
-}
-
-
-def partstat_for_reply(reply: Reply | str) -> PartStat:
-    """Map a web reply (accept / maybe, i.e. "if need be" / decline) onto the attendee's PARTSTAT."""
-    try:
-        return _PARTSTAT_FOR_REPLY[Reply(reply)]
-    except ValueError:
-        choices = ", ".join(r.value for r in Reply)
-        raise CalendarDataError("reply", f"unknown reply {reply!r}; expected one of {choices}") from None
+def partstat(response: InvitationResponse | str) -> str:
+    """RFC 5545 PARTSTAT of an answer: the domain's ``InvitationResponse`` (either case) in upper case."""
+    return InvitationResponse(str(response).lower()).value.upper()
 
 
 class Change(StrEnum):
@@ -117,7 +92,7 @@ class Attendee:
     name: str
     email: str
     role: Role = Role.REQUIRED
-    partstat: PartStat = PartStat.NEEDS_ACTION
+    partstat: InvitationResponse = InvitationResponse.NEEDS_ACTION
     rsvp: bool = True
     plan: tuple[ThemeTable, ...] = ()
     reasons: tuple[str, ...] = ()
@@ -234,7 +209,13 @@ def check_attendee(field: str, attendee: Attendee, tables: tuple[ThemeTable, ...
     _check_text(f"{field}.name", attendee.name)
     _check_email(f"{field}.email", attendee.email)
     _check_enum(f"{field}.role", Role, attendee.role)
-    _check_enum(f"{field}.partstat", PartStat, attendee.partstat)
+    try:
+        partstat(attendee.partstat)
+    except ValueError:
+        choices = ", ".join(partstat(member) for member in InvitationResponse)
+        raise CalendarDataError(
+            f"{field}.partstat", f"{attendee.partstat!r} is not one of {choices}"
+        ) from None
     for number, table in enumerate(attendee.plan, start=1):
         if table not in tables:
             raise CalendarDataError(

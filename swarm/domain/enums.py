@@ -31,12 +31,25 @@ class SessionStatus(StrEnum):
 
 
 class InvitationResponse(StrEnum):
-    """iCalendar PARTSTAT values, lower-cased."""
+    """A professional's answer to an invitation. The values are iCalendar PARTSTAT in lower case: the calendars
+    write them upper-case (``swarm.calendars.partstat``), the database stores them as they are."""
 
     NEEDS_ACTION = "needs-action"
     ACCEPTED = "accepted"
-    TENTATIVE = "tentative"
+    TENTATIVE = "tentative"  # "if need be" (misschien)
     DECLINED = "declined"
+
+    @classmethod
+    def from_reply(cls, reply: str) -> InvitationResponse | None:
+        """The answer a reply word of the web app stands for (accept, maybe, decline); None for any other."""
+        return _REPLIES.get(str(reply).lower())
+
+
+_REPLIES = {
+    "accept": InvitationResponse.ACCEPTED,
+    "maybe": InvitationResponse.TENTATIVE,
+    "decline": InvitationResponse.DECLINED,
+}
 
 
 class PinKind(StrEnum):

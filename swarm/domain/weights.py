@@ -1,28 +1,20 @@
-"""Default score weights: the one place their values live.
+"""Default score weights and planning settings of a new region.
 
-The region stores its own values (the organizer tunes the equal-treatment policy); new regions start from these,
-which are the defaults of ../shared/spec/solver-formats.md.
+The weights are the solver formats' own defaults (``solver.formats``, docs/formats.md): declared once there, read
+here. A region stores its own values (the organizer tunes the equal-treatment policy) and starts from these.
 """
 
 from __future__ import annotations
 
-from types import MappingProxyType
+from solver.formats import SHELL_WEIGHTS, SWARM_WEIGHTS
 
-SWARM_WEIGHTS = MappingProxyType(
-    {
-        "scheduled": 1000,
-        "skill": 10,
-        "maybe": 15,
-        "travel_km": 1,
-        "fairness": 5,
-        "repeat_table": 20,
-        "change": 100,
-    }
-)
-
-SHELL_WEIGHTS = MappingProxyType(
-    {"filled_hour": 1000, "euro": 1, "level": 300, "preferred": 2000, "travel_km": 5, "fairness": 50}
-)
+__all__ = [
+    "DEFAULT_HISTORY_WINDOW_ROUNDS",
+    "DEFAULT_ROUNDS_PER_SESSION",
+    "DEFAULT_SHELL_HISTORY_WEEKS",
+    "SHELL_WEIGHTS",
+    "SWARM_WEIGHTS",
+]
 
 DEFAULT_ROUNDS_PER_SESSION = 3
 DEFAULT_HISTORY_WINDOW_ROUNDS = 4

@@ -1,13 +1,21 @@
-"""Small shared helpers for the services: fetch-or-fail lookups."""
+"""Look-ups every journey shares: fetch-or-fail by id, the skill catalogue and places, a region, a municipality,
+the region's professionals and who of them is qualified on a day.
+
+The bottom of the services (every journey may use it; it uses none). Reads are scoped by the ids they are given,
+which the views take from the logged-in user.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
+from swarm.domain.enums import DocumentKind
 from swarm.domain.errors import NotFound, ValidationError
-from swarm.persistence.models import Place, Region, Skill
+from swarm.domain.rules import Document, qualification_on
+from swarm.persistence.models import Municipality, Place, Professional, QualificationDocument, Region, Skill
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -42,3 +50,48 @@ def skills_by_code(session: Session, codes: list[str], field: str = "skills") ->
         if code not in found:
             raise ValidationError(field, f'Unknown skill "{code}".')
     return found
+
+
+def list_skills(session: Session) -> list[Skill]:
+    return list(session.exec(select(Skill).order_by(Skill.name_nl)))
+
+
+def list_places(session: Session) -> list[Place]:
+    return list(session.exec(select(Place).order_by(Place.name)))
+
+
+def region(session: Session, region_id: int) -> Region | None:
+    return session.get(Region, region_id)
+
+
+def municipality(session: Session, municipality_id: int) -> Municipality | None:
+    return session.get(Municipality, municipality_id)
+
+
+def region_professionals(session: Session, region_id: int) -> list[Professional]:
+    return list(
+        session.exec(
+            select(Professional)
+            .where(Professional.region_id == region_id, Professional.anonymised_at.is_(None))
+            .order_by(Professional.name)
+        )
+    )
+
+
+def qualified_ids(session: Session, region_id: int, day: date) -> set[int]:
+    """The region's professionals qualified on `day` (documents valid, model agreement accepted)."""
+    professionals = region_professionals(session, region_id)
+    documents: dict[int, list[Document]] = {}
+    for row in session.exec(
+        select(QualificationDocument).where(
+            QualificationDocument.professional_id.in_([p.id for p in professionals])
+        )
+    ):
+        documents.setdefault(row.professional_id, []).append(
+            Document(DocumentKind(row.kind), row.expires_on, row.issued_on)
+        )
+    return {
+        p.id
+        for p in professionals
+        if qualification_on(day, documents.get(p.id, []), agreement_signed_on=p.agreement_signed_on).qualified
+    }

@@ -16,6 +16,16 @@ from swarm.webapp.auth import login_manager
 from swarm.webapp.db import init_db
 from swarm.webapp.errors import register_error_handlers
 from swarm.webapp.security import init_security
+from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules add routes to their actor's blueprint
+    coordinator,
+    coordinator_projects,  # noqa: F401
+    feeds,
+    organizer,
+    organizer_plan,  # noqa: F401
+    professional,
+    professional_data,  # noqa: F401
+    public,
+)
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
@@ -93,19 +103,11 @@ def create_app(config: Config | dict | None = None) -> Flask:
     init_db(app)
     login_manager.init_app(app)
 
-    from swarm.webapp.views.public import bp as public_bp
-
-    app.register_blueprint(public_bp)
+    app.register_blueprint(public.bp)
     app.register_blueprint(auth_bp)
-    from swarm.webapp.views import feeds, professional, professional_data  # noqa: F401 (routes on professional.bp)
-
-    app.register_blueprint(professional.bp)
+    app.register_blueprint(professional.bp)  # with the routes of professional_data
     app.register_blueprint(professional.signup)
     app.register_blueprint(feeds.bp)
-    from swarm.webapp.views import coordinator, coordinator_projects  # noqa: F401 (routes on coordinator.bp)
-
-    app.register_blueprint(coordinator.bp)
-    from swarm.webapp.views import organizer, organizer_plan  # noqa: F401 (routes on organizer.bp)
-
-    app.register_blueprint(organizer.bp)
+    app.register_blueprint(coordinator.bp)  # with the routes of coordinator_projects
+    app.register_blueprint(organizer.bp)  # with the routes of organizer_plan
     return app

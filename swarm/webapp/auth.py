@@ -12,12 +12,13 @@ from swarm.domain.actors import Actor
 from swarm.domain.enums import UserRole
 from swarm.domain.errors import NotFound
 from swarm.persistence.models import User
-from swarm.services import accounts
 from swarm.services.lookup import get
+from swarm.services.people import accounts
 from swarm.webapp.db import db
 from swarm.webapp.forms.auth import LoginForm
 from swarm.webapp.forms.errors import status_for
 from swarm.webapp.i18n import LANGUAGE_SESSION_KEY
+from swarm.webapp.menus import menu_for
 from swarm.webapp.navigation import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -68,8 +69,6 @@ class CurrentUser(UserMixin):
 
     @property
     def menu(self):
-        from swarm.webapp.menus import menu_for
-
         return menu_for(self.role)
 
     @classmethod

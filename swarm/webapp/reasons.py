@@ -1,9 +1,9 @@
-"""Turn structured reasons into sentences in the page's language.
+"""Turn reasons into sentences in the page's language.
 
-Two kinds: the services' own reasons for an invitation (flat dicts: ``{"code": "skill", "skill": ...}``), and the
-engines' reasons (``{"code": ..., "facts": {...}}``, see docs/solver-swarm.md and docs/solver-shell.md) for an
-unscheduled request, an unfilled role or a proposed assignment. An engine reason whose code (or clause) this
-module does not know, e.g. from an older stored result, is shown in the engine's own English words.
+Every reason has one shape, a code and its facts (``swarm/domain/reasons.py``): the services' own reasons for an
+invitation, and the engines' (see docs/solver-swarm.md and docs/solver-shell.md) for an unscheduled request, an
+unfilled role or a proposed assignment. A reason whose code (or clause) this module does not know, e.g. from an
+older stored result, is shown in the engine's own English words (its ``reason`` or ``text``).
 """
 
 from __future__ import annotations
@@ -13,67 +13,24 @@ from datetime import datetime
 from flask import g
 from flask_babel import format_currency, format_date, format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from swarm.services import directory
-from swarm.services.privacy import ERASED_PREFIX
-from swarm.services.rounds import parse_ref
+from swarm.domain.refs import parse_ref
+from swarm.services import lookup
+from swarm.services.people.privacy import ERASED_PREFIX
+from swarm.services.people.professionals import professional
 from swarm.webapp.db import db
 from swarm.webapp.i18n import skill_name
-
-# Reasons the services write as plain English (kept here so that the catalogue knows them).
-_PLAIN = {"chosen by the coordinator": _l("chosen by the coordinator")}
 
 
 def _skill(code: str) -> str:
     if "skill_names" not in g:
-        g.skill_names = {skill.code: skill_name(skill) for skill in directory.list_skills(db())}
+        g.skill_names = {skill.code: skill_name(skill) for skill in lookup.list_skills(db())}
     return g.skill_names.get(code, code)
 
 
 def reason_text(reason) -> str:
-    if not isinstance(reason, dict):
-        text = str(reason)
-        return str(_PLAIN[text]) if text in _PLAIN else text
-    if isinstance(reason.get("facts"), dict):
-        return engine_reason_text(reason)
-    code = reason.get("code")
-    if code == "skill":
-        return _(
-            "has %(skill)s at level %(level)s (at least %(min_level)s asked)",
-            skill=_skill(reason.get("skill", "")),
-            level=reason.get("level"),
-            min_level=reason.get("min_level"),
-        )
-    if code == "availability":
-        return (
-            _("answered yes for this time")
-            if reason.get("answer") == "yes"
-            else _("answered if need be for this time")
-        )
-    if code == "travel":
-        return _("%(km)s km from the venue", km=reason.get("km"))
-    if code == "turns":
-        count = reason.get("recent_invitations", 0)
-        turns = ngettext(
-            "%(num)s invitation in the last %(window)s rounds",
-            "%(num)s invitations in the last %(window)s rounds",
-            count,
-            window=reason.get("window_rounds"),
-        )
-        waited = reason.get("rounds_waited", 0)
-        if not waited:
-            return turns
-        return (
-            turns
-            + "; "
-            + ngettext(
-                "available in %(num)s round since the last invitation",
-                "available in %(num)s rounds since the last invitation",
-                waited,
-            )
-        )
-    return ", ".join(f"{key}: {value}" for key, value in reason.items() if key != "code")
+    """One stored reason (code and facts) in the page's language."""
+    return engine_reason_text(reason)
 
 
 def reasons_text(reasons) -> str:
@@ -88,8 +45,8 @@ def unscheduled_text(item) -> str:
 
 
 def engine_reason_text(item: dict) -> str:
-    """An engine reason (``code`` + ``facts``) in the page's language; its English ``reason``/``text`` if unknown."""
-    render = _RENDER.get(item.get("code"))
+    """A reason (``code`` + ``facts``) in the page's language; its English ``reason``/``text`` if unknown."""
+    render = _RENDER.get(item.get("code")) or _APP_RENDER.get(item.get("code"))
     facts = item.get("facts")
     if render is not None and isinstance(facts, dict):
         try:
@@ -182,7 +139,7 @@ def _person(facts: dict) -> str:
     """The professional's current name (``p-<id>`` in the engine's facts; an erased person reads as erased)."""
     ref = str(facts["professional"])
     person_id = parse_ref(ref, "p")
-    person = directory.professional(db(), person_id) if person_id is not None else None
+    person = professional(db(), person_id) if person_id is not None else None
     if ref.startswith(ERASED_PREFIX) or (person is not None and person.anonymised_at is not None):
         return _("an erased professional")
     return person.name if person is not None else ref
@@ -287,6 +244,43 @@ def _cost(f: dict) -> str:
     )
 
 
+def _turns(f: dict) -> str:
+    turns = ngettext(
+        "%(num)s invitation in the last %(window)s rounds",
+        "%(num)s invitations in the last %(window)s rounds",
+        f.get("recent_invitations", 0),
+        window=f.get("window_rounds"),
+    )
+    waited = f.get("rounds_waited", 0)
+    if not waited:
+        return turns
+    since = ngettext(
+        "available in %(num)s round since the last invitation",
+        "available in %(num)s rounds since the last invitation",
+        waited,
+    )
+    return f"{turns}; {since}"
+
+
+# The app's own codes (swarm/domain/reasons.py): why someone was invited, or chosen.
+_APP_RENDER = {
+    "skill": lambda f: _(
+        "has %(skill)s at level %(level)s (at least %(min_level)s asked)",
+        skill=_skill(f.get("skill", "")),
+        level=f.get("level"),
+        min_level=f.get("min_level"),
+    ),
+    "availability": lambda f: (
+        _("answered yes for this time")
+        if f.get("answer") == "yes"
+        else _("answered if need be for this time")
+    ),
+    "travel": lambda f: _("%(km)s km from the venue", km=f.get("km")),
+    "turns": _turns,
+    "chosen_by_coordinator": lambda f: _("chosen by the coordinator"),
+}
+
+# The engines' codes (docs/solver-swarm.md, docs/solver-shell.md).
 _RENDER = {
     # swarm: unscheduled requests
     "no_slots": lambda f: _("It has no candidate time slots; add one or more time slots to the question."),

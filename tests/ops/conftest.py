@@ -25,9 +25,9 @@ from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import UserRole
 from swarm.persistence import migrate
 from swarm.persistence.db import create_engine, unit_of_work
-from swarm.services.accounts import Scope, create_user
-from swarm.services.professionals import set_availability
-from swarm.services.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request
+from swarm.services.people.accounts import Scope, create_user
+from swarm.services.people.professionals import set_availability
+from swarm.services.plan.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request
 from tests.conftest import (
     BACKENDS,
     NO_POSTGRES,
@@ -218,13 +218,13 @@ def plannable(ops_database) -> Plannable:
 
 def solve_and_publish(engine: sa.Engine, plannable: Plannable, clock, config: Config):
     """Queue, solve and publish the round; the publish report."""
-    from swarm.services import publishing, solving
+    from swarm.services.plan import publish, queue, worker
 
     with unit_of_work(engine) as db:
-        solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
-    [outcome] = solving.run_queued_solves(engine, config, clock=clock)
+        queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
+    [outcome] = worker.run_queued_solves(engine, config, clock=clock)
     assert outcome.status.value == "succeeded", outcome
     with unit_of_work(engine) as db:
-        return publishing.publish_round(
+        return publish.publish_round(
             db, plannable.round_id, actor=plannable.organizer, config=config, clock=clock
         )

@@ -14,7 +14,7 @@ from swarm.domain.actors import Actor
 from swarm.domain.enums import UserRole
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Invitation, Professional
-from swarm.services import housekeeping, publishing
+from swarm.services.plan import polls, publish
 from tests.swarm.test_mail_support import smtp_server
 
 DEADLINE = datetime(2027, 1, 5, 16, 0, tzinfo=UTC)
@@ -41,11 +41,11 @@ def test_from_deadline_to_repaired_invitations(ops_engine, plannable, clock, con
             return inbox.messages[before:]
 
         clock.now = DEADLINE - timedelta(hours=1)
-        assert housekeeping.close_due_polls(ops_engine, config, clock) == []
+        assert polls.close_due_polls(ops_engine, config, clock) == []
         assert jobs.run_solves(ops_engine, config, clock) == []
 
         clock.now = DEADLINE + timedelta(minutes=1)  # the scheduler's next tick after the deadline
-        assert housekeeping.close_due_polls(ops_engine, config, clock) == [plannable.round_id]
+        assert polls.close_due_polls(ops_engine, config, clock) == [plannable.round_id]
         [solved] = jobs.run_solves(ops_engine, config, clock)
         assert solved.status.value == "succeeded"
         [notice] = deliver()
@@ -54,7 +54,7 @@ def test_from_deadline_to_repaired_invitations(ops_engine, plannable, clock, con
 
         clock.advance(hours=2)  # the organizer reviews and publishes
         with unit_of_work(ops_engine) as db:
-            publishing.publish_round(
+            publish.publish_round(
                 db, plannable.round_id, actor=plannable.organizer, config=config, clock=clock
             )
         invitations = deliver()
@@ -68,7 +68,7 @@ def test_from_deadline_to_repaired_invitations(ops_engine, plannable, clock, con
         with unit_of_work(ops_engine) as db:
             invitation = db.exec(select(Invitation).order_by(Invitation.professional_id)).first()
             decliner = db.get(Professional, invitation.professional_id)
-            publishing.respond_to_invitation(
+            publish.respond_to_invitation(
                 db,
                 invitation.id,
                 "decline",

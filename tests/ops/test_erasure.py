@@ -13,7 +13,9 @@ from swarm.domain.enums import FeedOwner, OutboxStatus, SessionStatus, SolveStat
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Invitation, OutboxMessage, Professional, Seat, SolveRun
 from swarm.persistence.models import Session as SwarmSession
-from swarm.services import feeds, housekeeping, outbox, privacy, publishing, solving
+from swarm.services.ops import feeds, housekeeping, outbox
+from swarm.services.people import privacy
+from swarm.services.plan import publish, queue, worker
 from tests.ops.conftest import solve_and_publish
 from tests.swarm.test_mail_support import smtp_server
 from tests.swarm.test_privacy import stored_mentions
@@ -43,12 +45,12 @@ def test_erasure_reaches_running_solves_waiting_mail_and_the_published_round(
         invitation = db.exec(select(Invitation).where(Invitation.professional_id == victim)).one()
     me = Actor(UserRole.PROFESSIONAL, professional_id=victim)
     with unit_of_work(ops_engine) as db:
-        publishing.respond_to_invitation(db, invitation.id, "accept", actor=me, clock=clock)
+        publish.respond_to_invitation(db, invitation.id, "accept", actor=me, clock=clock)
         feeds.create_feed(db, FeedOwner.PROFESSIONAL, victim, actor=me, clock=clock)
-        solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
-    running = solving.claim_next_run(ops_engine, "a-worker-that-will-lose-it", clock=clock)
+        queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
+    running = queue.claim_next_run(ops_engine, "a-worker-that-will-lose-it", clock=clock)
     with unit_of_work(ops_engine) as db:
-        waiting = solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock).id
+        waiting = queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock).id
     clock.now = datetime(2027, 1, 10, 12, tzinfo=UTC)  # two days before the session: reminders are written
     assert housekeeping.send_reminders(ops_engine, config, clock) == 4
     with unit_of_work(ops_engine) as db:
@@ -74,7 +76,7 @@ def test_erasure_reaches_running_solves_waiting_mail_and_the_published_round(
             )
         ).all()
 
-    outcomes = solving.run_queued_solves(ops_engine, config, clock=clock)
+    outcomes = worker.run_queued_solves(ops_engine, config, clock=clock)
     assert [o.status for o in outcomes] == [SolveStatus.SUCCEEDED] * 3, outcomes
     with unit_of_work(ops_engine) as db:
         found = stored_mentions(db, victim, name, email)

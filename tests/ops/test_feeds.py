@@ -13,7 +13,7 @@ from swarm.domain.enums import FeedOwner, UserRole
 from swarm.domain.errors import NotAllowed
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import CalendarFeed, Invitation, SwarmRequest, User
-from swarm.services import feeds
+from swarm.services.ops import feeds
 from tests.ops.conftest import solve_and_publish
 
 

@@ -17,8 +17,10 @@ from swarm.persistence.models import (
     SolveRun,
     SwarmRequest,
 )
-from swarm.services import housekeeping
-from swarm.services.privacy import ANONYMOUS_NAME
+from swarm.services.ops import housekeeping
+from swarm.services.people import retention
+from swarm.services.people.privacy import ANONYMOUS_NAME
+from swarm.services.plan import polls
 from tests.ops.conftest import solve_and_publish
 
 AFTER_DEADLINE = datetime(2027, 1, 5, 16, 0, tzinfo=UTC)  # 17:00 in Amsterdam
@@ -31,10 +33,10 @@ def kinds(engine) -> list[str]:
 
 def test_a_passed_deadline_closes_the_poll_and_queues_one_solve(ops_engine, plannable, clock, config):
     clock.now = AFTER_DEADLINE - timedelta(minutes=1)
-    assert housekeeping.close_due_polls(ops_engine, config, clock) == []
+    assert polls.close_due_polls(ops_engine, config, clock) == []
     clock.now = AFTER_DEADLINE
-    assert housekeeping.close_due_polls(ops_engine, config, clock) == [plannable.round_id]
-    assert housekeeping.close_due_polls(ops_engine, config, clock) == []
+    assert polls.close_due_polls(ops_engine, config, clock) == [plannable.round_id]
+    assert polls.close_due_polls(ops_engine, config, clock) == []
     with unit_of_work(ops_engine) as db:
         [run] = db.exec(select(SolveRun)).all()
         closed = {r.poll_closed_at for r in db.exec(select(SwarmRequest))}
@@ -76,17 +78,17 @@ def test_inactive_profiles_are_warned_then_anonymised_unless_their_owner_came_ba
     ops_engine, plannable, clock, config
 ):
     clock.now = datetime(2028, 11, 30, tzinfo=UTC)  # everyone was last active on 1 December 2026
-    assert housekeeping.apply_retention(ops_engine, config, clock) == (0, 0)
+    assert retention.apply_retention(ops_engine, config, clock) == (0, 0)
     clock.now = datetime(2028, 12, 2, tzinfo=UTC)
-    assert housekeeping.apply_retention(ops_engine, config, clock) == (len(plannable.people), 0)
-    assert housekeeping.apply_retention(ops_engine, config, clock) == (0, 0)
+    assert retention.apply_retention(ops_engine, config, clock) == (len(plannable.people), 0)
+    assert retention.apply_retention(ops_engine, config, clock) == (0, 0)
     returning = plannable.people[0]
     with unit_of_work(ops_engine) as db:
         person = db.get(Professional, returning)
         person.last_active_at = clock.advance(days=10)
         db.add(person)
     clock.advance(days=25)
-    assert housekeeping.apply_retention(ops_engine, config, clock) == (0, len(plannable.people) - 1)
+    assert retention.apply_retention(ops_engine, config, clock) == (0, len(plannable.people) - 1)
     with unit_of_work(ops_engine) as db:
         people = {p.id: p for p in db.exec(select(Professional))}
         left = set(db.exec(select(Availability.professional_id)))

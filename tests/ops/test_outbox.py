@@ -12,7 +12,7 @@ from swarm.domain.errors import NotAllowed
 from swarm.mail import Mail
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import OutboxMessage
-from swarm.services import outbox
+from swarm.services.ops import outbox
 from tests.swarm.test_mail_support import Inbox, smtp_server
 
 

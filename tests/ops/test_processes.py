@@ -26,7 +26,8 @@ from swarm.domain.timeutil import fixed_clock, system_clock
 from swarm.mail import Mail
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import OutboxMessage, Session, SolveRun
-from swarm.services import outbox, solving
+from swarm.services.ops import outbox
+from swarm.services.plan import queue
 from tests.swarm.test_mail_support import Inbox, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +87,7 @@ def runs(engine) -> list[SolveRun]:
 def queue_copies(engine, plannable, clock, count: int) -> list[int]:
     """``count`` queued runs of the round (copies of one snapshot: the queue itself keeps one per round)."""
     with unit_of_work(engine) as db:
-        first = solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
+        first = queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
         for n in range(1, count):
             db.add(
                 SolveRun(

@@ -26,7 +26,7 @@ from swarm.persistence.models import (
     SolveRun,
     SwarmRequest,
 )
-from swarm.services import publishing, solving
+from swarm.services.plan import publish, queue, worker
 from tests.ops.conftest import solve_and_publish
 
 
@@ -89,9 +89,7 @@ def test_publishing_makes_sessions_invitations_and_their_mail_at_once(ops_engine
 
 def test_there_is_nothing_to_publish_before_a_solve(ops_engine, plannable, clock, config):
     with unit_of_work(ops_engine) as db, pytest.raises(ValidationError) as error:
-        publishing.publish_round(
-            db, plannable.round_id, actor=plannable.organizer, config=config, clock=clock
-        )
+        publish.publish_round(db, plannable.round_id, actor=plannable.organizer, config=config, clock=clock)
     assert error.value.field == "planning_round_id"
 
 
@@ -107,10 +105,10 @@ def test_answers_become_the_attendees_partstat(ops_engine, plannable, clock, con
     first, second, *_ = invitations(ops_engine).values()
     clock.advance(days=1)
     with unit_of_work(ops_engine) as db:
-        publishing.respond_to_invitation(
+        publish.respond_to_invitation(
             db, first.id, "accept", actor=professional(first.professional_id), clock=clock
         )
-        publishing.respond_to_invitation(
+        publish.respond_to_invitation(
             db, second.id, "maybe", actor=professional(second.professional_id), clock=clock
         )
     answers = invitations(ops_engine)
@@ -128,9 +126,9 @@ def test_only_the_invited_professional_answers_and_only_with_a_known_answer(
     solve_and_publish(ops_engine, plannable, clock, config)
     invitation = next(iter(invitations(ops_engine).values()))
     with unit_of_work(ops_engine) as db, pytest.raises(NotAllowed):
-        publishing.respond_to_invitation(db, invitation.id, "accept", actor=professional(-1), clock=clock)
+        publish.respond_to_invitation(db, invitation.id, "accept", actor=professional(-1), clock=clock)
     with unit_of_work(ops_engine) as db, pytest.raises(ValidationError) as error:
-        publishing.respond_to_invitation(
+        publish.respond_to_invitation(
             db, invitation.id, "ja hoor", actor=professional(invitation.professional_id)
         )
     assert error.value.field == "response"
@@ -144,12 +142,12 @@ def test_a_decline_is_repaired_with_updates_and_a_cancel_to_the_decliner(
     invited = invitations(ops_engine)
     decliner = next(iter(invited))
     with unit_of_work(ops_engine) as db:
-        publishing.respond_to_invitation(
+        publish.respond_to_invitation(
             db, invited[decliner].id, "decline", actor=professional(decliner), clock=clock
         )
         repair = db.exec(select(SolveRun).where(SolveRun.status == SolveStatus.QUEUED)).one()
-    assert repair.parameters["purpose"] == solving.REPAIR
-    [outcome] = solving.run_queued_solves(ops_engine, config, clock=clock)
+    assert repair.parameters["purpose"] == queue.REPAIR
+    [outcome] = worker.run_queued_solves(ops_engine, config, clock=clock)
     assert outcome.status == SolveStatus.SUCCEEDED
     after = the_session(ops_engine)
     assert after.uid == before.uid and after.version == 1
@@ -181,7 +179,7 @@ def test_cancelling_a_session_tells_everyone_and_opens_its_requests_again(
     solve_and_publish(ops_engine, plannable, clock, config)
     session = the_session(ops_engine)
     with unit_of_work(ops_engine) as db:
-        publishing.cancel_session(db, session.id, actor=plannable.organizer, config=config, clock=clock)
+        publish.cancel_session(db, session.id, actor=plannable.organizer, config=config, clock=clock)
     cancels = mails(ops_engine, "cancellation")
     assert len(cancels) == 4
     calendar, event = event_of(cancels[0])
@@ -189,15 +187,15 @@ def test_cancelling_a_session_tells_everyone_and_opens_its_requests_again(
     with unit_of_work(ops_engine) as db:
         assert {r.status for r in db.exec(select(SwarmRequest))} == {RequestStatus.OPEN}
         with pytest.raises(Exception, match="cannot become cancelled"):
-            publishing.cancel_session(db, session.id, actor=plannable.organizer, config=config, clock=clock)
+            publish.cancel_session(db, session.id, actor=plannable.organizer, config=config, clock=clock)
 
 
 def test_export_writes_one_invitation_per_session_and_attendee(
     ops_engine, plannable, clock, config, tmp_path
 ):
-    assert publishing.export_ics(ops_engine, tmp_path / "none", config, clock) == []
+    assert publish.export_ics(ops_engine, tmp_path / "none", config, clock) == []
     solve_and_publish(ops_engine, plannable, clock, config)
-    written = publishing.export_ics(ops_engine, tmp_path / "out", config, clock)
+    written = publish.export_ics(ops_engine, tmp_path / "out", config, clock)
     session = the_session(ops_engine)
     assert len(written) == 4 and all(p.name.startswith(session.uid) for p in written)
     assert not list((tmp_path / "out").glob("*.part"))
@@ -214,7 +212,7 @@ def test_an_update_names_what_changed_for_each_person():
     # (slot, venue, rounds, ((request, ((round, professional), ...)), ...)): person 7 swaps tables in round 2
     old = (1, 1, 2, ((10, ((1, 7), (2, 8))), (11, ((1, 8), (2, 7)))))
     same_place = (1, 1, 2, ((10, ((1, 7), (2, 7))), (11, ((1, 8), (2, 8)))))
-    assert publishing._changes(old, same_place, 7) == (Change.TABLES,)
-    assert publishing._changes(old, old, 7) == ()
+    assert publish._changes(old, same_place, 7) == (Change.TABLES,)
+    assert publish._changes(old, old, 7) == ()
     moved = (2, 3, 2, old[3])
-    assert publishing._changes(old, moved, 8) == (Change.TIME, Change.PLACE)
+    assert publish._changes(old, moved, 8) == (Change.TIME, Change.PLACE)

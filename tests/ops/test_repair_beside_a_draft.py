@@ -19,8 +19,8 @@ from swarm.persistence.models import (
     SolveRun,
     SwarmRequest,
 )
-from swarm.services import publishing, solving
-from swarm.services.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request
+from swarm.services.plan import publish, queue, worker
+from swarm.services.plan.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request
 from tests.ops.conftest import DEADLINE, solve_and_publish
 
 
@@ -66,8 +66,8 @@ def requests_of(engine, status: SessionStatus) -> set[int]:
 
 def solve_draft(engine, plannable, clock, config) -> None:
     with unit_of_work(engine) as db:
-        solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
-    [outcome] = solving.run_queued_solves(engine, config, clock=clock)
+        queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
+    [outcome] = worker.run_queued_solves(engine, config, clock=clock)
     assert outcome.status == SolveStatus.SUCCEEDED, outcome
 
 
@@ -79,7 +79,7 @@ def decline_one(engine, clock) -> int:
             .where(Session.status == SessionStatus.PUBLISHED)
             .order_by(Invitation.professional_id)
         ).first()
-        publishing.respond_to_invitation(
+        publish.respond_to_invitation(
             db,
             invitation.id,
             "decline",
@@ -96,7 +96,7 @@ def mail_count(engine) -> int:
 
 def is_stale(engine, plannable) -> bool:
     with unit_of_work(engine) as db:
-        return publishing.draft_is_stale(db, plannable.round_id)
+        return publish.draft_is_stale(db, plannable.round_id)
 
 
 def test_a_decline_repairs_the_published_schedule_and_leaves_the_draft_a_stale_draft(
@@ -122,7 +122,7 @@ def test_a_decline_repairs_the_published_schedule_and_leaves_the_draft_a_stale_d
         assert {r["id"] for r in repair.input["requests"]} == {f"r-{i}" for i in plannable.requests}
     assert is_stale(ops_engine, plannable)  # made before the decline, it still seats the decliner
     clock.advance(seconds=30)
-    [outcome] = solving.run_queued_solves(ops_engine, config, clock=clock)
+    [outcome] = worker.run_queued_solves(ops_engine, config, clock=clock)
     assert outcome.status == SolveStatus.SUCCEEDED
 
     # The published morning session is repaired in place: same UID, next version, the decliner taken off.
@@ -148,9 +148,7 @@ def test_a_decline_repairs_the_published_schedule_and_leaves_the_draft_a_stale_d
     [notice] = [m for m in new_mail if m.kind == "solve_succeeded"]
     assert "hersteld" in notice.body_text and "concept" in notice.body_text.split("hersteld", 1)[1]
     with unit_of_work(ops_engine) as db, pytest.raises(ValidationError) as refused:
-        publishing.publish_round(
-            db, plannable.round_id, actor=plannable.organizer, config=config, clock=clock
-        )
+        publish.publish_round(db, plannable.round_id, actor=plannable.organizer, config=config, clock=clock)
     assert refused.value.field == "planning_round_id" and "Solve again" in refused.value.message
 
     # Solving again builds on the repaired schedule; that draft publishes without inviting the decliner back.
@@ -158,9 +156,7 @@ def test_a_decline_repairs_the_published_schedule_and_leaves_the_draft_a_stale_d
     solve_draft(ops_engine, plannable, clock, config)
     assert not is_stale(ops_engine, plannable)
     with unit_of_work(ops_engine) as db:
-        publishing.publish_round(
-            db, plannable.round_id, actor=plannable.organizer, config=config, clock=clock
-        )
+        publish.publish_round(db, plannable.round_id, actor=plannable.organizer, config=config, clock=clock)
         morning = db.exec(
             select(Invitation).where(
                 Invitation.session_id == repaired.id, Invitation.professional_id == decliner
@@ -174,7 +170,7 @@ def test_a_decline_while_a_plan_is_queued_leaves_the_plan_a_plan(ops_engine, pla
     add_afternoon_request(ops_engine, plannable, clock)
     clock.advance(hours=1)
     with unit_of_work(ops_engine) as db:
-        plan = solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock).id
+        plan = queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock).id
     clock.advance(minutes=1)
     decline_one(ops_engine, clock)
     with unit_of_work(ops_engine) as db:
@@ -182,8 +178,8 @@ def test_a_decline_while_a_plan_is_queued_leaves_the_plan_a_plan(ops_engine, pla
             r.id: r.parameters["purpose"]
             for r in db.exec(select(SolveRun).where(SolveRun.status == SolveStatus.QUEUED))
         }
-    assert runs[plan] == solving.PLAN and sorted(runs.values()) == [solving.PLAN, solving.REPAIR]
-    outcomes = solving.run_queued_solves(ops_engine, config, clock=clock)
+    assert runs[plan] == queue.PLAN and sorted(runs.values()) == [queue.PLAN, queue.REPAIR]
+    outcomes = worker.run_queued_solves(ops_engine, config, clock=clock)
     assert [o.status for o in outcomes] == [SolveStatus.SUCCEEDED, SolveStatus.SUCCEEDED]
     # The plan was queued before the decline: its draft is a draft, out of date, and not published by anyone.
     assert sessions(ops_engine, SessionStatus.DRAFT) and is_stale(ops_engine, plannable)
@@ -199,8 +195,8 @@ def test_a_repair_that_finds_the_published_schedule_changed_is_queued_again(
     clock.advance(minutes=1)
     [published] = sessions(ops_engine, SessionStatus.PUBLISHED)
     with unit_of_work(ops_engine) as db:  # the organizer calls the session off before the repair ran
-        publishing.cancel_session(db, published.id, actor=plannable.organizer, config=config, clock=clock)
-    outcomes = solving.run_queued_solves(ops_engine, config, clock=clock)
+        publish.cancel_session(db, published.id, actor=plannable.organizer, config=config, clock=clock)
+    outcomes = worker.run_queued_solves(ops_engine, config, clock=clock)
     # The stale repair is not applied (it would bring the cancelled session back); the fresh one finds nothing to
     # repair, since nothing of the round is published any more.
     assert [o.status for o in outcomes] == [SolveStatus.SUCCEEDED]

@@ -14,8 +14,10 @@ from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import SolveStatus
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Assignment, Municipality, SolveRun
-from swarm.services import housekeeping, privacy, projects, solving
-from swarm.services.snapshot_retention import reduce_old_snapshots
+from swarm.services.ops.snapshot_retention import reduce_old_snapshots
+from swarm.services.people import privacy, retention
+from swarm.services.plan import queue, worker
+from swarm.services.team import projects
 from tests.ops.conftest import solve_and_publish
 from tests.swarm.factories import place_named
 
@@ -26,8 +28,8 @@ PERSON = re.compile(r"(?<![\w-])(?:p|erased)-\d+(?![\w-])")
 
 def solve(engine, plannable, clock, config) -> int:
     with unit_of_work(engine) as db:
-        run_id = solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock).id
-    [outcome] = solving.run_queued_solves(engine, config, clock=clock)
+        run_id = queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock).id
+    [outcome] = worker.run_queued_solves(engine, config, clock=clock)
     assert outcome.status == SolveStatus.SUCCEEDED, outcome
     return run_id
 
@@ -54,7 +56,7 @@ def test_a_run_nothing_needs_keeps_its_snapshot_for_the_period_then_keeps_only_w
     clock.now = finished + PERIOD
     assert reduce_old_snapshots(ops_engine, config, clock) == []
     clock.advance(seconds=1)
-    report = housekeeping.run_retention(ops_engine, config, clock)  # the scheduler's retention job
+    report = retention.run_retention(ops_engine, config, clock)  # the scheduler's retention job
     assert report.snapshots_reduced == 1 and (report.warned, report.anonymised) == (0, 0)
 
     reduced = run_of(ops_engine, replaced)
@@ -98,9 +100,9 @@ def test_an_unfinished_run_stays_whole_and_a_run_cancelled_in_the_queue_counts_f
 ):
     queued_at = clock()
     with unit_of_work(ops_engine) as db:
-        cancelled = solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock).id
-        solving.request_stop(db, cancelled, actor=plannable.organizer)
-        waiting = solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock).id
+        cancelled = queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock).id
+        queue.request_stop(db, cancelled, actor=plannable.organizer)
+        waiting = queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock).id
     assert run_of(ops_engine, cancelled).finished_at is None
     clock.now = queued_at + PERIOD
     assert reduce_old_snapshots(ops_engine, config, clock) == []
@@ -127,8 +129,8 @@ def test_a_team_proposal_keeps_its_snapshot_while_open_and_the_accepted_team_unt
             actor=SYSTEM,
             clock=clock,
         )
-        run_id = solving.enqueue_team_solve(db, [project.id], actor=SYSTEM, clock=clock).id
-    [outcome] = solving.run_queued_solves(ops_engine, config, clock=clock)
+        run_id = queue.enqueue_team_solve(db, [project.id], actor=SYSTEM, clock=clock).id
+    [outcome] = worker.run_queued_solves(ops_engine, config, clock=clock)
     assert outcome.status == SolveStatus.SUCCEEDED, outcome
     whole = run_of(ops_engine, run_id)
     [assignment] = whole.result["assignments"]

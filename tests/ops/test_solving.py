@@ -12,13 +12,14 @@ from swarm.domain.enums import SessionStatus, SolveStatus
 from swarm.domain.errors import NotAllowed, ValidationError
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import OutboxMessage, Session, SolveRun
-from swarm.services import solve_watch, solving
+from swarm.services.plan import queue as solve_queue
+from swarm.services.plan import watch, worker
 from tests.ops.conftest import Plannable
 
 
 def queue(engine, plannable: Plannable, clock, **options) -> int:
     with unit_of_work(engine) as db:
-        return solving.enqueue_solve(
+        return solve_queue.enqueue_solve(
             db, plannable.round_id, actor=plannable.organizer, clock=clock, **options
         ).id
 
@@ -45,31 +46,31 @@ def test_only_the_regions_organizer_may_queue_a_solve(ops_engine, plannable, clo
 
     stranger = Actor(UserRole.ORGANIZER, region_id=plannable.region_id + 1000)
     with unit_of_work(ops_engine) as db, pytest.raises(NotAllowed):
-        solving.enqueue_solve(db, plannable.round_id, actor=stranger, clock=clock)
+        solve_queue.enqueue_solve(db, plannable.round_id, actor=stranger, clock=clock)
 
 
 def test_a_round_without_open_requests_is_refused_by_name(ops_engine, plannable, clock):
-    from swarm.services.requests import withdraw_swarm_request
+    from swarm.services.plan.requests import withdraw_swarm_request
 
     with unit_of_work(ops_engine) as db:
         for request_id in plannable.requests:
             withdraw_swarm_request(db, request_id, actor=SYSTEM)
     with unit_of_work(ops_engine) as db, pytest.raises(ValidationError) as error:
-        solving.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
+        solve_queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
     assert error.value.field == "planning_round_id"
 
 
 def test_a_run_is_claimed_by_one_worker_only(ops_engine, plannable, clock):
     run_id = queue(ops_engine, plannable, clock)
-    assert solving.claim_next_run(ops_engine, "worker-a", clock=clock) == run_id
-    assert solving.claim_next_run(ops_engine, "worker-b", clock=clock) is None
+    assert solve_queue.claim_next_run(ops_engine, "worker-a", clock=clock) == run_id
+    assert solve_queue.claim_next_run(ops_engine, "worker-b", clock=clock) is None
     claimed = row(ops_engine, run_id)
     assert claimed.status == SolveStatus.RUNNING and claimed.worker_id == "worker-a"
 
 
 def test_a_solved_run_stores_a_draft_and_tells_the_organizer(ops_engine, plannable, clock, config):
     run_id = queue(ops_engine, plannable, clock)
-    [outcome] = solving.run_queued_solves(ops_engine, config, clock=clock, worker_id="w")
+    [outcome] = worker.run_queued_solves(ops_engine, config, clock=clock, worker_id="w")
     assert outcome.status == SolveStatus.SUCCEEDED
     run = row(ops_engine, run_id)
     assert run.score is not None and run.result["format"] == "swarm-schedule/1"
@@ -84,17 +85,17 @@ def test_a_solved_run_stores_a_draft_and_tells_the_organizer(ops_engine, plannab
 def test_stopping_a_queued_run_cancels_it(ops_engine, plannable, clock):
     run_id = queue(ops_engine, plannable, clock)
     with unit_of_work(ops_engine) as db:
-        solving.request_stop(db, run_id, actor=plannable.organizer)
+        solve_queue.request_stop(db, run_id, actor=plannable.organizer)
     assert row(ops_engine, run_id).status == SolveStatus.CANCELLED
-    assert solving.claim_next_run(ops_engine, "w", clock=clock) is None
+    assert solve_queue.claim_next_run(ops_engine, "w", clock=clock) is None
 
 
 def test_a_stop_request_reaches_the_running_solver(ops_engine, plannable, clock, config):
     run_id = queue(ops_engine, plannable, clock)
-    solving.claim_next_run(ops_engine, "w", clock=clock)
+    solve_queue.claim_next_run(ops_engine, "w", clock=clock)
     with unit_of_work(ops_engine) as db:
-        solving.request_stop(db, run_id, actor=plannable.organizer)
-    watcher = solve_watch.Watcher(ops_engine, run_id, "w", config, clock)
+        solve_queue.request_stop(db, run_id, actor=plannable.organizer)
+    watcher = watch.Watcher(ops_engine, run_id, "w", config, clock)
     stopped = []
     watcher.control = type("Control", (), {"request_stop": lambda self: stopped.append(True)})()
     watcher.progress(Progress(score=10, bound=20, elapsed=0.5, stage="exact"))
@@ -102,17 +103,17 @@ def test_a_stop_request_reaches_the_running_solver(ops_engine, plannable, clock,
     run = row(ops_engine, run_id)
     assert stopped == [True]
     assert (run.best_score, run.best_bound, run.elapsed_seconds, run.stage) == (10, 20, 0.5, "exact")
-    assert solving.gap(run) == 0.5
+    assert solve_queue.gap(run) == 0.5
 
 
 def test_a_run_whose_worker_went_silent_is_queued_again_then_failed(ops_engine, plannable, clock, config):
     run_id = queue(ops_engine, plannable, clock)
-    for attempt in range(1, solving.MAX_ATTEMPTS + 1):
-        assert solving.claim_next_run(ops_engine, f"w{attempt}", clock=clock) == run_id
+    for attempt in range(1, solve_queue.MAX_ATTEMPTS + 1):
+        assert solve_queue.claim_next_run(ops_engine, f"w{attempt}", clock=clock) == run_id
         clock.advance(seconds=3 * config.worker_heartbeat_seconds - 0.5)
-        assert solving.reclaim_stale_runs(ops_engine, config, clock=clock) == []
+        assert solve_queue.reclaim_stale_runs(ops_engine, config, clock=clock) == []
         clock.advance(seconds=1)
-        assert solving.reclaim_stale_runs(ops_engine, config, clock=clock) == [run_id]
+        assert solve_queue.reclaim_stale_runs(ops_engine, config, clock=clock) == [run_id]
         run = row(ops_engine, run_id)
         assert run.attempts == attempt
     assert run.status == SolveStatus.FAILED and "3 times" in run.error
@@ -120,10 +121,10 @@ def test_a_run_whose_worker_went_silent_is_queued_again_then_failed(ops_engine, 
 
 def test_a_worker_that_lost_its_run_does_not_store_its_result(ops_engine, plannable, clock, config):
     run_id = queue(ops_engine, plannable, clock)
-    solving.claim_next_run(ops_engine, "slow", clock=clock)
+    solve_queue.claim_next_run(ops_engine, "slow", clock=clock)
     with ops_engine.begin() as connection:  # the run was taken over while "slow" was solving
         connection.execute(sa.update(SolveRun).where(SolveRun.id == run_id).values(worker_id="fast"))
-    outcome = solving.run_claimed(ops_engine, run_id, "slow", config, clock=clock)
+    outcome = worker.run_claimed(ops_engine, run_id, "slow", config, clock=clock)
     assert outcome.status == SolveStatus.RUNNING and "another worker" in outcome.message
     with unit_of_work(ops_engine) as db:
         assert db.exec(select(Session)).all() == []
@@ -136,7 +137,7 @@ def test_a_snapshot_the_engine_rejects_fails_the_run_visibly(ops_engine, plannab
         connection.execute(
             sa.update(SolveRun).where(SolveRun.id == run_id).values(input={"format": "nonsense"})
         )
-    [outcome] = solving.run_queued_solves(ops_engine, config, clock=clock)
+    [outcome] = worker.run_queued_solves(ops_engine, config, clock=clock)
     run = row(ops_engine, run_id)
     assert outcome.status == SolveStatus.FAILED and run.status == SolveStatus.FAILED and run.error
     with unit_of_work(ops_engine) as db:
@@ -147,9 +148,9 @@ def test_a_worker_asked_to_shut_down_cuts_its_solve_short(ops_engine, plannable,
     import threading
 
     run_id = queue(ops_engine, plannable, clock)
-    solving.claim_next_run(ops_engine, "w", clock=clock)
+    solve_queue.claim_next_run(ops_engine, "w", clock=clock)
     interrupt = threading.Event()
-    watcher = solve_watch.Watcher(ops_engine, run_id, "w", config, clock, interrupt)
+    watcher = watch.Watcher(ops_engine, run_id, "w", config, clock, interrupt)
     stopped = []
     watcher.control = type("Control", (), {"request_stop": lambda self: stopped.append(True)})()
     watcher.beat()
@@ -163,7 +164,7 @@ def test_a_team_proposal_is_solved_by_the_same_workers(ops_engine, plannable, cl
     from swarm.domain.actors import Actor
     from swarm.domain.enums import UserRole
     from swarm.persistence.models import Assignment, Municipality, Place
-    from swarm.services.projects import ProjectInput, ProjectRoleInput, create_project
+    from swarm.services.team.projects import ProjectInput, ProjectRoleInput, create_project
 
     with unit_of_work(ops_engine) as db:
         municipality = db.exec(select(Municipality).where(Municipality.cbs_code == "GM1509")).one()
@@ -176,13 +177,13 @@ def test_a_team_proposal_is_solved_by_the_same_workers(ops_engine, plannable, cl
             actor=coordinator,
             clock=clock,
         )
-        run = solving.enqueue_team_solve(db, [project.id], actor=coordinator, time_limit=2, clock=clock)
-    [outcome] = solving.run_queued_solves(ops_engine, config, clock=clock)
+        run = solve_queue.enqueue_team_solve(db, [project.id], actor=coordinator, time_limit=2, clock=clock)
+    [outcome] = worker.run_queued_solves(ops_engine, config, clock=clock)
     assert outcome.status == SolveStatus.SUCCEEDED
     with unit_of_work(ops_engine) as db:
-        assert solving.get_solve_run(db, run.id, actor=coordinator).result["format"] == "shell-plan/1"
+        assert solve_queue.get_solve_run(db, run.id, actor=coordinator).result["format"] == "shell-plan/1"
         assert len(db.exec(select(Assignment)).all()) == 1
         with pytest.raises(NotAllowed):
-            solving.get_solve_run(
+            solve_queue.get_solve_run(
                 db, run.id, actor=Actor(UserRole.COORDINATOR, municipality_id=municipality.id + 1)
             )

@@ -1,4 +1,4 @@
-"""An independent checker for swarm-schedule/1 results, written from shared/spec/solver-formats.md section 1.
+"""An independent checker for swarm-schedule/1 results, written from the swarm round of docs/formats.md.
 
 It shares no code with ``solver/`` on purpose: a misreading of the spec in the engine must not be
 repeated here. Only the standard library is used.

@@ -11,9 +11,9 @@ from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import DocumentKind, UserRole
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.models import Municipality, Place, PlanningRound, Region, Slot, Venue
-from swarm.services.planning import VenueInput, create_planning_round, create_slot, create_venue
-from swarm.services.professionals import DocumentInput, ProfileInput, register_professional
-from swarm.services.reference import seed_reference
+from swarm.services.people.professionals import DocumentInput, ProfileInput, register_professional
+from swarm.services.plan.frame import VenueInput, create_planning_round, create_slot, create_venue
+from swarm.services.setup.reference import seed_reference
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CLOCK = fixed_clock(NOW)

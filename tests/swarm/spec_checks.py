@@ -1,4 +1,4 @@
-"""Independent checks of exported documents against ../shared/spec/solver-formats.md: every id and reference."""
+"""Independent checks of exported documents against docs/formats.md: every id and reference."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from swarm.domain.actors import Actor
 from swarm.domain.enums import UserRole
 from swarm.domain.errors import NotAllowed, ValidationError
 from swarm.persistence.models import User
-from swarm.services.accounts import (
+from swarm.services.people.accounts import (
     Scope,
     actor_for,
     authenticate,

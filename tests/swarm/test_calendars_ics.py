@@ -10,7 +10,6 @@ import pytest
 import vobject
 
 from swarm.calendars import (
-    PartStat,
     Status,
     caldav_object,
     feed,
@@ -345,8 +344,8 @@ def test_the_feed_refresh_hints_are_durations():
 def test_partstat_default_is_needs_action():
     event = only_event(invitation(session(), GEERTJE, host=HOST, stamp=STAMP))[0]
     partstats = {str(a): a.params["PARTSTAT"] for a in event["ATTENDEE"]}
-    assert partstats["mailto:organisator@achterhoek.example.nl"] == PartStat.ACCEPTED
-    assert partstats["mailto:geertje@example.nl"] == PartStat.NEEDS_ACTION
+    assert partstats["mailto:organisator@achterhoek.example.nl"] == "ACCEPTED"
+    assert partstats["mailto:geertje@example.nl"] == "NEEDS-ACTION"
 
 
 def test_lower_case_keywords_from_the_database_are_written_in_upper_case():

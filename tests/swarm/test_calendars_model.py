@@ -10,14 +10,13 @@ import pytest
 from swarm.calendars import (
     CalendarDataError,
     Change,
-    PartStat,
-    Reply,
     ThemeTable,
     changes,
     feed,
     invitation,
-    partstat_for_reply,
+    partstat,
 )
+from swarm.domain.enums import InvitationResponse
 from tests.swarm.test_calendars_support import (
     GEERTJE,
     HOST,
@@ -32,23 +31,25 @@ from tests.swarm.test_calendars_support import (
 
 
 @pytest.mark.parametrize(
-    ("reply", "partstat"),
+    ("reply", "expected"),
     [
-        (Reply.ACCEPT, PartStat.ACCEPTED),
-        ("accept", PartStat.ACCEPTED),
-        ("maybe", PartStat.TENTATIVE),
-        (Reply.DECLINE, PartStat.DECLINED),
+        ("accept", "ACCEPTED"),
+        ("Accept", "ACCEPTED"),
+        ("maybe", "TENTATIVE"),
+        ("decline", "DECLINED"),
     ],
 )
-def test_web_replies_map_to_partstat(reply, partstat):
-    assert partstat_for_reply(reply) is partstat
+def test_web_replies_map_to_partstat(reply, expected):
+    assert partstat(InvitationResponse.from_reply(reply)) == expected
 
 
 def test_an_unknown_reply_is_refused_by_name():
+    assert InvitationResponse.from_reply("yes please") is None
     with pytest.raises(
-        CalendarDataError, match="reply: unknown reply 'yes please'; expected one of accept, maybe"
+        CalendarDataError,
+        match="attendees\\[0\\].partstat: 'yes please' is not one of NEEDS-ACTION, ACCEPTED",
     ):
-        partstat_for_reply("yes please")
+        session(attendees=(replace(OMER, partstat="yes please"),))
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from swarm.calendars import AMSTERDAM, Attendee, CalendarSession, PartStat, Person, Role, ThemeTable, Venue
+from swarm.calendars import AMSTERDAM, Attendee, CalendarSession, Person, Role, ThemeTable, Venue
+from swarm.domain.enums import InvitationResponse
 
 HOST = "swarm.example.nl"
 STAMP = datetime(2027, 1, 5, 10, 30, tzinfo=UTC)  # the injected clock's "now"
@@ -41,7 +42,7 @@ OMER = Attendee(
     key="p-0002",
     name="Ömer Çelik",
     email="omer.celik@example.nl",
-    partstat=PartStat.ACCEPTED,
+    partstat=InvitationResponse.ACCEPTED,
     plan=(JEUGDZORG, OMGEVINGSWET, JEUGDZORG),
     reasons=("Jeugdzorg op niveau 2",),
 )
@@ -50,7 +51,7 @@ ZOE = Attendee(
     name="Zoë D'Hondt-Ruíz",
     email="zoe@example.be",
     role=Role.OPTIONAL,
-    partstat=PartStat.TENTATIVE,
+    partstat=InvitationResponse.TENTATIVE,
     rsvp=False,
     plan=(JEUGDZORG, JEUGDZORG, OMGEVINGSWET),
 )

@@ -9,8 +9,8 @@ from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus, SessionS
 from swarm.domain.equality import gini
 from swarm.persistence.models import Availability, Invitation
 from swarm.persistence.models import Session as ScheduledSession
-from swarm.services.planning import create_planning_round, create_slot
-from swarm.services.schedule_review import fairness_effect
+from swarm.services.plan.frame import create_planning_round, create_slot
+from swarm.services.plan.review import fairness_effect
 from tests.swarm.factories import NOW, add_professional
 
 

@@ -11,8 +11,8 @@ from sqlmodel import select
 from swarm.domain.errors import ValidationError
 from swarm.persistence.db import new_session, unit_of_work
 from swarm.persistence.models import Professional, Region, SolveRun
-from swarm.services.professionals import register_professional
-from swarm.services.reference import seed_reference
+from swarm.services.people.professionals import register_professional
+from swarm.services.setup.reference import seed_reference
 from tests.swarm.factories import CLOCK, build_world, profile
 
 

@@ -10,7 +10,7 @@ from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import UserRole
 from swarm.domain.errors import NotAllowed, ValidationError
 from swarm.persistence.models import Role, RoleSkill, Slot, Venue
-from swarm.services.planning import (
+from swarm.services.plan.frame import (
     PolicyInput,
     VenueInput,
     create_slot,
@@ -18,7 +18,7 @@ from swarm.services.planning import (
     set_venue_unavailable,
     update_region_policy,
 )
-from swarm.services.rolebook import RoleInput, create_role, delete_role, update_role
+from swarm.services.team.rolebook import RoleInput, create_role, delete_role, update_role
 from tests.swarm.factories import count
 
 

@@ -37,21 +37,27 @@ from swarm.persistence.models import (
     SolveRun,
     User,
 )
-from swarm.services.feeds import create_feed
-from swarm.services.privacy import (
+from swarm.services.ops.feeds import create_feed
+from swarm.services.people.privacy import (
     ANONYMOUS_NAME,
     anonymise_professional,
     erase_from_run,
     export_personal_data,
 )
-from swarm.services.professionals import register_professional, set_availability
-from swarm.services.projects import ProjectInput, ProjectRoleInput, create_project
-from swarm.services.publishing import publish_round
-from swarm.services.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request, set_pin
-from swarm.services.schedules import store_swarm_schedule
-from swarm.services.shell_io import build_shell_instance
-from swarm.services.solve_results import solve_document
-from swarm.services.solving import enqueue_solve
+from swarm.services.people.professionals import register_professional, set_availability
+from swarm.services.plan.draft import store_swarm_schedule
+from swarm.services.plan.publish import publish_round
+from swarm.services.plan.queue import enqueue_solve
+from swarm.services.plan.requests import (
+    NeedInput,
+    RequestInput,
+    create_swarm_request,
+    open_swarm_request,
+    set_pin,
+)
+from swarm.services.plan.results import solve_document
+from swarm.services.team.instance import build_shell_instance
+from swarm.services.team.projects import ProjectInput, ProjectRoleInput, create_project
 from tests.swarm.factories import CLOCK, NOW, add_professional, all_documents, count, profile
 
 

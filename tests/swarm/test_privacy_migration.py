@@ -11,9 +11,9 @@ from swarm.domain.actors import SYSTEM
 from swarm.persistence import migrate
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.persistence.models import OutboxMessage, Professional, Seat, SolveRun
-from swarm.services.professionals import set_availability
-from swarm.services.publishing import publish_round
-from swarm.services.solving import enqueue_solve
+from swarm.services.people.professionals import set_availability
+from swarm.services.plan.publish import publish_round
+from swarm.services.plan.queue import enqueue_solve
 from tests.conftest import BACKENDS, _create_postgres_database, _drop_postgres_database, postgres_server_url
 from tests.swarm.factories import CLOCK, NOW, add_professional, build_world
 from tests.swarm.test_privacy import open_request, solve, stored_mentions

@@ -16,8 +16,8 @@ from swarm.persistence.models import (
     QualificationDocument,
     User,
 )
-from swarm.services.accounts import authenticate
-from swarm.services.professionals import (
+from swarm.services.people.accounts import authenticate
+from swarm.services.people.professionals import (
     DocumentInput,
     add_qualification_document,
     availability_of,

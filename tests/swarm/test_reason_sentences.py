@@ -1,12 +1,12 @@
 """The invitation's reasons in the iCal description, in the invitee's language."""
 
-from swarm.services.session_calendar import reason_sentences
+from swarm.services.ops.session_calendar import reason_sentences
 
 REASONS = [
-    {"code": "skill", "request": 1, "skill": "participatie", "level": 2, "min_level": 1},
-    {"code": "availability", "answer": "maybe"},
-    {"code": "travel", "km": 12},
-    {"code": "turns", "recent_invitations": 0, "window_rounds": 4, "rounds_waited": 5},
+    {"code": "skill", "facts": {"request": 1, "skill": "participatie", "level": 2, "min_level": 1}},
+    {"code": "availability", "facts": {"answer": "maybe"}},
+    {"code": "travel", "facts": {"km": 12}},
+    {"code": "turns", "facts": {"recent_invitations": 0, "window_rounds": 4, "rounds_waited": 5}},
 ]
 
 
@@ -21,8 +21,8 @@ def test_every_reason_reads_in_dutch_with_the_wait():
 
 
 def test_a_turn_without_a_recorded_wait_reads_as_before_in_english():
-    turn = {"code": "turns", "recent_invitations": 2, "window_rounds": 4}
+    turn = {"code": "turns", "facts": {"recent_invitations": 2, "window_rounds": 4}}
     assert reason_sentences([turn], {}, "en") == ("2 invitation(s) in the last 4 rounds",)
-    assert reason_sentences([{**turn, "rounds_waited": 0}], {}, "en") == (
+    assert reason_sentences([{**turn, "facts": {**turn["facts"], "rounds_waited": 0}}], {}, "en") == (
         "2 invitation(s) in the last 4 rounds",
     )

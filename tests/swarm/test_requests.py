@@ -10,7 +10,7 @@ from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import PinKind, RequestStatus, UserRole
 from swarm.domain.errors import InvalidTransition, NotAllowed, ValidationError
 from swarm.persistence.models import Pin, RequestExclusion, RequestNeed, RequestSlot, SwarmRequest
-from swarm.services.requests import (
+from swarm.services.plan.requests import (
     ExclusionInput,
     NeedInput,
     RequestInput,

@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import select
 
 from swarm.persistence.models import Invitation, PlanningRound, Professional, Project, SwarmRequest, User
-from swarm.services.accounts import authenticate
-from swarm.services.seeding import seed_demo
-from swarm.services.shell_io import build_shell_instance
-from swarm.services.swarm_io import build_swarm_instance
+from swarm.services.people.accounts import authenticate
+from swarm.services.plan.instance import build_swarm_instance
+from swarm.services.setup.demo import seed_demo
+from swarm.services.team.instance import build_shell_instance
 from tests.swarm.factories import count
 from tests.swarm.spec_checks import check_shell_instance, check_swarm_instance
 

@@ -9,7 +9,8 @@ from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import AssignmentStatus, ProjectStance
 from swarm.domain.errors import ValidationError
 from swarm.persistence.models import Assignment, ProjectRole, WeekCapacity
-from swarm.services.projects import (
+from swarm.services.team.instance import build_shell_instance, store_shell_plan
+from swarm.services.team.projects import (
     ProjectInput,
     ProjectRoleInput,
     accept_team,
@@ -17,7 +18,6 @@ from swarm.services.projects import (
     create_project,
     set_project_preference,
 )
-from swarm.services.shell_io import build_shell_instance, store_shell_plan
 from tests.swarm.factories import CLOCK, add_professional, count
 from tests.swarm.spec_checks import check_shell_instance
 
@@ -90,7 +90,7 @@ def test_a_plan_becomes_proposals_and_pins_survive_a_new_plan(db, project_world)
     roles = role_ids(db, project)
     stored = store_shell_plan(db, [project.id], plan(project, lead, helper, roles), clock=CLOCK)
     assert [a.status for a in stored] == [AssignmentStatus.PROPOSED] * 2
-    assert stored[0].reasons == ["level 3 projectleiding"]
+    assert stored[0].reasons == [{"code": "", "facts": {}, "text": "level 3 projectleiding"}]
 
     other = add_professional(db, world, 7, skills={"participatie": 3})
     assign_professional(db, roles[1], other.id, actor=SYSTEM)  # the coordinator's swap, pinned

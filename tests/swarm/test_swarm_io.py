@@ -12,9 +12,11 @@ from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import InvitationResponse, PinKind, SessionStatus
 from swarm.domain.errors import ValidationError
 from swarm.persistence.models import Invitation, Seat, Session, SessionTable
-from swarm.services.planning import create_planning_round, create_slot
-from swarm.services.professionals import set_availability
-from swarm.services.requests import (
+from swarm.services.people.professionals import set_availability
+from swarm.services.plan.draft import store_swarm_schedule
+from swarm.services.plan.frame import create_planning_round, create_slot
+from swarm.services.plan.instance import build_swarm_instance
+from swarm.services.plan.requests import (
     ExclusionInput,
     NeedInput,
     RequestInput,
@@ -22,8 +24,6 @@ from swarm.services.requests import (
     open_swarm_request,
     set_pin,
 )
-from swarm.services.schedules import store_swarm_schedule
-from swarm.services.swarm_io import build_swarm_instance
 from tests.swarm.factories import CLOCK, add_professional, all_documents, count, profile
 from tests.swarm.spec_checks import check_swarm_instance
 
@@ -117,7 +117,7 @@ def test_export_solve_and_store_round_trip(db, planned_world):
 
 def test_expired_documents_make_a_professional_unqualified_for_that_date(db, world):
     late = add_professional(db, world, 9)
-    from swarm.services.professionals import register_professional
+    from swarm.services.people.professionals import register_professional
 
     expired = register_professional(
         db, profile(world, 10), documents=all_documents(date(2027, 1, 1)), clock=CLOCK
@@ -172,7 +172,7 @@ def test_a_schedule_is_stored_as_a_draft_with_seats_and_reasoned_invitations(db,
     codes = [reason["code"] for reason in invitation.reasons]
     assert codes == ["skill", "availability", "travel", "turns"]
     # round 1: available now and never invited before, so one round waited
-    assert invitation.reasons[-1]["rounds_waited"] == 1
+    assert invitation.reasons[-1]["facts"]["rounds_waited"] == 1
     assert invitation.response == InvitationResponse.NEEDS_ACTION
 
     # Storing again replaces the draft instead of adding to it.
@@ -203,7 +203,7 @@ def test_recent_invitations_count_published_sessions_of_the_window(db, planned_w
     next_round = create_planning_round(db, world.region.id, "2027 Q2", actor=SYSTEM)
     document = build_swarm_instance(db, world.region.id, planning_round_id=next_round.id)
     assert document["requests"] == []  # the new round has no requests yet
-    from swarm.services.swarm_io import recent_invitations
+    from swarm.services.plan.history import recent_invitations
 
     history = recent_invitations(db, world.region.id, next_round, 4)
     assert history == {people[0].id: 1, people[1].id: 1}
@@ -211,7 +211,7 @@ def test_recent_invitations_count_published_sessions_of_the_window(db, planned_w
 
 
 def test_rounds_waited_count_the_rounds_available_since_the_last_published_invitation(db, planned_world):
-    from swarm.services.rounds import rounds_waited
+    from swarm.services.plan.history import rounds_waited
 
     world, people, first, _ = planned_world
     everyone = {person.id for person in people}

@@ -175,7 +175,7 @@ def test_the_axe_check_catches_a_violation(open_page):
 
 def _worker(engine, database_url):
     """The solve worker, as the scheduler process would run it: outside any web request."""
-    from swarm.services.solving import run_queued_solves
+    from swarm.services.plan.worker import run_queued_solves
 
     thread = threading.Thread(
         target=run_queued_solves,

@@ -9,8 +9,8 @@ from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Pin, Region
 from swarm.persistence.models import Session as ScheduledSession
-from swarm.services.snapshot_retention import reduce_old_snapshots
-from swarm.services.solving import run_queued_solves
+from swarm.services.ops.snapshot_retention import reduce_old_snapshots
+from swarm.services.plan.worker import run_queued_solves
 from tests.web.world import NOW, csrf_token_from
 
 
@@ -134,7 +134,7 @@ def test_a_draft_made_before_the_published_schedule_changed_is_flagged_and_not_p
     from flask_babel import force_locale, gettext
     from markupsafe import escape
 
-    from swarm.services.publishing import STALE_DRAFT
+    from swarm.services.plan.publish import STALE_DRAFT
 
     client, token = _organizer_with_a_solved_draft(app, login_as, engine, database_url)
     assert "flash-error" not in client.get("/organizer/review").get_data(as_text=True)

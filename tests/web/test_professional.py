@@ -7,7 +7,7 @@ import pytest
 from swarm.domain.enums import AvailabilityAnswer
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
-from swarm.services import professionals
+from swarm.services.people import professionals
 from tests.web.conftest import login
 from tests.web.world import PASSWORD, csrf_token_from
 
@@ -101,7 +101,7 @@ def test_raising_the_session_version_signs_the_user_out(login_as, the_world, eng
     client = login_as("professional_home")
     assert client.get("/professional/").status_code == 200
     from swarm.domain.actors import SYSTEM
-    from swarm.services.accounts import revoke_sessions
+    from swarm.services.people.accounts import revoke_sessions
 
     with unit_of_work(engine) as session:
         revoke_sessions(session, the_world.users["professional_home"].id, actor=SYSTEM)

@@ -14,7 +14,7 @@ from swarm.domain.enums import RequestStatus
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import ProjectRole, RequestNeed, RequestSlot, SwarmRequest
-from swarm.services.solving import run_queued_solves
+from swarm.services.plan.worker import run_queued_solves
 from swarm.webapp.reasons import _RENDER, reason_text, unscheduled_text
 from tests.solver.shell.builders import plan
 from tests.solver.shell.test_explain import UNFILLED
@@ -109,24 +109,28 @@ def test_stored_assignment_reasons_read_in_the_page_language(app):
         assert reason_text(reason) == "2 recente opdrachten"
         assert reason_text({**reason, "facts": {"count": 1}}) == "1 recente opdracht"
         assert reason_text({"code": "gone", "facts": {}, "text": "kept text"}) == "kept text"
-        assert reason_text("chosen by the coordinator") == "gekozen door de coördinator"
+        assert reason_text({"code": "chosen_by_coordinator", "facts": {}}) == "gekozen door de coördinator"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert reason_text(reason) == "2 recent assignments"
 
 
 def test_an_invitations_turn_says_how_long_the_person_waited_when_known(app):
-    turn = {"code": "turns", "recent_invitations": 1, "window_rounds": 4, "rounds_waited": 3}
+    facts = {"recent_invitations": 1, "window_rounds": 4, "rounds_waited": 3}
+    turn = {"code": "turns", "facts": facts}
     with app.test_request_context("/", headers={"Accept-Language": "nl"}):
         assert reason_text(turn) == (
             "1 uitnodiging in de laatste 4 rondes; beschikbaar in 3 rondes sinds de laatste uitnodiging"
         )
-        assert reason_text({**turn, "rounds_waited": 0}) == "1 uitnodiging in de laatste 4 rondes"
+        assert (
+            reason_text({**turn, "facts": {**facts, "rounds_waited": 0}})
+            == "1 uitnodiging in de laatste 4 rondes"
+        )
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        assert reason_text({**turn, "rounds_waited": 1}).endswith(
+        assert reason_text({**turn, "facts": {**facts, "rounds_waited": 1}}).endswith(
             "available in 1 round since the last invitation"
         )
         # reasons stored before the wait was recorded read as they did
-        assert reason_text({"code": "turns", "recent_invitations": 2, "window_rounds": 4}) == (
+        assert reason_text({"code": "turns", "facts": {"recent_invitations": 2, "window_rounds": 4}}) == (
             "2 invitations in the last 4 rounds"
         )
 

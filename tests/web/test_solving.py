@@ -7,7 +7,7 @@ from swarm.domain.enums import SolveKind, SolveStatus
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Assignment, SolveRun
-from swarm.services.solving import run_queued_solves
+from swarm.services.plan.worker import run_queued_solves
 from tests.web.world import NOW, csrf_token_from
 
 

@@ -46,7 +46,7 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.persistence.models import Session as ScheduledSession
-from swarm.services.accounts import hash_password
+from swarm.services.people.accounts import hash_password
 
 PASSWORD = "correct horse battery"
 FIRST_SLOT = datetime(2027, 1, 12, 8, 0, tzinfo=UTC)  # 09:00 in Amsterdam
@@ -339,7 +339,10 @@ def _published_session(session, world: World, key: str) -> None:
             session_id=scheduled.id,
             professional_id=professional.id,
             reasons=[
-                {"code": "skill", "request": request.id, "skill": "participatie", "level": 2, "min_level": 1}
+                {
+                    "code": "skill",
+                    "facts": {"request": request.id, "skill": "participatie", "level": 2, "min_level": 1},
+                }
             ],
         ),
     )

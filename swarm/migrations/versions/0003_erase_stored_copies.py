@@ -2,8 +2,9 @@
 
 Solve snapshots (``solve_runs.input``) no longer carry professionals' names: the solver needs none and the web
 looks names up by id. People anonymised by an earlier version still sit in stored runs, mails, drafts, feeds and
-invitation reasons; this does for them what ``swarm.services.privacy.anonymise_professional`` now does at once.
-Their entry in a snapshot still holds the name they had, which is how it is found in the run's other text.
+invitation reasons; this does for them what ``anonymise_professional`` (swarm/services/people/privacy.py) now
+does at once. Their entry in a snapshot still holds the name they had, which is how it is found in the run's other
+text. The erasure of a run's documents is a frozen copy below: this migration never changes with the service.
 
 Data only; the downgrade leaves the data as it is (what is erased stays erased).
 
@@ -13,13 +14,13 @@ Revises: 0002_outbox_reply_to
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-
-from swarm.services.privacy import erase_from_run
 
 revision: str = "0003_erase_stored_copies"
 down_revision: str | None = "0002_outbox_reply_to"
@@ -142,3 +143,111 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     pass  # what is erased stays erased; snapshots without names are valid for the earlier version too
+
+
+# -- erase_from_run, frozen ---------------------------------------------------------------------------------------
+# A copy of swarm.services.privacy.erase_from_run and its helpers as they were when this migration was written, so
+# that this migration does the same whatever the service becomes. Do not change it.
+
+ANONYMOUS_NAME = "Geanonimiseerd"
+ERASED_PREFIX = "erased-"
+
+
+def erase_from_run(
+    documents: dict[str, Any], ref: str, names: set[str], emails: set[str], *, finished: bool
+) -> dict[str, Any] | None:
+    """The run's ``input``, ``result``, ``parameters`` and ``error`` with ``ref`` (``p-<id>``) as a new
+    ``erased-<n>`` and the person's names and addresses gone; None when they do not name ``ref``.
+
+    A finished run keeps an entry with only the new id; an unfinished one is to be solved without the person.
+    Pure: the data migration for people erased before this existed uses it too.
+    """
+    # On the JSON text: one C-speed pass per pattern instead of a walk over every string of a big snapshot. Ids,
+    # the new id and the replacement name need no JSON escaping; names and addresses are matched as JSON writes them.
+    texts = {
+        key: json.dumps(value, ensure_ascii=False) for key, value in documents.items() if value is not None
+    }  # a missing document stays SQL NULL: writing None to a JSON column would store JSON null
+    if not any(_whole_word_at(text, ref, dash_is_word=True) for text in texts.values()):
+        return None
+    taken = re.findall(rf"{ERASED_PREFIX}(\d+)", "\n".join(texts.values()))
+    alias = f"{ERASED_PREFIX}{max(map(int, taken), default=0) + 1}"
+    replacements = [(ref, alias, True)] + [
+        (_escaped(n), ANONYMOUS_NAME, False) for n in sorted(names) if n.strip()
+    ]
+    cleaned = {}
+    for key, text in texts.items():
+        for word, replacement, dash_is_word in replacements:
+            text = _replace_whole(text, word, replacement, dash_is_word=dash_is_word)
+        for email in sorted(emails):
+            if email.strip() and email.lower() in text.lower():
+                text = re.sub(re.escape(_escaped(email)), ANONYMOUS_NAME, text, flags=re.IGNORECASE)
+        cleaned[key] = json.loads(text)
+    if "input" in cleaned:
+        cleaned["input"] = (_id_only if finished else _without)(cleaned["input"], alias)
+    return cleaned
+
+
+def _whole_word_at(text: str, word: str, *, dash_is_word: bool, start: int = 0) -> int | None:
+    """Where ``word`` next stands whole in JSON ``text``: not inside a longer word (``p-17`` in ``p-170``), but
+    after a JSON escape such as ``\\n``. A plain search, then a look at each hit: a big snapshot holds few hits.
+    """
+
+    def inside(char: str) -> bool:
+        return char.isalnum() or char == "_" or (dash_is_word and char == "-")
+
+    at = text.find(word, start)
+    while at != -1:
+        end = at + len(word)
+        before = text[at - 1] if at else ""
+        after = text[end] if end < len(text) else ""
+        escaped = at >= 2 and text[at - 2] == "\\" and before in "nrtbf"
+        if (not inside(before) or escaped) and not inside(after):
+            return at
+        at = text.find(word, at + 1)
+    return None
+
+
+def _replace_whole(text: str, word: str, replacement: str, *, dash_is_word: bool) -> str:
+    parts, start = [], 0
+    while (at := _whole_word_at(text, word, dash_is_word=dash_is_word, start=start)) is not None:
+        parts += [text[start:at], replacement]
+        start = at + len(word)
+    return "".join(parts) + text[start:]
+
+
+def _escaped(text: str) -> str:
+    """``text`` as it reads inside a JSON string."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _id_only(document: Any, alias: str) -> Any:
+    """A finished run's instance with the erased person's entry reduced to their new id."""
+    if isinstance(document, dict) and isinstance(document.get("professionals"), list):
+        document["professionals"] = [
+            {"id": alias} if isinstance(p, dict) and p.get("id") == alias else p
+            for p in document["professionals"]
+        ]
+    return document
+
+
+def _without(document: Any, alias: str) -> Any:
+    """An instance still to be solved, without the erased person: every id in it still resolves."""
+    if not isinstance(document, dict):
+        return document
+
+    def others(refs: Any) -> Any:
+        return [r for r in refs if r != alias] if isinstance(refs, list) else refs
+
+    if isinstance(document.get("professionals"), list):
+        document["professionals"] = [
+            p for p in document["professionals"] if not (isinstance(p, dict) and p.get("id") == alias)
+        ]
+    for item in [*(document.get("requests") or []), *(document.get("projects") or [])]:
+        for key in ("excluded", "preferred"):
+            if isinstance(item, dict) and key in item:
+                item[key] = others(item[key])
+    if isinstance(document.get("pins"), list):
+        document["pins"] = [
+            p for p in document["pins"] if not (isinstance(p, dict) and p.get("professional") == alias)
+        ]
+    return document  # ``previous`` keeps them: an earlier seat of someone gone is what it describes

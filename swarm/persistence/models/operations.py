@@ -17,7 +17,7 @@ class SolveRun(SQLModel, table=True):
     ``input`` is the exact instance document solved (a snapshot: the database may change meanwhile),
     ``result`` the result document. ``parameters`` holds e.g. time_limit, workers and, for the shell, project ids.
     ``snapshot_reduced_at``: when retention took the professionals out of ``input`` and ``result``
-    (see :mod:`swarm.services.snapshot_retention`); None while the snapshot is whole.
+    (see :mod:`swarm.services.ops.snapshot_retention`); None while the snapshot is whole.
     """
 
     __tablename__ = "solve_runs"

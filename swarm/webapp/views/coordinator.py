@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,9 +11,11 @@ from swarm.domain.enums import FeedOwner, RequestStatus, UserRole
 from swarm.domain.errors import InvalidTransition, ValidationError
 from swarm.domain.timeutil import to_local
 from swarm.persistence.models import Role, SwarmRequest
-from swarm.services import directory, rolebook, schedule_review
-from swarm.services import projects as project_service
-from swarm.services import requests as request_service
+from swarm.services import lookup
+from swarm.services.plan import frame, review
+from swarm.services.plan import requests as request_service
+from swarm.services.team import projects as project_service
+from swarm.services.team import rolebook
 from swarm.webapp.auth import restrict_blueprint
 from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db, discard_changes
@@ -28,7 +31,7 @@ restrict_blueprint(bp, UserRole.COORDINATOR)
 
 
 def _skill_choices():
-    return [("", _("(none)"))] + [(s.code, skill_name(s)) for s in directory.list_skills(db())]
+    return [("", _("(none)"))] + [(s.code, skill_name(s)) for s in lookup.list_skills(db())]
 
 
 def _needs_from(entries) -> dict[str, tuple[int, int]]:
@@ -48,7 +51,7 @@ def dashboard():
     municipality_id = current_user.municipality_id
     return render_template(
         "coordinator/dashboard.html",
-        municipality=directory.municipality(db(), municipality_id),
+        municipality=lookup.municipality(db(), municipality_id),
         requests=request_service.requests_of(db(), municipality_id),
         projects=project_service.projects_of(db(), municipality_id),
     )
@@ -127,18 +130,18 @@ def _request_form(swarm_request: SwarmRequest | None) -> SwarmRequestForm:
             ],
         }
     form = SwarmRequestForm(obj=swarm_request, data=data)
-    municipality = directory.municipality(db(), current_user.municipality_id)
+    municipality = lookup.municipality(db(), current_user.municipality_id)
     form.role_ids.choices = [
         (role.id, role.name) for role, _skills in rolebook.roles_of(db(), municipality.id)
     ]
     form.slot_ids.choices = [
-        (slot.id, f"{format_slot(slot)}") for slot in directory.region_slots(db(), municipality.region_id)
+        (slot.id, f"{format_slot(slot)}") for slot in frame.region_slots(db(), municipality.region_id)
     ]
-    form.venue_ids.choices = [(v.id, v.name) for v in directory.region_venues(db(), municipality.region_id)]
+    form.venue_ids.choices = [(v.id, v.name) for v in frame.region_venues(db(), municipality.region_id)]
     for entry in form.needs:
         entry.skill.choices = _skill_choices()
     people = [("", _("(nobody)"))] + [
-        (str(p.id), p.name) for p in directory.region_professionals(db(), municipality.region_id)
+        (str(p.id), p.name) for p in lookup.region_professionals(db(), municipality.region_id)
     ]
     for entry in form.exclusions:
         entry.professional_id.choices = people
@@ -146,8 +149,6 @@ def _request_form(swarm_request: SwarmRequest | None) -> SwarmRequestForm:
 
 
 def format_slot(slot) -> str:
-    from flask_babel import format_date, format_time
-
     return f"{format_date(slot.starts_at, 'full')}, {format_time(slot.starts_at, 'short')}–{format_time(slot.ends_at, 'short')}"
 
 
@@ -221,7 +222,7 @@ def request_page(request_id: int):
         swarm_request=swarm_request,
         details=request_service.request_details(db(), swarm_request.id),
         fill=request_service.slot_fill(db(), swarm_request.id, today()),
-        schedule=schedule_review.published_tables_for_request(db(), swarm_request.id),
+        schedule=review.published_tables_for_request(db(), swarm_request.id),
         confirm=ConfirmForm(),
         RequestStatus=RequestStatus,
     )

@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from swarm.domain.errors import ValidationError
+from swarm.domain.refs import parse_ref
 from swarm.domain.timeutil import iso_weeks_between
 from swarm.persistence.models import Project, SwarmRequest
-from swarm.services import directory, solving
-from swarm.services import projects as project_service
-from swarm.services.swarm_io import parse_ref
+from swarm.services import lookup
+from swarm.services.plan import queue
+from swarm.services.team import projects as project_service
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
@@ -40,8 +41,8 @@ def edit_project():
     form = ProjectForm(
         data={"title": origin_request.title} if origin_request and request.method == "GET" else None
     )
-    form.place_id.choices = [(p.id, p.name) for p in directory.list_places(db())]
-    skills = [("", _("(none)"))] + [(s.code, skill_name(s)) for s in directory.list_skills(db())]
+    form.place_id.choices = [(p.id, p.name) for p in lookup.list_places(db())]
+    skills = [("", _("(none)"))] + [(s.code, skill_name(s)) for s in lookup.list_skills(db())]
     for entry in form.roles:
         entry.skill.choices = skills
     if form.validate_on_submit():
@@ -85,8 +86,8 @@ def project_page(project_id: int):
     team_run = project_service.latest_team_run(db(), project.id)
     people = [("", _("(nobody)"))] + [
         (str(p.id), p.name)
-        for p in directory.region_professionals(
-            db(), directory.municipality(db(), project.municipality_id).region_id
+        for p in lookup.region_professionals(
+            db(), lookup.municipality(db(), project.municipality_id).region_id
         )
     ]
     assign_forms = {}
@@ -147,8 +148,8 @@ def assign(project_id: int, role_id: int):
     form = AssignForm(prefix=f"role{role_id}")
     form.professional_id.choices = [("", "")] + [
         (str(p.id), p.name)
-        for p in directory.region_professionals(
-            db(), directory.municipality(db(), project.municipality_id).region_id
+        for p in lookup.region_professionals(
+            db(), lookup.municipality(db(), project.municipality_id).region_id
         )
     ]
     if form.validate_on_submit():
@@ -185,7 +186,7 @@ def propose_team(project_id: int):
     project = owned(Project, project_id, scope="municipality_id")
     if ConfirmForm().validate_on_submit():
         try:
-            solving.enqueue_team_solve(
+            queue.enqueue_team_solve(
                 db(), [project.id], actor=current_user.actor, time_limit=TEAM_TIME_LIMIT, clock=clock()
             )
         except ValidationError as error:
@@ -197,7 +198,7 @@ def propose_team(project_id: int):
 
 
 def _team_run_or_404(project, run_id: int):
-    run = solving.get_solve_run(db(), run_id, actor=current_user.actor)
+    run = queue.get_solve_run(db(), run_id, actor=current_user.actor)
     if project.id not in (run.parameters or {}).get("project_ids", []):
         abort(404)
     return run
@@ -224,7 +225,7 @@ def stop_team(project_id: int, run_id: int):
     project = owned(Project, project_id, scope="municipality_id")
     run = _team_run_or_404(project, run_id)
     if ConfirmForm().validate_on_submit():
-        run = solving.request_stop(db(), run.id, actor=current_user.actor)
+        run = queue.request_stop(db(), run.id, actor=current_user.actor)
         if request.headers.get("HX-Request") == "true":
             return _team_progress(project, run, active=True)
     return redirect(url_for("coordinator.project_page", project_id=project.id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from swarm.services import feeds
+from swarm.services.ops import feeds
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db
 from swarm.webapp.forms.common import ConfirmForm

@@ -10,13 +10,17 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from solver.swarm.model import NEAR_TIE
 from swarm.domain.enums import FeedOwner, PinKind, SessionStatus, SolveStatus, UserRole
 from swarm.domain.errors import ValidationError
+from swarm.domain.refs import parse_ref
 from swarm.persistence.models import SwarmRequest
-from swarm.services import directory, outbox, planning, publishing, schedule_review, solving
-from swarm.services import requests as request_service
-from swarm.services.swarm_io import planning_round_for
+from swarm.services import lookup
+from swarm.services.ops import outbox
+from swarm.services.plan import frame, queue
+from swarm.services.plan import publish as publish_service
+from swarm.services.plan import requests as request_service
+from swarm.services.plan import review as review_service
+from swarm.services.plan.frame import planning_round_for
 from swarm.webapp.auth import restrict_blueprint
 from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db, discard_changes
@@ -42,15 +46,15 @@ def current_round():
 def dashboard():
     region_id = current_user.region_id
     requests = request_service.requests_of_region(db(), region_id)
-    qualified = directory.qualified_ids(db(), region_id, today())
+    qualified = lookup.qualified_ids(db(), region_id, today())
     fill = {r.id: request_service.slot_fill(db(), r.id, today(), qualified) for r, _m in requests}
     return render_template(
         "organizer/dashboard.html",
-        region=directory.region(db(), region_id),
+        region=lookup.region(db(), region_id),
         planning_round=current_round(),
         requests=requests,
         fill=fill,
-        runs=solving.solve_runs_of(db(), region_id),
+        runs=queue.solve_runs_of(db(), region_id),
         failed_mail=outbox.failed_messages(db(), region_id, actor=current_user.actor),
         confirm=ConfirmForm(),
     )
@@ -76,22 +80,21 @@ def _request_in_region(request_id: int) -> SwarmRequest:
 def review():
     planning_round = current_round()
     drafts = (
-        schedule_review.sessions_of_round(db(), planning_round.id, (SessionStatus.DRAFT,))
+        review_service.sessions_of_round(db(), planning_round.id, (SessionStatus.DRAFT,))
         if planning_round
         else []
     )
     published = (
-        schedule_review.sessions_of_round(db(), planning_round.id, (SessionStatus.PUBLISHED,))
+        review_service.sessions_of_round(db(), planning_round.id, (SessionStatus.PUBLISHED,))
         if planning_round
         else []
     )
-    if drafts and publishing.draft_is_stale(db(), planning_round.id):
-        flash(_(publishing.STALE_DRAFT), "error")  # a decline was repaired after it was made: solve again
-    runs = solving.solve_runs_of(db(), current_user.region_id)
+    if drafts and publish_service.draft_is_stale(db(), planning_round.id):
+        # a decline was repaired after it was made: solve again
+        flash(_(publish_service.STALE_DRAFT), "error")
+    runs = queue.solve_runs_of(db(), current_user.region_id)
     latest_run = (
-        solving.latest_solve_run(db(), planning_round.id, actor=current_user.actor)
-        if planning_round
-        else None
+        queue.latest_solve_run(db(), planning_round.id, actor=current_user.actor) if planning_round else None
     )
     result_run = next((run for run in runs if run.result), None)
     result = result_run.result if result_run else {}
@@ -104,7 +107,7 @@ def review():
         for item in result.get("unscheduled", [])
     ]
     pin_forms = {}
-    people = [(str(p.id), p.name) for p in directory.region_professionals(db(), current_user.region_id)]
+    people = [(str(p.id), p.name) for p in lookup.region_professionals(db(), current_user.region_id)]
     for view in drafts:
         for table in view.tables:
             form = PinForm(prefix=f"pin{table.request.id}", data={"request_id": table.request.id})
@@ -115,18 +118,18 @@ def review():
         planning_round=planning_round,
         drafts=drafts,
         published=published,
-        coverage={view.session.id: schedule_review.coverage(db(), view) for view in drafts},
+        coverage={view.session.id: review_service.coverage(db(), view) for view in drafts},
         timeline=_timeline(drafts),
         unscheduled=unscheduled,
         result=result,
         result_run=result_run,
-        pins=schedule_review.pins_of_round(db(), planning_round.id) if planning_round else [],
+        pins=review_service.pins_of_round(db(), planning_round.id) if planning_round else [],
         pin_forms=pin_forms,
         unpin_form=UnpinForm(),
         confirm=ConfirmForm(),
         solve_form=SolveForm(),
         latest_run=latest_run,
-        gap=solving.gap(latest_run) if latest_run else None,
+        gap=queue.gap(latest_run) if latest_run else None,
         active=latest_run is not None and latest_run.status in (SolveStatus.QUEUED, SolveStatus.RUNNING),
     )
 
@@ -143,8 +146,6 @@ def _timeline(views) -> dict:
 
 
 def _request_id(ref) -> int | None:
-    from swarm.services.swarm_io import parse_ref
-
     return parse_ref(ref, "r") if isinstance(ref, str) else None
 
 
@@ -154,7 +155,7 @@ def pin():
     prefix = next((k.split("-")[0] for k in request.form if k.endswith("-request_id")), "")
     form = PinForm(prefix=prefix)
     form.professional_id.choices = [
-        (str(p.id), p.name) for p in directory.region_professionals(db(), current_user.region_id)
+        (str(p.id), p.name) for p in lookup.region_professionals(db(), current_user.region_id)
     ]
     if form.validate_on_submit():
         swarm_request = _request_in_region(int(form.request_id.data))
@@ -190,24 +191,24 @@ def unpin():
 
 @bp.route("/policy", methods=["GET", "POST"])
 def policy():
-    region = directory.region(db(), current_user.region_id)
+    region = lookup.region(db(), current_user.region_id)
     form = PolicyForm(obj=region)
     if form.validate_on_submit():
-        data = planning.PolicyInput(
+        data = frame.PolicyInput(
             weight_fairness=form.weight_fairness.data,
             history_window_rounds=form.history_window_rounds.data,
             rounds_per_session=form.rounds_per_session.data,
             max_parallel_sessions=form.max_parallel_sessions.data,
         )
         try:
-            planning.update_region_policy(db(), region.id, data, actor=current_user.actor)
+            frame.update_region_policy(db(), region.id, data, actor=current_user.actor)
         except ValidationError as error:
             attach_error(form, error)
         else:
             flash(_("The policy has been saved; it applies from the next solve."), "success")
             return redirect(url_for("organizer.policy"))
-    rounds, counts = schedule_review.invitation_counts(db(), region.id, max(region.history_window_rounds, 1))
-    effect = schedule_review.fairness_effect(db(), region.id, rounds)
+    rounds, counts = review_service.invitation_counts(db(), region.id, max(region.history_window_rounds, 1))
+    effect = review_service.fairness_effect(db(), region.id, rounds)
     never = [person for person, _per_round in counts if person.id in effect.left_out]
     return render_template(
         "organizer/policy.html",
@@ -218,7 +219,7 @@ def policy():
         never=never,
         effect=effect,
         gini=format_decimal(effect.gini, format="0.00"),
-        near_tie=format_percent(NEAR_TIE, format="#,##0.#%"),
+        near_tie=format_percent(review_service.NEAR_TIE, format="#,##0.#%"),
     ), status_for(form)
 
 

@@ -1,7 +1,7 @@
 """The organizer starts a solve, follows it live (htmx polling), stops it, and publishes the draft.
 
 A solve never runs inside a web request: the view only queues a SolveRun; a worker process claims and runs it
-(`swarm.services.solving.run_queued_solves`, started by the scheduler or, in tests, by the test itself).
+(`swarm.services.plan.worker.run_queued_solves`, started by the scheduler or, in tests, by the test itself).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from swarm.domain.enums import SolveStatus
 from swarm.domain.errors import InvalidTransition, ValidationError
-from swarm.services import publishing, solving
+from swarm.services.plan import publish as publish_service
+from swarm.services.plan import queue
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
@@ -31,7 +32,7 @@ def progress_fragment(run, progress_url: str, stop_url: str, active: bool | None
     return render_template(
         "_progress.html",
         latest_run=run,
-        gap=solving.gap(run),
+        gap=queue.gap(run),
         active=run.status in ACTIVE if active is None else active,
         progress_url=progress_url,
         stop_url=stop_url,
@@ -62,7 +63,7 @@ def start_solve():
         flash(_("There is no open planning round."), "error")
     elif form.validate_on_submit():
         try:
-            solving.enqueue_solve(
+            queue.enqueue_solve(
                 db(),
                 planning_round.id,
                 actor=current_user.actor,
@@ -82,7 +83,7 @@ def start_solve():
 @bp.get("/plan/runs/<int:run_id>/progress")
 def progress(run_id: int):
     """The progress fragment; while the run is active the fragment asks for itself again every second."""
-    run = solving.get_solve_run(db(), run_id, actor=current_user.actor)
+    run = queue.get_solve_run(db(), run_id, actor=current_user.actor)
     response = current_app.make_response(_progress(run))
     return finished_refresh(response, run)
 
@@ -90,7 +91,7 @@ def progress(run_id: int):
 @bp.post("/plan/runs/<int:run_id>/stop")
 def stop(run_id: int):
     if ConfirmForm().validate_on_submit():
-        run = solving.request_stop(db(), run_id, actor=current_user.actor)
+        run = queue.request_stop(db(), run_id, actor=current_user.actor)
         if _is_htmx():
             return _progress(run, active=True)
         flash(_("The solve will stop and keep the best plan found so far."), "success")
@@ -102,7 +103,7 @@ def publish():
     planning_round = current_round()
     if planning_round is not None and ConfirmForm().validate_on_submit():
         try:
-            report = publishing.publish_round(
+            report = publish_service.publish_round(
                 db(),
                 planning_round.id,
                 actor=current_user.actor,
@@ -131,7 +132,7 @@ def cancel_session(session_id: int):
     """Call a published session off: everyone on it gets a cancellation, its questions are open again."""
     if ConfirmForm().validate_on_submit():
         try:
-            publishing.cancel_session(
+            publish_service.cancel_session(
                 db(), session_id, actor=current_user.actor, config=current_app.config["SWARM"], clock=clock()
             )
         except InvalidTransition:

@@ -9,10 +9,12 @@ from flask_login import current_user
 
 from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
 from swarm.domain.errors import ValidationError
-from swarm.services import directory, publishing, schedule_review
-from swarm.services import professionals as service
-from swarm.services import projects as project_service
-from swarm.services import requests as request_service
+from swarm.services import lookup
+from swarm.services.people import professionals as service
+from swarm.services.people.accounts import authenticate
+from swarm.services.plan import frame, publish, review
+from swarm.services.plan import requests as request_service
+from swarm.services.team import projects as project_service
 from swarm.webapp.auth import restrict_blueprint, start_session
 from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db, discard_changes
@@ -67,12 +69,12 @@ def _profile_input(form, skills) -> service.ProfileInput:
 
 
 def _place_choices():
-    return [(place.id, place.name) for place in directory.list_places(db())]
+    return [(place.id, place.name) for place in lookup.list_places(db())]
 
 
 @signup.route("/register", methods=["GET", "POST"])
 def register():
-    skills = directory.list_skills(db())
+    skills = lookup.list_skills(db())
     form = with_skills_and_documents(RegistrationForm, skills, documents=True)()
     form.home_place_id.choices = [(0, _("Choose your home place"))] + _place_choices()
     if form.validate_on_submit():
@@ -95,8 +97,6 @@ def register():
             }
             attach_error(form, error, aliases)
         else:
-            from swarm.services.accounts import authenticate
-
             user = authenticate(db(), professional.email, form.password.data, clock=clock())
             start_session(user)
             flash(_("Welcome! You are registered."), "success")
@@ -111,9 +111,9 @@ def dashboard():
     missing = [str(MISSING_TEXT.get(code, code)) for code in qualification.missing]
     return render_template(
         "professional/dashboard.html",
-        professional=directory.professional(db(), professional_id),
+        professional=service.professional(db(), professional_id),
         missing=missing,
-        documents=directory.professional_documents(db(), professional_id),
+        documents=service.professional_documents(db(), professional_id),
         document_form=DocumentForm(),
         document_labels=DOCUMENT_LABELS,
         assignments=project_service.assignments_of(db(), professional_id),
@@ -124,16 +124,16 @@ def dashboard():
 def invitations():
     return render_template(
         "professional/invitations.html",
-        invitations=schedule_review.invitations_of(db(), current_user.professional_id),
+        invitations=review.invitations_of(db(), current_user.professional_id),
     )
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
     professional_id = current_user.professional_id
-    professional = directory.professional(db(), professional_id)
-    skills = directory.list_skills(db())
-    levels = directory.professional_skills(db(), professional_id)
+    professional = service.professional(db(), professional_id)
+    skills = lookup.list_skills(db())
+    levels = service.professional_skills(db(), professional_id)
     data = {f"skill_{code}": str(level) for code, level in levels.items()}
     data["agreement_signed"] = professional.agreement_signed_on is not None
     form = with_skills_and_documents(ProfileForm, skills, documents=False)(obj=professional, data=data)
@@ -183,7 +183,7 @@ def remove_document(document_id: int):
 @bp.route("/availability", methods=["GET", "POST"])
 def availability():
     professional_id = current_user.professional_id
-    slots = directory.region_slots(db(), current_user_region())
+    slots = frame.region_slots(db(), current_user_region())
     answers = service.availability_of(db(), professional_id)
     form = availability_form(slots, answers)
     if form.validate_on_submit():
@@ -208,7 +208,7 @@ def respond(invitation_id: int):
     if ConfirmForm().validate_on_submit():
         answer = request.form.get("response", "")
         try:
-            publishing.respond_to_invitation(
+            publish.respond_to_invitation(
                 db(), invitation_id, answer, actor=current_user.actor, clock=clock()
             )
         except ValidationError as error:
@@ -220,7 +220,7 @@ def respond(invitation_id: int):
 
 
 def current_user_region() -> int:
-    professional = directory.professional(db(), current_user.professional_id)
+    professional = service.professional(db(), current_user.professional_id)
     if professional is None:
         abort(404)
     return professional.region_id

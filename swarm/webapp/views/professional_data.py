@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from swarm.domain.enums import FeedOwner
-from swarm.services import privacy
+from swarm.services.people import privacy
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db
 from swarm.webapp.forms.errors import status_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from swarm.services import accounts
+from swarm.services.people import accounts
 from swarm.webapp.db import db
 from swarm.webapp.forms.common import LanguageForm
 from swarm.webapp.i18n import LANGUAGE_SESSION_KEY

@@ -29,9 +29,8 @@ from swarm.persistence.models import (
     SwarmRequest,
     Venue,
 )
-from swarm.services.directory import qualified_ids
-from swarm.services.lookup import get, skills_by_code
-from swarm.services.planning import current_planning_round
+from swarm.services.lookup import get, qualified_ids, skills_by_code
+from swarm.services.plan.frame import current_planning_round
 
 
 @dataclass(frozen=True)
@@ -189,13 +188,19 @@ def _transition(
         actor.require_region(municipality.region_id)
     else:
         actor.require_municipality(municipality.id, municipality.region_id)
+    move_request(request, target, **stamps)
+    session.add(request)
+    session.flush()
+    return request
+
+
+def move_request(request: SwarmRequest, target: RequestStatus, **stamps) -> None:
+    """The one way a request's status changes: checked against its life cycle (``domain/lifecycle``), then set
+    with the given timestamps. Authorization is the caller's."""
     check_request_transition(request.status, target)
     request.status = target
     for name, value in stamps.items():
         setattr(request, name, value)
-    session.add(request)
-    session.flush()
-    return request
 
 
 def open_swarm_request(
@@ -221,11 +226,6 @@ def mark_request_planned(
     session: Session, request_id: int, *, actor: Actor, clock: Clock = system_clock
 ) -> SwarmRequest:
     return _transition(session, request_id, RequestStatus.PLANNED, actor, by_region=True, planned_at=clock())
-
-
-def mark_request_unplanned(session: Session, request_id: int, *, actor: Actor) -> SwarmRequest:
-    """A planned request whose session was cancelled is open again."""
-    return _transition(session, request_id, RequestStatus.OPEN, actor, by_region=True, planned_at=None)
 
 
 def mark_request_held(

@@ -28,11 +28,12 @@ from swarm.persistence.models import (
     Professional,
     ProfessionalSkill,
     QualificationDocument,
+    Skill,
     Slot,
     User,
 )
-from swarm.services.accounts import Scope, check_password, create_user, email_taken
 from swarm.services.lookup import get, place_for_field, skills_by_code
+from swarm.services.people.accounts import Scope, check_password, create_user, email_taken
 
 
 @dataclass(frozen=True)
@@ -283,3 +284,29 @@ def set_availability(
 def availability_of(session: Session, professional_id: int) -> dict[int, AvailabilityAnswer]:
     rows = session.exec(select(Availability).where(Availability.professional_id == professional_id))
     return {row.slot_id: AvailabilityAnswer(row.answer) for row in rows}
+
+
+# -- reads for the pages --------------------------------------------------------------------------------------
+
+
+def professional(session: Session, professional_id: int) -> Professional | None:
+    return session.get(Professional, professional_id)
+
+
+def professional_skills(session: Session, professional_id: int) -> dict[str, int]:
+    rows = session.exec(
+        select(Skill.code, ProfessionalSkill.level)
+        .join(Skill, Skill.id == ProfessionalSkill.skill_id)
+        .where(ProfessionalSkill.professional_id == professional_id)
+    )
+    return dict(rows.all())
+
+
+def professional_documents(session: Session, professional_id: int) -> list[QualificationDocument]:
+    return list(
+        session.exec(
+            select(QualificationDocument)
+            .where(QualificationDocument.professional_id == professional_id)
+            .order_by(QualificationDocument.kind, QualificationDocument.expires_on)
+        )
+    )

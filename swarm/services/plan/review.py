@@ -1,6 +1,7 @@
 """A schedule as people read it: the sessions of a round with their tables per round and invitations (the
 organizer's review), whether each table's needs are covered, the published tables of a request, a professional's
-invitations, invitations per round for the fairness overview with its measured effect, and the pins of a round.
+invitations, invitations per round for the fairness overview with its measured effect (and the engine's
+``NEAR_TIE`` margin the policy page quotes), and the pins of a round.
 
 Read only; each function is scoped by the ids it is given, which the views take from the logged-in user.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from solver.swarm.model import NEAR_TIE as NEAR_TIE  # re-exported: the policy page quotes the margin
 from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus, SessionStatus
 from swarm.domain.equality import gini
 from swarm.persistence.models import (
@@ -30,8 +32,8 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.persistence.models import Session as ScheduledSession
-from swarm.services.directory import region_professionals
-from swarm.services.rounds import standing_invitations
+from swarm.services.lookup import region_professionals
+from swarm.services.plan.history import standing_invitations
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A region's planning frame, kept by its organizer: planning rounds, time slots and venues."""
+"""A region's planning frame, kept by its organizer: planning rounds, time slots, venues and the region's policy."""
 
 from __future__ import annotations
 
@@ -55,6 +55,23 @@ def current_planning_round(session: Session, region_id: int) -> PlanningRound | 
         .where(PlanningRound.region_id == region_id, PlanningRound.status == PlanningRoundStatus.OPEN)
         .order_by(PlanningRound.sequence.desc())
     ).first()
+
+
+def planning_round_for(session: Session, region_id: int, planning_round_id: int | None) -> PlanningRound:
+    """The given round, or the region's newest one."""
+    if planning_round_id is not None:
+        planning_round = get(session, PlanningRound, planning_round_id)
+        if planning_round.region_id != region_id:
+            raise ValidationError("planning_round_id", "This planning round belongs to another region.")
+        return planning_round
+    planning_round = session.exec(
+        select(PlanningRound)
+        .where(PlanningRound.region_id == region_id)
+        .order_by(PlanningRound.sequence.desc())
+    ).first()
+    if planning_round is None:
+        raise ValidationError("planning_round_id", "The region has no planning round yet.")
+    return planning_round
 
 
 def create_slot(
@@ -191,3 +208,16 @@ def update_region_policy(session: Session, region_id: int, data: PolicyInput, *,
     session.add(region)
     session.flush()
     return region
+
+
+# -- reads for the pages --------------------------------------------------------------------------------------
+
+
+def region_slots(session: Session, region_id: int) -> list[Slot]:
+    return list(session.exec(select(Slot).where(Slot.region_id == region_id).order_by(Slot.starts_at)))
+
+
+def region_venues(session: Session, region_id: int) -> list[Venue]:
+    return list(
+        session.exec(select(Venue).where(Venue.region_id == region_id, Venue.active).order_by(Venue.name))
+    )

@@ -17,6 +17,8 @@ from sqlmodel import Session, select
 from solver.formats import SHELL_INSTANCE, SHELL_PLAN
 from swarm.domain.enums import AssignmentStatus, DocumentKind, ProjectStance
 from swarm.domain.errors import ValidationError
+from swarm.domain.reasons import reason
+from swarm.domain.refs import parse_ref, professional_ref, project_ref, role_ref
 from swarm.domain.rules import Document, qualification_on
 from swarm.domain.timeutil import Clock, iso_week, iso_weeks_between, parse_iso_week, system_clock
 from swarm.persistence.models import (
@@ -32,23 +34,20 @@ from swarm.persistence.models import (
     Skill,
     WeekCapacity,
 )
-from swarm.services.swarm_io import parse_ref, professional_ref
 
 
-def project_ref(project_id: int) -> str:
-    return f"project-{project_id}"
-
-
-def role_ref(role_id: int) -> str:
-    return f"role-{role_id}"
-
-
-def _projects(session: Session, project_ids: Sequence[int]) -> tuple[list[Project], Region]:
+def existing_projects(session: Session, project_ids: Sequence[int]) -> list[Project]:
+    """The projects with these ids, by id; a field error when one of them does not exist."""
     projects = list(
         session.exec(select(Project).where(Project.id.in_(list(project_ids))).order_by(Project.id))
     )
     if not projects or len(projects) != len(set(project_ids)):
         raise ValidationError("project_ids", "Pick existing projects.")
+    return projects
+
+
+def region_of_projects(session: Session, projects: Sequence[Project]) -> Region:
+    """The one region of these projects' municipalities; a field error when they lie in several."""
     regions = set(
         session.exec(
             select(Municipality.region_id).where(Municipality.id.in_([p.municipality_id for p in projects]))
@@ -56,7 +55,12 @@ def _projects(session: Session, project_ids: Sequence[int]) -> tuple[list[Projec
     )
     if len(regions) != 1:
         raise ValidationError("project_ids", "Pick projects of one region.")
-    return projects, session.get(Region, regions.pop())
+    return session.get(Region, regions.pop())
+
+
+def _projects(session: Session, project_ids: Sequence[int]) -> tuple[list[Project], Region]:
+    projects = existing_projects(session, project_ids)
+    return projects, region_of_projects(session, projects)
 
 
 def build_shell_instance(session: Session, project_ids: Sequence[int]) -> dict:
@@ -290,17 +294,17 @@ def store_shell_plan(
     return stored
 
 
-def _stored_reasons(item: dict) -> list:
-    """An assignment's reasons as stored: ``{"code", "facts", "text"}`` each, so the web can word them in the
-    reader's language (``text`` is the engine's English, for a code the web does not know); plain sentences
-    when the plan has no ``reason_details``."""
-    sentences = list(item.get("reasons") or [])
+def _stored_reasons(item: dict) -> list[dict]:
+    """An assignment's reasons as stored: code, facts and the engine's English ``text`` each, so the web can
+    word them in the reader's language and fall back on the English for a code it does not know. A plan
+    without ``reason_details`` gives its sentences with no code."""
+    sentences = [str(s) for s in item.get("reasons") or []]
     details = item.get("reason_details")
     if not isinstance(details, list) or len(details) != len(sentences):
-        return sentences
+        details = [None] * len(sentences)
     return [
-        {"code": str(d.get("code", "")), "facts": dict(d.get("facts") or {}), "text": text}
+        reason(str(d.get("code", "")), text, **dict(d.get("facts") or {}))
         if isinstance(d, dict)
-        else text
+        else reason("", text)
         for d, text in zip(details, sentences, strict=True)
     ]

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from swarm.domain.actors import Actor
 from swarm.domain.enums import AssignmentStatus, ProjectStance, SolveKind
 from swarm.domain.errors import ValidationError
+from swarm.domain.reasons import CHOSEN_BY_COORDINATOR, reason
 from swarm.domain.rules import require_level, require_range, require_text
 from swarm.domain.timeutil import Clock, parse_iso_week, system_clock
 from swarm.persistence.models import (
@@ -115,25 +116,6 @@ def _role_row(project_id: int, data: ProjectRoleInput, skill_id: int) -> Project
     )
 
 
-def add_project_role(
-    session: Session, project_id: int, data: ProjectRoleInput, *, actor: Actor
-) -> ProjectRole:
-    project = get(session, Project, project_id)
-    actor.require_municipality(project.municipality_id)
-    skill_id = _check_role(session, project.municipality_id, data, "role")
-    role = _role_row(project.id, data, skill_id)
-    session.add(role)
-    session.flush()
-    return role
-
-
-def remove_project_role(session: Session, project_role_id: int, *, actor: Actor) -> None:
-    role = get(session, ProjectRole, project_role_id)
-    actor.require_municipality(get(session, Project, role.project_id).municipality_id)
-    session.delete(role)
-    session.flush()
-
-
 def set_project_preference(
     session: Session,
     project_id: int,
@@ -192,7 +174,7 @@ def assign_professional(
     row.professional_id = professional_id
     row.pinned = True
     row.status = AssignmentStatus.PROPOSED
-    row.reasons = ["chosen by the coordinator"]
+    row.reasons = [reason(CHOSEN_BY_COORDINATOR)]
     session.add(row)
     session.flush()
     return row

@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import FeedOwner, OutboxStatus, SessionStatus, SolveStatus
 from swarm.domain.errors import ValidationError
+from swarm.domain.refs import professional_ref
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import (
     Assignment,
@@ -57,7 +58,7 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.rounds import professional_ref
+from swarm.services.plan.queue import REPAIR, enqueue_solve
 
 ANONYMOUS_NAME = "Geanonimiseerd"
 ERASED_PREFIX = "erased-"  # how stored documents name an erased professional: erased-1, erased-2, ...
@@ -386,8 +387,6 @@ def anonymise_professional(
 
 def _repair(session: Session, planning_round_ids: list[int], clock: Clock) -> None:
     """Queue the repair of each round the person left, as a decline does (their seats are refilled)."""
-    from swarm.services.solving import REPAIR, enqueue_solve  # solving imports what imports this module
-
     for planning_round_id in planning_round_ids:
         with contextlib.suppress(ValidationError):  # nothing of the round is left to repair
             enqueue_solve(session, planning_round_id, actor=SYSTEM, purpose=REPAIR, clock=clock)

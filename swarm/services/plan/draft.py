@@ -17,6 +17,8 @@ from sqlmodel import Session, select
 from solver.formats import SWARM_SCHEDULE, distance_km, km_int
 from swarm.domain.enums import AvailabilityAnswer, InvitationResponse, SessionStatus
 from swarm.domain.errors import ValidationError
+from swarm.domain.reasons import AVAILABILITY, SKILL, TRAVEL, TURNS, reason
+from swarm.domain.refs import parse_ref, professional_ref
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import (
     Availability,
@@ -36,13 +38,8 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.rounds import (
-    parse_ref,
-    planning_round_for,
-    professional_ref,
-    recent_invitations,
-    rounds_waited,
-)
+from swarm.services.plan.frame import planning_round_for
+from swarm.services.plan.history import recent_invitations, rounds_waited
 
 
 def _fail(path: str, message: str) -> None:
@@ -227,7 +224,7 @@ def _checked(document: dict, slots: dict, venues: dict, requests: dict) -> list[
 
 
 class _Explainer:
-    """Why someone was invited, as data the web app and the calendar translate into sentences."""
+    """Why someone was invited, as reasons (code and facts) the web app and the calendar word."""
 
     def __init__(self, session: Session, region: Region, planning_round: PlanningRound):
         self.session = session
@@ -252,31 +249,31 @@ class _Explainer:
             code = self.codes[need.skill_id]
             if levels.get(code, 0) >= need.min_level:
                 reasons.append(
-                    {
-                        "code": "skill",
-                        "request": need.request_id,
-                        "skill": code,
-                        "level": levels[code],
-                        "min_level": need.min_level,
-                    }
+                    reason(
+                        SKILL,
+                        request=need.request_id,
+                        skill=code,
+                        level=levels[code],
+                        min_level=need.min_level,
+                    )
                 )
         answer = self.session.exec(
             select(Availability.answer).where(
                 Availability.professional_id == person_id, Availability.slot_id == slot.id
             )
         ).first()
-        reasons.append({"code": "availability", "answer": AvailabilityAnswer(answer or "no").value})
+        reasons.append(reason(AVAILABILITY, answer=AvailabilityAnswer(answer or "no").value))
         if not venue.online and venue.lat is not None and person.lat is not None:
             reasons.append(
-                {"code": "travel", "km": km_int(distance_km(person.lat, person.lon, venue.lat, venue.lon))}
+                reason(TRAVEL, km=km_int(distance_km(person.lat, person.lon, venue.lat, venue.lon)))
             )
         reasons.append(
-            {
-                "code": "turns",
-                "recent_invitations": self.history.get(person_id, 0),
-                "window_rounds": self.window,
+            reason(
+                TURNS,
+                recent_invitations=self.history.get(person_id, 0),
+                window_rounds=self.window,
                 # near ties go to the longest wait (docs/solver-swarm.md, "Equal treatment over time")
-                "rounds_waited": self.waited.get(person_id, 0),
-            }
+                rounds_waited=self.waited.get(person_id, 0),
+            )
         )
         return reasons

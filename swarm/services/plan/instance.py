@@ -1,4 +1,4 @@
-"""Rows -> ``swarm-instance/1`` (what the swarm engine solves) and ``swarm-schedule/1`` -> draft sessions.
+"""Rows -> ``swarm-instance/1``: what the swarm engine solves (its result comes back through :mod:`swarm.services.plan.draft`).
 
 Ids in the documents: requests ``r-<id>``, professionals ``p-<id>``, slots their code (``2027-01-12-am``),
 venues their code. The instance is plain data; no row ever reaches the solver.
@@ -20,6 +20,7 @@ from swarm.domain.enums import (
     PinKind,
     RequestStatus,
 )
+from swarm.domain.refs import parse_ref, professional_ref, request_ref
 from swarm.domain.rules import Document, qualification_on
 from swarm.domain.timeutil import local_iso, to_local
 from swarm.persistence.models import (
@@ -41,33 +42,15 @@ from swarm.persistence.models import (
     Venue,
     VenueUnavailability,
 )
-from swarm.persistence.models import (
-    Session as SwarmSession,
-)
+from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.rounds import (
+from swarm.services.plan.frame import planning_round_for
+from swarm.services.plan.history import (
     group_by,
-    parse_ref,
-    planning_round_for,
-    professional_ref,
     published_schedule,
     recent_invitations,
-    request_ref,
     rounds_waited,
-    schedule_session_document,
 )
-
-# Re-exported: callers import the document ids and history helpers from here too.
-__all__ = [
-    "build_swarm_instance",
-    "parse_ref",
-    "planning_round_for",
-    "professional_ref",
-    "published_schedule",
-    "recent_invitations",
-    "request_ref",
-    "schedule_session_document",
-]
 
 
 def build_swarm_instance(session: Session, region_id: int, *, planning_round_id: int | None = None) -> dict:

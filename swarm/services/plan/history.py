@@ -1,7 +1,8 @@
-"""A planning round's references and history: document ids, the fairness window, the published schedule.
+"""A planning round's history: the invitations that count as a turn, the fairness window, the rounds waited,
+and the published schedule as a document.
 
-Shared by the instance export (:mod:`swarm.services.swarm_io`), storing results (:mod:`swarm.services.schedules`)
-and the solve jobs.
+Shared by the instance export (:mod:`swarm.services.plan.instance`), the draft (:mod:`swarm.services.plan.draft`)
+and the review (:mod:`swarm.services.plan.review`).
 """
 
 from __future__ import annotations
@@ -13,40 +14,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from swarm.domain.enums import AvailabilityAnswer, SessionStatus
-from swarm.domain.errors import ValidationError
+from swarm.domain.refs import professional_ref, request_ref
 from swarm.persistence.models import Availability, Invitation, PlanningRound, Seat, SessionTable, Slot, Venue
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-
-
-def request_ref(request_id: int) -> str:
-    return f"r-{request_id}"
-
-
-def professional_ref(professional_id: int) -> str:
-    return f"p-{professional_id}"
-
-
-def parse_ref(ref: str, prefix: str) -> int | None:
-    head, _, tail = ref.partition("-")
-    return int(tail) if head == prefix and tail.isdigit() else None
-
-
-def planning_round_for(session: Session, region_id: int, planning_round_id: int | None) -> PlanningRound:
-    """The given round, or the region's newest one."""
-    if planning_round_id is not None:
-        planning_round = get(session, PlanningRound, planning_round_id)
-        if planning_round.region_id != region_id:
-            raise ValidationError("planning_round_id", "This planning round belongs to another region.")
-        return planning_round
-    planning_round = session.exec(
-        select(PlanningRound)
-        .where(PlanningRound.region_id == region_id)
-        .order_by(PlanningRound.sequence.desc())
-    ).first()
-    if planning_round is None:
-        raise ValidationError("planning_round_id", "The region has no planning round yet.")
-    return planning_round
 
 
 def standing_invitations(*columns):

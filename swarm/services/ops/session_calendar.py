@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 
 from swarm import calendars as cal
 from swarm.config import Config
-from swarm.domain.enums import SessionStatus, UserRole
+from swarm.domain.enums import InvitationResponse, SessionStatus, UserRole
+from swarm.domain.reasons import AVAILABILITY, SKILL, TRAVEL, TURNS
 from swarm.persistence.models import (
     Invitation,
     Municipality,
@@ -28,7 +29,7 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.persistence.models import Session as SwarmSession
-from swarm.services.outbox import mail_host
+from swarm.services.ops.outbox import mail_host
 
 _REASONS = {
     "nl": {
@@ -54,26 +55,24 @@ def reason_sentences(reasons: list, skill_names: dict[str, str], language: str) 
     words = _REASONS[language]
     sentences = []
     for reason in reasons or []:
-        code = reason.get("code") if isinstance(reason, dict) else None
-        if code == "skill":
-            name = skill_names.get(reason.get("skill"), reason.get("skill"))
+        code, facts = reason.get("code"), reason.get("facts") or {}
+        if code == SKILL:
+            name = skill_names.get(facts.get("skill"), facts.get("skill"))
             sentences.append(
-                words["skill"].format(
-                    skill=name, level=reason.get("level"), min_level=reason.get("min_level")
-                )
+                words["skill"].format(skill=name, level=facts.get("level"), min_level=facts.get("min_level"))
             )
-        elif code == "availability" and reason.get("answer") in ("yes", "maybe"):
-            sentences.append(words[reason["answer"]])
-        elif code == "travel":
-            sentences.append(words["travel"].format(km=reason.get("km")))
-        elif code == "turns":
+        elif code == AVAILABILITY and facts.get("answer") in ("yes", "maybe"):
+            sentences.append(words[facts["answer"]])
+        elif code == TRAVEL:
+            sentences.append(words["travel"].format(km=facts.get("km")))
+        elif code == TURNS:
             sentences.append(
                 words["turns"].format(
-                    count=reason.get("recent_invitations"), window=reason.get("window_rounds")
+                    count=facts.get("recent_invitations"), window=facts.get("window_rounds")
                 )
             )
-            if reason.get("rounds_waited"):
-                sentences.append(words["waited"].format(waited=reason["rounds_waited"]))
+            if facts.get("rounds_waited"):
+                sentences.append(words["waited"].format(waited=facts["rounds_waited"]))
     return tuple(dict.fromkeys(sentences))  # one skill can meet the needs of several tables
 
 
@@ -172,7 +171,7 @@ def session_view(
                 key=key,
                 name=person.name,
                 email=person.email,
-                partstat=cal.PartStat(invitation.response),
+                partstat=InvitationResponse(invitation.response),
                 plan=plan,
                 reasons=reason_sentences(invitation.reasons, names, own_language),
             )

@@ -1,4 +1,4 @@
-"""The end of a solve run: the engine call, and storing its outcome in one transaction.
+"""The end of a solve run: the engine call, and storing its outcome (:class:`RunOutcome`) in one transaction.
 
 Storing is guarded by the run's state (still ``running`` and still this worker's), so a result is stored once even
 when a slow worker and the one that took its run over both finish. With the result go the round's draft schedule,
@@ -8,9 +8,13 @@ organizer's notification mail.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+import solver.shell
+import solver.swarm
 from solver.control import Progress, SolveControl, SolveOptions
 from swarm.config import Config
 from swarm.domain.enums import SolveKind, SolveStatus, UserRole
@@ -18,19 +22,29 @@ from swarm.domain.timeutil import Clock
 from swarm.mail import Mail
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import PlanningRound, Region, SolveRun, User
-from swarm.services.outbox import enqueue_mail
-from swarm.services.schedules import store_swarm_schedule
-from swarm.services.solving import REPAIR, RunOutcome
+from swarm.services.ops.outbox import enqueue_mail
+from swarm.services.plan.draft import store_swarm_schedule
+from swarm.services.plan.publish import apply_repair, draft_is_stale
+from swarm.services.plan.queue import REPAIR
+from swarm.services.team.instance import store_shell_plan
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How one claimed run ended for this worker (``running``: another worker owns it now, nothing stored)."""
+
+    run_id: int
+    status: SolveStatus
+    message: str = ""
 
 
 def solve_document(kind: SolveKind, document: dict, options: SolveOptions, control: SolveControl) -> dict:
     """Instance document in, result document out, through the engine of ``kind``."""
     if kind == SolveKind.SHELL:
-        import solver.shell as engine
-    else:
-        import solver.swarm as engine
-    instance = engine.parse_instance(document)
-    return engine.to_document(engine.solve(instance, options, control))
+        shell = solver.shell.parse_instance(document)
+        return solver.shell.to_document(solver.shell.solve(shell, options, control))
+    swarm = solver.swarm.parse_instance(document)
+    return solver.swarm.to_document(solver.swarm.solve(swarm, options, control))
 
 
 def _mine(run_id: int, worker_id: str):
@@ -50,8 +64,6 @@ def finish_succeeded(
     config: Config,
     clock: Clock,
 ) -> RunOutcome:
-    from swarm.services import publishing  # publishing queues repairs through solving
-
     with unit_of_work(engine, immediate=True) as session:
         now = clock()
         values = {
@@ -84,11 +96,9 @@ def finish_succeeded(
             notes = []
             if run.parameters.get("purpose") == REPAIR:
                 planning_round = session.get(PlanningRound, run.planning_round_id)
-                applied = publishing.apply_repair(
-                    session, planning_round, result, run=run, config=config, clock=clock
-                )
+                applied = apply_repair(session, planning_round, result, run=run, config=config, clock=clock)
                 notes.append("repair" if applied is not None else "repair_again")
-                if publishing.draft_is_stale(session, planning_round.id):
+                if draft_is_stale(session, planning_round.id):
                     notes.append("stale_draft")
             else:
                 store_swarm_schedule(
@@ -99,12 +109,8 @@ def finish_succeeded(
                     solve_run_id=run.id,
                     clock=clock,
                 )
-                notes.append(
-                    "stale_draft" if publishing.draft_is_stale(session, run.planning_round_id) else "draft"
-                )
+                notes.append("stale_draft" if draft_is_stale(session, run.planning_round_id) else "draft")
         else:
-            from swarm.services.shell_io import store_shell_plan
-
             store_shell_plan(session, run.parameters["project_ids"], result, solve_run_id=run.id, clock=clock)
             notes = ["draft"]
         notify_organizers(session, run, config, clock, notes=notes)

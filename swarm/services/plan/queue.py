@@ -1,37 +1,34 @@
-"""Solves as persisted jobs: queued in a web request, claimed by one worker, with live progress in the row.
+"""The solve queue: runs queued in a web request with a snapshot of their instance, claimed by one worker.
 
 Life of a SolveRun: ``queued`` (input snapshot taken) -> ``running`` (claimed by a worker, heartbeat) ->
 ``succeeded`` (result stored as the round's draft, organizer notified) or ``failed``. A run whose worker stopped
 reporting (3 x SWARM_WORKER_HEARTBEAT_SECONDS) goes back to ``queued`` for another worker. Every state change is
-a guarded UPDATE, so two workers can never both own, finish or store the same run.
+a guarded UPDATE, so two workers can never both own, finish or store the same run. The worker loop is in
+:mod:`swarm.services.plan.worker`, storing what a run found in :mod:`swarm.services.plan.results`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from solver.control import SolveControl, SolveOptions
 from swarm.config import Config
 from swarm.domain.actors import Actor
 from swarm.domain.enums import InvitationResponse, SessionStatus, SolveKind, SolveStatus
-from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.errors import ValidationError
+from swarm.domain.refs import professional_ref, request_ref
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.db import is_sqlite, unit_of_work
 from swarm.persistence.models import Invitation, Municipality, PlanningRound, Project, SessionTable, SolveRun
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.schedules import schedule_basis
-from swarm.services.solve_watch import Watcher
-from swarm.services.swarm_io import build_swarm_instance, professional_ref, request_ref
+from swarm.services.plan.draft import schedule_basis
+from swarm.services.plan.instance import build_swarm_instance
+from swarm.services.team.instance import build_shell_instance, existing_projects, region_of_projects
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +36,6 @@ log = logging.getLogger(__name__)
 # published and publishes its result at once; it never touches the draft.
 PLAN, REPAIR = "plan", "repair"
 MAX_ATTEMPTS = 3  # a run that lost its worker this often is marked failed instead of queued again
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
 # -- queueing -------------------------------------------------------------------------------------------------
@@ -135,24 +128,17 @@ def enqueue_team_solve(
     clock: Clock = system_clock,
 ) -> SolveRun:
     """Queue a team proposal (the flexible-shell model) for projects of one region."""
-    from swarm.services.shell_io import build_shell_instance
-
     _check_time_limit(time_limit)
-    projects = list(session.exec(select(Project).where(Project.id.in_(list(project_ids)))))
-    if not projects or len(projects) != len(set(project_ids)):
-        raise ValidationError("project_ids", "Pick existing projects.")
-    regions = set()
-    for project in projects:
+    projects = existing_projects(session, project_ids)
+    for project in projects:  # authorization before the region check: another region's ids reveal nothing
         municipality = get(session, Municipality, project.municipality_id)
         actor.require_municipality(municipality.id, municipality.region_id)
-        regions.add(municipality.region_id)
-    if len(regions) != 1:
-        raise ValidationError("project_ids", "Pick projects of one region.")
+    region = region_of_projects(session, projects)
     document = build_shell_instance(session, project_ids)
     parameters: dict = {"project_ids": sorted(set(project_ids))}
     if time_limit is not None:
         parameters["time_limit"] = time_limit
-    return _add_run(session, SolveKind.SHELL, regions.pop(), None, document, parameters, seed, actor, clock)
+    return _add_run(session, SolveKind.SHELL, region.id, None, document, parameters, seed, actor, clock)
 
 
 def _add_run(session, kind, region_id, round_id, document, parameters, seed, actor, clock) -> SolveRun:
@@ -319,85 +305,6 @@ def reclaim_stale_runs(engine: sa.Engine, config: Config, *, clock: Clock = syst
     if ids:
         log.warning("solve runs %s lost their worker and were queued again", ids)
     return ids
-
-
-# -- running --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    run_id: int
-    status: SolveStatus
-    message: str = ""
-
-
-def run_claimed(
-    engine: sa.Engine,
-    run_id: int,
-    worker_id: str,
-    config: Config,
-    *,
-    clock: Clock = system_clock,
-    interrupt: threading.Event | None = None,
-) -> RunOutcome:
-    """Solve a run this worker claimed, reporting progress and honouring stop requests, then store the result.
-
-    The solve itself holds no transaction: progress and heartbeats go in short ones from a watcher thread, and
-    the result, the draft schedule, a repair's publication and the organizer's mail in one at the end.
-    ``interrupt`` (a worker asked to shut down) stops the search early; the best schedule so far is stored.
-    """
-    from swarm.services import solve_results  # imports publishing, which queues repairs through this module
-
-    with unit_of_work(engine, immediate=True) as session:
-        run = get(session, SolveRun, run_id)
-        kind, document, parameters, seed = SolveKind(run.kind), run.input, dict(run.parameters), run.seed
-    options = SolveOptions(
-        time_limit=float(parameters.get("time_limit") or config.solve_time_limit),
-        workers=config.solve_workers,
-        seed=seed,
-    )
-    watcher = Watcher(engine, run_id, worker_id, config, clock, interrupt)
-    control = SolveControl(on_progress=watcher.progress)
-    watcher.control = control
-    watcher.start()
-    try:
-        result = solve_results.solve_document(kind, document, options, control)
-    except Exception as error:  # a bad snapshot or an engine bug: the run fails visibly, the worker goes on
-        log.exception("solve run %s failed", run_id)
-        return solve_results.finish_failed(engine, run_id, worker_id, _describe(error), config, clock)
-    finally:
-        watcher.stop()
-    if watcher.lost:
-        return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now; result dropped")
-    try:
-        return solve_results.finish_succeeded(
-            engine, run_id, worker_id, result, watcher.latest, config, clock
-        )
-    except (ValidationError, NotFound) as error:  # the data changed under the snapshot: say so, keep nothing
-        return solve_results.finish_failed(engine, run_id, worker_id, _describe(error), config, clock)
-
-
-def _describe(error: Exception) -> str:
-    return str(error) if isinstance(error, ValidationError | NotFound) else f"{type(error).__name__}: {error}"
-
-
-def run_queued_solves(
-    engine: sa.Engine,
-    config: Config,
-    *,
-    clock: Clock = system_clock,
-    worker_id: str | None = None,
-    limit: int | None = None,
-) -> list[RunOutcome]:
-    """Claim and solve queued runs one after the other until none is left (the SQLite scheduler, tests, CLI)."""
-    worker_id = worker_id or default_worker_id()
-    outcomes: list[RunOutcome] = []
-    while limit is None or len(outcomes) < limit:
-        run_id = claim_next_run(engine, worker_id, clock=clock)
-        if run_id is None:
-            break
-        outcomes.append(run_claimed(engine, run_id, worker_id, config, clock=clock))
-    return outcomes
 
 
 # -- reads for the pages --------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ session that shares most of its requests (or its slot and venue), keeping its ca
 or table plan changed, its version (the iCalendar SEQUENCE) goes up and everyone on it gets an update, newcomers
 an invitation and people taken off a CANCEL. Published sessions left without a draft are cancelled.
 
-A decline queues a repair of the published schedule alone (see ``solving.enqueue_solve``). The organizer's draft
+A decline queues a repair of the published schedule alone (see :func:`swarm.services.plan.queue.enqueue_solve`). The organizer's draft
 is never published by it: the draft stays a draft, and since it was made before the decline (it may still seat
 the person who declined, whom publishing it would invite again) it is out of date. ``publish_round`` refuses an
 out-of-date draft and says to solve again; the review page and the repair's notice to the organizer say so too.
@@ -50,15 +50,16 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.outbox import enqueue_mail, mail_host
-from swarm.services.schedules import (
+from swarm.services.ops.outbox import enqueue_mail, mail_host
+from swarm.services.ops.session_calendar import attendee_key, removed_attendee, session_view
+from swarm.services.plan.draft import (
     published_sessions,
     round_declines,
     schedule_basis,
     store_swarm_schedule,
 )
-from swarm.services.session_calendar import attendee_key, removed_attendee, session_view
-from swarm.services.solving import REPAIR, enqueue_solve
+from swarm.services.plan.queue import REPAIR, enqueue_solve
+from swarm.services.plan.requests import move_request
 
 REMOVED = "removed"  # a CANCEL to one person taken off a session that goes on
 
@@ -348,9 +349,9 @@ def _update_request_statuses(session: Session, planning_round: PlanningRound, cl
     rows = session.exec(select(SwarmRequest).where(SwarmRequest.planning_round_id == planning_round.id))
     for request in rows:
         if request.id in seated and request.status == RequestStatus.OPEN:
-            request.status, request.planned_at = RequestStatus.PLANNED, clock()
+            move_request(request, RequestStatus.PLANNED, planned_at=clock())
         elif request.id not in seated and request.status == RequestStatus.PLANNED:
-            request.status, request.planned_at = RequestStatus.OPEN, None
+            move_request(request, RequestStatus.OPEN, planned_at=None)
         session.add(request)
 
 
@@ -386,10 +387,6 @@ def _send(session: Session, sends: list, config: Config, clock: Clock) -> int:
 
 # -- answers and changes ----------------------------------------------------------------------------------------
 
-_REPLIES = {
-    reply.value: InvitationResponse(cal.partstat_for_reply(reply).value.lower()) for reply in cal.Reply
-}
-
 
 def respond_to_invitation(
     session: Session, invitation_id: int, response: str, *, actor: Actor, clock: Clock = system_clock
@@ -397,7 +394,7 @@ def respond_to_invitation(
     """Accept, if need be (maybe) or decline; a decline queues a repair of the round (people and mail follow)."""
     invitation = get(session, Invitation, invitation_id)
     actor.require_professional(invitation.professional_id)
-    answer = _REPLIES.get(str(response).lower())
+    answer = InvitationResponse.from_reply(response)
     if answer is None:
         raise ValidationError("response", "Answer accept, maybe or decline.")
     row = get(session, SwarmSession, invitation.session_id)

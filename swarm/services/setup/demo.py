@@ -49,8 +49,8 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.persistence.models import Session as SwarmSession
-from swarm.services.accounts import Scope, create_user, hash_password
-from swarm.services.reference import seed_reference
+from swarm.services.people.accounts import Scope, create_user, hash_password
+from swarm.services.setup.reference import seed_reference
 
 
 @dataclass(frozen=True)

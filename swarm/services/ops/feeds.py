@@ -33,8 +33,8 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.outbox import mail_host
-from swarm.services.session_calendar import attendee_key, session_view
+from swarm.services.ops.outbox import mail_host
+from swarm.services.ops.session_calendar import attendee_key, session_view
 
 _VISIBLE = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED)
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)

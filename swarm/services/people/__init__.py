@@ -1,0 +1,2 @@
+"""People: accounts and logins, professionals and their own data, privacy (see, download, erase) and the
+retention of inactive profiles."""
