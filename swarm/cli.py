@@ -149,8 +149,8 @@ def seed(region: str, professionals: int, seed_value: int, requests: int | None,
 
 
 def _seed(config: Config, region: str, professionals: int, seed_value: int, requests, today: date):
-    from fixtures.regions import UnknownRegion
     from swarm.persistence.db import unit_of_work
+    from swarm.seed.regions import UnknownRegion
     from swarm.services.seeding import seed_demo
 
     engine = _require_schema(config)
@@ -352,10 +352,10 @@ def _demo_accounts(config: Config, region: str) -> list[dict]:
     """The region's demo accounts (they all use the published demo password), for the console and the home page."""
     from sqlmodel import select
 
-    from fixtures.model import DEMO_PASSWORD
     from swarm.domain.enums import UserRole
     from swarm.persistence.db import unit_of_work
     from swarm.persistence.models import User
+    from swarm.seed.model import DEMO_PASSWORD
 
     engine = _engine(config)
     with unit_of_work(engine) as session:

@@ -15,8 +15,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from fixtures.demo import generate
-from fixtures.model import DEMO_PASSWORD, TIMEZONE, DemoData
 from swarm.domain.enums import (
     InvitationResponse,
     PlanningRoundStatus,
@@ -49,6 +47,8 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.persistence.models import Session as SwarmSession
+from swarm.seed.demo import generate
+from swarm.seed.model import DEMO_PASSWORD, TIMEZONE, DemoData
 from swarm.services.accounts import Scope, create_user, hash_password
 from swarm.services.reference import seed_reference
 
