@@ -335,8 +335,9 @@ def demo(region: str, professionals: int, port: int, plan_seconds: float, no_ser
     if no_serve:
         return
     click.echo(f"\nswarm demo: http://127.0.0.1:{port}/  (Ctrl-C stops)\n")
-    # The web process never runs jobs: solves started from the demo's pages run in a scheduler process beside it.
-    scheduler = subprocess.Popen([sys.executable, "-m", "swarm", "scheduler", "--solves-every", "2"])
+    # The web process never runs jobs: solves started from the demo's pages run in a scheduler process beside it,
+    # started with -P so that it imports the installed swarm and not a stray swarm.py in the current directory.
+    scheduler = subprocess.Popen([sys.executable, "-P", "-m", "swarm", "scheduler", "--solves-every", "2"])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the scheduler is stopped too
     try:
         _serve(config, "127.0.0.1", port, demo_accounts=accounts)
