@@ -1,5 +1,5 @@
 """The processes swarm starts import the installed swarm and solver, never stray modules of the folder they run
-in.
+in, and the demo stops, saying why, when its scheduler process dies.
 
 A stray module here writes a marker file beside itself and exits: a test that finds a marker, or a process that
 died early, has caught an import from the current directory.
@@ -103,6 +103,27 @@ def test_the_demo_runs_its_scheduler_from_the_installed_swarm_not_from_a_stray_s
         assert scheduler_of(process).is_running()
         assert listening(port)
     assert strays_imported(folder_with_strays) == []
+
+
+def test_the_demo_stops_with_a_clear_message_when_its_scheduler_dies(tmp_path):
+    with demo(tmp_path) as (process, port, log):
+        scheduler_of(process).kill()
+        assert process.wait(timeout=BOUND) == 1
+        assert not listening(port)
+    assert (
+        "Error: the scheduler process was killed by SIGKILL, so the demo stops: without it no solve, reminder "
+        "or mail would run (its log above says why)"
+    ) in log.read_text()
+
+
+def test_the_demo_stopped_on_purpose_exits_cleanly_and_stops_its_scheduler(tmp_path):
+    with demo(tmp_path) as (process, _port, log):
+        scheduler = scheduler_of(process)
+        process.terminate()
+        assert process.wait(timeout=BOUND) == 0
+        scheduler.wait(timeout=BOUND)  # raises psutil.TimeoutExpired while it runs
+        assert not scheduler.is_running()
+    assert "Error" not in log.read_text()
 
 
 def test_python_m_swarm_imports_the_installed_solver_not_a_stray_solver_py(tmp_path):
