@@ -383,7 +383,7 @@ def _serve_beside_scheduler(app, port: int) -> None:
     if died:
         raise click.ClickException(
             f"the scheduler process {_how_it_ended(scheduler.returncode)}, so the demo stops: without it no "
-            "solve, reminder or mail would run (its log above says why)"
+            "solve, reminder or mail would run (its log above may say why)"
         )
 
 

@@ -112,7 +112,7 @@ def test_the_demo_stops_with_a_clear_message_when_its_scheduler_dies(tmp_path):
         assert not listening(port)
     assert (
         "Error: the scheduler process was killed by SIGKILL, so the demo stops: without it no solve, reminder "
-        "or mail would run (its log above says why)"
+        "or mail would run (its log above may say why)"
     ) in log.read_text()
 
 
