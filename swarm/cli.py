@@ -11,6 +11,7 @@ import importlib
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 
@@ -18,8 +19,6 @@ import click
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from fixtures.model import DEMO_PASSWORD
-from fixtures.regions import UnknownRegion
 from solver.cli import main as solver_main
 from solver.formats import InvalidInstance, load_json, write_json_atomic
 from swarm.config import Config, ConfigError, settings_table
@@ -29,6 +28,8 @@ from swarm.domain.refs import parse_ref
 from swarm.persistence import migrate
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.persistence.models import Municipality, PlanningRound, Project, ProjectRole, User
+from swarm.seed.model import DEMO_PASSWORD
+from swarm.seed.regions import UnknownRegion
 from swarm.services.lookup import region_by_slug
 from swarm.services.plan.draft import store_swarm_schedule
 from swarm.services.plan.instance import build_swarm_instance
@@ -272,9 +273,11 @@ def serve(host: str, port: int, debug: bool) -> None:
     _serve(_config(), host, port, debug)
 
 
-def _serve(
-    config: Config, host: str, port: int, debug: bool = False, demo_accounts: list[dict] | None = None
-) -> None:
+def _serve(config: Config, host: str, port: int, debug: bool = False) -> None:
+    _web_app(config).run(host=host, port=port, debug=debug)
+
+
+def _web_app(config: Config, demo_accounts: list[dict] | None = None):
     # Imported here, not at the top: Flask and the web app add 0.3 s to every start of `swarm` (`swarm solve`, the
     # scheduler, the workers), which never serve a page.
     from swarm.webapp import create_app
@@ -283,7 +286,7 @@ def _serve(
     settings: dict = {"SWARM": config}
     if demo_accounts:
         settings["DEMO_ACCOUNTS"] = demo_accounts
-    create_app(settings).run(host=host, port=port, debug=debug)
+    return create_app(settings)
 
 
 @main.command()
@@ -317,18 +320,60 @@ def demo(region: str, professionals: int, port: int, plan_seconds: float, no_ser
         click.echo(f"  {account['role']:<13} {account['email']:<44} {account['password']}")
     if no_serve:
         return
-    click.echo(f"\nswarm demo: http://127.0.0.1:{port}/  (Ctrl-C stops)\n")
-    # The web process never runs jobs: solves started from the demo's pages run in a scheduler process beside it.
-    scheduler = subprocess.Popen([sys.executable, "-m", "swarm", "scheduler", "--solves-every", "2"])
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the scheduler is stopped too
+    _serve_beside_scheduler(_web_app(config, demo_accounts=accounts), port)
+
+
+def _serve_beside_scheduler(app, port: int) -> None:
+    """Serve the demo with a scheduler process beside it; if that process dies, the demo stops and says so.
+
+    The web process never runs jobs: the solves that the demo's pages start run in the scheduler. It runs with
+    -P, so that it imports the installed swarm and not a stray swarm.py in the current directory."""
+    from werkzeug.serving import make_server  # only the demo serves this way; see _web_app for why here
+
     try:
-        _serve(config, "127.0.0.1", port, demo_accounts=accounts)
+        server = make_server("127.0.0.1", port, app, threaded=True)
+    except OSError as problem:
+        raise click.ClickException(f"--port: cannot listen on 127.0.0.1:{port}: {problem.strerror}") from None
+    click.echo(f"\nswarm demo: http://127.0.0.1:{port}/  (Ctrl-C stops)\n")
+    scheduler = subprocess.Popen([sys.executable, "-P", "-m", "swarm", "scheduler", "--solves-every", "2"])
+    stopping = threading.Event()  # set before the scheduler is stopped on purpose (Ctrl-C, SIGTERM, the end)
+
+    def stop(exit_code: int | None):
+        def handler(*_):
+            stopping.set()  # Ctrl-C reaches the scheduler too: its exit is then no failure
+            raise KeyboardInterrupt if exit_code is None else SystemExit(exit_code)
+
+        return handler
+
+    def watch() -> None:
+        scheduler.wait()
+        if not stopping.is_set():
+            server.shutdown()
+
+    signal.signal(signal.SIGINT, stop(None))
+    signal.signal(signal.SIGTERM, stop(0))
+    threading.Thread(target=watch, name="scheduler-watch", daemon=True).start()
+    try:
+        server.serve_forever()
     finally:
+        died = not stopping.is_set() and scheduler.poll() is not None
+        stopping.set()
         scheduler.terminate()
         try:
             scheduler.wait(timeout=15)
         except subprocess.TimeoutExpired:
             scheduler.kill()
+    if died:
+        raise click.ClickException(
+            f"the scheduler process {_how_it_ended(scheduler.returncode)}, so the demo stops: without it no "
+            "solve, reminder or mail would run (its log above may say why)"
+        )
+
+
+def _how_it_ended(returncode: int) -> str:
+    if returncode < 0:
+        return f"was killed by {signal.Signals(-returncode).name}"
+    return f"exited with status {returncode}"
 
 
 def _demo_accounts(config: Config, region: str) -> list[dict]:

@@ -12,6 +12,7 @@ every table is emptied after them.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 from collections.abc import Iterator
@@ -20,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
@@ -27,6 +30,7 @@ import swarm.persistence.models  # noqa: F401  (every table on the metadata)
 from swarm.persistence import migrate
 from swarm.persistence.db import create_engine
 from swarm.services.people.accounts import use_password_hasher
+from swarm.webapp.i18n import TRANSLATIONS_DIR
 
 POSTGRES_ENV = "SWARM_TEST_POSTGRES_URL"
 CLOCK_AHEAD_ENV = "SWARM_TEST_CLOCK_AHEAD_DAYS"
@@ -51,6 +55,37 @@ def pytest_configure(config):
     traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=int(days)), tick=True)
     traveller.start()
     config.add_cleanup(traveller.stop)
+
+
+def _messages(mo: bytes) -> list[tuple[str, str, str]]:
+    """A compiled catalogue's translations, without its header (which may carry the time of compiling)."""
+    return sorted((repr(m.id), m.context or "", repr(m.string)) for m in read_mo(io.BytesIO(mo)) if m.id)
+
+
+def stale_catalogues() -> list[str]:
+    """The compiled catalogues (.mo) that are missing or do not hold what their .po compiles to."""
+    stale = []
+    for po in sorted(TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.po")):
+        with po.open("rb") as source:
+            catalogue = read_po(source, locale=po.parents[1].name)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalogue)
+        mo = po.with_suffix(".mo")
+        if not mo.is_file() or _messages(mo.read_bytes()) != _messages(compiled.getvalue()):
+            stale.append(str(mo.relative_to(TRANSLATIONS_DIR.parent.parent)))
+    return stale
+
+
+def pytest_sessionstart(session):
+    """Refuse to test texts of yesterday: the build compiles the catalogues (setup.py), nothing at start-up, so
+    after a .po changes (an edit, a merge) the checkout's .mo files are stale until compiled again."""
+    stale = stale_catalogues()
+    if stale:
+        pytest.exit(
+            f"stale translations: {', '.join(stale)} differ from their .po; compile them with the build step: "
+            "pip install --no-deps -e .",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 def pytest_report_header(config):

@@ -382,7 +382,7 @@ class BoundBeside:
         self._best: int | None = None
         self.improvements = 0
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "solver.swarm.session_bound"],
+            [sys.executable, "-P", "-m", "solver.swarm.session_bound"],  # -P: no stray solver.py from the cwd
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from swarm.config import Config
+from swarm.shipped import WEB_DIR
 from swarm.webapp import i18n, labels, reasons
 from swarm.webapp.auth import bp as auth_bp
 from swarm.webapp.auth import login_manager
@@ -26,8 +26,6 @@ from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules ad
     professional_data,  # noqa: F401
     public,
 )
-
-WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 DEFAULTS = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # whole request: forms only, no file uploads
@@ -87,10 +85,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
     if not app.testing and project.secret_key == _field_default(Config, "secret_key"):
         app.logger.warning("SWARM_SECRET_KEY is not set: sessions are signed with the development key.")
 
-    try:
-        i18n.compile_catalogues()
-    except OSError as problem:  # e.g. a read-only install: the page text then stays English
-        app.logger.warning("Could not compile the translations: %s", problem)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.register_filters(app)
     app.context_processor(lambda: {"current_locale": i18n.current_locale})

@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import current_app, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
 
+# The .po catalogues and the .mo files the build compiles from them (setup.py; never compiled at start-up).
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 TIMEZONE = "Europe/Amsterdam"
 LANGUAGE_SESSION_KEY = "language"
-
-
-def compile_catalogues(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
-    """Compile every .po whose .mo is missing or older, so a fresh checkout needs no build step.
-
-    Written to a temporary file and renamed, so a concurrent reader never sees half a catalogue.
-    """
-    compiled = []
-    for po_path in sorted(directory.glob("*/LC_MESSAGES/*.po")):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as po_file:
-            catalogue = read_po(po_file, locale=po_path.parent.parent.name)
-        handle, temporary = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
-        try:
-            with os.fdopen(handle, "wb") as mo_file:
-                write_mo(mo_file, catalogue)
-            os.replace(temporary, mo_path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        compiled.append(mo_path)
-    return compiled
 
 
 def select_locale() -> str:

@@ -1,4 +1,4 @@
-"""The demo seed: what fixtures.demo generates ends up in the database, once, and exports as valid instances."""
+"""The demo seed: what swarm.seed.demo generates ends up in the database, once, and exports as valid instances."""
 
 from __future__ import annotations
 

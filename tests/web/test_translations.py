@@ -1,4 +1,4 @@
-"""Every user-facing text of the web app has a Dutch translation, and the catalogues compile at start-up."""
+"""Every user-facing text of the web app has a Dutch translation (the build compiles them: tests/package)."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from swarm.webapp.i18n import TRANSLATIONS_DIR, compile_catalogues
+from swarm.webapp.i18n import TRANSLATIONS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,13 +33,3 @@ def test_every_text_in_the_code_and_templates_has_a_dutch_translation():
     }
     missing = sorted(_extracted() - translated)
     assert not missing, f"untranslated (run pybabel extract/update, then translate): {missing[:10]}"
-
-
-def test_catalogues_are_compiled_when_missing(tmp_path):
-    target = tmp_path / "nl" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    (target / "messages.po").write_bytes(
-        (TRANSLATIONS_DIR / "nl" / "LC_MESSAGES" / "messages.po").read_bytes()
-    )
-    assert compile_catalogues(tmp_path) == [target / "messages.mo"]
-    assert compile_catalogues(tmp_path) == []  # up to date: nothing to do

@@ -1,4 +1,4 @@
-"""Insert the seeded demo data of ``fixtures.demo.generate`` for one region (``swarm seed``, ``swarm demo``).
+"""Insert the seeded demo data of ``swarm.seed.demo.generate`` for one region (``swarm seed``, ``swarm demo``).
 
 Bulk inserts straight through the driver (:mod:`swarm.persistence.bulk`), so tens of thousands of professionals
 take seconds. Idempotent per region: a region that already has planning rounds is left as it is.
@@ -15,8 +15,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from fixtures.demo import generate
-from fixtures.model import DEMO_PASSWORD, TIMEZONE, DemoData
 from swarm.domain.enums import (
     InvitationResponse,
     PlanningRoundStatus,
@@ -49,6 +47,8 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.persistence.models import Session as SwarmSession
+from swarm.seed.demo import generate
+from swarm.seed.model import DEMO_PASSWORD, TIMEZONE, DemoData
 from swarm.services.people.accounts import Scope, create_user, hash_password
 from swarm.services.setup.reference import seed_reference
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from fixtures import catalogue
-from fixtures import regions as fixture_regions
 from swarm.persistence.models import Municipality, Place, Region, Skill
+from swarm.seed import catalogue
+from swarm.seed import regions as fixture_regions
 
 
 def seed_skills(session: Session) -> dict[str, Skill]:
