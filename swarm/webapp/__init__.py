@@ -16,6 +16,7 @@ from swarm.webapp.auth import login_manager
 from swarm.webapp.db import init_db
 from swarm.webapp.errors import register_error_handlers
 from swarm.webapp.security import init_security
+from swarm.webapp.sso import init_sso
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
@@ -97,6 +98,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    init_sso(app)
     from swarm.webapp.views import feeds, professional, professional_data  # noqa: F401 (routes on professional.bp)
 
     app.register_blueprint(professional.bp)
