@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigError(ValueError):
@@ -23,6 +24,8 @@ def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
 
 SMTP_TLS_MODES = ("none", "starttls", "ssl")
 DEVELOPMENT_SECRET = "dev-only-secret-change-me"  # refused for https deployments
+# A provider on the same machine may speak plain http (a trial with a local test provider); nothing else may.
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,32 @@ class Config:
         30, "A running solve whose worker has not reported for 3 times this long is claimed again"
     )
     outbox_max_attempts: int = _setting(8, "Attempts to send a mail before it is marked failed")
+    oidc_issuer: str = _setting(
+        "",
+        "Issuer of the OpenID Connect provider for staff single sign-on, e.g. "
+        "https://login.microsoftonline.com/TENANT-ID/v2.0 (Entra ID) or https://adfs.example.nl/adfs (ADFS); "
+        "its discovery document is read from ISSUER/.well-known/openid-configuration; empty: no single sign-on",
+    )
+    oidc_client_id: str = _setting("", "Client (application) id of swarm, registered at the provider")
+    oidc_client_secret: str = _setting("", "Client secret of swarm, issued by the provider", secret=True)
+    oidc_email_claim: str = _setting(
+        "email",
+        "Claim of the ID token that carries the staff member's e-mail address "
+        "(Entra ID: often preferred_username or upn)",
+    )
+    oidc_scopes: str = _setting(
+        "openid email profile", "Scopes asked from the provider (must include openid)"
+    )
+    oidc_provider_name: str = _setting(
+        "",
+        "Name on the single sign-on button, e.g. Gemeente Doetinchem; "
+        "empty: the button says 'Inloggen met uw gemeenteaccount'",
+    )
+    staff_password_login: bool = _setting(
+        True,
+        "Whether staff accounts (every role but professional) may log in with a password; false: staff log in "
+        "only through single sign-on, professionals keep their password",
+    )
     testing: bool = _setting(False, "Test mode (never set this in production)")
 
     @classmethod
@@ -96,6 +125,7 @@ class Config:
             raise ConfigError("SWARM_SECRET_KEY: set a long random secret for a public (https) deployment")
         if self.smtp_tls not in SMTP_TLS_MODES:
             raise ConfigError(f"SWARM_SMTP_TLS: must be one of {', '.join(SMTP_TLS_MODES)}")
+        self._validate_single_sign_on()
         for name in (
             "smtp_port",
             "retention_days",
@@ -105,6 +135,43 @@ class Config:
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{env_name(name)}: must be positive")
+
+    def _validate_single_sign_on(self) -> None:
+        if not (self.oidc_issuer or self.oidc_client_id or self.oidc_client_secret):
+            if not self.staff_password_login:
+                raise ConfigError(
+                    "SWARM_STAFF_PASSWORD_LOGIN: false needs single sign-on (set SWARM_OIDC_ISSUER), "
+                    "or staff could not log in at all"
+                )
+            return
+        if not self.oidc_issuer:
+            raise ConfigError(
+                "SWARM_OIDC_ISSUER: required when SWARM_OIDC_CLIENT_ID or SWARM_OIDC_CLIENT_SECRET is set"
+            )
+        issuer = urlsplit(self.oidc_issuer)
+        if not issuer.hostname or issuer.query or issuer.fragment:
+            raise ConfigError(
+                "SWARM_OIDC_ISSUER: give the issuer URL without query or fragment, "
+                "e.g. https://login.microsoftonline.com/TENANT-ID/v2.0"
+            )
+        if issuer.scheme != "https" and not (
+            issuer.scheme == "http" and (self.testing or issuer.hostname in LOOPBACK_HOSTS)
+        ):
+            raise ConfigError("SWARM_OIDC_ISSUER: must be an https:// URL")
+        for name in ("oidc_client_id", "oidc_client_secret"):
+            if not getattr(self, name).strip():
+                raise ConfigError(f"{env_name(name)}: required when SWARM_OIDC_ISSUER is set")
+        if not self.oidc_email_claim.strip():
+            raise ConfigError(
+                "SWARM_OIDC_EMAIL_CLAIM: name the claim that carries the e-mail address, e.g. email"
+            )
+        if "openid" not in self.oidc_scopes.split():
+            raise ConfigError("SWARM_OIDC_SCOPES: must include openid")
+
+    @property
+    def single_sign_on(self) -> bool:
+        """Staff can log in through the OpenID Connect provider."""
+        return bool(self.oidc_issuer)
 
     @property
     def resolved_database_url(self) -> str:
@@ -152,6 +219,8 @@ def settings_table() -> list[SettingInfo]:
             continue
         if spec.metadata["secret"] and spec.default:
             default = "(secret)"
+        elif isinstance(spec.default, bool):
+            default = "true" if spec.default else "false"  # as the variable is written
         else:
             default = str(spec.default) if spec.default != "" else "(empty)"
         if spec.name == "database_url":

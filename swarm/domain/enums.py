@@ -90,6 +90,11 @@ class UserRole(StrEnum):
     ORGANIZER = "organizer"
 
 
+# Municipal and regional staff, as opposed to professionals (freelancers). Staff may log in through the
+# municipality's single sign-on, and an installation can switch their passwords off.
+STAFF_ROLES = frozenset({UserRole.COORDINATOR, UserRole.ORGANIZER})
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"

@@ -16,6 +16,7 @@ from swarm.webapp.auth import login_manager
 from swarm.webapp.db import init_db
 from swarm.webapp.errors import register_error_handlers
 from swarm.webapp.security import init_security
+from swarm.webapp.sso import init_sso
 from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules add routes to their actor's blueprint
     coordinator,
     coordinator_projects,  # noqa: F401
@@ -99,6 +100,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth_bp)
+    init_sso(app)
     app.register_blueprint(professional.bp)  # with the routes of professional_data
     app.register_blueprint(professional.signup)
     app.register_blueprint(feeds.bp)

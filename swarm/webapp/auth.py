@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
@@ -14,6 +14,7 @@ from swarm.domain.errors import NotFound
 from swarm.persistence.models import User
 from swarm.services.lookup import get
 from swarm.services.people import accounts
+from swarm.webapp.clock import clock
 from swarm.webapp.db import db
 from swarm.webapp.forms.auth import LoginForm
 from swarm.webapp.forms.errors import status_for
@@ -116,13 +117,28 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for(current_user.home_endpoint))
     form = LoginForm()
+    project = current_app.config["SWARM"]
     if form.validate_on_submit():
-        user = accounts.authenticate(db(), form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_l("Unknown email address or wrong password."))
+        try:
+            user = accounts.authenticate(
+                db(),
+                form.email.data,
+                form.password.data,
+                staff_passwords=project.staff_password_login,
+                clock=clock(),
+            )
+        except accounts.PasswordLoginOff:
+            form.password.errors.append(
+                _l("Staff accounts log in through single sign-on: use the button above.")
+            )
         else:
-            start_session(user)
-            return redirect(safe_next(request.args.get("next"), url_for(HOME_BY_ROLE[UserRole(user.role)])))
+            if user is None:
+                form.password.errors.append(_l("Unknown email address or wrong password."))
+            else:
+                start_session(user)
+                return redirect(
+                    safe_next(request.args.get("next"), url_for(HOME_BY_ROLE[UserRole(user.role)]))
+                )
     return render_template("auth/login.html", form=form), status_for(form)
 
 

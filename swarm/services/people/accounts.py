@@ -9,8 +9,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
 from swarm.domain.actors import SYSTEM, Actor
-from swarm.domain.enums import UserRole
-from swarm.domain.errors import ValidationError
+from swarm.domain.enums import STAFF_ROLES, UserRole
+from swarm.domain.errors import NotAllowed, ValidationError
 from swarm.domain.rules import normalise_email
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import Municipality, Professional, Region, User
@@ -124,20 +124,42 @@ def _check_scope(session: Session, scope: Scope, actor: Actor) -> None:
     actor.require_region(region_id)
 
 
-def authenticate(session: Session, email: str, password: str, *, clock: Clock = system_clock) -> User | None:
-    """The active user with these credentials, or None. Records the login time; rehashes outdated hashes."""
+class PasswordLoginOff(NotAllowed):
+    """This installation lets staff log in only through single sign-on (SWARM_STAFF_PASSWORD_LOGIN=false)."""
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    staff_passwords: bool = True,
+    clock: Clock = system_clock,
+) -> User | None:
+    """The active user with these credentials, or None. Records the login time; rehashes outdated hashes.
+
+    With ``staff_passwords`` off, a staff account's correct password raises PasswordLoginOff (checked after the
+    password, so the message tells only someone who knows it that this account is a staff account).
+    """
     user = session.exec(select(User).where(User.email == (email or "").strip().lower())).first()
     if user is None or not user.active:
         verify_password(_DUMMY_HASH, password or "")
         return None
     if not verify_password(user.password_hash, password or ""):
         return None
+    if not staff_passwords and UserRole(user.role) in STAFF_ROLES:
+        raise PasswordLoginOff("Staff accounts log in through single sign-on.")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    record_login(session, user, clock=clock)
+    return user
+
+
+def record_login(session: Session, user: User, *, clock: Clock = system_clock) -> None:
+    """Every way of logging in (password, single sign-on) notes when it happened."""
     user.last_login_at = clock()
     session.add(user)
     session.flush()
-    return user
 
 
 def revoke_sessions(session: Session, user_id: int, *, actor: Actor) -> User:
