@@ -9,8 +9,8 @@ sources (``get_source_files``), and a wheel built from it runs this step again.
 Editable installs (``pip install -e .``) run this command too, with ``editable_mode`` set (PEP 660 and
 setuptools' protocol for build sub-commands, ``setuptools.command.build.SubCommand``): it then compiles the
 catalogues in place, beside their ``.po`` files, and copies nothing, since code in a checkout reads ``web/``
-and ``fixtures/`` where they are. After editing a ``.po`` file, compile again:
-``pybabel compile -d swarm/translations`` (the test session refuses to start on a stale catalogue).
+and ``fixtures/`` where they are. After editing a ``.po`` file, compile again with this same step:
+``pip install --no-deps -e .`` (the test session refuses to start on a stale catalogue).
 """
 
 from __future__ import annotations
