@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # one copy of the checker: tests/solver/shell_checker.py
 
+from bench import families  # noqa: E402
 from bench.common import machine, run_isolated, today, write_json_atomic, write_section  # noqa: E402
 from bench.shell_instances import SIZES, shell_instance  # noqa: E402
 from tests.solver.shell_checker import check_claims, check_plan  # noqa: E402
@@ -32,6 +33,9 @@ from tests.solver.shell_checker import check_claims, check_plan  # noqa: E402
 METHODS = ("engine", "greedy", "cp-sat", "highs")
 DEFAULT_LIMITS = {"small": 10.0, "medium": 30.0, "large": 60.0}
 SECTION = "Flexible-shell teams"
+# The second family (bench/families.py): its own section, tuning and held-out seeds marked.
+FAMILY_SECTION = "Flexible-shell teams, regional family"
+GENERATORS = {"bench": shell_instance, "regional": families.shell_instance}
 
 
 @dataclass
@@ -250,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default=",".join(METHODS), type=lambda s: s.split(","))
     parser.add_argument("--time-limit", type=float, help="seconds per method (default: 10/30/60 by size)")
     parser.add_argument("--seeds", default="1", type=lambda s: [int(x) for x in s.split(",")])
+    parser.add_argument(
+        "--family", choices=sorted(GENERATORS), default="bench", help="instance generator (bench/families.py)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--grace", type=float, default=15.0, help="seconds past the limit before a kill")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
@@ -266,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="shell-bench-") as tmp:
         for size in args.sizes:
             for seed in args.seeds:
-                instance = shell_instance(size, seed)
+                instance = GENERATORS[args.family](size, seed)
                 instances.append(describe(size, seed, instance))
                 path = Path(tmp) / f"{size}-{seed}.json"
                 path.write_text(json.dumps(instance), encoding="utf-8")
@@ -277,9 +284,10 @@ def main(argv: list[str] | None = None) -> int:
                 _cross_check(group)
                 rows += group
     text = section(rows, instances, args, load_before, os.getloadavg())
-    print(f"## {SECTION}\n\n{text}")
+    title = SECTION if args.family == "bench" else FAMILY_SECTION
+    print(f"## {title}\n\n{text}")
     if not args.no_docs:
-        write_section(SECTION, text)
+        write_section(title, text)
     return 0
 
 
