@@ -111,7 +111,7 @@ class FairnessShape:
 
 # 14 region shapes, 150-1,000 professionals, 2-6 venues, 2-4 rounds, 5-20 requests, 4-10 slots; 7 held out.
 FAIRNESS_SHAPES = (
-    FairnessShape("t1", SwarmShape(150, 5, 4, 2, 2, ("flevoland",), online=False), False),
+    FairnessShape("t1", SwarmShape(150, 8, 8, 2, 3, ("achterhoek",)), False),
     FairnessShape("t2", SwarmShape(300, 8, 6, 3, 3, ("achterhoek",)), False),
     FairnessShape("t3", SwarmShape(400, 10, 6, 3, 2, ("zuid-limburg",)), False),
     FairnessShape("t4", SwarmShape(600, 12, 8, 4, 3, ("achterhoek",), online=False), False),
