@@ -325,7 +325,10 @@ def main(argv: list[str] | None = None) -> int:
                 _cross_check(group)
                 rows += group
     text = section(rows, instances, args, load_before, os.getloadavg())
-    title = SECTION if args.family == "bench" else FAMILY_SECTION
+    title = SECTION
+    if args.family != "bench":
+        split = "held-out" if all(seed in families.HELD_OUT_SEEDS for seed in args.seeds) else "tuning"
+        title = f"{FAMILY_SECTION} ({split} seeds {', '.join(map(str, args.seeds))})"
     print(f"## {title}\n\n{text}")
     if not args.no_docs:
         write_section(title, text)
