@@ -348,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
                 "`python -m bench.swarm_bench`", f"`python -m bench.swarm_bench --family {args.family}`"
             )
             body[1] += f" Seed {args.seed} is a {split} seed of the {args.family} family (bench/families.py)."
+            body[2] = body[2].replace("`bench/swarm_instances.py`", "`bench/families.py`")
             goals = targets_17(outcomes) + best_bound_sources(outcomes)
             heading = "Targets of issue 17 for the engine:"
         body[0] += f" Load average at the start {load[0]:.2f}, at the end {os.getloadavg()[0]:.2f}."
