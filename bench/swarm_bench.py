@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import families
 from bench.common import (
     check_schedule,
     machine,
@@ -38,6 +40,7 @@ TIME_LIMITS = {"small": 30.0, "medium": 30.0, "large": 60.0}
 OFFLINE_BOUNDS = Path(__file__).parent / "results" / "swarm_lp_bounds.json"
 GRACE = {"engine": 15.0, "greedy": 60.0, "cpsat": 15.0, "highs": 1.0}
 WORKERS = 2
+GENERATORS = {"bench": swarm_instance, "regional": families.swarm_instance}
 
 
 @dataclass
@@ -219,6 +222,37 @@ def targets(outcomes: list[Outcome]) -> list[str]:
     return lines
 
 
+def targets_17(outcomes: list[Outcome]) -> list[str]:
+    """Issue 17's targets: medium within 0.5 % of the best bound and the engine's own bound within 1 % of
+    its schedule; large within 1.5 % of its own bound; both under 2 GB."""
+    lines = []
+    for size, best_target, own_target in (("medium", 0.5, 1.0), ("large", None, 1.5)):
+        group = {o.method: o for o in outcomes if o.size == size}
+        engine = group.get("engine")
+        if engine is None or engine.score is None:
+            if engine is not None:
+                lines.append(f"- {size}: no valid engine schedule: target missed")
+            continue
+        bounds = [o.bound for o in group.values() if o.bound is not None]
+        best = 100 * (min(bounds) - engine.score) / abs(min(bounds)) if bounds else None
+        own = 100 * (engine.bound - engine.score) / abs(engine.bound) if engine.bound else None
+        met = own is not None and own <= own_target and engine.peak_mb < 2048
+        parts = []
+        if best_target is not None:
+            met = met and best is not None and best <= best_target
+            parts.append(
+                f"{best:.2f} % from the best bound (target {best_target} %)"
+                if best is not None
+                else "no bound"
+            )
+        parts.append(
+            f"{own:.2f} % from its own bound (target {own_target} %)" if own is not None else "no own bound"
+        )
+        parts.append(f"{engine.peak_mb:,.0f} MB (target < 2,048 MB)")
+        lines.append(f"- {size}: {', '.join(parts)}; target {'met' if met else 'missed'}")
+    return lines
+
+
 def best_bound_sources(outcomes: list[Outcome]) -> list[str]:
     """Which method gives each size's best bound: a gap measured against one's own bound says less."""
     lines = []
@@ -238,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--time-limit", type=float, help="one limit for every size (default: 30/30/60 s)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--family", choices=sorted(GENERATORS), default="bench", help="bench/families.py")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument(
         "--shared", action="store_true", help="note that other work shared the CPU during the run"
@@ -260,10 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown size or method: {', '.join(unknown)}")
     outcomes = []
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="swarm-bench-") as tmp:
         folder = Path(tmp)
         for size in sizes:
-            instance = swarm_instance(size, args.seed)
+            instance = GENERATORS[args.family](size, args.seed)
             path = folder / f"{size}.json"
             write_json_atomic(path, instance)
             limit = args.time_limit or TIME_LIMITS[size]
@@ -272,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
                 outcomes.append(outcome)
                 print(f"{size:6} {method:7} score={outcome.score} bound={outcome.bound} {outcome.wall:.1f}s "
                       f"{outcome.peak_mb:.0f}MB {outcome.note} {outcome.problems[:3]}", file=sys.stderr, flush=True)  # fmt: skip
-            if args.offline_bounds:
+            if args.offline_bounds and args.family == "bench":
                 outcomes += offline_bound(args.offline_bounds, size, args.seed, instance)
     text = table(outcomes)
     print(text)
@@ -303,14 +339,31 @@ def main(argv: list[str] | None = None) -> int:
             "",
             text,
         ]
-        goals = targets(outcomes) + best_bound_sources(outcomes)
+        if args.family == "bench":
+            goals = targets(outcomes) + best_bound_sources(outcomes)
+            heading = "Targets of issue 3 for the engine:"
+        else:
+            split = "held-out" if args.seed in families.HELD_OUT_SEEDS else "tuning"
+            body[1] = body[1].replace(
+                "`python -m bench.swarm_bench`", f"`python -m bench.swarm_bench --family {args.family}`"
+            )
+            body[1] += f" Seed {args.seed} is a {split} seed of the {args.family} family (bench/families.py)."
+            body[2] = body[2].replace("`bench/swarm_instances.py`", "`bench/families.py`")
+            goals = targets_17(outcomes) + best_bound_sources(outcomes)
+            heading = "Targets of issue 17 for the engine:"
+        body[0] += f" Load average at the start {load[0]:.2f}, at the end {os.getloadavg()[0]:.2f}."
         if goals:
-            body += ["", "Targets of issue 3 for the engine:", *goals]
+            body += ["", heading, *goals]
         if notes:
             body += ["", "Notes:", *notes]
         if problems:
             body += ["", "Problems found by the checker:", *problems]
-        write_section("Swarm rounds", "\n".join(body))
+        title = (
+            "Swarm rounds"
+            if args.family == "bench"
+            else f"Swarm rounds, {args.family} family, seed {args.seed}"
+        )
+        write_section(title, "\n".join(body))
     return 0
 
 

@@ -39,6 +39,11 @@ from solver.swarm.session_bound import BoundBeside
 EXACT_MAX_SEATS = 6000  # x variables up to which the exact route is taken
 PACKING_SHARE = 0.1  # of the time left, for stage 1
 REPACK_SHARE = 0.85  # of the time left then, for the local search over the packing
+# Share of the time left kept for the near ties and guaranteed turns (after the exact solve, or after the
+# packing on the decomposed route) when someone waits (fairness weight above 0 and rounds_waited given): without it the repack search
+# and the seating took all but 0.1-0.2 s of a 10 s solve on the fairness grid's regions, and no session's
+# tie-break ran.
+TIES_RESERVE = 0.25
 SEAT_KEEP = 20  # candidates per need and table when the chosen sessions are seated
 KEEP = 40  # candidates per need and pair in the decomposed route
 # The sessions' Lagrangian bound runs beside the search up to this many pairs (bench medium: ~1,100
@@ -73,8 +78,9 @@ class _Clock:
     def left(self) -> float:
         return self.limit - (time.monotonic() - self.start)
 
-    def share(self, fraction: float) -> float:
-        return max(0.05, self.left() * fraction)
+    def share(self, fraction: float, reserve: float = 0.0) -> float:
+        """``fraction`` of the time left, less ``reserve`` seconds kept for the stages after it."""
+        return max(0.05, (self.left() - reserve) * fraction)
 
     @property
     def stopped(self) -> bool:
@@ -160,11 +166,12 @@ def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Bes
         best.offer(_static_sessions(elig, quick), "first schedule")
     if clock.stopped:
         return
+    reserve = clock.left() * TIES_RESERVE if agg.waits() else 0.0  # for the tie-break after it
     result = run_cp_sat(
         agg.model,
         options,
         _quiet(control),
-        time_limit=clock.share(0.9),
+        time_limit=clock.share(0.9, reserve),
         stage="exact",
         parameters={**NO_PRESOLVE, **EXACT_PARAMETERS},
     )
@@ -172,7 +179,7 @@ def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Bes
         value: Callable[[Any], int] = result.solver.value
         floor: int | None = None
         if not clock.stopped:  # among near ties of this score, the people who waited longest
-            value, floor = aggregated.break_ties(agg, result, options, _quiet(control), clock.share(0.5))
+            value, floor = aggregated.break_ties(agg, result, options, _quiet(control), clock.share(0.8))
         plan = agg.extract(value)
         best.offer(_rotate_all(elig, plan, options, control, clock), "rotation", floor)
         if result.optimal:
@@ -228,6 +235,8 @@ def _search(elig, pairs, options, control, clock, best: _Best, stages, beside) -
         hint, _ = packing.pack(elig, values, options, _quiet(control), clock.share(PACKING_SHARE), hint)
     stages["sessions"] = time.monotonic() - t
     t = time.monotonic()
+    # the near ties and guaranteed turns need time after the seating (two small solves per session)
+    reserve = clock.left() * TIES_RESERVE if ties.waiting_people(elig) else 0.0
     guide = None
     if not clock.stopped:
         hint, guide = repack.search(
@@ -236,7 +245,7 @@ def _search(elig, pairs, options, control, clock, best: _Best, stages, beside) -
             hint,
             options,
             _quiet(control),
-            clock.share(REPACK_SHARE),
+            clock.share(REPACK_SHARE, reserve),
             heartbeat=heartbeat,
         )
     stages["repack"] = time.monotonic() - t
@@ -244,10 +253,10 @@ def _search(elig, pairs, options, control, clock, best: _Best, stages, beside) -
         return
     t = time.monotonic()
     seating = repack.SessionValues(elig, options, _quiet(control), SEAT_KEEP)
-    plan = repack.seat(elig, seating, hint, t + clock.left() * 0.85, guide)
+    plan = repack.seat(elig, seating, hint, t + clock.share(0.85, reserve), guide)
     stages["people"] = time.monotonic() - t
     t = time.monotonic()
-    plan, given_up = ties.seat_longest_waits(elig, plan, options, _quiet(control), t + clock.left() * 0.5)
+    plan, given_up = ties.seat_longest_waits(elig, plan, options, _quiet(control), t + clock.share(0.8))
     stages["ties"] = time.monotonic() - t
     t = time.monotonic()
     # the near ties may score up to what their sessions gave up below the schedule so far

@@ -144,6 +144,16 @@ class FixedSession:
 
 
 @dataclass(frozen=True)
+class GuaranteedTurn:
+    """Extension ``policy.guaranteed_turn``: someone who fits this round and has waited ``after_rounds``
+    rounds (``rounds_waited``) is seated when the schedule gives up at most ``max_skill_percent`` % of
+    its skill term for the turns it grants (docs/solver-swarm.md, "Equal treatment over time")."""
+
+    after_rounds: int
+    max_skill_percent: int
+
+
+@dataclass(frozen=True)
 class Instance:
     id: str
     timezone: str
@@ -157,6 +167,7 @@ class Instance:
     previous: PreviousSchedule | None = None
     pins: tuple[Pin, ...] = ()
     fixed_sessions: tuple[FixedSession, ...] = ()
+    guaranteed_turn: GuaranteedTurn | None = None
     slot_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     venue_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     request_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -208,7 +219,27 @@ def parse_instance(document: Any) -> Instance:
         previous=None if previous is None else parse_previous(previous, at),
         pins=pins(doc, root, request_by_id, person_ids),
         fixed_sessions=fixed_sessions(doc, root, request_by_id, venue_ids),
+        guaranteed_turn=_guaranteed_turn(doc, root),
     )
+
+
+def _guaranteed_turn(doc: dict, root: At) -> GuaranteedTurn | None:
+    """The region's policy (extension): ``{"guaranteed_turn": {"after_rounds": W, "max_skill_percent": P}}``."""
+    raw, at = get(doc, "policy", root, {})
+    raw = as_object(raw, at)
+    for name in raw:
+        if name != "guaranteed_turn":
+            at.key(name).fail("unknown policy (known: guaranteed_turn)")
+    turn, at = get(raw, "guaranteed_turn", at, None)
+    if turn is None:
+        return None
+    turn = as_object(turn, at)
+    for name in turn:
+        if name not in ("after_rounds", "max_skill_percent"):
+            at.key(name).fail("unknown field (known: after_rounds, max_skill_percent)")
+    after = as_int(*get(turn, "after_rounds", at), minimum=1)
+    percent = as_int(*get(turn, "max_skill_percent", at), minimum=0, maximum=100)
+    return GuaranteedTurn(after, percent)
 
 
 def _weights(doc: dict, root: At) -> Weights:

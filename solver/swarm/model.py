@@ -14,6 +14,7 @@ One function per hard rule, so that tests can build the variables and just the r
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,19 @@ def wait_bonus(inst, p: int) -> int:
 def near_tie_floor(score: int, skill: int) -> int:
     """The lowest score that still counts as a near tie of ``score`` whose skill term is ``skill``."""
     return score - math.floor(NEAR_TIE * abs(skill))
+
+
+def turn_due(inst, p: int) -> bool:
+    """Whether the region's guaranteed turn (extension ``policy.guaranteed_turn``) asks to seat person p:
+    a fairness weight above 0 and at least ``after_rounds`` rounds waited."""
+    turn = inst.guaranteed_turn
+    return bool(turn and inst.weights.fairness and inst.professionals[p].rounds_waited >= turn.after_rounds)
+
+
+def turn_floor(inst, score: int, skill: int) -> int:
+    """The lowest score a schedule of score ``score`` and skill term ``skill`` may fall to for the turns it
+    grants: ``max_skill_percent`` % of the skill term below it."""
+    return score - (inst.guaranteed_turn.max_skill_percent * abs(skill)) // 100
 
 
 @dataclass
@@ -282,6 +296,49 @@ class AggregatedModel:
         found = [(wait_bonus(inst, p), y) for (p, _), y in self.y.items()]
         return [(t, y) for t, y in found if t > 0]
 
+    def turns(self) -> dict[int, list[cp_model.IntVar]]:
+        """Per person due a guaranteed turn (:func:`turn_due`), their attendances ``y`` in the model."""
+        inst = self.elig.instance
+        found: dict[int, list[cp_model.IntVar]] = {}
+        for (p, _), y in self.y.items():
+            if turn_due(inst, p):
+                found.setdefault(p, []).append(y)
+        return found
+
+    def to_turns(self, value, floor: int) -> list[cp_model.IntVar] | None:
+        """Turn the solved model into the guaranteed turns' solve: the solution's tables, a score of at
+        least ``floor``, and the most people due a turn seated, then the highest score (lexicographic:
+        one more turn outweighs any score above ``floor``). Returns per due person whether they are
+        seated, or None (model unchanged) when nobody is due or everyone due is already seated."""
+        turns = self.turns()
+        if not turns or all(any(value(y) for y in ys) for ys in turns.values()):
+            return None
+        m = self.model
+        self._fix_tables(value)
+        m.add(self.score() >= floor)
+        seated = []
+        for p, ys in sorted(turns.items()):
+            b = m.new_bool_var(f"turn{p}")
+            m.add(sum(ys) >= b)
+            seated.append(b)
+            m.add_hint(b, any(value(y) for y in ys))
+        # the score of a solution lies in [floor, the first solution's score + its gap]; any weight above
+        # that range makes one more turn count for more than any difference of score
+        domains = m.proto.variables
+        upper = sum(abs(c) * max(abs(d) for d in domains[v.index].domain) for c, v in self.terms)
+        upper += abs(self.offset)
+        m.maximize((upper - floor + 1) * sum(seated) + self.score())
+        return seated
+
+    def _fix_tables(self, value) -> None:
+        m = self.model
+        m.clear_hints()
+        for index in range(len(m.proto.variables)):
+            var = m.get_int_var_from_proto_index(index)
+            m.add_hint(var, value(var))
+        for z in self.z.values():
+            m.add(z == value(z))
+
     def to_tie_break(self, value, floor: int) -> bool:
         """Turn the solved model into its tie-break: the solution's tables, a score of at least ``floor``,
         and the most wait bonus seated, hinted with the solution (``value`` reads it).
@@ -292,12 +349,7 @@ class AggregatedModel:
         if not waits:
             return False
         m = self.model
-        m.clear_hints()
-        for index in range(len(m.proto.variables)):
-            var = m.get_int_var_from_proto_index(index)
-            m.add_hint(var, value(var))
-        for z in self.z.values():
-            m.add(z == value(z))
+        self._fix_tables(value)
         m.add(self.score() >= floor)
         m.maximize(sum(t * y for t, y in waits))
         return True
@@ -347,19 +399,56 @@ def break_ties(
     control: SolveControl,
     time_limit: float,
 ) -> tuple[Callable[[Any], int], int]:
-    """After the exact solve (``solved``, proved optimal or not): its tables, and among the near ties
-    of its score (see :func:`near_tie_floor`) the one that seats the most wait bonus.
+    """After the exact solve (``solved``, proved optimal or not): its tables, the guaranteed turns of the
+    region's policy when it has one, and among the near ties of what is left (see :func:`near_tie_floor`)
+    the one that seats the most wait bonus.
 
     Returns how to read the values to extract, and the lowest score they may have: the tie-break's
-    solution when it found one within ``time_limit`` (at most ``TIE_SECONDS``), else ``solved``'s own.
-    Only the people change; ``solved``'s bound stays what the bound is read from.
+    solution when it found one within ``time_limit`` (at most ``TIE_SECONDS`` a solve), else ``solved``'s
+    own. Only the people change; ``solved``'s bound stays what the bound is read from.
     """
     score = round(solved.solver.objective_value)
-    floor = near_tie_floor(score, agg.skill_points(solved.solver.value))
-    if not agg.to_tie_break(solved.solver.value, floor):
-        return solved.solver.value, score
+    found = seat_near_ties(agg, solved.solver.value, score, options, control, time_limit)
+    return found if found is not None else (solved.solver.value, score)
+
+
+def seat_near_ties(agg: AggregatedModel, value, score: int, options, control, time_limit: float):
+    """The tie-break of a solution (``value`` reads it, ``score`` its score) with its tables fixed:
+    first the guaranteed turns (when the instance's policy has them and someone due is not seated), then
+    the most wait bonus among the near ties of what that left. Returns (how to read the values, the
+    lowest score they may have) or None when there was nothing to break or no solve found a solution."""
+    inst = agg.elig.instance
+    skill = agg.skill_points(value)
+    floor = near_tie_floor(score, skill)
+    started = time.monotonic()
+    if inst.guaranteed_turn is not None:
+        lowest = turn_floor(inst, score, skill)
+        seated = agg.to_turns(value, min(lowest, floor))
+        if seated is not None:
+            run = run_tie_break(agg, options, control, time_limit)
+            if not run.has_solution:
+                return None
+            granted = sum(run.solver.value(b) for b in seated)
+            reached = agg.score_of(run.solver.value)
+            agg.model.add(sum(seated) >= granted)
+            # the turns may cost up to the policy's share; the near ties then only what is left of theirs
+            floor = max(min(lowest, floor), min(reached, floor))
+            value = run.solver.value
+            time_limit -= time.monotonic() - started
+            if time_limit <= 0.05 or not agg.waits():
+                return value, reached
+            agg.model.clear_hints()
+            for index in range(len(agg.model.proto.variables)):
+                var = agg.model.get_int_var_from_proto_index(index)
+                agg.model.add_hint(var, value(var))
+            agg.model.add(agg.score() >= floor)
+            agg.model.maximize(sum(t * y for t, y in agg.waits()))
+            run = run_tie_break(agg, options, control, time_limit)
+            return (run.solver.value, floor) if run.has_solution else (value, reached)
+    if not agg.to_tie_break(value, floor):
+        return None
     run = run_tie_break(agg, options, control, time_limit)
-    return (run.solver.value, floor) if run.has_solution else (solved.solver.value, score)
+    return (run.solver.value, floor) if run.has_solution else None
 
 
 def run_tie_break(

@@ -70,10 +70,8 @@ def _session_ties(elig, plan: Plan, session: Session, options, control, time_lim
         return hinted.get(var.index, 0)
 
     score = agg.score_of(value)
-    floor = aggregated.near_tie_floor(score, agg.skill_points(value))
-    if not agg.to_tie_break(value, floor):
+    found = aggregated.seat_near_ties(agg, value, score, options, control, time_limit)
+    if found is None:
         return None
-    run = aggregated.run_tie_break(agg, options, control, time_limit)
-    if not run.has_solution:
-        return None
-    return agg.extract(run.solver.value).get(session, {}), score - agg.score_of(run.solver.value)
+    solution, _ = found
+    return agg.extract(solution).get(session, {}), score - agg.score_of(solution)

@@ -180,3 +180,39 @@ def test_the_tie_break_gives_the_same_seats_every_time():
         plans.append(agg.extract(value))
         assert floor <= aggregated.plan_value(elig, plans[-1]) <= round(solved.solver.objective_value)
     assert plans[0] == plans[1]
+
+
+# --- the region's policy: a guaranteed turn (extension policy.guaranteed_turn) -------------------------
+
+
+def with_turn(doc: dict, after: int = 6, percent: int = 10) -> dict:
+    return {**doc, "policy": {"guaranteed_turn": {"after_rounds": after, "max_skill_percent": percent}}}
+
+
+def test_a_guaranteed_turn_seats_who_waited_when_it_costs_less_than_its_share_of_the_skill_term():
+    # 5 km cost 5 points: more than the near tie's 3 (2.5 % of 120), less than the turn's 12 (10 %)
+    seated, score, optimum = solve(with_turn(skilled(0.045)))
+    assert "p3" in seated
+    assert optimum - 12 <= score < optimum
+
+
+def test_a_guaranteed_turn_that_costs_more_than_its_share_is_not_granted():
+    # about 20 km: 20 points, more than 10 % of the skill term
+    seated, score, optimum = solve(with_turn(skilled(0.18)))
+    assert seated == {"p1", "p2"}
+    assert score == optimum
+
+
+def test_a_guaranteed_turn_is_due_only_after_the_rounds_the_policy_names():
+    seated, _, optimum = solve(with_turn(skilled(0.045), after=13))  # p3 waited 12
+    assert seated == {"p1", "p2"}
+
+
+def test_the_policy_is_read_and_refused_with_its_path():
+    inst = parse_instance(with_turn(skilled(0.0), after=4, percent=8))
+    assert (inst.guaranteed_turn.after_rounds, inst.guaranteed_turn.max_skill_percent) == (4, 8)
+    assert parse_instance(skilled(0.0)).guaranteed_turn is None  # old instances stay valid
+    with pytest.raises(InvalidInstance, match=r"policy\.guaranteed_turn\.max_skill_percent"):
+        parse_instance(with_turn(skilled(0.0), percent=101))
+    with pytest.raises(InvalidInstance, match=r"policy\.lottery"):
+        parse_instance({**skilled(0.0), "policy": {"lottery": True}})

@@ -73,3 +73,17 @@ def test_the_decomposed_route_returns_the_near_tie(monkeypatch):
     seated = {p for table in result["sessions"][0]["tables"] for r in table["rounds"] for p in r}
     assert "p3" in seated
     assert check_schedule(doc, result) == []
+
+
+def test_a_session_grants_a_guaranteed_turn_within_the_policys_share():
+    # p3 is 5 km away: 5 points, more than the near tie's 3, within the turn's 10 % of 120
+    doc = {**skilled(0.045), "policy": {"guaranteed_turn": {"after_rounds": 6, "max_skill_percent": 10}}}
+    plan, given_up, before, elig = reseat(doc, {HALL: {0: {0: 2, 1: 2}}})
+    assert 2 in plan[HALL][0]
+    assert given_up == before - plan_value(elig, plan) == 5
+
+
+def test_a_session_refuses_a_guaranteed_turn_above_the_policys_share():
+    doc = {**skilled(0.18), "policy": {"guaranteed_turn": {"after_rounds": 6, "max_skill_percent": 10}}}
+    plan, given_up, _, _ = reseat(doc, {HALL: {0: {0: 2, 1: 2}}})  # about 20 km: 20 points
+    assert plan == {HALL: {0: {0: 2, 1: 2}}} and given_up == 0
