@@ -38,8 +38,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from fixtures.places import dutch_places
-from fixtures.regions import region, region_places, regions
+from swarm.seed.places import dutch_places
+from swarm.seed.regions import region, region_places, regions
 
 # Seeds: the tuning seeds may be looked at while the engine changes; the held-out ones only for the record.
 TUNING_SEEDS = (101, 102)
