@@ -113,3 +113,10 @@ def qualified_ids(session: Session, region_id: int, day: date) -> set[int]:
         for p in professionals
         if qualification_on(day, documents.get(p.id, []), agreement_signed_on=p.agreement_signed_on).qualified
     }
+
+
+def account_of_professional(session: Session, professional_id: int) -> User:
+    user = session.exec(select(User).where(User.professional_id == professional_id)).first()
+    if user is None:
+        raise NotFound("User", professional_id)
+    return user

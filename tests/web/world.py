@@ -152,6 +152,7 @@ def build(session, *, with_schedule: bool = True) -> World:
             session, professional.email, UserRole.PROFESSIONAL, professional_id=professional.id
         )
         _municipal_objects(session, world, key, with_schedule)
+    world.users["administrator_home"] = _user(session, "beheer@example.nl", UserRole.ADMINISTRATOR)
     return world
 
 

@@ -18,29 +18,29 @@ LANGUAGES = ("nl", "en")
 TEXT = {
     "nl": {
         "greeting": "Beste {name},",
-        "closing": "Met vriendelijke groet,\nSwarm",
+        "closing": "Met vriendelijke groet,\nZwerm",
         "roles": {
             UserRole.ADMINISTRATOR: "beheerder",
             UserRole.ORGANIZER: "organisator van {scope}",
             UserRole.COORDINATOR: "HR-coördinator van {scope}",
         },
-        "invite_subject": "Uw account voor Swarm",
-        "invite_body": "Er is een account voor u aangemaakt in Swarm, de planning van zwermsessies, als {role}.\n\n"
+        "invite_subject": "Uw account voor Zwerm",
+        "invite_body": "Er is een account voor u aangemaakt in Zwerm, de planning van zwermsessies, als {role}.\n\n"
         "Stel uw wachtwoord in via deze link (7 dagen geldig, één keer te gebruiken):\n{link}\n\n"
         "Werkt de link niet meer? Vraag via {forgot} een nieuwe aan.",
-        "invite_sso_body": "Er is een account voor u aangemaakt in Swarm, de planning van zwermsessies, als {role}.\n\n"
+        "invite_sso_body": "Er is een account voor u aangemaakt in Zwerm, de planning van zwermsessies, als {role}.\n\n"
         "U logt in met uw gemeenteaccount: kies op {login} de knop voor uw gemeenteaccount. Een wachtwoord voor "
-        "Swarm hebt u niet nodig.",
-        "reset_subject": "Een nieuw wachtwoord voor Swarm",
-        "reset_body": "Iemand (hopelijk u) heeft gevraagd om een nieuw wachtwoord voor uw account in Swarm.\n\n"
+        "Zwerm hebt u niet nodig.",
+        "reset_subject": "Een nieuw wachtwoord voor Zwerm",
+        "reset_body": "Iemand (hopelijk u) heeft gevraagd om een nieuw wachtwoord voor uw account in Zwerm.\n\n"
         "Kies een nieuw wachtwoord via deze link (2 uur geldig, één keer te gebruiken):\n{link}\n\n"
         "Hebt u dit niet gevraagd? Dan kunt u deze e-mail negeren; uw wachtwoord blijft zoals het is.",
-        "reset_sso_subject": "Inloggen in Swarm",
-        "reset_sso_body": "Iemand (hopelijk u) heeft gevraagd om een nieuw wachtwoord voor uw account in Swarm.\n\n"
-        "Uw account heeft geen wachtwoord in Swarm: u logt in met uw gemeenteaccount, op {login}. Een "
+        "reset_sso_subject": "Inloggen in Zwerm",
+        "reset_sso_body": "Iemand (hopelijk u) heeft gevraagd om een nieuw wachtwoord voor uw account in Zwerm.\n\n"
+        "Uw account heeft geen wachtwoord in Zwerm: u logt in met uw gemeenteaccount, op {login}. Een "
         "vergeten wachtwoord van uw gemeenteaccount herstelt u bij uw eigen organisatie.",
-        "confirm_subject": "Bevestig uw e-mailadres voor Swarm",
-        "confirm_body": "Welkom bij Swarm. Bevestig uw e-mailadres via deze link (7 dagen geldig):\n{link}\n\n"
+        "confirm_subject": "Bevestig uw e-mailadres voor Zwerm",
+        "confirm_body": "Welkom bij Zwerm. Bevestig uw e-mailadres via deze link (7 dagen geldig):\n{link}\n\n"
         "Pas daarna kunt u inloggen en kunt u voor zwermsessies worden uitgenodigd.\n\n"
         "Hebt u zich niet ingeschreven? Dan kunt u deze e-mail negeren.",
     },

@@ -133,6 +133,7 @@ def register_professional(
             password,
             Scope(UserRole.PROFESSIONAL, professional_id=professional.id),
             name=values["name"],
+            confirmed=False,
             clock=clock,
         )
     session.flush()

@@ -247,6 +247,15 @@ def region_slots(session: Session, region_id: int) -> list[Slot]:
     return list(session.exec(select(Slot).where(Slot.region_id == region_id).order_by(Slot.starts_at)))
 
 
+def all_venues(session: Session, region_id: int) -> list[Venue]:
+    """Every venue of the region, those no longer offered too (the administrator's list)."""
+    return list(
+        session.exec(
+            select(Venue).where(Venue.region_id == region_id).order_by(Venue.active.desc(), Venue.name)
+        )
+    )
+
+
 def region_venues(session: Session, region_id: int) -> list[Venue]:
     return list(
         session.exec(select(Venue).where(Venue.region_id == region_id, Venue.active).order_by(Venue.name))

@@ -148,9 +148,8 @@ def _seat(session: Session, name: str, own_id: int | None) -> geonames.Place:
     name = _text(name, "seat")
     try:
         place = geonames.find_place(name)
-    except geonames.UnknownPlace as unknown:
-        hint = f" ({', '.join(unknown.suggestions)}?)" if unknown.suggestions else ""
-        raise ValidationError("seat", f"Unknown place; pick a Dutch place from the list.{hint}") from None
+    except geonames.UnknownPlace:
+        raise ValidationError("seat", "Unknown place: give the name of a Dutch town or village.") from None
     _check_free(session, place.geonameid, own_id, "seat")
     return place
 
