@@ -92,6 +92,25 @@ class Config:
         "Whether staff accounts (every role but professional) may log in with a password; false: staff log in "
         "only through single sign-on, professionals keep their password",
     )
+    login_attempts_per_account: int = _setting(
+        10,
+        "Login attempts (and password-reset requests) per e-mail address within SWARM_LOGIN_WINDOW_SECONDS; "
+        "past it the address is locked for SWARM_LOGIN_LOCKOUT_SECONDS (a successful login starts afresh)",
+    )
+    login_attempts_per_address: int = _setting(
+        20,
+        "Failed login attempts per client address (IPv6: per /64) within SWARM_LOGIN_WINDOW_SECONDS, across "
+        "accounts; past it that address is locked for SWARM_LOGIN_LOCKOUT_SECONDS",
+    )
+    login_window_seconds: int = _setting(900, "Seconds in which login attempts are counted")
+    login_lockout_seconds: int = _setting(
+        900, "Seconds a throttled account or address must wait; the page and Retry-After say until when"
+    )
+    trusted_proxies: int = _setting(
+        0,
+        "Reverse proxies in front of the web app whose X-Forwarded-For header is trusted for the client address "
+        "(0: none, the connection's address counts; 1: e.g. one nginx)",
+    )
     testing: bool = _setting(False, "Test mode (never set this in production)")
 
     @classmethod
@@ -126,12 +145,18 @@ class Config:
         if self.smtp_tls not in SMTP_TLS_MODES:
             raise ConfigError(f"SWARM_SMTP_TLS: must be one of {', '.join(SMTP_TLS_MODES)}")
         self._validate_single_sign_on()
+        if not 0 <= self.trusted_proxies <= 5:
+            raise ConfigError("SWARM_TRUSTED_PROXIES: must be between 0 and 5")
         for name in (
             "smtp_port",
             "retention_days",
             "snapshot_retention_days",
             "solve_time_limit",
             "solve_workers",
+            "login_attempts_per_account",
+            "login_attempts_per_address",
+            "login_window_seconds",
+            "login_lockout_seconds",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{env_name(name)}: must be positive")

@@ -22,6 +22,22 @@ class Actor:
     def is_system(self) -> bool:
         return self.role is None
 
+    @property
+    def is_administrator(self) -> bool:
+        return self.role is UserRole.ADMINISTRATOR
+
+    def require_administrator(self) -> None:
+        """The installation's administrator (regions, municipalities, staff accounts), or the system."""
+        if self.is_system or self.is_administrator:
+            return
+        raise NotAllowed("Only an administrator may do this.")
+
+    def require_region_setup(self, region_id: int) -> None:
+        """A region's venues: its organizers keep them, the administrator sets them up; or the system."""
+        if self.is_administrator:
+            return
+        self.require_region(region_id)
+
     def require_municipality(self, municipality_id: int, region_id: int | None = None) -> None:
         """The coordinator of this municipality, an organizer of its region, or the system."""
         if self.is_system or (self.role is UserRole.COORDINATOR and self.municipality_id == municipality_id):

@@ -88,11 +88,22 @@ class UserRole(StrEnum):
     COORDINATOR = "coordinator"
     PROFESSIONAL = "professional"
     ORGANIZER = "organizer"
+    ADMINISTRATOR = (
+        "administrator"  # sets the installation up: regions, municipalities, venues, staff accounts
+    )
 
 
 # Municipal and regional staff, as opposed to professionals (freelancers). Staff may log in through the
 # municipality's single sign-on, and an installation can switch their passwords off.
-STAFF_ROLES = frozenset({UserRole.COORDINATOR, UserRole.ORGANIZER})
+STAFF_ROLES = frozenset({UserRole.COORDINATOR, UserRole.ORGANIZER, UserRole.ADMINISTRATOR})
+
+
+class TokenPurpose(StrEnum):
+    """What a one-time link in a mail is for; each has its own lifetime (``swarm.domain.tokens``)."""
+
+    INVITE = "invite"  # a new staff account sets its first password
+    RESET = "reset"  # a forgotten password
+    CONFIRM = "confirm"  # a self-registered professional confirms the e-mail address
 
 
 class OutboxStatus(StrEnum):

@@ -44,9 +44,14 @@ def run_migrations_online() -> None:
     try:
         with engine.connect() as connection:
             if connection.dialect.name == "sqlite":
-                # Batch mode copies tables; foreign keys must not fire while it does (set outside a transaction).
-                connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-                connection.commit()
+                # Batch mode copies tables: foreign keys must not fire while it does, or dropping the old copy
+                # of a table cascades into the rows that point at it. SQLite ignores this pragma inside a
+                # transaction, and every statement through SQLAlchemy begins one here (persistence.db), so it
+                # goes straight to the driver.
+                driver = connection.connection.driver_connection
+                driver.execute("PRAGMA foreign_keys = OFF")
+                if driver.execute("PRAGMA foreign_keys").fetchone()[0] != 0:
+                    raise RuntimeError("SQLite kept its foreign keys on: batch migrations would cascade")
             _run(connection)
             connection.commit()
     finally:

@@ -15,7 +15,15 @@ from sqlmodel import Session, SQLModel, select
 from swarm.domain.enums import DocumentKind
 from swarm.domain.errors import NotFound, ValidationError
 from swarm.domain.rules import Document, qualification_on
-from swarm.persistence.models import Municipality, Place, Professional, QualificationDocument, Region, Skill
+from swarm.persistence.models import (
+    Municipality,
+    Place,
+    Professional,
+    QualificationDocument,
+    Region,
+    Skill,
+    User,
+)
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -78,9 +86,19 @@ def region_professionals(session: Session, region_id: int) -> list[Professional]
     )
 
 
+def unconfirmed_professionals():
+    """The ids (a subquery) of professionals whose login has not confirmed its e-mail address yet: they cannot be
+    invited until it has. A professional without a login (seeded, imported) counts as confirmed."""
+    return select(User.professional_id).where(
+        User.professional_id.is_not(None), User.email_confirmed_at.is_(None)
+    )
+
+
 def qualified_ids(session: Session, region_id: int, day: date) -> set[int]:
-    """The region's professionals qualified on `day` (documents valid, model agreement accepted)."""
-    professionals = region_professionals(session, region_id)
+    """The region's professionals qualified on `day` (documents valid, model agreement accepted, e-mail address
+    confirmed)."""
+    unconfirmed = set(session.exec(unconfirmed_professionals()))
+    professionals = [p for p in region_professionals(session, region_id) if p.id not in unconfirmed]
     documents: dict[int, list[Document]] = {}
     for row in session.exec(
         select(QualificationDocument).where(
@@ -95,3 +113,10 @@ def qualified_ids(session: Session, region_id: int, day: date) -> set[int]:
         for p in professionals
         if qualification_on(day, documents.get(p.id, []), agreement_signed_on=p.agreement_signed_on).qualified
     }
+
+
+def account_of_professional(session: Session, professional_id: int) -> User:
+    user = session.exec(select(User).where(User.professional_id == professional_id)).first()
+    if user is None:
+        raise NotFound("User", professional_id)
+    return user

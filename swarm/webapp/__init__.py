@@ -7,17 +7,21 @@ import dataclasses
 from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from swarm.config import Config
 from swarm.shipped import WEB_DIR
 from swarm.webapp import i18n, labels, reasons
 from swarm.webapp.auth import bp as auth_bp
-from swarm.webapp.auth import login_manager
+from swarm.webapp.auth import login_manager, no_store_behind_login
 from swarm.webapp.db import init_db
 from swarm.webapp.errors import register_error_handlers
 from swarm.webapp.security import init_security
 from swarm.webapp.sso import init_sso
 from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules add routes to their actor's blueprint
+    account,
+    admin,
     coordinator,
     coordinator_projects,  # noqa: F401
     feeds,
@@ -61,6 +65,13 @@ def _load_config(config) -> tuple[Config, dict]:
     return project, overrides
 
 
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row id that fits the database's integer; a larger or malformed one is a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def _field_default(cls, name: str):
     return next(f.default for f in dataclasses.fields(cls) if f.name == name)
 
@@ -83,6 +94,10 @@ def create_app(config: Config | dict | None = None) -> Flask:
         PREFERRED_URL_SCHEME="https" if project.base_url.startswith("https://") else "http",
     )
     app.config.update(overrides)
+    app.url_map.converters["id"] = IdConverter
+    if project.trusted_proxies:
+        # the client address (login throttling) and scheme as the reverse proxies in front of the app saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=project.trusted_proxies, x_proto=project.trusted_proxies)
     if not app.testing and project.secret_key == _field_default(Config, "secret_key"):
         app.logger.warning("SWARM_SECRET_KEY is not set: sessions are signed with the development key.")
 
@@ -97,6 +112,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     reasons.register(app)
     init_db(app)
     login_manager.init_app(app)
+    app.after_request(no_store_behind_login)
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth_bp)
@@ -106,4 +122,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(coordinator.bp)  # with the routes of coordinator_projects
     app.register_blueprint(organizer.bp)  # with the routes of organizer_plan
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(account.bp)
     return app

@@ -1,10 +1,20 @@
-"""Logging in and out, who the current user is, and the role check on every actor's routes."""
+"""Logging in and out, who the current user is, and the role check on every actor's routes.
+
+A login session is the user's id and ``session_version`` in the signed session cookie. Logging out raises the
+version, on the server: a copy of the cookie saved before the logout then opens nothing (a signed cookie alone
+cannot be withdrawn). The price is that logging out ends the user's sessions on other devices too, which for a
+planning tool used at work is acceptable, and no table of sessions is needed. Password change, reset, "log out
+everywhere" and switching an account off raise it too. Logins are throttled per account and per client address
+(``services.people.throttle``); pages behind a login are never stored by browsers or proxies.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import format_time, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
@@ -14,8 +24,9 @@ from swarm.domain.errors import NotFound
 from swarm.persistence.models import User
 from swarm.services.lookup import get
 from swarm.services.people import accounts
-from swarm.webapp.clock import clock
-from swarm.webapp.db import db
+from swarm.services.people.throttle import Limits, Throttled, account_key, address_key, count_attempt, forgive
+from swarm.webapp.clock import clock, now
+from swarm.webapp.db import db, end_request_transaction, engine
 from swarm.webapp.forms.auth import LoginForm
 from swarm.webapp.forms.errors import status_for
 from swarm.webapp.i18n import LANGUAGE_SESSION_KEY
@@ -33,6 +44,7 @@ HOME_BY_ROLE = {
     UserRole.COORDINATOR: "coordinator.dashboard",
     UserRole.PROFESSIONAL: "professional.dashboard",
     UserRole.ORGANIZER: "organizer.dashboard",
+    UserRole.ADMINISTRATOR: "admin.regions",
 }
 
 
@@ -112,6 +124,46 @@ def restrict_blueprint(blueprint: Blueprint, role: UserRole) -> None:
         return None
 
 
+def _limits() -> Limits:
+    project = current_app.config["SWARM"]
+    return Limits(
+        per_account=project.login_attempts_per_account,
+        per_address=project.login_attempts_per_address,
+        window=timedelta(seconds=project.login_window_seconds),
+        lockout=timedelta(seconds=project.login_lockout_seconds),
+    )
+
+
+def throttle(scope: str, email: str) -> None:
+    """Count this attempt for the account and the client address (Throttled when either is locked)."""
+    limits = _limits()
+    end_request_transaction()
+    count_attempt(
+        engine(),
+        [
+            (account_key(scope, email), limits.per_account),
+            (address_key(scope, request.remote_addr), limits.per_address),
+        ],
+        limits,
+        clock=clock(),
+    )
+
+
+def throttled_response(template: str, throttled: Throttled, **context):
+    """The form again with 429 Too Many Requests, Retry-After, and when to try again in words."""
+    minutes = max(1, -(-throttled.seconds // 60))
+    at = format_time(now() + timedelta(seconds=throttled.seconds), "HH:mm")
+    message = ngettext(
+        "Too many attempts. Please wait %(num)s minute and try again (after %(time)s).",
+        "Too many attempts. Please wait %(num)s minutes and try again (after %(time)s).",
+        minutes,
+        time=at,
+    )
+    response = current_app.make_response((render_template(template, throttled=message, **context), 429))
+    response.headers["Retry-After"] = str(throttled.seconds)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -119,6 +171,10 @@ def login():
     form = LoginForm()
     project = current_app.config["SWARM"]
     if form.validate_on_submit():
+        try:
+            throttle("login", form.email.data)
+        except Throttled as throttled:
+            return throttled_response("auth/login.html", throttled, form=form)
         try:
             user = accounts.authenticate(
                 db(),
@@ -131,10 +187,20 @@ def login():
             form.password.errors.append(
                 _l("Staff accounts log in through single sign-on: use the button above.")
             )
+        except accounts.EmailNotConfirmed:
+            form.email.errors.append(
+                _l(
+                    "Please confirm your email address first, with the link in the mail we sent you. No mail, or "
+                    "has the link expired? Use 'Forgot your password?' to get a new link."
+                )
+            )
         else:
             if user is None:
                 form.password.errors.append(_l("Unknown email address or wrong password."))
             else:
+                forgive(
+                    db(), account_key("login", form.email.data), address_key("login", request.remote_addr)
+                )
                 start_session(user)
                 return redirect(
                     safe_next(request.args.get("next"), url_for(HOME_BY_ROLE[UserRole(user.role)]))
@@ -144,18 +210,35 @@ def login():
 
 def start_session(user) -> None:
     """A fresh session at every login (no fixation); the language the user picked before stays."""
+    _clear_session()
+    login_user(CurrentUser.from_user(user))
+
+
+def _clear_session() -> None:
     language = session.get(LANGUAGE_SESSION_KEY)
     session.clear()
     if language:
         session[LANGUAGE_SESSION_KEY] = language
-    login_user(CurrentUser.from_user(user))
+
+
+def end_session() -> None:
+    """Log out here, and make every copy of this session's cookie worthless (see the module's docstring)."""
+    if current_user.is_authenticated:
+        accounts.revoke_sessions(db(), current_user.id, actor=current_user.actor)
+    logout_user()
+    _clear_session()
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    language = session.get(LANGUAGE_SESSION_KEY)
-    session.clear()
-    if language:
-        session[LANGUAGE_SESSION_KEY] = language
+    end_session()
     return redirect(url_for("public.home"))
+
+
+def no_store_behind_login(response):
+    """Pages of a logged-in user, and the pages behind a one-time link, are never kept in a cache."""
+    if request.endpoint != "static" and (
+        current_user.is_authenticated or (request.endpoint or "").startswith("account.")
+    ):
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -61,3 +61,12 @@ def discard_changes() -> None:
     session = g.get("db_session")
     if session is not None:
         session.rollback()
+
+
+def end_request_transaction() -> None:
+    """Close the request's session before a short transaction of its own writes (login throttling): on SQLite the
+    request's POST holds the one write lock from its first statement. Only before anything was written."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()

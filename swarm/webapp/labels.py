@@ -33,6 +33,7 @@ ROLES = {
     UserRole.COORDINATOR: _l("HR coordinator"),
     UserRole.PROFESSIONAL: _l("Professional"),
     UserRole.ORGANIZER: _l("Organizer"),
+    UserRole.ADMINISTRATOR: _l("Administrator"),
 }
 
 

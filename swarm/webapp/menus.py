@@ -24,8 +24,13 @@ MENUS = {
         ("organizer.review", _l("Plan")),
         ("organizer.policy", _l("Equal treatment")),
     ],
+    UserRole.ADMINISTRATOR: [
+        ("admin.regions", _l("Regions")),
+        ("admin.staff", _l("Staff accounts")),
+    ],
 }
+ACCOUNT = ("account.settings", _l("Account"))  # every role: password, log out everywhere
 
 
 def menu_for(role: UserRole):
-    return MENUS[role]
+    return [*MENUS[role], ACCOUNT]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from sqlmodel import select
 
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
@@ -16,7 +17,7 @@ from swarm.persistence.models import (
     QualificationDocument,
     User,
 )
-from swarm.services.people.accounts import authenticate
+from swarm.services.people.accounts import EmailNotConfirmed, authenticate
 from swarm.services.people.professionals import (
     DocumentInput,
     add_qualification_document,
@@ -51,6 +52,11 @@ def test_registration_stores_profile_skills_documents_and_login(db, world):
     assert (professional.lat, professional.lon) == (world.place.lat, world.place.lon)
     assert count(db, ProfessionalSkill) == 2
     assert count(db, QualificationDocument) == 3
+    account = db.exec(select(User).where(User.professional_id == professional.id)).one()
+    account.email_confirmed_at = None
+    with pytest.raises(EmailNotConfirmed):  # the login waits for the link in the confirmation mail
+        authenticate(db, "PRO1@example.nl", "a good password", clock=CLOCK)
+    account.email_confirmed_at = CLOCK()
     assert (
         authenticate(db, "PRO1@example.nl", "a good password", clock=CLOCK).professional_id == professional.id
     )
@@ -148,3 +154,37 @@ def test_availability_refuses_bad_answers_and_foreign_slots(db, world):
     with pytest.raises(ValidationError):
         set_availability(db, professional.id, {999999: "yes"}, actor=me, clock=CLOCK)
     assert count(db, Availability) == 0
+
+
+def test_a_self_registered_professional_is_left_out_of_the_solver_export_until_confirmed(db, world):
+    from swarm.services.plan.instance import build_swarm_instance
+    from swarm.services.plan.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request
+
+    registered = register_professional(
+        db, profile(world, 7), password="a good password", documents=all_documents(), clock=CLOCK
+    )
+    account = db.exec(select(User).where(User.professional_id == registered.id)).one()
+    account.email_confirmed_at = None
+    set_availability(db, registered.id, {world.morning.id: "yes"}, actor=SYSTEM, clock=CLOCK)
+    request = create_swarm_request(
+        db,
+        RequestInput(
+            municipality_id=world.municipality.id,
+            title="Omgevingsplan",
+            needs=[NeedInput("participatie", 1, 1)],
+            table_size_min=1,
+            slot_ids=[world.morning.id],
+            availability_deadline=datetime(2027, 1, 5, 17),
+        ),
+        actor=world.coordinator,
+        clock=CLOCK,
+    )
+    open_swarm_request(db, request.id, actor=world.coordinator, clock=CLOCK)
+
+    def exported() -> set[str]:
+        return {p["id"] for p in build_swarm_instance(db, world.region.id)["professionals"]}
+
+    assert f"p-{registered.id}" not in exported()
+    account.email_confirmed_at = CLOCK()
+    db.flush()
+    assert f"p-{registered.id}" in exported()

@@ -11,8 +11,14 @@ import pytest
 
 from tests.web.world import csrf_token_from
 
-ACTOR_PREFIXES = {"coordinator": "/coordinator", "professional": "/professional", "organizer": "/organizer"}
-ROLES = ("coordinator", "professional", "organizer")
+ACTOR_PREFIXES = {
+    "coordinator": "/coordinator",
+    "professional": "/professional",
+    "organizer": "/organizer",
+    "administrator": "/admin",
+}
+ROLES = ("coordinator", "professional", "organizer", "administrator")
+SCOPED_ROLES = ("coordinator", "professional", "organizer")  # the administrator's scope is the installation
 
 
 def _id_params(world, key):
@@ -25,6 +31,11 @@ def _id_params(world, key):
         "run_id": world.runs[key].id,
         "message_id": world.failed_mail[key].id,
         "session_id": world.invitations[key].session_id,
+        "region_id": world.regions[key].id,
+        "municipality_id": world.municipalities[key].id,
+        "venue_id": world.venues[key].id,
+        "place_id": world.places[key].id,
+        "user_id": world.users[f"organizer_{key}"].id,
     }
 
 
@@ -81,7 +92,7 @@ def test_other_roles_are_refused(app, the_world, login_as, role):
         assert _call(client, method, url).status_code == 403, (role, method, url)
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", SCOPED_ROLES)
 def test_another_regions_objects_are_out_of_reach(app, the_world, login_as, role):
     client = login_as(f"{role}_home")
     for owner, method, rule in _actor_routes(app):

@@ -14,7 +14,15 @@ from tests.web.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
-PUBLIC_PAGES = ["/", "/login", "/register", "/privacy", "/does-not-exist"]
+PUBLIC_PAGES = [
+    "/",
+    "/login",
+    "/register",
+    "/privacy",
+    "/password/forgot",
+    "/account/link/unknown",
+    "/does-not-exist",
+]
 
 
 def _pages(app, world, role):
@@ -47,7 +55,7 @@ def test_every_page_of_a_role_passes_axe(open_page, live, the_world, role, local
         page.get_by_role("button", name="English").click()
         assert page.locator("html").get_attribute("lang") == "en"
     app = live.server.app
-    for path in _pages(app, the_world, role):
+    for path in [*_pages(app, the_world, role), "/account"]:
         response = page.goto(path)
         assert response.status == 200, path
         checker.axe(page)

@@ -15,6 +15,7 @@ from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from tests.web import world as test_world
 from tests.web.browser import log_in, requires_chromium, screenshot
+from tests.web.mailbox import newest_link
 from tests.web.world import NOW
 
 pytestmark = [pytest.mark.browser, requires_chromium]
@@ -109,6 +110,7 @@ def test_coordinator_requests_professionals_register_and_mark_availability(open_
         page.get_by_role("button", name="Inschrijven").click()
         assert page.get_by_text("Welkom! U bent ingeschreven.").is_visible()
         checker.axe(page)
+        _confirm(page, checker, engine, email)
         if index == 2:
             # Told plainly what is missing: the insurance.
             assert page.get_by_text("een geldige beroepsaansprakelijkheidsverzekering").is_visible()
@@ -187,7 +189,7 @@ def _worker(engine, database_url):
     return thread
 
 
-def _register(page, checker, name, email, kvk):
+def _register(page, checker, engine, name, email, kvk):
     page.goto("/register")
     page.get_by_label("Naam").fill(name)
     page.get_by_label("E-mailadres").fill(email)
@@ -203,7 +205,16 @@ def _register(page, checker, name, email, kvk):
         page.get_by_label(f"{label}: geldig tot").fill("2027-12-31")
     page.get_by_label("Ik aanvaard de modelovereenkomst voor de Wet DBA").check()
     page.get_by_role("button", name="Inschrijven").click()
+    _confirm(page, checker, engine, email)
     page.get_by_role("link", name="Beschikbaarheid").first.click()
+
+
+def _confirm(page, checker, engine, email):
+    """The professional follows the link in the confirmation mail (read from the outbox) and is logged in."""
+    page.goto(newest_link(engine, email))
+    checker.axe(page)
+    page.get_by_role("button", name="Mijn e-mailadres bevestigen").click()
+    assert page.get_by_text("Uw e-mailadres is bevestigd. Welkom!").is_visible()
 
 
 def test_organizer_solves_reviews_publishes_and_a_decline_is_repaired(
@@ -230,7 +241,7 @@ def test_organizer_solves_reviews_publishes_and_a_decline_is_repaired(
     professionals = {}
     for name, email, kvk in [*PROFESSIONALS, ("Daan Visser", "daan@example.nl", "45678903")]:
         page = _open()
-        _register(page, checker, name, email, kvk)
+        _register(page, checker, engine, name, email, kvk)
         page.locator(f'tr[data-slot="{slot.id}"] input[value="yes"]').check()
         page.get_by_role("button", name="Beschikbaarheid opslaan").click()
         expect(page.get_by_text("Uw beschikbaarheid is opgeslagen.")).to_be_visible()

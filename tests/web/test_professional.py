@@ -9,6 +9,7 @@ from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from swarm.services.people import professionals
 from tests.web.conftest import login
+from tests.web.mailbox import follow, link_in, outbox_to
 from tests.web.world import PASSWORD, csrf_token_from
 
 
@@ -36,9 +37,18 @@ def _post(client, path, data):
     return client.post(path, data={**data, "csrf_token": token})
 
 
-def test_a_professional_registers_and_is_told_plainly_what_is_missing(client, the_world):
+def test_a_professional_registers_confirms_the_address_and_is_told_plainly_what_is_missing(
+    client, the_world, engine
+):
     response = _post(client, "/register", _registration(the_world))
-    assert response.status_code == 302 and response.headers["Location"] == "/professional/"
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert "fatima@example.nl" in client.get("/login").get_data(as_text=True)  # told to look for the mail
+    refused = login(client, "fatima@example.nl", "a good long password")
+    assert refused.status_code == 400 and "Bevestig eerst uw e-mailadres" in refused.get_data(as_text=True)
+    [mail] = outbox_to(engine, "fatima@example.nl")
+    assert mail.subject == "Bevestig uw e-mailadres voor Zwerm"
+    confirmed = follow(client, link_in(mail.body_text))
+    assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/professional/"
     page = client.get("/professional/").get_data(as_text=True)
     assert "nog niet gekwalificeerd" in page
     assert "KvK-uittreksel" in page and "beroepsaansprakelijkheidsverzekering" in page

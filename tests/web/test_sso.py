@@ -162,6 +162,13 @@ def test_a_coordinator_signs_on_and_goes_to_the_page_asked_for_but_never_elsewhe
     assert answer.location == "/coordinator/"
 
 
+def test_an_administrator_signs_on_too_and_lands_on_the_regions(client, provider, the_world):
+    provider.add_user("beheer", email=the_world.users["administrator_home"].email)
+    answer = sign_on(client, provider, "beheer")
+    assert answer.status_code == 302 and answer.location == "/admin/"
+    assert client.get("/admin/staff").status_code == 200
+
+
 def test_an_intercepted_code_is_useless_without_the_verifier_in_the_users_session(
     client, provider, the_world
 ):

@@ -152,6 +152,7 @@ def build(session, *, with_schedule: bool = True) -> World:
             session, professional.email, UserRole.PROFESSIONAL, professional_id=professional.id
         )
         _municipal_objects(session, world, key, with_schedule)
+    world.users["administrator_home"] = _user(session, "beheer@example.nl", UserRole.ADMINISTRATOR)
     return world
 
 
@@ -167,7 +168,9 @@ def _password_hash() -> str:
 
 def _user(session, email: str, role: UserRole, **scope) -> User:
     name = email.split("@")[0].replace(".", " ").title()
-    return _add(session, User(email=email, password_hash=_password_hash(), name=name, role=role, **scope))
+    user = User(email=email, password_hash=_password_hash(), name=name, role=role, **scope)
+    user.email_confirmed_at = BUILT_AT  # every account of the world has confirmed its e-mail address
+    return _add(session, user)
 
 
 def _professional(session, world: World, key: str, email: str) -> Professional:

@@ -14,14 +14,15 @@ Where each concept lives:
 - ``schedule``: Session (slot x venue, stable ``uid``, ``version`` for iCalendar SEQUENCE), SessionTable (one per
   request), Seat (participant x round x table), Invitation (response = PARTSTAT, reasons), Pin (organizer's decisions).
 - ``projects``: Project, ProjectRole (ISO weeks), ProjectPreference (preferred/excluded), Assignment (the team).
-- ``accounts``: User (one role, exactly one scope; ``session_version`` revokes logins).
+- ``accounts``: User (one role, exactly one scope or none for an administrator; ``session_version`` revokes
+  logins), AccountToken (one-time links: hash only), LoginThrottle (attempts per account and client address).
 - ``operations``: SolveRun (a solve as a job with progress), OutboxMessage (mail written with the change that causes
   it), CalendarFeed (token hash only).
 
 Every datetime column is an aware UTC instant (``columns.UTCDateTime``); enums are checked strings.
 """
 
-from swarm.persistence.models.accounts import User
+from swarm.persistence.models.accounts import AccountToken, LoginThrottle, User
 from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
 from swarm.persistence.models.planning import PlanningRound, Slot, Venue, VenueUnavailability
 from swarm.persistence.models.professionals import (
@@ -44,10 +45,12 @@ from swarm.persistence.models.rolebook import Role, RoleSkill
 from swarm.persistence.models.schedule import Invitation, Pin, Seat, Session, SessionTable
 
 __all__ = [
+    "AccountToken",
     "Assignment",
     "Availability",
     "CalendarFeed",
     "Invitation",
+    "LoginThrottle",
     "Municipality",
     "OutboxMessage",
     "Pin",

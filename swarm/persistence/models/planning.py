@@ -62,6 +62,7 @@ class Venue(SQLModel, table=True):
     name: str = Field(max_length=200)
     address: str = Field(default="", max_length=300)
     municipality_id: int | None = fk("municipalities.id", nullable=True, ondelete="SET NULL")
+    place_id: int | None = fk("places.id", nullable=True, ondelete="SET NULL")  # picked from the list
     lat: float | None = None
     lon: float | None = None
     capacity: int

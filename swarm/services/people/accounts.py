@@ -1,4 +1,4 @@
-"""User accounts: passwords (argon2), login, revoking every session of a user."""
+"""User accounts: passwords (argon2), login, revoking every session of a user, who may manage whose account."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
+from swarm.domain import passwords
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import STAFF_ROLES, UserRole
 from swarm.domain.errors import NotAllowed, ValidationError
@@ -19,8 +20,6 @@ from swarm.services.lookup import get
 _hasher = PasswordHasher()  # argon2id with the library's recommended (RFC 9106) parameters
 # Verified when the email is unknown, so that a login takes as long whether or not the account exists.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-
-MIN_PASSWORD_LENGTH = 10
 
 
 def use_password_hasher(hasher: PasswordHasher) -> None:
@@ -35,15 +34,17 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches; an account without a password (invited, single sign-on) matches nothing,
+    after the same argon2 work, so that the answer takes as long."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def check_password(password: str, field: str = "password") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(field, f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+def check_password(password: str, field: str = "password", *, email: str = "") -> None:
+    """The password rule (:mod:`swarm.domain.passwords`): length, not common, not the e-mail address."""
+    passwords.check_password(password, email=email, field=field)
 
 
 def actor_for(user: User) -> Actor:
@@ -73,38 +74,55 @@ class Scope:
 def create_user(
     session: Session,
     email: str,
-    password: str,
+    password: str | None,
     scope: Scope,
     *,
     name: str = "",
     locale: str = "nl",
     password_hash: str | None = None,
+    confirmed: bool = True,
     actor: Actor = SYSTEM,
     clock: Clock = system_clock,
 ) -> User:
-    """A new login. Only the system (command line, registration) or an organizer of the region creates accounts.
+    """A new login. The system (command line, registration, seeding), the administrator or, for the staff of
+    their region, an organizer creates accounts.
 
+    ``password`` None: the account has no password yet (an invited staff member sets it through a link).
     ``password_hash``: a hash of ``password`` made before (seeding many accounts with one password).
+    ``confirmed`` False: the e-mail address still has to be confirmed (self-registration).
     """
     email = normalise_email(email)
-    check_password(password)
+    name = require_plain_name(name)
+    if password is not None:
+        check_password(password, email=email)
     _check_scope(session, scope, actor)
     if email_taken(session, email):
         raise ValidationError("email", "An account with this email address already exists.")
     user = User(
         email=email,
-        password_hash=password_hash or hash_password(password),
-        name=name.strip(),
+        password_hash=(password_hash or hash_password(password)) if password is not None else "",
+        name=name,
         role=scope.role,
         municipality_id=scope.municipality_id,
         professional_id=scope.professional_id,
         region_id=scope.region_id,
         locale=locale,
         created_at=clock(),
+        email_confirmed_at=clock() if confirmed else None,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def require_plain_name(name: str | None, field: str = "name") -> str:
+    """A person's name as mail headers and pages show it: one line, no control characters."""
+    cleaned = (name or "").strip()
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise ValidationError(field, "Use letters, digits and punctuation only (no line breaks).")
+    if len(cleaned) > 200:
+        raise ValidationError(field, "At most 200 characters.")
+    return cleaned
 
 
 def _check_scope(session: Session, scope: Scope, actor: Actor) -> None:
@@ -114,11 +132,16 @@ def _check_scope(session: Session, scope: Scope, actor: Actor) -> None:
         UserRole.ORGANIZER: (scope.region_id, Region),
     }
     given = [role for role, (ident, _) in ids.items() if ident is not None]
+    if scope.role is UserRole.ADMINISTRATOR:
+        if given:
+            raise ValidationError("role", "An administrator acts for no single region or municipality.")
+        actor.require_administrator()
+        return
     if given != [scope.role]:
         raise ValidationError("role", "An account acts for exactly one municipality, professional or region.")
     ident, model = ids[scope.role]
     row = get(session, model, ident)
-    if actor.is_system:
+    if actor.is_system or (actor.is_administrator and scope.role in STAFF_ROLES):
         return
     region_id = row.id if model is Region else getattr(row, "region_id", None)
     actor.require_region(region_id)
@@ -126,6 +149,10 @@ def _check_scope(session: Session, scope: Scope, actor: Actor) -> None:
 
 class PasswordLoginOff(NotAllowed):
     """This installation lets staff log in only through single sign-on (SWARM_STAFF_PASSWORD_LOGIN=false)."""
+
+
+class EmailNotConfirmed(NotAllowed):
+    """The password is right, but the account's e-mail address has not been confirmed through the mailed link."""
 
 
 def authenticate(
@@ -149,6 +176,8 @@ def authenticate(
         return None
     if not staff_passwords and UserRole(user.role) in STAFF_ROLES:
         raise PasswordLoginOff("Staff accounts log in through single sign-on.")
+    if user.email_confirmed_at is None:
+        raise EmailNotConfirmed("Confirm your email address first.")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     record_login(session, user, clock=clock)
@@ -165,8 +194,7 @@ def record_login(session: Session, user: User, *, clock: Clock = system_clock) -
 def revoke_sessions(session: Session, user_id: int, *, actor: Actor) -> User:
     """Sign the user out everywhere: every login session carries ``session_version`` and goes stale."""
     user = get(session, User, user_id)
-    if not (actor.is_system or actor.user_id == user.id):
-        raise_if_not_region_organizer(session, user, actor)
+    require_account_manager(session, user, actor)
     user.session_version += 1
     session.add(user)
     session.flush()
@@ -174,12 +202,15 @@ def revoke_sessions(session: Session, user_id: int, *, actor: Actor) -> User:
 
 
 def change_password(session: Session, user_id: int, current: str, new: str, *, actor: Actor) -> User:
+    """A new password, given the current one; every other login session of the user ends."""
     user = get(session, User, user_id)
     if not (actor.is_system or actor.user_id == user.id):
-        raise_if_not_region_organizer(session, user, actor)
+        raise NotAllowed("Only the account's owner changes its password.")
     if not actor.is_system and not verify_password(user.password_hash, current or ""):
         raise ValidationError("current_password", "This is not your current password.")
-    check_password(new, "new_password")
+    if current and new == current:
+        raise ValidationError("new_password", "Choose a password other than the current one.")
+    check_password(new, "new_password", email=user.email)
     user.password_hash = hash_password(new)
     user.session_version += 1  # other devices must log in again
     session.add(user)
@@ -189,14 +220,25 @@ def change_password(session: Session, user_id: int, current: str, new: str, *, a
 
 def set_locale(session: Session, user_id: int, locale: str, *, actor: Actor) -> User:
     user = get(session, User, user_id)
-    if not (actor.is_system or actor.user_id == user.id):
-        raise_if_not_region_organizer(session, user, actor)
+    require_account_manager(session, user, actor)
     if locale not in ("nl", "en"):
         raise ValidationError("locale", "Choose Nederlands or English.")
     user.locale = locale
     session.add(user)
     session.flush()
     return user
+
+
+def require_account_manager(session: Session, user: User, actor: Actor) -> None:
+    """The owner, the system, the administrator (staff accounts only: professionals' data are not theirs) or an
+    organizer of the account's region."""
+    if actor.is_system or actor.user_id == user.id:
+        return
+    if actor.is_administrator and UserRole(user.role) in STAFF_ROLES:
+        return
+    if UserRole(user.role) is UserRole.ADMINISTRATOR:
+        raise NotAllowed("Only an administrator manages an administrator's account.")
+    raise_if_not_region_organizer(session, user, actor)
 
 
 def raise_if_not_region_organizer(session: Session, user: User, actor: Actor) -> None:

@@ -102,11 +102,12 @@ def register_professional(
     actor: Actor = SYSTEM,
     clock: Clock = system_clock,
 ) -> Professional:
-    """Register once, qualified everywhere. With a password, the professional's login account is created too."""
+    """Register once, qualified everywhere. With a password, the professional's login account is created too,
+    unconfirmed: it logs in, and is invited, only after the link of :func:`tokens.send_confirmation` was used."""
     values = _validated(session, profile, own_id=None)
     skills = skills_by_code(session, list(profile.skills))
     if password is not None:
-        check_password(password)
+        check_password(password, email=values["email"])
         if email_taken(session, values["email"]):
             raise ValidationError("email", "An account with this email address already exists.")
     for i, document in enumerate(documents):
@@ -132,6 +133,7 @@ def register_professional(
             password,
             Scope(UserRole.PROFESSIONAL, professional_id=professional.id),
             name=values["name"],
+            confirmed=False,
             clock=clock,
         )
     session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlmodel import Session, func, select
@@ -123,41 +123,71 @@ class VenueInput:
     municipality_id: int | None = None
 
 
-def create_venue(session: Session, region_id: int, data: VenueInput, *, actor: Actor) -> Venue:
-    region = get(session, Region, region_id)
-    actor.require_region(region.id)
+def _venue_values(session: Session, region: Region, data: VenueInput, own_id: int | None) -> dict:
     name = require_text(data.name, "name")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name + data.address + data.online_url):
+        raise ValidationError("name", "Use letters, digits and punctuation only (no line breaks).")
     require_range(data.capacity, "capacity", minimum=1, maximum=10_000)
     require_range(data.tables, "tables", minimum=1, maximum=500)
     lat, lon = data.lat, data.lon
-    municipality_id = data.municipality_id
+    municipality_id, place_id = data.municipality_id, None
     if data.online:
-        if not data.online_url.startswith(("https://", "http://")):
+        if not data.online_url.startswith(("https://", "http://")) or len(data.online_url) > 500:
             raise ValidationError("online_url", "An online venue needs a web link (https://...).")
         lat = lon = None
     elif data.place_id is not None or lat is None or lon is None:
         place = place_for_field(session, data.place_id, "place_id")
-        lat, lon = place.lat, place.lon
+        lat, lon, place_id = place.lat, place.lon, place.id
         municipality_id = municipality_id or place.municipality_id
-    code = slugify(data.code or name)
+    code = slugify(data.code or name)[:60]
     if not code:
         raise ValidationError("code", "Use letters or digits.")
     taken = session.exec(select(Venue.id).where(Venue.region_id == region.id, Venue.code == code)).first()
-    if taken is not None:
+    if taken is not None and taken != own_id:
         raise ValidationError("name", "The region already has a venue with this name.")
-    venue = Venue(
-        region_id=region.id,
-        code=code,
-        name=name,
-        address=data.address.strip(),
-        municipality_id=municipality_id,
-        lat=lat,
-        lon=lon,
-        capacity=data.capacity,
-        tables=data.tables,
-        online=data.online,
-        online_url=data.online_url.strip() if data.online else "",
-    )
+    return {
+        "code": code,
+        "name": name,
+        "address": data.address.strip()[:300],
+        "municipality_id": municipality_id,
+        "place_id": place_id,
+        "lat": lat,
+        "lon": lon,
+        "capacity": data.capacity,
+        "tables": data.tables,
+        "online": data.online,
+        "online_url": data.online_url.strip() if data.online else "",
+    }
+
+
+def create_venue(session: Session, region_id: int, data: VenueInput, *, actor: Actor) -> Venue:
+    """A venue of the region: its organizers keep them, the administrator sets them up."""
+    region = get(session, Region, region_id)
+    actor.require_region_setup(region.id)
+    venue = Venue(region_id=region.id, **_venue_values(session, region, data, None))
+    session.add(venue)
+    session.flush()
+    return venue
+
+
+def update_venue(session: Session, venue_id: int, data: VenueInput, *, actor: Actor) -> Venue:
+    """Change a venue. Its code (the id in solver documents) stays what it was, whatever the new name."""
+    venue = get(session, Venue, venue_id)
+    region = get(session, Region, venue.region_id)
+    actor.require_region_setup(region.id)
+    values = _venue_values(session, region, replace(data, code=venue.code), venue.id)
+    for name, value in values.items():
+        setattr(venue, name, value)
+    session.add(venue)
+    session.flush()
+    return venue
+
+
+def set_venue_active(session: Session, venue_id: int, active: bool, *, actor: Actor) -> Venue:
+    """A deactivated venue is offered for no new session; sessions planned there keep it."""
+    venue = get(session, Venue, venue_id)
+    actor.require_region_setup(venue.region_id)
+    venue.active = active
     session.add(venue)
     session.flush()
     return venue
@@ -215,6 +245,15 @@ def update_region_policy(session: Session, region_id: int, data: PolicyInput, *,
 
 def region_slots(session: Session, region_id: int) -> list[Slot]:
     return list(session.exec(select(Slot).where(Slot.region_id == region_id).order_by(Slot.starts_at)))
+
+
+def all_venues(session: Session, region_id: int) -> list[Venue]:
+    """Every venue of the region, those no longer offered too (the administrator's list)."""
+    return list(
+        session.exec(
+            select(Venue).where(Venue.region_id == region_id).order_by(Venue.active.desc(), Venue.name)
+        )
+    )
 
 
 def region_venues(session: Session, region_id: int) -> list[Venue]:

@@ -43,7 +43,7 @@ from swarm.persistence.models import (
     VenueUnavailability,
 )
 from swarm.persistence.models import Session as SwarmSession
-from swarm.services.lookup import get
+from swarm.services.lookup import get, unconfirmed_professionals
 from swarm.services.plan.frame import planning_round_for
 from swarm.services.plan.history import (
     group_by,
@@ -257,6 +257,7 @@ def _professionals(session, region, planning_round, slots, excluded, pins, skill
         Professional.region_id == region.id,
         Professional.anonymised_at.is_(None),
         Professional.lat.is_not(None),
+        Professional.id.not_in(unconfirmed_professionals()),
     )
     ids = select(Professional.id).where(chosen)
     people = list(session.exec(select(Professional).where(chosen).order_by(Professional.id)))

@@ -145,7 +145,11 @@ class _Seeder:
         return dict(zip([s.key for s in items], self._count("slots", ids), strict=True))
 
     def _venues(self) -> dict[str, int]:
-        items = self.data.venues
+        # A region imported as a sample (services.setup.regions) already has the town halls, under these codes.
+        existing = dict(
+            self.session.exec(select(Venue.code, Venue.id).where(Venue.region_id == self.region.id)).all()
+        )
+        items = [v for v in self.data.venues if v.key not in existing]
         rows = [
             {
                 "region_id": self.region.id,
@@ -163,13 +167,8 @@ class _Seeder:
             }
             for v in items
         ]
-        return dict(
-            zip(
-                [v.key for v in items],
-                self._count("venues", bulk_insert(self.session, Venue, rows)),
-                strict=True,
-            )
-        )
+        ids = self._count("venues", bulk_insert(self.session, Venue, rows))
+        return {**existing, **dict(zip([v.key for v in items], ids, strict=True))}
 
     def _professionals(self) -> dict[str, int]:
         items = self.data.professionals

@@ -34,6 +34,7 @@ from swarm.persistence.models import (
     Skill,
     WeekCapacity,
 )
+from swarm.services.lookup import unconfirmed_professionals
 
 
 def existing_projects(session: Session, project_ids: Sequence[int]) -> list[Project]:
@@ -174,6 +175,7 @@ def _candidates(
         Professional.region_id == region.id,
         Professional.anonymised_at.is_(None),
         Professional.lat.is_not(None),
+        Professional.id.not_in(unconfirmed_professionals()),
         sa.or_(Professional.id.in_(skilled), Professional.id.in_(sorted(named))),
     )
 

@@ -1,15 +1,44 @@
-"""Login form."""
+"""Login, forgotten password, setting and changing a password."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from swarm.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from swarm.webapp.forms.messages import REQUIRED
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class SetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH)],
+        description=_l(
+            "At least %(count)s characters; not a common password and not your email address.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
+    )
+    repeat_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("new_password", _l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH)]
+    )

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from swarm.domain.enums import AvailabilityAnswer, DocumentKind
-from swarm.services.people.accounts import MIN_PASSWORD_LENGTH
+from swarm.domain.passwords import MIN_PASSWORD_LENGTH
 from swarm.webapp.forms.common import Radio, Select
 from swarm.webapp.forms.messages import REQUIRED
 from swarm.webapp.i18n import skill_name

@@ -11,11 +11,11 @@ from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.services import lookup
 from swarm.services.people import professionals as service
-from swarm.services.people.accounts import authenticate
+from swarm.services.people.recovery import send_confirmation
 from swarm.services.plan import frame, publish, review
 from swarm.services.plan import requests as request_service
 from swarm.services.team import projects as project_service
-from swarm.webapp.auth import restrict_blueprint, start_session
+from swarm.webapp.auth import restrict_blueprint
 from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
@@ -29,6 +29,7 @@ from swarm.webapp.forms.professional import (
     with_skills_and_documents,
 )
 from swarm.webapp.i18n import skill_name
+from swarm.webapp.links import account_links
 
 bp = Blueprint("professional", __name__, url_prefix="/professional")
 restrict_blueprint(bp, UserRole.PROFESSIONAL)
@@ -97,10 +98,17 @@ def register():
             }
             attach_error(form, error, aliases)
         else:
-            user = authenticate(db(), professional.email, form.password.data, clock=clock())
-            start_session(user)
-            flash(_("Welcome! You are registered."), "success")
-            return redirect(url_for("professional.dashboard"))
+            user = lookup.account_of_professional(db(), professional.id)
+            send_confirmation(db(), user, links=account_links(), clock=clock())
+            flash(
+                _(
+                    "Welcome! You are registered. We have sent a mail to %(email)s: confirm your email address "
+                    "with the link in it, then you can log in.",
+                    email=user.email,
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.login"))
     return render_template("professional/register.html", form=form, skills=skills), status_for(form)
 
 
