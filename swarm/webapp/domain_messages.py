@@ -32,4 +32,6 @@ DOMAIN_MESSAGES = (
         "Solve again; this draft cannot be published."
     ),
     _l("Nothing of the round is published; there is nothing to repair."),
+    _l("The last week cannot come before the first."),
+    _l("A role spans at most 156 weeks (three years)."),
 )

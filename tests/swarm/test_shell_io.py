@@ -126,3 +126,19 @@ def test_project_roles_with_bad_weeks_are_refused(db, world):
         with pytest.raises(ValidationError) as refused:
             create_project(db, ProjectInput(world.municipality.id, "P", world.place.id), [role], actor=SYSTEM)
         assert refused.value.field == field
+
+
+def test_a_role_spans_at_most_156_weeks(db, world):
+    def create(first_week: str, last_week: str):
+        role = ProjectRoleInput("Projectleider", "participatie", 8, first_week, last_week)
+        return create_project(
+            db, ProjectInput(world.municipality.id, "P", world.place.id), [role], actor=SYSTEM
+        )
+
+    assert create("2027-W01", "2029-W52").id  # 2027 has 52 ISO weeks, 2028 52, 2029 52: 156 in all
+    for first_week, last_week in [("2027-W01", "2030-W01"), ("1000-W01", "9998-W01")]:
+        with pytest.raises(ValidationError) as refused:
+            create(first_week, last_week)
+        assert refused.value.field == "roles[0].last_week"
+        assert refused.value.message == "A role spans at most 156 weeks (three years)."
+    assert count(db, ProjectRole) == 1
