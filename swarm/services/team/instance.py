@@ -163,10 +163,13 @@ def _candidates(
 
     A condition, not a list of ids: a region may hold tens of thousands of people.
     """
+    lowest: dict[int, int] = {}  # per skill the lowest level a role asks: one term per skill, not per role
+    for role in roles:  # (a term per role made SQLite refuse a project of 1,000 roles: expression too deep)
+        lowest[role.skill_id] = min(role.min_level, lowest.get(role.skill_id, role.min_level))
     fits = sa.or_(
         *(
-            sa.and_(ProfessionalSkill.skill_id == r.skill_id, ProfessionalSkill.level >= r.min_level)
-            for r in roles
+            sa.and_(ProfessionalSkill.skill_id == skill_id, ProfessionalSkill.level >= level)
+            for skill_id, level in sorted(lowest.items())
         )
     )
     skilled = select(ProfessionalSkill.professional_id).where(fits)
