@@ -25,7 +25,7 @@ from swarm.persistence.models import PlanningRound, Region, SolveRun, User
 from swarm.services.ops.outbox import enqueue_mail
 from swarm.services.plan.draft import store_swarm_schedule
 from swarm.services.plan.publish import apply_repair, draft_is_stale
-from swarm.services.plan.queue import REPAIR
+from swarm.services.plan.queue import REPAIR, owned_by
 from swarm.services.team.instance import store_shell_plan
 
 
@@ -45,14 +45,6 @@ def solve_document(kind: SolveKind, document: dict, options: SolveOptions, contr
         return solver.shell.to_document(solver.shell.solve(shell, options, control))
     swarm = solver.swarm.parse_instance(document)
     return solver.swarm.to_document(solver.swarm.solve(swarm, options, control))
-
-
-def _mine(run_id: int, worker_id: str):
-    return (
-        (SolveRun.id == run_id)
-        & (SolveRun.worker_id == worker_id[:120])
-        & (SolveRun.status == SolveStatus.RUNNING)
-    )
 
 
 def finish_succeeded(
@@ -83,7 +75,7 @@ def finish_succeeded(
             }
         values["elapsed_seconds"] = result.get("solve_seconds", progress.elapsed if progress else None)
         if (
-            session.execute(sa.update(SolveRun).where(_mine(run_id, worker_id)).values(**values)).rowcount
+            session.execute(sa.update(SolveRun).where(owned_by(run_id, worker_id)).values(**values)).rowcount
             != 1
         ):
             return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now; result dropped")
@@ -123,7 +115,7 @@ def finish_failed(
     with unit_of_work(engine, immediate=True) as session:
         failed = session.execute(
             sa.update(SolveRun)
-            .where(_mine(run_id, worker_id))
+            .where(owned_by(run_id, worker_id))
             .values(status=SolveStatus.FAILED, error=error[:4000], finished_at=clock())
         )
         if failed.rowcount != 1:

@@ -13,7 +13,7 @@ import threading
 
 import sqlalchemy as sa
 
-from solver.control import SolveControl, SolveOptions
+from solver.control import Progress, SolveControl, SolveOptions
 from swarm.config import Config
 from swarm.domain.enums import SolveKind, SolveStatus
 from swarm.domain.errors import NotFound, ValidationError
@@ -21,11 +21,13 @@ from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import SolveRun
 from swarm.services.lookup import get
-from swarm.services.plan.queue import claim_next_run
+from swarm.services.plan.queue import claim_next_run, take_team_snapshot
 from swarm.services.plan.results import RunOutcome, finish_failed, finish_succeeded, solve_document
 from swarm.services.plan.watch import Watcher
 
 log = logging.getLogger(__name__)
+
+SNAPSHOT_STAGE = "snapshot"  # the stage shown while the worker builds a team proposal's instance
 
 
 def default_worker_id() -> str:
@@ -56,13 +58,22 @@ def run_claimed(
         seed=seed,
     )
     watcher = Watcher(engine, run_id, worker_id, config, clock, interrupt)
-    control = SolveControl(on_progress=watcher.progress)
-    watcher.control = control
-    watcher.start()
+    watcher.start()  # heartbeats from here on: building a large team instance takes seconds
     try:
+        if kind == SolveKind.SHELL and not document:
+            watcher.progress(Progress(None, None, 0.0, SNAPSHOT_STAGE))
+            document = take_team_snapshot(engine, run_id, worker_id)
+        if document is None:
+            return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now; nothing solved")
+        control = SolveControl(on_progress=watcher.progress)
+        watcher.control = control
         result = solve_document(kind, document, options, control)
+    except (ValidationError, NotFound) as error:  # nothing left to solve, e.g. the roles were removed
+        watcher.stop()
+        return finish_failed(engine, run_id, worker_id, _describe(error), config, clock)
     except Exception as error:  # a bad snapshot or an engine bug: the run fails visibly, the worker goes on
         log.exception("solve run %s failed", run_id)
+        watcher.stop()
         return finish_failed(engine, run_id, worker_id, _describe(error), config, clock)
     finally:
         watcher.stop()

@@ -63,6 +63,18 @@ def _projects(session: Session, project_ids: Sequence[int]) -> tuple[list[Projec
     return projects, region_of_projects(session, projects)
 
 
+NO_ROLES = "The projects have no roles to fill yet."
+
+
+def require_roles(session: Session, project_ids: Sequence[int]) -> None:
+    """A field error when none of the projects has a role (one cheap query: a web request asks it)."""
+    if (
+        session.exec(select(ProjectRole.id).where(ProjectRole.project_id.in_(list(project_ids)))).first()
+        is None
+    ):
+        raise ValidationError("roles", NO_ROLES)
+
+
 def build_shell_instance(session: Session, project_ids: Sequence[int]) -> dict:
     """The projects' roles and the region's professionals who could fill one of them, as ``shell-instance/1``.
 
@@ -76,7 +88,7 @@ def build_shell_instance(session: Session, project_ids: Sequence[int]) -> dict:
         session.exec(select(ProjectRole).where(ProjectRole.project_id.in_(ids)).order_by(ProjectRole.id))
     )
     if not roles:
-        raise ValidationError("roles", "The projects have no roles to fill yet.")
+        raise ValidationError("roles", NO_ROLES)
     codes = {s.id: s.code for s in session.exec(select(Skill))}
     first = min(parse_iso_week(r.first_week) for r in roles)
     last = max(parse_iso_week(r.last_week) for r in roles)
