@@ -19,7 +19,7 @@ from solver.control import Progress, SolveControl, SolveOptions
 from swarm.config import Config
 from swarm.domain.enums import SolveKind, SolveStatus, UserRole
 from swarm.domain.timeutil import Clock
-from swarm.mail import Mail
+from swarm.mail import Mail, one_line
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import PlanningRound, Region, SolveRun, User
 from swarm.services.ops.outbox import enqueue_mail
@@ -192,14 +192,18 @@ def notify_organizers(
         else:
             lines = [words["failed"].format(round=round_name, error=run.error)]
         body = "\n\n".join(
-            [words["greeting"].format(name=user.name or user.email), *lines, config.base_url + "/organizer/"]
+            [
+                words["greeting"].format(name=one_line(user.name or user.email)),
+                *lines,
+                config.base_url + "/organizer/",
+            ]
         )
         message = Mail(
             kind=f"solve_{outcome}",
             idempotency_key=f"solve-{outcome}:{run.id}:{user.id}",
             recipient=user.email,
-            recipient_name=user.name,
-            subject=words["subject"][outcome].format(round=round_name, region=region.name),
+            recipient_name=one_line(user.name),
+            subject=one_line(words["subject"][outcome].format(round=round_name, region=region.name)),
             body_text=body + "\n",
         )
         written += enqueue_mail(session, message, region_id=region.id, clock=clock)
