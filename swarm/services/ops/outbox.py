@@ -101,6 +101,9 @@ class SendReport:
     retried: int = 0
     failed: int = 0
 
+    def __bool__(self) -> bool:  # a run that found nothing to send stays out of the scheduler's log
+        return bool(self.sent or self.retried or self.failed)
+
 
 RECORD_TRIES = 6  # about 15 s of backoff for the database to come back before a step gives up (see below)
 
