@@ -10,6 +10,7 @@ never a traceback per attempt.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -21,12 +22,20 @@ import sqlalchemy as sa
 T = TypeVar("T")
 
 
+_SQLITE_PASSING = ("database is locked", "unable to open database file", "disk i/o error")
+
+
 def connection_lost(error: BaseException) -> bool:
     """Whether ``error`` says the database could not be reached or dropped the connection (worth waiting for),
-    as opposed to a bug or bad data. SQLite's "database is locked" counts too: it passes as well."""
+    as opposed to a bug or bad data. On SQLite, whose OperationalError also means "no such table", only a locked
+    or unreadable database file counts."""
     if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
         return True
-    return isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError)
+    if not isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
+        return False
+    if isinstance(getattr(error, "orig", None), sqlite3.Error):
+        return any(words in str(error.orig).lower() for words in _SQLITE_PASSING)
+    return True
 
 
 def first_line(error: BaseException) -> str:

@@ -78,7 +78,7 @@ def finish_succeeded(
             session.execute(sa.update(SolveRun).where(owned_by(run_id, worker_id)).values(**values)).rowcount
             != 1
         ):
-            return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now; result dropped")
+            return _not_stored(session, run_id, worker_id, SolveStatus.SUCCEEDED)
         run = session.get(SolveRun, run_id)
         if run.kind == SolveKind.SWARM:
             # One result per round at a time: two workers finishing together must not both replace the draft.
@@ -119,9 +119,20 @@ def finish_failed(
             .values(status=SolveStatus.FAILED, error=error[:4000], finished_at=clock())
         )
         if failed.rowcount != 1:
-            return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now")
+            return _not_stored(session, run_id, worker_id, SolveStatus.FAILED)
         notify_organizers(session, session.get(SolveRun, run_id), config, clock)
     return RunOutcome(run_id, SolveStatus.FAILED, error)
+
+
+def _not_stored(session: Session, run_id: int, worker_id: str, status: SolveStatus) -> RunOutcome:
+    """Why a finish wrote nothing: this worker stored it already (its commit went through, but the connection was
+    lost before it heard so, and it tried again), or another worker owns the run now."""
+    run = session.get(SolveRun, run_id)
+    if run is not None and run.status == status and run.worker_id == worker_id[:120]:
+        return RunOutcome(
+            run_id, status, "stored on an earlier try (the connection was lost after the commit)"
+        )
+    return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now; result dropped")
 
 
 _WORDS = {
