@@ -209,7 +209,7 @@ def test_a_worker_waits_out_a_lost_database_and_stores_its_solve_exactly_once(
         told = db.exec(
             select(OutboxMessage.idempotency_key).where(OutboxMessage.kind == "solve_succeeded")
         ).all()
-    assert stored <= {run_id, second_id} and stored  # one draft, of one run, never a mix
+    assert stored == {second_id}  # the draft is the later run's, whole: never a mix of the two
     assert sorted(told) == sorted(
         f"solve-succeeded:{r}:{u}" for r in (run_id, second_id) for u in _organizers(ops_engine)
     )
@@ -286,7 +286,7 @@ def test_a_scheduler_that_lost_its_lock_runs_no_job_until_it_holds_it_again(
             assert not second_inbox.arrived  # the standby ran nothing either
         released_at = time.monotonic()
         # While neither held the lock, neither sent: the first at most finished the message it had in flight.
-        assert not [m for m in first_inbox.arrived if lost_at + 1 < m < released_at]
+        assert not [m for m in first_inbox.arrived if lost_at + 2 < m < released_at]
         assert not [m for m in second_inbox.arrived if m < released_at]
         wait_until(lambda: all_sent(ops_engine), "every message to be sent by whichever took the lock")
         winner, loser = (
