@@ -65,4 +65,6 @@ DOMAIN_MESSAGES = (
     _l("Must be between 1 and 100."),
     _l("Must be between 1 and 500."),
     _l("Must be between 1 and 10000."),
+    _l("The last week cannot come before the first."),
+    _l("A role spans at most 156 weeks (three years)."),
 )

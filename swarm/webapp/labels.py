@@ -49,6 +49,7 @@ TERMS = {
 
 
 STAGES = {
+    "snapshot": _l("gathering the roles and the professionals"),
     "eligibility": _l("who may sit where"),
     "candidates": _l("candidate sessions"),
     "bound": _l("proving a bound"),

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
-from swarm.persistence.models import Assignment, Role, SwarmRequest
+from swarm.persistence.models import Assignment, Project, Role, SwarmRequest
 from tests.web.world import NOW, csrf_token_from
 
 
@@ -146,6 +146,26 @@ def test_a_coordinator_starts_a_project_with_a_bad_week_and_sees_it_at_the_field
     assert (
         response.status_code == 400 and 'id="roles-0-first_week-error"' in page and 'value="2027-W99"' in page
     )
+
+
+def test_a_role_over_more_than_three_years_is_refused_in_dutch_at_its_last_week(
+    coordinator, the_world, engine
+):
+    data = {
+        "title": "Energietransitie",
+        "place_id": str(the_world.places["home"].id),
+        "roles-0-name": "Projectleider",
+        "roles-0-skill": "projectleiding",
+        "roles-0-hours_per_week": "8",
+        "roles-0-first_week": "1000-W01",
+        "roles-0-last_week": "9998-W01",
+    }
+    response = _post(coordinator, "/coordinator/projects/new", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="roles-0-last_week-error"' in page
+    assert "Een rol duurt hoogstens 156 weken (drie jaar)." in page
+    with unit_of_work(engine) as session:
+        assert session.exec(select(Project).filter_by(title="Energietransitie")).first() is None
 
 
 def test_the_coordinator_sees_the_published_session_with_who_and_why(coordinator, the_world):

@@ -11,8 +11,8 @@ from swarm.domain.actors import Actor
 from swarm.domain.enums import AssignmentStatus, ProjectStance, SolveKind
 from swarm.domain.errors import ValidationError
 from swarm.domain.reasons import CHOSEN_BY_COORDINATOR, reason
-from swarm.domain.rules import require_level, require_range, require_text
-from swarm.domain.timeutil import Clock, parse_iso_week, system_clock
+from swarm.domain.rules import require_level, require_range, require_role_weeks, require_text
+from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import (
     Assignment,
     Municipality,
@@ -53,13 +53,7 @@ def _check_role(session: Session, municipality_id: int, data: ProjectRoleInput, 
     require_text(data.name, f"{field}.name", max_length=120)
     require_level(data.min_level, f"{field}.min_level")
     require_range(data.hours_per_week, f"{field}.hours_per_week", minimum=1, maximum=80)
-    for key in ("first_week", "last_week"):
-        try:
-            parse_iso_week(getattr(data, key))
-        except ValueError as problem:
-            raise ValidationError(f"{field}.{key}", str(problem)) from None
-    if parse_iso_week(data.last_week) < parse_iso_week(data.first_week):
-        raise ValidationError(f"{field}.last_week", "The last week cannot come before the first.")
+    require_role_weeks(data.first_week, data.last_week, field)
     if data.role_id is not None and get(session, Role, data.role_id).municipality_id != municipality_id:
         raise ValidationError(f"{field}.role_id", "Pick a role from your own role book.")
     return skills_by_code(session, [data.skill], f"{field}.skill")[data.skill].id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,8 +16,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from swarm.domain.errors import ValidationError
+from swarm.domain.rules import require_role_weeks
 from swarm.webapp.forms.common import Select, SelectMultiple
 from swarm.webapp.forms.messages import REQUIRED
 
@@ -82,6 +86,17 @@ class ProjectRoleForm(Form):
     hours_per_week = IntegerField(_l("Hours per week"), validators=[Optional(), NumberRange(1, 80)])
     first_week = StringField(_l("First week (e.g. 2027-W10)"), validators=[Optional(), Length(max=8)])
     last_week = StringField(_l("Last week"), validators=[Optional(), Length(max=8)])
+
+    def validate_last_week(self, field) -> None:
+        """The span rule of the service (at most MAX_ROLE_WEEKS), shown at the field before anything is saved."""
+        first, last = (self.first_week.data or "").strip(), (field.data or "").strip()
+        if not (first and last):
+            return  # a row left empty, or half filled: the service names what is missing
+        try:
+            require_role_weeks(first, last, "role")
+        except ValidationError as error:
+            if error.field == "role.last_week":
+                raise FieldError(gettext(error.message)) from None
 
 
 class ProjectForm(FlaskForm):
