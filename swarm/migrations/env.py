@@ -44,9 +44,11 @@ def run_migrations_online() -> None:
     try:
         with engine.connect() as connection:
             if connection.dialect.name == "sqlite":
-                # Batch mode copies tables; foreign keys must not fire while it does (set outside a transaction).
-                connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-                connection.commit()
+                # Batch mode copies tables; foreign keys must not fire while it does: with them on, dropping the
+                # old copy of a table deletes the rows that refer to it (ON DELETE CASCADE). SQLite ignores this
+                # pragma inside a transaction, and every statement through SQLAlchemy begins one here
+                # (persistence.db emits BEGIN), so it goes straight to the driver's connection, in autocommit.
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
             _run(connection)
             connection.commit()
     finally:

@@ -31,7 +31,6 @@ def _request_data(world, **changes):
         "table_size_max": "6",
         "slot_ids": [str(world.slots["home"][2].id)],
         "priority": "2",
-        "availability_deadline": "2026-12-20T17:00",
         "exclusions-0-professional_id": str(world.professionals["home"].id),
         "exclusions-0-reason": "Werkt bij de gemeente",
     }
@@ -69,16 +68,14 @@ def test_a_coordinator_requests_a_swarm_and_opens_it(coordinator, engine, the_wo
     assert "Werkt bij de gemeente" in page and "open voor beschikbaarheid" in page
 
 
-def test_a_deadline_in_the_past_is_shown_at_its_field_and_the_input_is_kept(coordinator, engine, the_world):
-    response = _post(
-        coordinator,
-        "/coordinator/requests/new",
-        _request_data(the_world, availability_deadline="2026-11-01T17:00"),
-    )
+def test_a_largest_table_too_large_is_shown_at_its_field_and_the_input_is_kept(
+    coordinator, engine, the_world
+):
+    response = _post(coordinator, "/coordinator/requests/new", _request_data(the_world, table_size_max="400"))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="availability_deadline-error"' in page
-    assert 'value="Samen het omgevingsplan maken"' in page and 'value="2026-11-01T17:00"' in page
+    assert 'id="table_size_max-error"' in page
+    assert 'value="Samen het omgevingsplan maken"' in page and 'value="400"' in page
     with unit_of_work(engine) as session:
         assert (
             len(session.exec(select(SwarmRequest).filter_by(title="Samen het omgevingsplan maken")).all())

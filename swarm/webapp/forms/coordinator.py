@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
@@ -68,9 +67,6 @@ class SwarmRequestForm(FlaskForm):
     priority = Select(_l("Priority"), choices=[SelectChoice(str(i)) for i in range(1, 6)], default="1")
     max_travel_km = IntegerField(
         _l("Maximum travel distance in km (optional)"), validators=[Optional(), NumberRange(0, 1000)]
-    )
-    availability_deadline = DateTimeLocalField(
-        _l("Availability deadline"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)]
     )
     exclusions = FieldList(FormField(ExclusionForm), min_entries=2, max_entries=10)
 

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from swarm.domain.enums import FeedOwner, RequestStatus, UserRole
 from swarm.domain.errors import InvalidTransition, ValidationError
-from swarm.domain.timeutil import to_local
 from swarm.persistence.models import Role, SwarmRequest
 from swarm.services import lookup
 from swarm.services.plan import frame, review
@@ -17,7 +16,7 @@ from swarm.services.plan import requests as request_service
 from swarm.services.team import projects as project_service
 from swarm.services.team import rolebook
 from swarm.webapp.auth import restrict_blueprint
-from swarm.webapp.clock import clock, today
+from swarm.webapp.clock import clock, now, today
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.coordinator import RoleForm, SwarmRequestForm
@@ -124,7 +123,6 @@ def _request_form(swarm_request: SwarmRequest | None) -> SwarmRequestForm:
             "slot_ids": [s.id for s in details["slots"]],
             "venue_ids": [v.id for v in details["venues"]],
             "priority": str(swarm_request.priority),
-            "availability_deadline": to_local(swarm_request.availability_deadline).replace(tzinfo=None),
             "exclusions": [
                 {"professional_id": str(p.id), "reason": e.reason} for e, p in details["exclusions"]
             ],
@@ -134,9 +132,10 @@ def _request_form(swarm_request: SwarmRequest | None) -> SwarmRequestForm:
     form.role_ids.choices = [
         (role.id, role.name) for role, _skills in rolebook.roles_of(db(), municipality.id)
     ]
-    form.slot_ids.choices = [
-        (slot.id, f"{format_slot(slot)}") for slot in frame.region_slots(db(), municipality.region_id)
-    ]
+    # Only slots of the round the request is (or would be) in, and none that has begun.
+    planning_round = request_service.round_for_request(db(), swarm_request, municipality.region_id, now())
+    slots = frame.round_slots(db(), planning_round.id, after=now()) if planning_round else []
+    form.slot_ids.choices = [(slot.id, format_slot(slot)) for slot in slots]
     form.venue_ids.choices = [(v.id, v.name) for v in frame.region_venues(db(), municipality.region_id)]
     for entry in form.needs:
         entry.skill.choices = _skill_choices()
@@ -163,7 +162,6 @@ def _request_input(form) -> request_service.RequestInput:
         municipality_id=current_user.municipality_id,
         title=form.title.data,
         question=form.question.data or "",
-        availability_deadline=form.availability_deadline.data,
         table_size_min=form.table_size_min.data,
         table_size_max=form.table_size_max.data,
         needs=[
@@ -201,7 +199,7 @@ def edit_request(request_id: int | None):
                     db(), data, actor=current_user.actor, clock=clock()
                 )
                 if request.form.get("open"):
-                    request_service.open_swarm_request(
+                    request_service.submit_swarm_request(
                         db(), saved.id, actor=current_user.actor, clock=clock()
                     )
         except ValidationError as error:
@@ -233,7 +231,7 @@ def open_request(request_id: int):
     swarm_request = owned(SwarmRequest, request_id, scope="municipality_id")
     if ConfirmForm().validate_on_submit():
         try:
-            request_service.open_swarm_request(
+            request_service.submit_swarm_request(
                 db(), swarm_request.id, actor=current_user.actor, clock=clock()
             )
         except ValidationError as error:
