@@ -23,6 +23,7 @@ from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules ad
     feeds,
     organizer,
     organizer_plan,  # noqa: F401
+    organizer_rounds,  # noqa: F401
     professional,
     professional_data,  # noqa: F401
     public,
@@ -105,5 +106,5 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(professional.signup)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(coordinator.bp)  # with the routes of coordinator_projects
-    app.register_blueprint(organizer.bp)  # with the routes of organizer_plan
+    app.register_blueprint(organizer.bp)  # with the routes of organizer_plan and organizer_rounds
     return app

@@ -25,6 +25,7 @@ def _id_params(world, key):
         "run_id": world.runs[key].id,
         "message_id": world.failed_mail[key].id,
         "session_id": world.invitations[key].session_id,
+        "round_id": world.rounds[key].id,
     }
 
 

@@ -14,19 +14,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from swarm.webapp.forms.common import Select, SelectMultiple
+from swarm.webapp.forms.common import CheckboxList, Select
 from swarm.webapp.forms.messages import REQUIRED
 
 LEVELS = [SelectChoice(level) for level in ("1", "2", "3")]
-
-
-class CheckboxList(SelectMultiple):
-    """A multiple choice shown as a list of checkboxes (each with its own label)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class NeedForm(Form):
@@ -44,14 +36,14 @@ class RoleForm(FlaskForm):
     name = StringField(_l("Name of the role"), validators=[DataRequired(REQUIRED), Length(max=120)])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
     responsibilities = TextAreaField(_l("Responsibilities"), validators=[Optional(), Length(max=2000)])
-    needs = FieldList(FormField(NeedForm), min_entries=3, max_entries=10)
+    needs = FieldList(FormField(NeedForm), _l("Skill row"), min_entries=3, max_entries=10)
 
 
 class SwarmRequestForm(FlaskForm):
     title = StringField(_l("Title of the question"), validators=[DataRequired(REQUIRED), Length(max=200)])
     question = TextAreaField(_l("The question in a few sentences"), validators=[Optional(), Length(max=5000)])
     role_ids = CheckboxList(_l("Needs from the role book"), coerce=int, validators=[Optional()])
-    needs = FieldList(FormField(NeedForm), min_entries=3, max_entries=10)
+    needs = FieldList(FormField(NeedForm), _l("Skill row"), min_entries=3, max_entries=10)
     table_size_min = IntegerField(
         _l("Smallest table"), default=4, validators=[InputRequired(REQUIRED), NumberRange(1, 100)]
     )
@@ -68,7 +60,9 @@ class SwarmRequestForm(FlaskForm):
     max_travel_km = IntegerField(
         _l("Maximum travel distance in km (optional)"), validators=[Optional(), NumberRange(0, 1000)]
     )
-    exclusions = FieldList(FormField(ExclusionForm), min_entries=2, max_entries=10)
+    exclusions = FieldList(
+        FormField(ExclusionForm), _l("Conflict of interest"), min_entries=2, max_entries=10
+    )
 
 
 class ProjectRoleForm(Form):
@@ -87,7 +81,7 @@ class ProjectForm(FlaskForm):
     budget = IntegerField(
         _l("Budget in euros (optional)"), validators=[Optional(), NumberRange(0, 100_000_000)]
     )
-    roles = FieldList(FormField(ProjectRoleForm), min_entries=3, max_entries=10)
+    roles = FieldList(FormField(ProjectRoleForm), _l("Role row"), min_entries=3, max_entries=10)
 
 
 class AssignForm(FlaskForm):

@@ -1,14 +1,53 @@
-"""The organizer's forms: equal-treatment policy, pins, starting a solve."""
+"""The organizer's forms: planning rounds and their cadence, equal-treatment policy, pins, starting a solve."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from swarm.webapp.forms.common import Select
+from swarm.webapp.forms.common import CheckboxList, Select
 from swarm.webapp.forms.messages import REQUIRED
+
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+
+
+class NewSlotForm(Form):
+    """A candidate slot to add: its start, its end on the same day, the venues free then (an empty row is none)."""
+
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_MINUTE, validators=[Optional()])
+    ends_at = TimeField(_l("Ends"), validators=[Optional()])
+    venue_ids = CheckboxList(_l("Venues free at that time"), coerce=int, validators=[Optional()])
+
+
+class ExistingSlotForm(Form):
+    slot_id = HiddenField()
+    venue_ids = CheckboxList(_l("Venues free at that time"), coerce=int, validators=[Optional()])
+    remove = BooleanField(_l("Take this time slot out of the round"))
+
+
+class RoundForm(FlaskForm):
+    name = StringField(_l("Name of the round"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    availability_deadline = DateTimeLocalField(
+        _l("Availability deadline"), format=LOCAL_MINUTE, validators=[InputRequired(REQUIRED)]
+    )
+    time_limit_seconds = IntegerField(
+        _l("Solve time limit in seconds (optional)"), validators=[Optional(), NumberRange(1, 3600)]
+    )
+    existing = FieldList(FormField(ExistingSlotForm), _l("Time slot"), min_entries=0, max_entries=60)
+    slots = FieldList(FormField(NewSlotForm), _l("New time slot"), min_entries=3, max_entries=12)
 
 
 class PolicyForm(FlaskForm):
@@ -55,6 +94,7 @@ class UnpinForm(FlaskForm):
 
 
 class SolveForm(FlaskForm):
+    round_id = HiddenField()
     time_limit = IntegerField(
         _l("Time limit in seconds"), default=30, validators=[InputRequired(REQUIRED), NumberRange(1, 600)]
     )

@@ -1,0 +1,155 @@
+"""The organizer's planning rounds without a browser: open one, change it, close it, plan the one chosen."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from swarm.domain.timeutil import fixed_clock
+from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import PlanningRound, Slot, SlotVenue
+from tests.web.world import NOW, csrf_token_from
+
+
+@pytest.fixture
+def organizer(app, login_as):
+    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
+    return login_as("organizer_home")
+
+
+def _post(client, path, data):
+    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+def _new_round(world, **changes):
+    venue = str(world.venues["home"].id)
+    data = {
+        "name": "Zwermronde februari",
+        "availability_deadline": "2027-01-25T17:00",
+        "time_limit_seconds": "45",
+        "slots-0-starts_at": "2027-02-01T09:00",
+        "slots-0-ends_at": "12:00",
+        "slots-0-venue_ids": [venue],
+        "slots-1-starts_at": "",  # the row between is left empty
+        "slots-1-ends_at": "",
+        "slots-2-starts_at": "2027-02-01T13:30",
+        "slots-2-ends_at": "16:30",
+        "slots-2-venue_ids": [venue],
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_organizer_opens_a_round_with_two_slots_and_a_venue(organizer, engine, the_world):
+    page = organizer.get("/organizer/rounds/new").get_data(as_text=True)
+    assert "Een planningsronde openen" in page and 'type="datetime-local"' in page and 'type="time"' in page
+    response = _post(organizer, "/organizer/rounds/new", _new_round(the_world))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with unit_of_work(engine) as session:
+        created = session.exec(select(PlanningRound).where(PlanningRound.name == "Zwermronde februari")).one()
+        slots = session.exec(
+            select(Slot).where(Slot.planning_round_id == created.id).order_by(Slot.starts_at)
+        ).all()
+        assert [s.code for s in slots] == ["2027-02-01-am", "2027-02-01-pm"]
+        assert created.time_limit_seconds == 45
+        assert created.availability_deadline == datetime(2027, 1, 25, 16, tzinfo=UTC)
+        venues = set(
+            session.exec(select(SlotVenue.venue_id).where(SlotVenue.slot_id.in_([s.id for s in slots])))
+        )
+    assert venues == {the_world.venues["home"].id}
+    page = organizer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Zwermronde februari" in page and "neemt vragen en beschikbaarheid aan" in page
+    assert "Gemeentehuis Oude IJsselstreek" in page
+    listing = organizer.get("/organizer/rounds").get_data(as_text=True)
+    assert "Zwermronde februari" in listing and "2027 Q1" in listing
+
+
+def test_a_slot_in_the_past_is_refused_at_its_own_row_and_the_input_is_kept(organizer, engine, the_world):
+    data = _new_round(the_world, **{"slots-2-starts_at": "2026-11-30T13:30"})
+    response = _post(organizer, "/organizer/rounds/new", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="slots-2-starts_at-error"' in page and "Een tijdvak moet in de toekomst beginnen." in page
+    assert 'value="2026-11-30T13:30"' in page and 'value="Zwermronde februari"' in page
+    assert 'href="#slots-2-starts_at"' in page  # the summary above the form links to the field
+    with unit_of_work(engine) as session:
+        assert (
+            session.exec(select(PlanningRound).where(PlanningRound.name == "Zwermronde februari")).first()
+            is None
+        )
+
+
+def test_a_slot_without_an_end_or_a_venue_is_refused_at_its_field(organizer, the_world):
+    page = _post(
+        organizer, "/organizer/rounds/new", _new_round(the_world, **{"slots-0-ends_at": ""})
+    ).get_data(as_text=True)
+    assert 'id="slots-0-ends_at-error"' in page
+    data = _new_round(the_world)
+    del data["slots-2-venue_ids"]
+    page = _post(organizer, "/organizer/rounds/new", data).get_data(as_text=True)
+    assert 'id="slots-2-venue_ids-error"' in page and "Kies minstens één locatie voor dit tijdvak." in page
+
+
+def test_the_organizer_renames_a_round_moves_its_deadline_and_takes_a_slot_out(organizer, engine, the_world):
+    planning_round, slots = the_world.rounds["home"], the_world.slots["home"]
+    path = f"/organizer/rounds/{planning_round.id}"
+    page = organizer.get(path).get_data(as_text=True)
+    assert 'name="existing-0-remove"' in page
+    venue = str(the_world.venues["home"].id)
+    data = {
+        "name": "Januari",
+        "availability_deadline": "2027-01-08T12:00",
+        **{f"existing-{i}-slot_id": str(slot.id) for i, slot in enumerate(slots)},
+        **{f"existing-{i}-venue_ids": [venue] for i in range(3)},
+        "existing-2-remove": "y",
+    }
+    response = _post(organizer, path, data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with unit_of_work(engine) as session:
+        changed = session.get(PlanningRound, planning_round.id)
+        assert changed.name == "Januari" and changed.availability_deadline == datetime(
+            2027, 1, 8, 11, tzinfo=UTC
+        )
+        assert session.get(Slot, slots[2].id) is None
+    # A slot with a published session stays.
+    data["existing-0-remove"] = "y"
+    del data["existing-2-slot_id"], data["existing-2-venue_ids"], data["existing-2-remove"]
+    page = _post(organizer, path, data).get_data(as_text=True)
+    assert 'id="existing-0-remove-error"' in page
+
+
+def test_after_the_poll_closed_only_name_and_time_limit_change(app, organizer, engine, the_world):
+    app.config["SWARM_CLOCK"] = fixed_clock(datetime(2027, 1, 6, 9, tzinfo=UTC))
+    planning_round = the_world.rounds["home"]
+    path = f"/organizer/rounds/{planning_round.id}"
+    page = organizer.get(path).get_data(as_text=True)
+    assert "beschikbaarheid gesloten, wordt gepland" in page and 'name="availability_deadline"' not in page
+    response = _post(organizer, path, {"name": "Januari", "time_limit_seconds": "90"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with unit_of_work(engine) as session:
+        changed = session.get(PlanningRound, planning_round.id)
+        assert (changed.name, changed.time_limit_seconds) == ("Januari", 90)
+
+
+def test_a_round_with_sessions_to_come_is_not_closed_and_says_why(app, organizer, engine, the_world):
+    planning_round = the_world.rounds["home"]
+    path = f"/organizer/rounds/{planning_round.id}"
+    token = csrf_token_from(organizer.get(path).get_data(as_text=True))
+    organizer.post(f"{path}/close", data={"csrf_token": token})
+    assert "Deze ronde heeft nog sessies te gaan" in organizer.get(path).get_data(as_text=True)
+    app.config["SWARM_CLOCK"] = fixed_clock(datetime(2027, 1, 20, tzinfo=UTC))
+    organizer.post(f"{path}/close", data={"csrf_token": token})
+    with unit_of_work(engine) as session:
+        assert session.get(PlanningRound, planning_round.id).status == "closed"
+    page = organizer.get(path).get_data(as_text=True)
+    assert "afgesloten" in page and 'name="name"' not in page
+
+
+def test_the_review_plans_the_round_asked_for_and_no_other_regions(organizer, the_world):
+    assert organizer.get(f"/organizer/review?round={the_world.rounds['home'].id}").status_code == 200
+    assert organizer.get(f"/organizer/review?round={the_world.rounds['foreign'].id}").status_code == 404
+    page = organizer.get("/organizer/review").get_data(as_text=True)
+    assert f'name="round_id" type="hidden" value="{the_world.rounds["home"].id}"' in page
