@@ -36,10 +36,10 @@ PHASES = {
     RoundPhase.PUBLISHED: _l("published"),
     RoundPhase.CLOSED: _l("closed"),
 }
-OUTCOMES = {
-    RoundOutcome.UNSCHEDULED: _l("not planned"),
-    RoundOutcome.SESSION_CANCELLED: _l("its session was cancelled"),
-    RoundOutcome.NOT_SOLVED: _l("the round ended without a plan for it"),
+OUTCOMES = {  # when the engine's own reason is not known
+    RoundOutcome.UNSCHEDULED: _l("The planner left it out."),
+    RoundOutcome.SESSION_CANCELLED: _l("Its session was cancelled."),
+    RoundOutcome.NOT_SOLVED: _l("The round ended without a plan for it."),
 }
 RESPONSES = {
     InvitationResponse.NEEDS_ACTION: _l("no answer yet"),
@@ -112,7 +112,7 @@ def phase_label(value) -> str:
 
 
 def outcome_label(value) -> str:
-    """Why a request left a round unplanned (``RoundOutcome``)."""
+    """Why a request left a round unplanned (``RoundOutcome``), as a sentence."""
     return str(OUTCOMES.get(RoundOutcome(value), value))
 
 

@@ -153,3 +153,52 @@ def test_the_review_plans_the_round_asked_for_and_no_other_regions(organizer, th
     assert organizer.get(f"/organizer/review?round={the_world.rounds['foreign'].id}").status_code == 404
     page = organizer.get("/organizer/review").get_data(as_text=True)
     assert f'name="round_id" type="hidden" value="{the_world.rounds["home"].id}"' in page
+
+
+def test_a_question_a_published_round_left_out_says_why_and_rolls_over_to_the_next_round(
+    app, organizer, login_as, engine, database_url, the_world
+):
+    """The organizer solves and publishes; the question nobody can answer stays unplanned, its page says why,
+    and when the organizer opens the next round it joins it and keeps the reason under "Earlier rounds"."""
+    from swarm.config import Config
+    from swarm.domain.enums import RequestStatus
+    from swarm.persistence.models import RequestNeed, RequestSlot, SwarmRequest
+    from swarm.services.plan.worker import run_queued_solves
+
+    with unit_of_work(engine) as session:
+        hard = SwarmRequest(
+            municipality_id=the_world.municipalities["home"].id,
+            planning_round_id=the_world.rounds["home"].id,
+            title="Een vraag die niemand kan beantwoorden",
+            table_size_min=2,
+            table_size_max=4,
+            availability_deadline=the_world.rounds["home"].availability_deadline,
+            status=RequestStatus.OPEN,
+        )
+        session.add(hard)
+        session.flush()
+        session.add(RequestSlot(request_id=hard.id, slot_id=the_world.slots["home"][0].id))
+        session.add(
+            RequestNeed(
+                request_id=hard.id, skill_id=the_world.skills["omgevingsrecht"].id, count=2, min_level=2
+            )
+        )
+        hard_id = hard.id
+    token = csrf_token_from(organizer.get("/organizer/review").get_data(as_text=True))
+    organizer.post("/organizer/plan/solve", data={"csrf_token": token, "time_limit": "5"})
+    run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
+    organizer.post("/organizer/plan/publish", data={"csrf_token": token})
+
+    coordinator = login_as("coordinator_home")
+    page = coordinator.get(f"/coordinator/requests/{hard_id}").get_data(as_text=True)
+    assert "Niet gepland in 2027 Q1." in page
+    assert "Geen enkel mogelijk tijdvak heeft 2 mensen met Omgevingsrecht op niveau 2 of hoger" in page
+    assert "Het gaat vanzelf mee naar de volgende ronde zodra die opengaat." in page
+
+    response = _post(organizer, "/organizer/rounds/new", _new_round(the_world))
+    assert response.status_code == 302
+    page = coordinator.get(f"/coordinator/requests/{hard_id}").get_data(as_text=True)
+    assert "Zwermronde februari" in page and "neemt vragen en beschikbaarheid aan" in page
+    earlier = page[page.index('id="history-heading"') :]
+    assert "2027 Q1" in earlier and "Geen enkel mogelijk tijdvak heeft 2 mensen" in earlier
+    assert "maandag 1 februari 2027" in page  # it may now be held in the new round's slots

@@ -50,9 +50,8 @@ class SwarmRequestForm(FlaskForm):
     table_size_max = IntegerField(
         _l("Largest table"), default=8, validators=[InputRequired(REQUIRED), NumberRange(1, 100)]
     )
-    slot_ids = CheckboxList(
-        _l("Candidate time slots"), coerce=int, validators=[DataRequired(_l("Pick at least one time slot."))]
-    )
+    # Needed to submit, not to save a draft (the service says so at this field).
+    slot_ids = CheckboxList(_l("Candidate time slots"), coerce=int, validators=[Optional()])
     venue_ids = CheckboxList(
         _l("Allowed venues (none ticked: all venues of the region)"), coerce=int, validators=[Optional()]
     )
