@@ -50,7 +50,8 @@ def _logging() -> None:
 @click.option("--solves-every", type=click.FloatRange(min=0.1), default=10, show_default=True, help="Seconds")
 @click.option("--outbox-every", type=click.FloatRange(min=0.1), default=30, show_default=True, help="Seconds")
 def scheduler(polls_every: float, solves_every: float, outbox_every: float) -> None:
-    """Run the recurring jobs (deadlines, solves on SQLite, mail, reminders, expiry warnings, retention).
+    """Run the recurring jobs (rounds by cadence, deadlines, solves on SQLite, mail, reminders, expiry warnings,
+    retention).
 
     Exactly one may run per database; a second one refuses and exits with status 1.
     """

@@ -54,6 +54,14 @@ DOMAIN_MESSAGES = (
     _l("Use letters or digits."),
     _l("The region already has a venue with this name."),
     _l("An online venue needs a web link (https://...)."),
+    # a region's cadence (domain.cadence)
+    _l("Choose a day of the week."),
+    _l("Choose the first, second, third, fourth or last week."),
+    _l("Give a number of months between 1 and 12."),
+    _l("Give a number of weeks between 1 and 26."),
+    _l("Give at least one time slot."),
+    _l("Give at most six time slots."),
+    _l("The deadline must fall between the opening day and the first slot."),
     # swarm requests (plan.requests)
     _l("No planning round takes requests now; time slots can be picked when the next round opens."),
     _l("The availability poll of this round has closed; withdraw the request to change it."),

@@ -202,3 +202,64 @@ def test_a_question_a_published_round_left_out_says_why_and_rolls_over_to_the_ne
     earlier = page[page.index('id="history-heading"') :]
     assert "2027 Q1" in earlier and "Geen enkel mogelijk tijdvak heeft 2 mensen" in earlier
     assert "maandag 1 februari 2027" in page  # it may now be held in the new round's slots
+
+
+def _cadence(world, **changes):
+    data = {
+        "active": "y",
+        "name": "Zwermronde",
+        "week_of_month": "1",
+        "weekday": "0",
+        "every_months": "1",
+        "slots_after_weeks": "4",
+        "slot_times-0-starts": "09:00",
+        "slot_times-0-ends": "12:00",
+        "slot_times-1-starts": "13:00",
+        "slot_times-1-ends": "16:00",
+        "slot_times-2-starts": "",
+        "slot_times-2-ends": "",
+        "deadline_days_before": "7",
+        "venue_ids": [str(world.venues["home"].id)],
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_cadence_is_previewed_in_plain_words_before_it_is_saved(organizer, engine, the_world):
+    from swarm.persistence.models import RoundCadence
+
+    page = organizer.get("/organizer/cadence").get_data(as_text=True)
+    assert "Ritme van de rondes" in page and ">maandag</option>" in page
+    preview = _post(organizer, "/organizer/cadence", {**_cadence(the_world), "preview": "1"}).get_data(
+        as_text=True
+    )
+    assert "Voorbeeld, nog niet opgeslagen" in preview and "Elke eerste maandag van de maand:" in preview
+    assert (
+        "maandag 7 december 2026: er gaat een ronde open met tijdvakken op maandag 4 januari 2027, "
+        "09:00–12:00 en 13:00–16:00, in Gemeentehuis Oude IJsselstreek; professionals en coördinatoren "
+        "reageren tot maandag 28 december, 09:00."
+    ) in preview
+    assert (
+        "maandag 4 januari 2027: er gaat een ronde open" in preview
+        and "maandag 1 februari 2027: er gaat" in preview
+    )
+    with unit_of_work(engine) as session:
+        assert session.exec(select(RoundCadence)).first() is None
+
+    assert _post(organizer, "/organizer/cadence", _cadence(the_world)).status_code == 302
+    page = organizer.get("/organizer/cadence").get_data(as_text=True)
+    assert "De volgende drie openingen" in page and "maandag 7 december 2026: er gaat" in page
+    assert "De volgende ronde gaat volgens het ritme open op maandag 7 december 2026." in organizer.get(
+        "/organizer/rounds"
+    ).get_data(as_text=True)
+
+
+def test_a_cadence_whose_deadline_falls_before_its_opening_is_refused_at_the_field(organizer, the_world):
+    response = _post(organizer, "/organizer/cadence", _cadence(the_world, deadline_days_before="30"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="deadline_days_before-error"' in page
+    assert "De uiterste datum moet tussen de openingsdag en het eerste tijdvak vallen." in page
+    half = _cadence(the_world, **{"slot_times-1-ends": ""})
+    assert 'id="slot_times-1-ends-error"' in _post(organizer, "/organizer/cadence", half).get_data(
+        as_text=True
+    )

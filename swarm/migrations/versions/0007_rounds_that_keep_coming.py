@@ -233,6 +233,7 @@ def upgrade() -> None:
         sa.Column("time_limit_seconds", sa.Integer(), nullable=True),
         sa.Column("active_from", sa.Date(), nullable=False),
         sa.Column("last_opened_on", sa.Date(), nullable=True),
+        sa.Column("last_skip_reason", sa.String(length=300), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["region_id"],

@@ -120,7 +120,10 @@ class RoundCadence(SQLModel, table=True):
     deadline_days_before: int
     time_limit_seconds: int | None = None
     active_from: date
-    last_opened_on: date | None = None  # the newest opening day handled (opened, or skipped as too late)
+    last_opened_on: date | None = None  # the newest opening day handled (opened, or skipped)
+    last_skip_reason: str = Field(
+        default="", max_length=300
+    )  # why that day's round was not opened ("": it was)
     updated_at: datetime = created()
 
 

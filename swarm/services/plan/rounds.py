@@ -102,7 +102,7 @@ class RoundChange:
 # -- opening, changing, closing -------------------------------------------------------------------------------
 
 
-def _check_time_limit(seconds: int | None) -> None:
+def check_time_limit(seconds: int | None) -> None:
     if seconds is not None and not 1 <= seconds <= MAX_TIME_LIMIT:
         raise ValidationError("time_limit_seconds", "Give a time limit between 1 second and an hour.")
 
@@ -149,7 +149,7 @@ def open_planning_round(
     region = get(session, Region, region_id)
     actor.require_region(region.id)
     name = require_text(data.name, "name", max_length=120)
-    _check_time_limit(data.time_limit_seconds)
+    check_time_limit(data.time_limit_seconds)
     if not data.slots:
         raise ValidationError("slots", "Add at least one time slot.")
     starts = _check_new_slots(data.slots, region, clock)
@@ -195,7 +195,7 @@ def update_planning_round(
     if planning_round.status == PlanningRoundStatus.CLOSED:
         raise ValidationError("status", "A closed round can no longer be changed.")
     planning_round.name = require_text(data.name, "name", max_length=120)
-    _check_time_limit(data.time_limit_seconds)
+    check_time_limit(data.time_limit_seconds)
     planning_round.time_limit_seconds = data.time_limit_seconds
     now = clock()
     poll_open = (

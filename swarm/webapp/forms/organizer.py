@@ -50,6 +50,52 @@ class RoundForm(FlaskForm):
     slots = FieldList(FormField(NewSlotForm), _l("New time slot"), min_entries=3, max_entries=12)
 
 
+WEEKS_OF_MONTH = [
+    SelectChoice("1", _l("first")),
+    SelectChoice("2", _l("second")),
+    SelectChoice("3", _l("third")),
+    SelectChoice("4", _l("fourth")),
+    SelectChoice("-1", _l("last")),
+]
+
+
+class SlotTimeForm(Form):
+    starts = TimeField(_l("From"), validators=[Optional()])
+    ends = TimeField(_l("Until"), validators=[Optional()])
+
+
+class CadenceForm(FlaskForm):
+    """The rule by which the scheduler opens the next rounds (the weekday's choices come from the view)."""
+
+    active = BooleanField(_l("Open the rounds by this cadence"), default=True)
+    name = StringField(
+        _l("Name of the rounds"),
+        default="Zwermronde",
+        validators=[DataRequired(REQUIRED), Length(max=80)],
+        description=_l("Each round is called this, followed by the day of its sessions."),
+    )
+    week_of_month = Select(_l("Which one in the month"), choices=WEEKS_OF_MONTH, default="1")
+    weekday = Select(_l("Day of the week"), default="0")
+    every_months = IntegerField(
+        _l("Every how many months"), default=1, validators=[InputRequired(REQUIRED), NumberRange(1, 12)]
+    )
+    slots_after_weeks = IntegerField(
+        _l("Sessions how many weeks after the opening day"),
+        default=4,
+        validators=[InputRequired(REQUIRED), NumberRange(1, 26)],
+    )
+    slot_times = FieldList(FormField(SlotTimeForm), _l("Time slot"), min_entries=3, max_entries=6)
+    deadline_days_before = IntegerField(
+        _l("Availability deadline: days before the first time slot"),
+        default=7,
+        validators=[InputRequired(REQUIRED), NumberRange(0, 181)],
+    )
+    venue_ids = CheckboxList(_l("Venues"), coerce=int, validators=[Optional()])
+    time_limit_seconds = IntegerField(
+        _l("Solve time limit in seconds (optional)"), validators=[Optional(), NumberRange(1, 3600)]
+    )
+
+
 class PolicyForm(FlaskForm):
     weight_fairness = IntegerField(
         _l("Fairness weight"),

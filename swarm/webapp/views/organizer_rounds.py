@@ -17,6 +17,7 @@ from swarm.domain.errors import ValidationError
 from swarm.domain.lifecycle import round_phase
 from swarm.domain.timeutil import to_local
 from swarm.persistence.models import PlanningRound
+from swarm.services.plan import cadence as cadence_service
 from swarm.services.plan import frame, rounds
 from swarm.services.plan import requests as request_service
 from swarm.webapp.clock import clock, now
@@ -40,8 +41,12 @@ def _local(moment: datetime) -> datetime:
 @bp.get("/rounds")
 def rounds_page():
     region_id = current_user.region_id
+    cadence = cadence_service.cadence_of(db(), region_id)
+    upcoming = cadence_service.next_openings(db(), cadence, clock=clock(), count=1) if cadence else []
     return render_template(
         "organizer/rounds.html",
+        cadence=cadence,
+        next_opening=upcoming[0] if upcoming else None,
         summaries=rounds.rounds_of_region(db(), region_id, now=now()),
         waiting=rounds.waiting_requests(db(), region_id),
         taking=frame.round_taking_requests(db(), region_id, now()),
