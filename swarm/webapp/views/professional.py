@@ -124,7 +124,7 @@ def dashboard():
 def invitations():
     return render_template(
         "professional/invitations.html",
-        invitations=review.invitations_of(db(), current_user.professional_id),
+        invitations=review.invitations_of(db(), current_user.professional_id, now=clock()()),
     )
 
 
