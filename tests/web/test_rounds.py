@@ -61,7 +61,7 @@ def test_the_organizer_opens_a_round_with_two_slots_and_a_venue(organizer, engin
         )
     assert venues == {the_world.venues["home"].id}
     page = organizer.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Zwermronde februari" in page and "neemt vragen en beschikbaarheid aan" in page
+    assert "Zwermronde februari" in page and "neemt vraagstukken en beschikbaarheid aan" in page
     assert "Gemeentehuis Oude IJsselstreek" in page
     listing = organizer.get("/organizer/rounds").get_data(as_text=True)
     assert "Zwermronde februari" in listing and "2027 Q1" in listing
@@ -198,7 +198,7 @@ def test_a_question_a_published_round_left_out_says_why_and_rolls_over_to_the_ne
     response = _post(organizer, "/organizer/rounds/new", _new_round(the_world))
     assert response.status_code == 302
     page = coordinator.get(f"/coordinator/requests/{hard_id}").get_data(as_text=True)
-    assert "Zwermronde februari" in page and "neemt vragen en beschikbaarheid aan" in page
+    assert "Zwermronde februari" in page and "neemt vraagstukken en beschikbaarheid aan" in page
     earlier = page[page.index('id="history-heading"') :]
     assert "2027 Q1" in earlier and "Geen enkel mogelijk tijdvak heeft 2 mensen" in earlier
     assert "maandag 1 februari 2027" in page  # it may now be held in the new round's slots
