@@ -27,6 +27,7 @@ from swarm.services.people.professionals import (
 )
 from tests.web import world as test_world
 from tests.web.browser import PageChecker, log_in, requires_chromium, screenshot
+from tests.web.test_browser_every_page import WIDEST
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -70,14 +71,6 @@ def check(page, checker) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     wide = page.evaluate(WIDEST) if overflow > 0 else []
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px: {wide}"
-
-
-# The outermost elements that stick out to the right (to say what a failing page must fix).
-WIDEST = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
-            && !(e.parentElement && e.parentElement.getBoundingClientRect().right > window.innerWidth + 1))
-  .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className
-                    + ' ' + Math.round(e.getBoundingClientRect().right))"""
 
 
 def go(page, checker, link: str, role: str = "link") -> None:
