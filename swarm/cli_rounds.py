@@ -182,7 +182,7 @@ def close_round(region_slug: str, sequence: int) -> None:
         with unit_of_work(engine) as session:
             region = _region(session, region_slug)
             try:
-                planning_round = rounds.round_of_region(session, region.id, sequence, by="sequence")
+                planning_round = rounds.round_numbered(session, region.id, sequence)
                 rounds.close_planning_round(session, planning_round.id, actor=SYSTEM, clock=clock)
             except ValidationError as problem:
                 option = "--round" if problem.field in ("round", "status") else problem.field

@@ -216,10 +216,6 @@ def update_region_policy(session: Session, region_id: int, data: PolicyInput, *,
 # -- reads for the pages --------------------------------------------------------------------------------------
 
 
-def region_slots(session: Session, region_id: int) -> list[Slot]:
-    return list(session.exec(select(Slot).where(Slot.region_id == region_id).order_by(Slot.starts_at)))
-
-
 def round_slots(session: Session, planning_round_id: int, *, after: datetime | None = None) -> list[Slot]:
     """The round's candidate slots, first first; with ``after``, only those starting later."""
     query = select(Slot).where(Slot.planning_round_id == planning_round_id)
