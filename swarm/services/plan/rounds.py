@@ -532,13 +532,10 @@ def rounds_of_region(session: Session, region_id: int, *, now: datetime) -> list
     ]
 
 
-def round_of_region(
-    session: Session, region_id: int, sequence_or_id: int, *, by: str = "id"
-) -> PlanningRound:
-    """The region's round with this id (or, ``by="sequence"``, this number)."""
-    column = PlanningRound.id if by == "id" else PlanningRound.sequence
+def round_numbered(session: Session, region_id: int, sequence: int) -> PlanningRound:
+    """The region's round with this number (1 for its first)."""
     planning_round = session.exec(
-        select(PlanningRound).where(PlanningRound.region_id == region_id, column == sequence_or_id)
+        select(PlanningRound).where(PlanningRound.region_id == region_id, PlanningRound.sequence == sequence)
     ).first()
     if planning_round is None:
         raise ValidationError("round", "The region has no such planning round.")
