@@ -13,6 +13,7 @@ from swarm.persistence.db import create_engine, unit_of_work
 from swarm.persistence.models import Municipality, PlanningRound, RoundCadence, Slot, SwarmRequest
 from swarm.services.plan.cadence import CadenceInput, open_due_rounds, save_round_cadence
 from swarm.services.plan.requests import RequestInput, create_swarm_request, submit_swarm_request
+from swarm.services.plan.rounds import RoundInput, SlotInput, open_planning_round
 from tests.ops.conftest import url_of
 
 
@@ -119,3 +120,29 @@ def test_an_opening_too_late_to_hold_is_skipped_with_its_reason_and_not_tried_ag
 def test_the_scheduler_runs_the_cadence_under_a_stable_id(ops_engine):
     jobs = {job.id: job for job in jobs_for(ops_engine, Intervals(rounds=120))}
     assert jobs["open-rounds"].function is open_due_rounds and jobs["open-rounds"].every_seconds == 120
+
+
+def test_an_opening_refused_halfway_leaves_no_half_made_round(ops_engine, plannable, clock, config):
+    """The region already has a morning slot on the day of the sessions: the round is refused after its row was
+    written, and the savepoint takes that row back while the day stays handled."""
+    keep_cadence(ops_engine, plannable, clock)
+    with unit_of_work(ops_engine) as db:
+        open_planning_round(
+            db,
+            plannable.region_id,
+            RoundInput(
+                "Met de hand",
+                datetime(2026, 12, 20, 17),
+                [SlotInput(datetime(2027, 1, 4, 10), datetime(2027, 1, 4, 11), [plannable.venue_id])],
+            ),
+            actor=plannable.organizer,
+            clock=clock,
+        )
+        rounds_before = len(db.exec(select(PlanningRound)).all())
+    clock.now = datetime(2026, 12, 7, 6, tzinfo=UTC)
+    assert open_due_rounds(ops_engine, config, clock) == []
+    with unit_of_work(ops_engine) as db:
+        assert len(db.exec(select(PlanningRound)).all()) == rounds_before
+        cadence = db.exec(select(RoundCadence)).one()
+        assert cadence.last_opened_on == date(2026, 12, 7)
+        assert cadence.last_skip_reason == "The region already has a time slot in this part of that day."

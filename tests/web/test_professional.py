@@ -4,9 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from swarm.domain.enums import AvailabilityAnswer
+from swarm.domain.enums import AvailabilityAnswer, SessionStatus
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import Invitation
+from swarm.persistence.models import Session as ScheduledSession
 from swarm.services.people import professionals
 from tests.web.conftest import login
 from tests.web.world import PASSWORD, csrf_token_from
@@ -135,10 +137,6 @@ def test_clock_injection_is_available(app):
 
 def _invited_to(engine, world, slot) -> int:
     """A published session on ``slot`` with the home professional invited: the invitation's id."""
-    from swarm.domain.enums import SessionStatus
-    from swarm.persistence.models import Invitation
-    from swarm.persistence.models import Session as ScheduledSession
-
     with unit_of_work(engine) as session:
         row = ScheduledSession(
             region_id=world.regions["home"].id,
@@ -174,8 +172,6 @@ def test_invitations_to_come_are_listed_first_and_past_ones_after_them_read_only
 def test_an_answer_to_a_session_that_has_begun_is_refused_in_dutch_and_changes_nothing(
     app, login_as, engine, the_world
 ):
-    from swarm.persistence.models import Invitation
-
     invitation = the_world.invitations["home"]
     app.config["SWARM_CLOCK"] = fixed_clock(datetime(2027, 1, 12, 9, tzinfo=UTC))  # an hour into the session
     client = login_as("professional_home")

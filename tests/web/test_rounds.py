@@ -7,9 +7,20 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from swarm.config import Config
+from swarm.domain.enums import RequestStatus
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
-from swarm.persistence.models import PlanningRound, Slot, SlotVenue
+from swarm.persistence.models import (
+    PlanningRound,
+    RequestNeed,
+    RequestSlot,
+    RoundCadence,
+    Slot,
+    SlotVenue,
+    SwarmRequest,
+)
+from swarm.services.plan.worker import run_queued_solves
 from tests.web.world import NOW, csrf_token_from
 
 
@@ -160,11 +171,6 @@ def test_a_question_a_published_round_left_out_says_why_and_rolls_over_to_the_ne
 ):
     """The organizer solves and publishes; the question nobody can answer stays unplanned, its page says why,
     and when the organizer opens the next round it joins it and keeps the reason under "Earlier rounds"."""
-    from swarm.config import Config
-    from swarm.domain.enums import RequestStatus
-    from swarm.persistence.models import RequestNeed, RequestSlot, SwarmRequest
-    from swarm.services.plan.worker import run_queued_solves
-
     with unit_of_work(engine) as session:
         hard = SwarmRequest(
             municipality_id=the_world.municipalities["home"].id,
@@ -226,8 +232,6 @@ def _cadence(world, **changes):
 
 
 def test_the_cadence_is_previewed_in_plain_words_before_it_is_saved(organizer, engine, the_world):
-    from swarm.persistence.models import RoundCadence
-
     page = organizer.get("/organizer/cadence").get_data(as_text=True)
     assert "Ritme van de rondes" in page and ">maandag</option>" in page
     preview = _post(organizer, "/organizer/cadence", {**_cadence(the_world), "preview": "1"}).get_data(
