@@ -55,7 +55,8 @@ def _logging() -> None:
     help="When another scheduler runs, wait and take over when it stops or loses its database (instead of exiting)",
 )
 def scheduler(polls_every: float, solves_every: float, outbox_every: float, standby: bool) -> None:
-    """Run the recurring jobs (deadlines, solves on SQLite, mail, reminders, expiry warnings, retention).
+    """Run the recurring jobs (rounds by cadence, deadlines, solves on SQLite, mail, reminders, expiry warnings,
+    retention).
 
     Exactly one runs jobs per database; a second one refuses and exits with status 1, or with --standby waits.
     A scheduler that loses its lock (its database connection ended) stops its jobs at once and stands by.

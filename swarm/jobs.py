@@ -37,7 +37,7 @@ from swarm.persistence.db import create_engine, is_sqlite, process_name
 from swarm.persistence.outage import Outage, connection_lost
 from swarm.services.ops import housekeeping, outbox
 from swarm.services.people import retention
-from swarm.services.plan import polls, queue, worker
+from swarm.services.plan import cadence, polls, queue, worker
 from swarm.services.plan.results import RunOutcome
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ class Intervals:
     """How often each job runs, in seconds (tests and demos shorten them)."""
 
     polls: float = 60
+    rounds: float = 300  # a cadence's round opens within five minutes of its day starting
     solves: float = 10
     outbox: float = 30
     reminders: float = 3600
@@ -88,6 +89,7 @@ class Intervals:
 def jobs_for(engine: sa.Engine, intervals: Intervals = Intervals()) -> list[Job]:
     solve_job = Job("run-solves", run_solves, intervals.solves) if is_sqlite(engine) else None
     return [
+        Job("open-rounds", cadence.open_due_rounds, intervals.rounds),
         Job("close-polls", polls.close_due_polls, intervals.polls),
         solve_job or Job("reclaim-solves", reclaim_solves, intervals.solves),
         Job("send-outbox", send_outbox, intervals.outbox, batched=True),

@@ -26,7 +26,9 @@ from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules ad
     coordinator_projects,  # noqa: F401
     feeds,
     organizer,
+    organizer_cadence,  # noqa: F401
     organizer_plan,  # noqa: F401
+    organizer_rounds,  # noqa: F401
     professional,
     professional_data,  # noqa: F401
     public,
@@ -121,7 +123,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(professional.signup)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(coordinator.bp)  # with the routes of coordinator_projects
-    app.register_blueprint(organizer.bp)  # with the routes of organizer_plan
+    app.register_blueprint(organizer.bp)  # with organizer_plan, _rounds and _cadence
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
     return app

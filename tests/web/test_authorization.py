@@ -36,6 +36,7 @@ def _id_params(world, key):
         "venue_id": world.venues[key].id,
         "place_id": world.places[key].id,
         "user_id": world.users[f"organizer_{key}"].id,
+        "round_id": world.rounds[key].id,
     }
 
 

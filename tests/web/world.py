@@ -40,6 +40,7 @@ from swarm.persistence.models import (
     SessionTable,
     Skill,
     Slot,
+    SlotVenue,
     SolveRun,
     SwarmRequest,
     User,
@@ -112,7 +113,17 @@ def build(session, *, with_schedule: bool = True) -> World:
         world.places[key] = _add(
             session, Place(name=town, lat=lat, lon=lon, municipality_id=world.municipalities[key].id)
         )
-        world.rounds[key] = _add(session, PlanningRound(region_id=region.id, sequence=1, name="2027 Q1"))
+        world.rounds[key] = _add(
+            session,
+            PlanningRound(
+                region_id=region.id,
+                sequence=1,
+                name="2027 Q1",
+                availability_deadline=FIRST_SLOT - timedelta(days=7),
+                starts_on=date(2027, 1, 12),
+                ends_on=date(2027, 1, 14),
+            ),
+        )
         world.venues[key] = _add(
             session,
             Venue(
@@ -138,6 +149,8 @@ def build(session, *, with_schedule: bool = True) -> World:
             )
             for day in range(3)
         ]
+        for slot in world.slots[key]:
+            _add(session, SlotVenue(slot_id=slot.id, venue_id=world.venues[key].id))
         world.users[f"coordinator_{key}"] = _user(
             session,
             f"coordinator.{slug}@example.nl",

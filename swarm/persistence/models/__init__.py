@@ -7,10 +7,11 @@ Where each concept lives:
 - ``rolebook``: Role + RoleSkill, a municipality's role book.
 - ``professionals``: Professional, ProfessionalSkill (level 1-3), QualificationDocument (expiry dates; being qualified
   on a date is derived in ``swarm.domain.rules``, never stored), WeekCapacity, Availability (per slot: yes/maybe/no).
-- ``planning``: PlanningRound (a region's cycle; the fairness history counts rounds), Slot (UTC), Venue,
-  VenueUnavailability.
-- ``requests``: SwarmRequest (draft -> open -> planned -> held) with RequestNeed, RequestSlot, RequestVenue,
-  RequestExclusion (conflicts of interest).
+- ``planning``: PlanningRound (a region's cycle with its availability deadline; the fairness history counts
+  rounds), Slot (UTC), Venue, SlotVenue (the venues free for a slot), RoundCadence + CadenceVenue (the rule
+  that opens the next round).
+- ``requests``: SwarmRequest (draft -> waiting -> open -> planned -> held) with RequestNeed, RequestSlot,
+  RequestVenue, RequestExclusion (conflicts of interest), RequestRound (rounds it left unplanned).
 - ``schedule``: Session (slot x venue, stable ``uid``, ``version`` for iCalendar SEQUENCE), SessionTable (one per
   request), Seat (participant x round x table), Invitation (response = PARTSTAT, reasons), Pin (organizer's decisions).
 - ``projects``: Project, ProjectRole (ISO weeks), ProjectPreference (preferred/excluded), Assignment (the team).
@@ -24,7 +25,14 @@ Every datetime column is an aware UTC instant (``columns.UTCDateTime``); enums a
 
 from swarm.persistence.models.accounts import AccountToken, LoginThrottle, User
 from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
-from swarm.persistence.models.planning import PlanningRound, Slot, Venue, VenueUnavailability
+from swarm.persistence.models.planning import (
+    CadenceVenue,
+    PlanningRound,
+    RoundCadence,
+    Slot,
+    SlotVenue,
+    Venue,
+)
 from swarm.persistence.models.professionals import (
     Availability,
     Professional,
@@ -37,6 +45,7 @@ from swarm.persistence.models.regions import Municipality, Place, Region, Skill
 from swarm.persistence.models.requests import (
     RequestExclusion,
     RequestNeed,
+    RequestRound,
     RequestSlot,
     RequestVenue,
     SwarmRequest,
@@ -48,6 +57,7 @@ __all__ = [
     "AccountToken",
     "Assignment",
     "Availability",
+    "CadenceVenue",
     "CalendarFeed",
     "Invitation",
     "LoginThrottle",
@@ -65,19 +75,21 @@ __all__ = [
     "Region",
     "RequestExclusion",
     "RequestNeed",
+    "RequestRound",
     "RequestSlot",
     "RequestVenue",
     "Role",
     "RoleSkill",
+    "RoundCadence",
     "Seat",
     "Session",
     "SessionTable",
     "Skill",
     "Slot",
+    "SlotVenue",
     "SolveRun",
     "SwarmRequest",
     "User",
     "Venue",
-    "VenueUnavailability",
     "WeekCapacity",
 ]

@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import SYSTEM, Actor
-from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
+from swarm.domain.enums import AvailabilityAnswer, DocumentKind, PlanningRoundStatus, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.domain.rules import (
     Document,
@@ -25,6 +25,7 @@ from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import (
     Availability,
     Municipality,
+    PlanningRound,
     Professional,
     ProfessionalSkill,
     QualificationDocument,
@@ -246,7 +247,9 @@ def set_availability(
     actor: Actor,
     clock: Clock = system_clock,
 ) -> list[Availability]:
-    """Record yes / if need be / no per slot (slot id -> answer); slots not named keep their answer."""
+    """Record yes / if need be / no per slot (slot id -> answer); slots not named keep their answer.
+
+    Only slots that have not begun, of a round whose availability poll is open."""
     actor.require_professional(professional_id)
     professional = get(session, Professional, professional_id)
     parsed: dict[int, AvailabilityAnswer] = {}
@@ -256,10 +259,26 @@ def set_availability(
         except ValueError:
             raise ValidationError(f"availability.{slot_id}", "Answer yes, if need be, or no.") from None
     slots = {s.id: s for s in session.exec(select(Slot).where(Slot.id.in_(list(parsed))))}
+    rounds = {
+        r.id: r
+        for r in session.exec(
+            select(PlanningRound).where(PlanningRound.id.in_([s.planning_round_id for s in slots.values()]))
+        )
+    }
+    now = clock()
     for slot_id in parsed:
         slot = slots.get(slot_id)
         if slot is None or slot.region_id != professional.region_id:
             raise ValidationError(f"availability.{slot_id}", "This is not a slot of your region.")
+        if slot.starts_at <= now:
+            raise ValidationError(f"availability.{slot_id}", "This time slot has already begun.")
+        planning_round = rounds.get(slot.planning_round_id)
+        if planning_round is None or not (
+            planning_round.status == PlanningRoundStatus.OPEN and planning_round.availability_deadline > now
+        ):
+            raise ValidationError(
+                f"availability.{slot_id}", "The availability poll for this time slot has closed."
+            )
     existing = {
         row.slot_id: row
         for row in session.exec(
@@ -268,7 +287,6 @@ def set_availability(
             )
         )
     }
-    now = clock()
     rows = []
     for slot_id, answer in parsed.items():
         row = existing.get(slot_id) or Availability(

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from swarm.config import Config
 from swarm.domain.actors import Actor
-from swarm.domain.enums import InvitationResponse, SessionStatus, SolveKind, SolveStatus
+from swarm.domain.enums import InvitationResponse, PlanningRoundStatus, SessionStatus, SolveKind, SolveStatus
 from swarm.domain.errors import ValidationError
 from swarm.domain.refs import professional_ref, request_ref
 from swarm.domain.timeutil import Clock, system_clock
@@ -64,6 +64,8 @@ def enqueue_solve(
 ) -> SolveRun:
     """Queue a solve of the round with a snapshot of its instance; a run still queued for it is refreshed.
 
+    Without ``time_limit`` the round's own (if it has one) or SWARM_SOLVE_TIME_LIMIT applies.
+
     A repair's instance holds only the requests at published tables: an open request that is only in the
     organizer's draft must not be published by a decline. Plans and repairs queue apart, so a decline never turns
     the organizer's plan into something that publishes. ``basis`` records what the snapshot builds on.
@@ -72,6 +74,10 @@ def enqueue_solve(
     actor.require_region(planning_round.region_id)
     if purpose not in (PLAN, REPAIR):
         raise ValidationError("purpose", f"Expected {PLAN} or {REPAIR}.")
+    if planning_round.status == PlanningRoundStatus.CLOSED:
+        raise ValidationError("planning_round_id", "This round is closed; it is no longer planned.")
+    if time_limit is None:
+        time_limit = planning_round.time_limit_seconds
     _check_time_limit(time_limit)
     instance = build_swarm_instance(session, planning_round.region_id, planning_round_id=planning_round.id)
     document = _without_declined_pins(session, planning_round, instance)
@@ -364,6 +370,18 @@ def reclaim_stale_runs(engine: sa.Engine, config: Config, *, clock: Clock = syst
 
 
 # -- reads for the pages --------------------------------------------------------------------------------------
+
+
+def solve_runs_of_round(session: Session, planning_round_id: int, limit: int = 5) -> list[SolveRun]:
+    """The round's latest runs, newest first (the review page)."""
+    return list(
+        session.exec(
+            select(SolveRun)
+            .where(SolveRun.planning_round_id == planning_round_id)
+            .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def solve_runs_of(session: Session, region_id: int, limit: int = 5) -> list[SolveRun]:
