@@ -272,6 +272,8 @@ def test_a_scheduler_that_lost_its_lock_runs_no_job_until_it_holds_it_again(
         smtp_server(first_inbox) as first_smtp,
         smtp_server(second_inbox) as second_smtp,
         started(config, tmp_path, SCHEDULER, SWARM_SMTP_PORT=str(first_smtp.port)) as (first,),
+        # The second starts once the first holds the lock: on a loaded machine it could otherwise win the race.
+        holding_the_lock(first),
         started(config, tmp_path, [*SCHEDULER, "--standby"], SWARM_SMTP_PORT=str(second_smtp.port)) as (
             second,
         ),
@@ -304,6 +306,12 @@ def test_a_scheduler_that_lost_its_lock_runs_no_job_until_it_holds_it_again(
     assert sum(received.values()) - len(received) <= 1  # at most the one in flight twice
     log = first.log()
     assert log.count("lost PostgreSQL advisory lock") == 1 and "Traceback" not in log + second.log()
+
+
+@contextmanager
+def holding_the_lock(scheduler: Process) -> Iterator[None]:
+    wait_until(lambda: "scheduler running" in scheduler.log(), "the first scheduler to take the lock")
+    yield
 
 
 def write_mail_later(engine) -> None:
