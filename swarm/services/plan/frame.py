@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlmodel import Session, func, select
@@ -123,9 +123,8 @@ class VenueInput:
     municipality_id: int | None = None
 
 
-def create_venue(session: Session, region_id: int, data: VenueInput, *, actor: Actor) -> Venue:
-    region = get(session, Region, region_id)
-    actor.require_region(region.id)
+def venue_values(session: Session, region: Region, data: VenueInput, own_id: int | None) -> dict:
+    """Every check of a venue before anything is written; the row's values."""
     name = require_text(data.name, "name")
     require_range(data.capacity, "capacity", minimum=1, maximum=10_000)
     require_range(data.tables, "tables", minimum=1, maximum=500)
@@ -143,21 +142,39 @@ def create_venue(session: Session, region_id: int, data: VenueInput, *, actor: A
     if not code:
         raise ValidationError("code", "Use letters or digits.")
     taken = session.exec(select(Venue.id).where(Venue.region_id == region.id, Venue.code == code)).first()
-    if taken is not None:
+    if taken is not None and taken != own_id:
         raise ValidationError("name", "The region already has a venue with this name.")
-    venue = Venue(
-        region_id=region.id,
-        code=code,
-        name=name,
-        address=data.address.strip(),
-        municipality_id=municipality_id,
-        lat=lat,
-        lon=lon,
-        capacity=data.capacity,
-        tables=data.tables,
-        online=data.online,
-        online_url=data.online_url.strip() if data.online else "",
-    )
+    return {
+        "code": code,
+        "name": name,
+        "address": data.address.strip(),
+        "municipality_id": municipality_id,
+        "lat": lat,
+        "lon": lon,
+        "capacity": data.capacity,
+        "tables": data.tables,
+        "online": data.online,
+        "online_url": data.online_url.strip() if data.online else "",
+    }
+
+
+def create_venue(session: Session, region_id: int, data: VenueInput, *, actor: Actor) -> Venue:
+    region = get(session, Region, region_id)
+    actor.require_region(region.id)
+    venue = Venue(region_id=region.id, **venue_values(session, region, data, None))
+    session.add(venue)
+    session.flush()
+    return venue
+
+
+def update_venue(session: Session, venue_id: int, data: VenueInput, *, actor: Actor) -> Venue:
+    """Change a venue. Its code (the id in solver documents) stays what it was, whatever the new name."""
+    venue = get(session, Venue, venue_id)
+    region = get(session, Region, venue.region_id)
+    actor.require_region(region.id)
+    values = venue_values(session, region, replace(data, code=venue.code), venue.id)
+    for name, value in values.items():
+        setattr(venue, name, value)
     session.add(venue)
     session.flush()
     return venue

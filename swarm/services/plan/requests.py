@@ -65,7 +65,7 @@ class RequestInput:
     planning_round_id: int | None = None  # default: the region's current open round
 
 
-def _validated(session: Session, data: RequestInput, clock: Clock) -> dict:
+def check_request(session: Session, data: RequestInput, clock: Clock) -> dict:
     """Every check before anything is written, so a refusal stores nothing."""
     municipality = get(session, Municipality, data.municipality_id)
     region_id = municipality.region_id
@@ -124,7 +124,7 @@ def create_swarm_request(
     """A new request in status draft."""
     municipality = get(session, Municipality, data.municipality_id)
     actor.require_municipality(municipality.id, municipality.region_id)
-    checked = _validated(session, data, clock)
+    checked = check_request(session, data, clock)
     request = SwarmRequest(
         municipality_id=municipality.id,
         planning_round_id=checked["round_id"],
@@ -142,15 +142,19 @@ def update_swarm_request(
     request = get(session, SwarmRequest, request_id)
     municipality = get(session, Municipality, request.municipality_id)
     actor.require_municipality(municipality.id, municipality.region_id)
-    if request.status not in (RequestStatus.DRAFT, RequestStatus.OPEN):
-        raise ValidationError("status", "A planned or held request can no longer be changed.")
+    check_request_changeable(request)
     if data.municipality_id != request.municipality_id:
         raise ValidationError("municipality_id", "A request stays with its municipality.")
-    checked = _validated(session, data, clock)
+    checked = check_request(session, data, clock)
     request.planning_round_id = checked["round_id"]
     request.updated_at = clock()
     _apply(session, request, data, checked)
     return request
+
+
+def check_request_changeable(request: SwarmRequest) -> None:
+    if request.status not in (RequestStatus.DRAFT, RequestStatus.OPEN):
+        raise ValidationError("status", "A planned or held request can no longer be changed.")
 
 
 def _apply(session: Session, request: SwarmRequest, data: RequestInput, checked: dict) -> None:
