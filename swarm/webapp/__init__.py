@@ -20,6 +20,7 @@ from swarm.webapp.sso import init_sso
 from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules add routes to their actor's blueprint
     coordinator,
     coordinator_projects,  # noqa: F401
+    exchange,  # noqa: F401  (import and export routes on the organizer's and coordinator's blueprints)
     feeds,
     organizer,
     organizer_plan,  # noqa: F401

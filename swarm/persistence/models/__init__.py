@@ -15,6 +15,7 @@ Where each concept lives:
   request), Seat (participant x round x table), Invitation (response = PARTSTAT, reasons), Pin (organizer's decisions).
 - ``projects``: Project, ProjectRole (ISO weeks), ProjectPreference (preferred/excluded), Assignment (the team).
 - ``accounts``: User (one role, exactly one scope; ``session_version`` revokes logins).
+- ``exchange``: PendingImport (an uploaded file kept for its preview until the import is confirmed).
 - ``operations``: SolveRun (a solve as a job with progress), OutboxMessage (mail written with the change that causes
   it), CalendarFeed (token hash only).
 
@@ -22,6 +23,7 @@ Every datetime column is an aware UTC instant (``columns.UTCDateTime``); enums a
 """
 
 from swarm.persistence.models.accounts import User
+from swarm.persistence.models.exchange import PendingImport
 from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
 from swarm.persistence.models.planning import PlanningRound, Slot, Venue, VenueUnavailability
 from swarm.persistence.models.professionals import (
@@ -50,6 +52,7 @@ __all__ = [
     "Invitation",
     "Municipality",
     "OutboxMessage",
+    "PendingImport",
     "Pin",
     "Place",
     "PlanningRound",

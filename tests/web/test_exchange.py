@@ -1,0 +1,107 @@
+"""Import in the web app: upload, a preview of every row in Dutch, confirm; all or nothing; export buttons."""
+
+from __future__ import annotations
+
+import io
+
+from sqlmodel import func, select
+
+from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import OutboxMessage, PendingImport, Professional, Role
+from tests.exchange.conftest import csv_bytes
+from tests.web.world import csrf_token_from
+
+HEADER = ["Naam", "E-mail", "KvK-nummer", "Woonplaats", "Kleur"]
+ANNA = ["Anna de Vries", "anna@example.nl", "23456789", "Oude IJsselstreek", "rood"]
+
+
+def upload(
+    client, data: bytes, kind: str = "professionals", name: str = "pros.csv", prefix: str = "organizer"
+):
+    page = client.get(f"/{prefix}/import/{kind}")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(
+        f"/{prefix}/import/{kind}",
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def post(client, url: str, **fields):
+    token = csrf_token_from(
+        client.get("/organizer/" if url.startswith("/organizer") else "/coordinator/").get_data(as_text=True)
+    )
+    return client.post(url, data={"csrf_token": token, **fields})
+
+
+def counted(engine, model) -> int:
+    with unit_of_work(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_upload_preview_in_dutch_then_confirm_stores_and_invites(login_as, engine, the_world):
+    client = login_as("organizer_home")
+    response = upload(client, csv_bytes([HEADER, ANNA]))
+    assert response.status_code == 302
+    preview_url = response.headers["Location"]
+    page = client.get(preview_url).get_data(as_text=True)
+    assert "1 nieuw" in page and "Kolom “Kleur”" in page and "Bevestigen" in page
+    assert counted(engine, Professional) == 2  # the world's two, nothing yet
+    confirmed = post(client, preview_url + "/confirm")
+    assert confirmed.status_code == 302
+    assert counted(engine, Professional) == 3 and counted(engine, PendingImport) == 0
+    assert counted(engine, OutboxMessage) == 3  # the world's two failed mails and the invitation
+
+
+def test_a_file_with_errors_shows_each_by_line_and_column_and_cannot_be_confirmed(login_as, engine):
+    client = login_as("organizer_home")
+    bad_kvk = ["Bram", "bram@example.nl", "1234", "Oude IJsselstreek", "rood"]
+    bad_place = ["Cor", "cor@example.nl", "34567890", "Nergenshuizen", "groen"]
+    response = upload(client, csv_bytes([HEADER, ANNA, bad_kvk, bad_place], encoding="cp1252", delimiter=","))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Regel 3, kolom “KvK-nummer”: Een KvK-nummer heeft precies 8 cijfers." in page
+    assert "Regel 4, kolom “Woonplaats”: Onbekende plaats" in page
+    assert "/confirm" not in page
+    refused = post(client, response.headers["Location"] + "/confirm")
+    assert refused.status_code == 400 and counted(engine, Professional) == 2
+
+
+def test_an_unknown_header_is_mapped_once_in_the_preview(login_as, engine):
+    client = login_as("organizer_home")
+    response = upload(client, csv_bytes([["Dorp", *HEADER[:3]], [ANNA[3], *ANNA[:3]]]))
+    url = response.headers["Location"]
+    assert "De kolom Woonplaats (Home place) ontbreekt." in client.get(url).get_data(as_text=True)
+    post(client, url + "/map", **{"map-0": "place"})
+    assert "1 nieuw" in client.get(url).get_data(as_text=True)
+
+
+def test_what_is_not_a_table_is_refused_at_the_upload(login_as, engine):
+    client = login_as("organizer_home")
+    response = upload(client, b"\x89PNG\r\n\x1a\n\x00\x00\x00", name="foto.csv")
+    assert response.status_code == 400
+    assert "Dit is geen CSV- of Excelbestand (.xlsx)." in response.get_data(as_text=True)
+    assert counted(engine, PendingImport) == 0
+
+
+def test_a_preview_belongs_to_its_uploader_and_kinds_to_their_role(login_as):
+    organizer = login_as("organizer_home")
+    url = upload(organizer, csv_bytes([HEADER, ANNA])).headers["Location"]
+    assert login_as("organizer_foreign").get(url).status_code == 404
+    assert organizer.get("/organizer/import/roles").status_code == 404
+    assert login_as("coordinator_home").get("/organizer/import/professionals").status_code in (302, 403)
+
+
+def test_a_coordinator_imports_the_role_book(login_as, engine):
+    client = login_as("coordinator_home")
+    rows = [["Rol", "Doel", "Competenties"], ["Projectleider", "Leiden", "projectleiding:2"]]
+    response = upload(client, csv_bytes(rows), kind="roles", prefix="coordinator")
+    confirmed = post(client, response.headers["Location"] + "/confirm")
+    assert confirmed.status_code == 302 and counted(engine, Role) == 3
+
+
+def test_the_professionals_export_reads_back_as_unchanged(login_as):
+    client = login_as("organizer_home")
+    exported = client.get("/organizer/export/professionals.csv")
+    assert exported.headers["Content-Disposition"] == 'attachment; filename="professionals-achterhoek.csv"'
+    url = upload(client, exported.data).headers["Location"]
+    assert "1 ongewijzigd" in client.get(url).get_data(as_text=True)
