@@ -27,6 +27,7 @@ from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules ad
     professional,
     professional_data,  # noqa: F401
     public,
+    welcome,
 )
 
 DEFAULTS = {
@@ -105,6 +106,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(professional.bp)  # with the routes of professional_data
     app.register_blueprint(professional.signup)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(welcome.bp)  # imported professionals confirm their profile
     app.register_blueprint(coordinator.bp)  # with the routes of coordinator_projects
     app.register_blueprint(organizer.bp)  # with the routes of organizer_plan
     return app

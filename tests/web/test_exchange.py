@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from sqlmodel import func, select
 
@@ -105,3 +106,21 @@ def test_the_professionals_export_reads_back_as_unchanged(login_as):
     assert exported.headers["Content-Disposition"] == 'attachment; filename="professionals-achterhoek.csv"'
     url = upload(client, exported.data).headers["Location"]
     assert "1 ongewijzigd" in client.get(url).get_data(as_text=True)
+
+
+def test_the_invited_professional_confirms_the_profile_and_sets_a_password_once(login_as, engine, client):
+    organizer = login_as("organizer_home")
+    url = upload(organizer, csv_bytes([HEADER, ANNA])).headers["Location"]
+    post(organizer, url + "/confirm")
+    with unit_of_work(engine) as session:
+        body = session.exec(select(OutboxMessage.body_text).where(OutboxMessage.recipient == ANNA[1])).one()
+    link = re.search(r"http://swarm\.test(/welkom/\S+)", body).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and "Bevestig uw profiel" in page.get_data(as_text=True)
+    token = csrf_token_from(page.get_data(as_text=True))
+    too_short = client.post(link, data={"csrf_token": token, "confirmed": "y", "password": "kort"})
+    assert too_short.status_code == 400
+    done = client.post(link, data={"csrf_token": token, "confirmed": "y", "password": "een lang wachtwoord"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/professional/profile")
+    assert client.get("/professional/").status_code == 200
+    assert "niet meer geldig" in client.get(link).get_data(as_text=True)
