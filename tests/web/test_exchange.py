@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from openpyxl import load_workbook
 from sqlmodel import func, select
 
 from swarm.persistence.db import unit_of_work
@@ -124,3 +125,45 @@ def test_the_invited_professional_confirms_the_profile_and_sets_a_password_once(
     assert done.status_code == 302 and done.headers["Location"].endswith("/professional/profile")
     assert client.get("/professional/").status_code == 200
     assert "niet meer geldig" in client.get(link).get_data(as_text=True)
+
+
+def test_the_published_schedule_exports_with_a_sheet_per_part_and_a_flat_csv(login_as, the_world):
+    organizer = login_as("organizer_home")
+    workbook = load_workbook(io.BytesIO(organizer.get("/organizer/export/schedule.xlsx").data))
+    assert workbook.sheetnames == ["Sessies", "Tafels per ronde", "Deelnemers", "Redenen", "Indeling"]
+    names = [row[7] for row in workbook["Tafels per ronde"].iter_rows(min_row=2, values_only=True)]
+    assert names == ["Pro Achterhoek"]
+    flat = organizer.get("/organizer/export/schedule.csv").data.decode("utf-8-sig")
+    assert "Pro Achterhoek" in flat and "Pro Zuid-Limburg" not in flat
+    assert "participatie" in flat.lower()  # the reason, worded
+    coordinator = login_as("coordinator_home")
+    assert "Inwoners betrekken in Oude IJsselstreek" in coordinator.get(
+        "/coordinator/export/schedule.csv"
+    ).data.decode("utf-8-sig")
+
+
+def test_a_projects_team_exports_roles_weeks_hours_and_cost_against_the_budget(login_as, the_world):
+    coordinator = login_as("coordinator_home")
+    project = the_world.projects["home"]
+    rows = list(
+        load_workbook(io.BytesIO(coordinator.get(f"/coordinator/projects/{project.id}/team.xlsx").data))[
+            "Team"
+        ].values
+    )
+    assert rows[1][0] == "Projectleider" and rows[1][5] == 16 and rows[1][8] == 4
+    assert (rows[-2][0], rows[-2][9]) == ("Budget", 50000)
+    assert (
+        coordinator.get(f"/coordinator/projects/{the_world.projects['foreign'].id}/team.csv").status_code
+        == 404
+    )
+
+
+def test_the_printable_table_plan_has_no_navigation_and_stays_in_its_region(login_as, the_world):
+    organizer = login_as("organizer_home")
+    with_session = organizer.get("/organizer/review").get_data(as_text=True)
+    session_id = int(re.search(r"/organizer/sessions/(\d+)/print", with_session).group(1))
+    page = organizer.get(f"/organizer/sessions/{session_id}/print").get_data(as_text=True)
+    assert "Pro Achterhoek" in page and "Ronde 1" in page and "<nav" not in page and "print.css" in page
+    assert login_as("organizer_foreign").get(f"/organizer/sessions/{session_id}/print").status_code == 404
+    assert login_as("coordinator_home").get(f"/coordinator/sessions/{session_id}/print").status_code == 200
+    assert login_as("coordinator_foreign").get(f"/coordinator/sessions/{session_id}/print").status_code == 404

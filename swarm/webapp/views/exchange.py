@@ -12,19 +12,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from swarm.domain.enums import UserRole
-from swarm.domain.errors import NotFound
+from swarm.domain.enums import SessionStatus, UserRole
+from swarm.domain.errors import NotFound, ValidationError
+from swarm.persistence.models import Project
 from swarm.services import lookup
 from swarm.services.exchange import pending as pending_service
 from swarm.services.exchange.columns import KINDS
-from swarm.services.exchange.exporting import export_professionals
+from swarm.services.exchange.exporting import export_professionals, export_schedule, export_team
 from swarm.services.exchange.report import ImportScope, Outcome
 from swarm.services.exchange.tables import FileProblem
+from swarm.services.plan import review
+from swarm.services.plan.frame import planning_round_for
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.exchange import UploadForm
+from swarm.webapp.labels import response_label
+from swarm.webapp.reasons import reason_text
 from swarm.webapp.views import coordinator, organizer
+from swarm.webapp.views.common import owned
 
 KIND_NAMES = {
     "professionals": _l("professionals"),
@@ -188,3 +194,78 @@ def _download(exported):
     response = current_app.response_class(exported.content, mimetype=exported.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     return response
+
+
+def _format(fmt: str) -> str:
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    return fmt
+
+
+@organizer.bp.get("/export/schedule.<fmt>")
+def export_round_schedule(fmt: str):
+    """The published schedule of the round being planned (organizer.current_round)."""
+    planning_round = organizer.current_round()
+    if planning_round is None:
+        abort(404)
+    return _download(
+        export_schedule(
+            db(),
+            planning_round.id,
+            _format(fmt),
+            actor=current_user.actor,
+            word=reason_text,
+            response_word=response_label,
+        )
+    )
+
+
+@coordinator.bp.get("/export/schedule.<fmt>")
+def export_municipality_schedule(fmt: str):
+    """The sessions of the region's newest round that discuss the municipality's questions."""
+    municipality = lookup.municipality(db(), current_user.municipality_id)
+    try:
+        planning_round = planning_round_for(db(), municipality.region_id, None)
+    except ValidationError:
+        abort(404)
+    return _download(
+        export_schedule(
+            db(),
+            planning_round.id,
+            _format(fmt),
+            actor=current_user.actor,
+            municipality_id=municipality.id,
+            word=reason_text,
+            response_word=response_label,
+        )
+    )
+
+
+@coordinator.bp.get("/projects/<int:project_id>/team.<fmt>")
+def export_project_team(project_id: int, fmt: str):
+    project = owned(Project, project_id, scope="municipality_id")
+    return _download(export_team(db(), project.id, _format(fmt), actor=current_user.actor))
+
+
+def print_page(session_id: int):
+    """A session's table plan per round, for the day itself: printable, no navigation, large names."""
+    try:
+        view = review.session_view(db(), session_id)
+    except NotFound:
+        abort(404)
+    if view.session.status != SessionStatus.PUBLISHED:
+        abort(404)
+    if current_user.role == UserRole.ORGANIZER:
+        if view.session.region_id != current_user.region_id:
+            abort(404)
+        tables = view.tables
+    else:
+        tables = [t for t in view.tables if t.request.municipality_id == current_user.municipality_id]
+        if not tables:
+            abort(404)
+    rounds = range(1, view.session.rounds + 1)
+    return render_template("exchange/print_session.html", view=view, tables=tables, rounds=rounds)
+
+
+for _blueprint in (organizer.bp, coordinator.bp):
+    _blueprint.add_url_rule("/sessions/<int:session_id>/print", "print_session", print_page)
