@@ -40,6 +40,7 @@ EXTENSIONS = (
     "swarm.cli_ops",
     "swarm.cli_admin",
     "swarm.cli_rounds",
+    "swarm.cli_exchange",
     "swarm.jobs",
     "swarm.calendars.commands",
 )

@@ -24,6 +24,7 @@ from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules ad
     admin,
     coordinator,
     coordinator_projects,  # noqa: F401
+    exchange,  # noqa: F401  (import and export routes on the organizer's and coordinator's blueprints)
     feeds,
     organizer,
     organizer_cadence,  # noqa: F401
@@ -32,6 +33,7 @@ from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules ad
     professional,
     professional_data,  # noqa: F401
     public,
+    welcome,
 )
 
 DEFAULTS = {
@@ -122,6 +124,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(professional.bp)  # with the routes of professional_data
     app.register_blueprint(professional.signup)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(welcome.bp)  # imported professionals confirm their profile
     app.register_blueprint(coordinator.bp)  # with the routes of coordinator_projects
     app.register_blueprint(organizer.bp)  # with organizer_plan, _rounds and _cadence
     app.register_blueprint(admin.bp)

@@ -24,6 +24,7 @@ from swarm.persistence.models import (
     Invitation,
     Municipality,
     OutboxMessage,
+    PendingImport,
     Place,
     PlanningRound,
     Professional,
@@ -77,6 +78,7 @@ class World:
     runs: dict[str, SolveRun] = field(default_factory=dict)
     team_runs: dict[str, SolveRun] = field(default_factory=dict)
     failed_mail: dict[str, OutboxMessage] = field(default_factory=dict)
+    pending_imports: dict[str, PendingImport] = field(default_factory=dict)  # by user key
 
 
 def csrf_token_from(page: str) -> str:
@@ -297,6 +299,28 @@ def _municipal_objects(session, world: World, key: str, with_schedule: bool) -> 
             last_error="550 5.1.1 mailbox unknown",
         ),
     )
+    for role, kind, content in (
+        (
+            "organizer",
+            "professionals",
+            "Naam;E-mail;KvK-nummer;Woonplaats\r\nAnna;anna@example.nl;23456789;Ulft\r\n",
+        ),
+        ("coordinator", "roles", "Rol;Doel\r\nProjectleider;Projecten leiden\r\n"),
+    ):
+        world.pending_imports[f"{role}_{key}"] = _add(
+            session,
+            PendingImport(
+                key=f"upload-{role}-{key}",
+                kind=kind,
+                user_id=world.users[f"{role}_{key}"].id,
+                region_id=world.regions[key].id,
+                municipality_id=municipality.id if role == "coordinator" else None,
+                filename=f"{kind}.csv",
+                content=content.encode(),
+                mapping={},
+                expires_at=NOW + timedelta(days=1),
+            ),
+        )
     if with_schedule:
         _published_session(session, world, key)
     world.documents[key] = session.exec(

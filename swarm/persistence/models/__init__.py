@@ -17,6 +17,7 @@ Where each concept lives:
 - ``projects``: Project, ProjectRole (ISO weeks), ProjectPreference (preferred/excluded), Assignment (the team).
 - ``accounts``: User (one role, exactly one scope or none for an administrator; ``session_version`` revokes
   logins), AccountToken (one-time links: hash only), LoginThrottle (attempts per account and client address).
+- ``exchange``: PendingImport (an uploaded file kept for its preview until the import is confirmed).
 - ``operations``: SolveRun (a solve as a job with progress), OutboxMessage (mail written with the change that causes
   it), CalendarFeed (token hash only).
 
@@ -24,6 +25,7 @@ Every datetime column is an aware UTC instant (``columns.UTCDateTime``); enums a
 """
 
 from swarm.persistence.models.accounts import AccountToken, LoginThrottle, User
+from swarm.persistence.models.exchange import PendingImport
 from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
 from swarm.persistence.models.planning import (
     CadenceVenue,
@@ -63,6 +65,7 @@ __all__ = [
     "LoginThrottle",
     "Municipality",
     "OutboxMessage",
+    "PendingImport",
     "Pin",
     "Place",
     "PlanningRound",

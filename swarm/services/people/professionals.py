@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,6 +25,7 @@ from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import (
     Availability,
     Municipality,
+    Place,
     PlanningRound,
     Professional,
     ProfessionalSkill,
@@ -63,8 +64,32 @@ class DocumentInput:
     reference: str = ""
 
 
-def _validated(session: Session, profile: ProfileInput, *, own_id: int | None) -> dict:
-    """Every check before anything is written, so a refusal stores nothing."""
+@dataclass(frozen=True)
+class ProfileLookups:
+    """Where the profile checks look things up: the database, a query each (one form), or tables read once
+    (an import of thousands of rows, :mod:`swarm.services.exchange`). Either way the checks are the same."""
+
+    email_owner: Callable[[str], int | None]  # the professional registered with this address, if any
+    place: Callable[[int | None], Place]  # raises ValidationError for an unknown place
+    region_of_municipality: Callable[[int], int]
+    skills: Callable[[list[str]], Mapping[str, Skill]]  # raises ValidationError for an unknown code
+
+
+def database_lookups(session: Session) -> ProfileLookups:
+    return ProfileLookups(
+        email_owner=lambda email: session.exec(
+            select(Professional.id).where(Professional.email == email)
+        ).first(),
+        place=lambda place_id: place_for_field(session, place_id),
+        region_of_municipality=lambda municipality_id: get(session, Municipality, municipality_id).region_id,
+        skills=lambda codes: skills_by_code(session, codes),
+    )
+
+
+def profile_values(profile: ProfileInput, *, own_id: int | None, lookups: ProfileLookups) -> dict:
+    """Every check of a profile before anything is written, so a refusal stores nothing; the row's values.
+
+    The one set of rules for the registration form, the profile page and the import."""
     values = {
         "name": require_text(profile.name, "name"),
         "email": normalise_email(profile.email),
@@ -79,19 +104,24 @@ def _validated(session: Session, profile: ProfileInput, *, own_id: int | None) -
     require_range(profile.hourly_rate, "hourly_rate", minimum=0, maximum=1000)
     require_range(profile.hours_per_week, "hours_per_week", minimum=0, maximum=80)
     require_range(profile.max_sessions_per_round, "max_sessions_per_round", minimum=0, maximum=20)
-    taken = session.exec(select(Professional.id).where(Professional.email == values["email"])).first()
+    taken = lookups.email_owner(values["email"])
     if taken is not None and taken != own_id:
         raise ValidationError("email", "A professional with this email address is already registered.")
-    place = place_for_field(session, profile.home_place_id)
+    place = lookups.place(profile.home_place_id)
     region_id = profile.region_id
     if region_id is None and place.municipality_id is not None:
-        region_id = get(session, Municipality, place.municipality_id).region_id
+        region_id = lookups.region_of_municipality(place.municipality_id)
     if region_id is None:
         raise ValidationError("region_id", "Choose the region you work in.")
     for code, level in profile.skills.items():
         require_level(level, f"skills.{code}")
+    lookups.skills(list(profile.skills))
     values.update(home_place_id=place.id, lat=place.lat, lon=place.lon, region_id=region_id)
     return values
+
+
+def _validated(session: Session, profile: ProfileInput, *, own_id: int | None) -> dict:
+    return profile_values(profile, own_id=own_id, lookups=database_lookups(session))
 
 
 def register_professional(
@@ -153,26 +183,37 @@ def update_profile(
     professional = get(session, Professional, professional_id)
     values = _validated(session, profile, own_id=professional.id)
     skills = skills_by_code(session, list(profile.skills))
+    now = clock()
+    write_profile(
+        session, professional, values, {skills[c].id: level for c, level in profile.skills.items()}, now
+    )
+    if profile.agreement_signed and professional.agreement_signed_on is None:
+        professional.agreement_signed_on = now.date()
+    if not profile.agreement_signed:
+        professional.agreement_signed_on = None
+    professional.last_active_at = now
+    session.add(professional)
+    session.flush()
+    return professional
+
+
+def write_profile(
+    session: Session, professional: Professional, values: Mapping, skill_levels: Mapping[int, int], now
+) -> None:
+    """Store checked profile values (:func:`profile_values`) and skills (skill id -> level) on ``professional``,
+    and its login's e-mail address with it. Authorization is the caller's."""
     user = session.exec(select(User).where(User.professional_id == professional.id)).first()
     if user is not None and user.email != values["email"] and email_taken(session, values["email"]):
         raise ValidationError("email", "An account with this email address already exists.")
     for name, value in values.items():
         setattr(professional, name, value)
-    now = clock()
-    if profile.agreement_signed and professional.agreement_signed_on is None:
-        professional.agreement_signed_on = now.date()
-    if not profile.agreement_signed:
-        professional.agreement_signed_on = None
-    professional.updated_at = professional.last_active_at = now
+    professional.updated_at = now
     session.add(professional)
-    _replace_skills(
-        session, professional.id, {skills[code].id: level for code, level in profile.skills.items()}
-    )
+    _replace_skills(session, professional.id, skill_levels)
     if user is not None and user.email != values["email"]:
         user.email = values["email"]
         session.add(user)
     session.flush()
-    return professional
 
 
 def _replace_skills(session: Session, professional_id: int, levels: Mapping[int, int]) -> None:

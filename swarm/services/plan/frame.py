@@ -126,7 +126,8 @@ class VenueInput:
     municipality_id: int | None = None
 
 
-def _venue_values(session: Session, region: Region, data: VenueInput, own_id: int | None) -> dict:
+def venue_values(session: Session, region: Region, data: VenueInput, own_id: int | None) -> dict:
+    """Every check of a venue before anything is written; the row's values."""
     name = require_text(data.name, "name")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name + data.address + data.online_url):
         raise ValidationError("name", "Use letters, digits and punctuation only (no line breaks).")
@@ -167,7 +168,7 @@ def create_venue(session: Session, region_id: int, data: VenueInput, *, actor: A
     """A venue of the region: its organizers keep them, the administrator sets them up."""
     region = get(session, Region, region_id)
     actor.require_region_setup(region.id)
-    venue = Venue(region_id=region.id, **_venue_values(session, region, data, None))
+    venue = Venue(region_id=region.id, **venue_values(session, region, data, None))
     session.add(venue)
     session.flush()
     return venue
@@ -178,7 +179,7 @@ def update_venue(session: Session, venue_id: int, data: VenueInput, *, actor: Ac
     venue = get(session, Venue, venue_id)
     region = get(session, Region, venue.region_id)
     actor.require_region_setup(region.id)
-    values = _venue_values(session, region, replace(data, code=venue.code), venue.id)
+    values = venue_values(session, region, replace(data, code=venue.code), venue.id)
     for name, value in values.items():
         setattr(venue, name, value)
     session.add(venue)

@@ -93,7 +93,7 @@ def round_for_request(
     return round_taking_requests(session, region_id, now)
 
 
-def _validated(session: Session, data: RequestInput, request: SwarmRequest | None, clock: Clock) -> dict:
+def check_request(session: Session, data: RequestInput, request: SwarmRequest | None, clock: Clock) -> dict:
     """Every check before anything is written, so a refusal stores nothing."""
     municipality = get(session, Municipality, data.municipality_id)
     region_id = municipality.region_id
@@ -170,7 +170,7 @@ def create_swarm_request(
     """A new request in status draft, in the round that takes requests (or in none while no round does)."""
     municipality = get(session, Municipality, data.municipality_id)
     actor.require_municipality(municipality.id, municipality.region_id)
-    checked = _validated(session, data, None, clock)
+    checked = check_request(session, data, None, clock)
     request = SwarmRequest(
         municipality_id=municipality.id,
         created_by_id=actor.user_id,
@@ -189,11 +189,10 @@ def update_swarm_request(
     request = get(session, SwarmRequest, request_id)
     municipality = get(session, Municipality, request.municipality_id)
     actor.require_municipality(municipality.id, municipality.region_id)
-    if request.status not in (RequestStatus.DRAFT, RequestStatus.WAITING, RequestStatus.OPEN):
-        raise ValidationError("status", "A planned or held request can no longer be changed.")
+    check_request_changeable(request)
     if data.municipality_id != request.municipality_id:
         raise ValidationError("municipality_id", "A request stays with its municipality.")
-    checked = _validated(session, data, request, clock)
+    checked = check_request(session, data, request, clock)
     if request.status == RequestStatus.DRAFT or data.planning_round_id is not None:
         _join(request, checked["round"])
     request.updated_at = clock()
@@ -205,6 +204,11 @@ def _join(request: SwarmRequest, planning_round: PlanningRound | None) -> None:
     """Put the request in this round (or in none), with the round's deadline."""
     request.planning_round_id = planning_round.id if planning_round is not None else None
     request.availability_deadline = planning_round.availability_deadline if planning_round else None
+
+
+def check_request_changeable(request: SwarmRequest) -> None:
+    if request.status not in (RequestStatus.DRAFT, RequestStatus.WAITING, RequestStatus.OPEN):
+        raise ValidationError("status", "A planned or held request can no longer be changed.")
 
 
 def _apply(session: Session, request: SwarmRequest, data: RequestInput, checked: dict) -> None:

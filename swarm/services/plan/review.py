@@ -33,7 +33,7 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.persistence.models import Session as ScheduledSession
-from swarm.services.lookup import region_professionals
+from swarm.services.lookup import get, region_professionals
 from swarm.services.plan.history import standing_invitations
 
 
@@ -94,6 +94,14 @@ def _session_view(session: Session, scheduled: ScheduledSession, slot: Slot, ven
         .order_by(Professional.name)
     ).all()
     return SessionView(scheduled, slot, venue, table_views, list(invitations))
+
+
+def session_view(session: Session, session_id: int) -> SessionView:
+    """One session with its tables per round and its invitations."""
+    scheduled = get(session, ScheduledSession, session_id)
+    return _session_view(
+        session, scheduled, get(session, Slot, scheduled.slot_id), get(session, Venue, scheduled.venue_id)
+    )
 
 
 def published_tables_for_request(session: Session, request_id: int) -> list[SessionView]:

@@ -12,7 +12,7 @@ from swarm.domain.enums import AssignmentStatus, ProjectStance, SolveKind
 from swarm.domain.errors import ValidationError
 from swarm.domain.reasons import CHOSEN_BY_COORDINATOR, reason
 from swarm.domain.rules import require_level, require_range, require_role_weeks, require_text
-from swarm.domain.timeutil import Clock, system_clock
+from swarm.domain.timeutil import Clock, iso_weeks_between, system_clock
 from swarm.persistence.models import (
     Assignment,
     Municipality,
@@ -246,3 +246,20 @@ def latest_team_run(session: Session, project_id: int) -> SolveRun | None:
         .limit(50)
     )
     return next((run for run in runs if project_id in (run.parameters or {}).get("project_ids", [])), None)
+
+
+def team_chart(rows, budget: int | None) -> dict:
+    """Week-by-week: who holds which role, the hours, and the cost per week and in total against the budget."""
+    weeks = sorted({week for role, *_ in rows for week in iso_weeks_between(role.first_week, role.last_week)})
+    lines, cost_per_week, total = [], dict.fromkeys(weeks, 0), 0
+    for role, _skill, assignment, person in rows:
+        active = set(iso_weeks_between(role.first_week, role.last_week))
+        rate = person.hourly_rate if person else 0
+        for week in active:
+            cost_per_week[week] += role.hours_per_week * rate
+        cost = role.hours_per_week * rate * len(active)
+        total += cost
+        lines.append(
+            {"role": role, "person": person, "assignment": assignment, "active": active, "cost": cost}
+        )
+    return {"weeks": weeks, "lines": lines, "cost_per_week": cost_per_week, "total": total, "budget": budget}
