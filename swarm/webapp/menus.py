@@ -22,6 +22,7 @@ MENUS = {
     UserRole.ORGANIZER: [
         ("organizer.dashboard", _l("Dashboard")),
         ("organizer.review", _l("Plan")),
+        ("organizer.documents_to_check", _l("Documents")),
         ("organizer.policy", _l("Equal treatment")),
     ],
     UserRole.ADMINISTRATOR: [

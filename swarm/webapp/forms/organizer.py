@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms import DateField, HiddenField, IntegerField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from swarm.webapp.forms.common import Select
 from swarm.webapp.forms.messages import REQUIRED
@@ -57,4 +57,33 @@ class UnpinForm(FlaskForm):
 class SolveForm(FlaskForm):
     time_limit = IntegerField(
         _l("Time limit in seconds"), default=30, validators=[InputRequired(REQUIRED), NumberRange(1, 600)]
+    )
+
+
+class ApproveForm(FlaskForm):
+    """What the organizer reads from the document when approving it."""
+
+    expires_on = DateField(
+        _l("Valid until"),
+        validators=[InputRequired(REQUIRED)],
+        description=_l(
+            "As on the document; for a VOG, until when the region accepts it. At most 10 years ahead."
+        ),
+    )
+    issued_on = DateField(
+        _l("Issue date"),
+        validators=[Optional()],
+        description=_l("Required for a VOG and a KvK extract: at most six months ago."),
+    )
+    reference = StringField(
+        _l("Reference (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("For instance the policy or certificate number."),
+    )
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why (the professional reads this)"),
+        validators=[DataRequired(REQUIRED), Length(max=500)],
     )
