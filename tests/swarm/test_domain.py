@@ -78,15 +78,13 @@ def test_qualified_until_the_earliest_expiry_of_the_approved_documents():
 
 @pytest.mark.parametrize("status", [DocumentStatus.PENDING, DocumentStatus.REJECTED])
 def test_a_document_not_approved_counts_for_nothing_whatever_its_dates(status):
-    unchecked = [
-        Document(d.kind, expires_on=date(9999, 12, 31), issued_on=None, status=status) for d in DOCS
-    ]
+    unchecked = [Document(d.kind, expires_on=date(9999, 12, 31), issued_on=None, status=status) for d in DOCS]
     qualification = qualification_on(date(2027, 1, 1), unchecked, agreement_signed_on=date(2026, 1, 1))
     assert qualification.missing == ("kvk_extract", "vog", "liability_insurance")
     one_unchecked = [*DOCS[:2], unchecked[2]]
-    assert qualification_on(date(2027, 1, 1), one_unchecked, agreement_signed_on=date(2026, 1, 1)).missing == (
-        "liability_insurance",
-    )
+    assert qualification_on(
+        date(2027, 1, 1), one_unchecked, agreement_signed_on=date(2026, 1, 1)
+    ).missing == ("liability_insurance",)
 
 
 def test_an_approved_document_without_an_expiry_date_counts_for_nothing():
