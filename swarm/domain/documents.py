@@ -57,7 +57,7 @@ def display_name(filename: str | None, content_type: str) -> str:
     or format characters, at most 120 characters, with the extension of the real type. Never used on disk."""
     name = unicodedata.normalize("NFC", filename or "")
     name = re.split(r"[\\/]", name)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] not in "CZ" or c == " ")
+    name = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in name)
     name = re.sub(r"\s+", " ", name).strip(" .")
     stem = name.rsplit(".", 1)[0] if "." in name else name
     extension = EXTENSIONS[content_type]
