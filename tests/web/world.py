@@ -198,7 +198,7 @@ def _professional(session, world: World, key: str, email: str) -> Professional:
             ProfessionalSkill(professional_id=professional.id, skill_id=world.skills[code].id, level=level),
         )
     for kind in DocumentKind:  # checked on paper: approved, no file
-        world.documents[f"{key}_{kind.value}"] = _add(
+        _add(
             session,
             QualificationDocument(
                 professional_id=professional.id,
