@@ -37,9 +37,11 @@ depends_on: str | Sequence[str] | None = None
 log = logging.getLogger("alembic.runtime.migration")
 
 KVK_OWNED = "anonymised_at IS NULL AND kvk_number <> ''"
+# A frozen copy of people.qualifications.KVK_NUMBER_SHARED (migrations import no service): stored in English
+# like every reason the system gives, worded in the reader's language by the web app.
 SHARED_KVK_REASON = (
-    "Dit KvK-nummer was ook bij een eerder account geregistreerd. Vul bij uw profiel uw eigen KvK-nummer in en "
-    "upload uw KvK-uittreksel opnieuw."
+    "Another profile registered this KvK number first. Enter your own KvK number in your profile and upload "
+    "your KvK extract again."
 )
 
 
