@@ -7,6 +7,7 @@ so ``swarm config --list`` and the README table come from the same place.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -59,6 +60,16 @@ class Config:
         90,
         "Days a finished solve keeps the professionals in its snapshot, counted from when it finished or, for "
         "the schedule or team it produced, from the end of its last session or role week; a draft keeps them",
+    )
+    document_dir: str = _setting(
+        "",
+        "Folder where uploaded qualification documents are stored, outside the web root; readable by the web app "
+        "and the scheduler only; default: instance/documents under the current directory",
+    )
+    document_retention_days: int = _setting(
+        90,
+        "Days the file of a rejected document, or of an approved one after it expired, is kept; the check's "
+        "outcome stays with the profile",
     )
     solve_time_limit: int = _setting(60, "Seconds a planning solve may run at most")
     solve_workers: int = _setting(2, "CP-SAT search workers per solve")
@@ -127,6 +138,8 @@ class Config:
 
     @classmethod
     def for_tests(cls, database_url: str = "sqlite://", **overrides: Any) -> Config:
+        # Uploaded documents go to a fresh folder of their own, never into the checkout's instance/.
+        overrides.setdefault("document_dir", tempfile.mkdtemp(prefix="swarm-test-documents-"))
         return cls(
             database_url=database_url,
             secret_key="test-secret",
@@ -151,6 +164,7 @@ class Config:
             "smtp_port",
             "retention_days",
             "snapshot_retention_days",
+            "document_retention_days",
             "solve_time_limit",
             "solve_workers",
             "login_attempts_per_account",
@@ -205,6 +219,13 @@ class Config:
             return self.database_url
         return f"sqlite:///{Path.cwd() / 'instance' / 'swarm.db'}"
 
+    @property
+    def resolved_document_dir(self) -> Path:
+        """The document store's folder; by default ``instance/documents`` beside the default SQLite file."""
+        if self.document_dir:
+            return Path(self.document_dir)
+        return Path.cwd() / "instance" / "documents"
+
     def with_overrides(self, **values: Any) -> Config:
         return replace(self, **values)
 
@@ -250,5 +271,7 @@ def settings_table() -> list[SettingInfo]:
             default = str(spec.default) if spec.default != "" else "(empty)"
         if spec.name == "database_url":
             default = "sqlite:///instance/swarm.db"
+        if spec.name == "document_dir":
+            default = "instance/documents"
         rows.append(SettingInfo(env_name(spec.name), default, spec.metadata["help"]))
     return rows

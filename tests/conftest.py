@@ -29,6 +29,7 @@ from sqlmodel import Session, SQLModel
 import swarm.persistence.models  # noqa: F401  (every table on the metadata)
 from swarm.persistence import migrate
 from swarm.persistence.db import create_engine
+from swarm.persistence.files import DocumentStore
 from swarm.services.people.accounts import use_password_hasher
 from swarm.webapp.i18n import TRANSLATIONS_DIR
 
@@ -152,6 +153,12 @@ def engine(database_url) -> Iterator[sa.Engine]:
     engine = create_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def store(tmp_path) -> DocumentStore:
+    """An empty document store of the test's own."""
+    return DocumentStore(tmp_path / "documents")
 
 
 @pytest.fixture

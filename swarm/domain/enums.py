@@ -25,6 +25,14 @@ class DocumentKind(StrEnum):
     LIABILITY_INSURANCE = "liability_insurance"
 
 
+class DocumentStatus(StrEnum):
+    """Where an uploaded qualification document stands: only an approved one counts (``rules.qualification_on``)."""
+
+    PENDING = "pending"  # uploaded, waiting for an organizer's check
+    APPROVED = "approved"  # checked; valid until its expiry date
+    REJECTED = "rejected"  # checked and refused, with a reason the professional sees
+
+
 class SessionStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from swarm.domain.enums import DocumentKind
+from swarm.domain.enums import DocumentKind, DocumentStatus
 from swarm.domain.errors import ValidationError
 from swarm.domain.timeutil import parse_iso_week
 
@@ -77,22 +78,32 @@ def require_role_weeks(first_week: str, last_week: str, field: str) -> int:
 
 @dataclass(frozen=True)
 class Document:
-    """A qualification document as the domain sees it."""
+    """A qualification document as the domain sees it. Only an organizer's approval gives it an expiry date that
+    counts; the professional's own word (an upload, a date typed in) never qualifies anyone."""
 
     kind: DocumentKind
-    expires_on: date
+    expires_on: date | None
     issued_on: date | None = None
+    status: DocumentStatus = dataclasses.field(kw_only=True)
+    reason: str = dataclasses.field(default="", kw_only=True)  # why it was rejected
 
     def valid_on(self, day: date) -> bool:
-        return (self.issued_on is None or self.issued_on <= day) and day <= self.expires_on
+        return (
+            self.status == DocumentStatus.APPROVED
+            and self.expires_on is not None
+            and (self.issued_on is None or self.issued_on <= day)
+            and day <= self.expires_on
+        )
 
 
 @dataclass(frozen=True)
 class Qualification:
-    """Whether a professional may be invited on a date, and what is missing if not."""
+    """Whether a professional may be invited on a date, what is missing if not, and until when (the earliest
+    expiry of the approved documents) if so."""
 
     day: date
     missing: tuple[str, ...]
+    until: date | None = None
 
     @property
     def qualified(self) -> bool:
@@ -102,12 +113,17 @@ class Qualification:
 def qualification_on(
     day: date, documents: Iterable[Document], *, agreement_signed_on: date | None
 ) -> Qualification:
-    """Register once, qualified everywhere: every required document valid on ``day`` and the model agreement signed.
+    """Register once, qualified everywhere: every required document approved and valid on ``day``, and the model
+    agreement signed.
 
     Never stored: it changes by itself when a document expires.
     """
-    valid = {doc.kind for doc in documents if doc.valid_on(day)}
-    missing = [kind.value for kind in REQUIRED_DOCUMENTS if kind not in valid]
+    expiry: dict[DocumentKind, date] = {}
+    for doc in documents:
+        if doc.valid_on(day) and doc.expires_on is not None:
+            expiry[doc.kind] = max(expiry.get(doc.kind, doc.expires_on), doc.expires_on)
+    missing = [kind.value for kind in REQUIRED_DOCUMENTS if kind not in expiry]
     if agreement_signed_on is None or agreement_signed_on > day:
         missing.append("model_agreement")
-    return Qualification(day, tuple(missing))
+    until = None if missing else min(expiry[kind] for kind in REQUIRED_DOCUMENTS)
+    return Qualification(day, tuple(missing), until)

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
-from swarm.domain.enums import DocumentKind
+from swarm.domain.enums import DocumentKind, DocumentStatus
 from swarm.domain.errors import NotFound, ValidationError
 from swarm.domain.rules import Document, qualification_on
 from swarm.persistence.models import (
@@ -102,20 +102,33 @@ def unconfirmed_professionals():
     )
 
 
-def qualified_ids(session: Session, region_id: int, day: date) -> set[int]:
-    """The region's professionals qualified on `day` (documents valid, model agreement accepted, e-mail address
-    confirmed)."""
-    unconfirmed = set(session.exec(unconfirmed_professionals()))
-    professionals = [p for p in region_professionals(session, region_id) if p.id not in unconfirmed]
+def approved_documents(session: Session, professional_ids) -> dict[int, list[Document]]:
+    """The approved documents of the professionals ``professional_ids`` (a list or a subquery of ids): the only
+    ones that count for a qualification."""
     documents: dict[int, list[Document]] = {}
-    for row in session.exec(
-        select(QualificationDocument).where(
-            QualificationDocument.professional_id.in_([p.id for p in professionals])
+    for professional_id, kind, expires_on, issued_on in session.exec(
+        select(
+            QualificationDocument.professional_id,
+            QualificationDocument.kind,
+            QualificationDocument.expires_on,
+            QualificationDocument.issued_on,
+        ).where(
+            QualificationDocument.professional_id.in_(professional_ids),
+            QualificationDocument.status == DocumentStatus.APPROVED,
         )
     ):
-        documents.setdefault(row.professional_id, []).append(
-            Document(DocumentKind(row.kind), row.expires_on, row.issued_on)
+        documents.setdefault(professional_id, []).append(
+            Document(DocumentKind(kind), expires_on, issued_on, status=DocumentStatus.APPROVED)
         )
+    return documents
+
+
+def qualified_ids(session: Session, region_id: int, day: date) -> set[int]:
+    """The region's professionals qualified on `day` (documents checked and valid, model agreement accepted,
+    e-mail address confirmed)."""
+    unconfirmed = set(session.exec(unconfirmed_professionals()))
+    professionals = [p for p in region_professionals(session, region_id) if p.id not in unconfirmed]
+    documents = approved_documents(session, [p.id for p in professionals])
     return {
         p.id
         for p in professionals

@@ -19,15 +19,18 @@ from swarm.webapp.db import init_db
 from swarm.webapp.errors import register_error_handlers
 from swarm.webapp.security import init_security
 from swarm.webapp.sso import init_sso
+from swarm.webapp.uploads import init_uploads
 from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules add routes to their actor's blueprint
     account,
     admin,
     coordinator,
     coordinator_projects,  # noqa: F401
+    documents,
     exchange,  # noqa: F401  (import and export routes on the organizer's and coordinator's blueprints)
     feeds,
     organizer,
     organizer_cadence,  # noqa: F401
+    organizer_documents,  # noqa: F401
     organizer_plan,  # noqa: F401
     organizer_rounds,  # noqa: F401
     professional,
@@ -37,7 +40,7 @@ from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules ad
 )
 
 DEFAULTS = {
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # whole request: forms only, no file uploads
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # whole request: forms; the document upload raises it (uploads.py)
     "MAX_FORM_MEMORY_SIZE": 512 * 1024,
     "MAX_FORM_PARTS": 500,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -108,6 +111,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.register_filters(app)
     app.context_processor(lambda: {"current_locale": i18n.current_locale})
+    init_uploads(app)  # before the CSRF check reads a form: it raises the size limit for the upload route
     csrf.init_app(app)
     init_security(app)
     register_error_handlers(app)
@@ -123,6 +127,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     init_sso(app)
     app.register_blueprint(professional.bp)  # with the routes of professional_data
     app.register_blueprint(professional.signup)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(welcome.bp)  # imported professionals confirm their profile
     app.register_blueprint(coordinator.bp)  # with the routes of coordinator_projects

@@ -118,4 +118,24 @@ DOMAIN_MESSAGES = (
     _l("Pick a question of your own municipality."),
     _l("This professional already has another role in the project."),
     _l("There is no team to accept yet."),
+    # qualification documents
+    _l("This KvK number is already registered."),
+    _l("Choose a file (the file you chose is empty)."),
+    _l("A document may be at most 10 MB."),
+    _l("Upload a PDF, PNG or JPEG file."),
+    _l("Enter the date until which the document is valid."),
+    _l("This date has passed: the document has expired."),
+    _l("A document counts for at most 10 years ahead."),
+    _l("The issue date cannot be in the future."),
+    _l("Enter the issue date shown on the document."),
+    _l("A VOG or KvK extract may be at most six months old when checked."),
+    _l("This document has already been checked."),
+    _l("This professional has no KvK number yet to check the extract against."),
+    _l("At most 500 characters."),
+    # reasons the system gives for withdrawing a document (people.qualifications.SYSTEM_REASONS)
+    _l("Your KvK number changed: upload an extract for the new number."),
+    _l(
+        "Another profile registered this KvK number first. Enter your own KvK number in your profile and upload "
+        "your KvK extract again."
+    ),
 )

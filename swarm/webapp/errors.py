@@ -14,7 +14,13 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("You do not have access to this page.")),
     404: (_l("Page not found"), _l("This page does not exist (any more).")),
     405: (_l("Method not allowed"), _l("This page cannot be used this way.")),
-    413: (_l("Too large"), _l("What you sent is larger than allowed.")),
+    413: (
+        _l("Too large"),
+        _l(
+            "What you sent is larger than allowed: a document may be at most 10 MB, other forms far less. "
+            "Nothing was saved. Go back and choose a smaller file (a scan at a lower resolution, or a PDF)."
+        ),
+    ),
     500: (
         _l("Something went wrong"),
         _l("An unexpected error occurred. Nothing was saved. Please try again later."),

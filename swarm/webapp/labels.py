@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 
+from swarm.domain.documents import Standing
 from swarm.domain.enums import (
+    DocumentStatus,
     InvitationResponse,
     RequestStatus,
     RoundOutcome,
@@ -13,6 +16,7 @@ from swarm.domain.enums import (
     SolveStatus,
     UserRole,
 )
+from swarm.services.people.qualifications import SYSTEM_REASONS
 from swarm.webapp.forms.errors import error_summary, has_errors
 
 LABELS = {
@@ -83,6 +87,37 @@ STAGES = {
 }
 
 
+STANDINGS = {
+    Standing.MISSING: _l("Not uploaded yet"),
+    Standing.PENDING: _l("Waiting for a check"),
+    Standing.REJECTED: _l("Rejected"),
+    Standing.APPROVED: _l("Approved"),
+    Standing.EXPIRES_SOON: _l("Expires soon"),
+    Standing.EXPIRED: _l("Expired"),
+}
+
+
+def standing_text(value) -> str:
+    return str(STANDINGS.get(Standing(value), value))
+
+
+def document_reason(reason: str) -> str:
+    """A rejection reason: the system's own in the reader's language, an organizer's as written."""
+    return gettext(reason) if reason in SYSTEM_REASONS else reason
+
+
+def document_status_text(document) -> str:
+    """One document's outcome in a few words: waiting, approved until a date, rejected."""
+    status = DocumentStatus(document.status)
+    if status is DocumentStatus.PENDING:
+        return gettext("waiting for a check")
+    if status is DocumentStatus.REJECTED:
+        return gettext("rejected")
+    if document.expires_on is None:
+        return gettext("approved")
+    return gettext("approved until %(date)s", date=format_date(document.expires_on))
+
+
 def stage_label(name: str) -> str:
     """The solver's current stage in plain words (unknown stages as they are)."""
     return str(STAGES.get(name, name))
@@ -144,3 +179,6 @@ def register(app) -> None:
     app.add_template_global(response_summary)
     app.add_template_global(has_errors)
     app.add_template_global(error_summary)
+    app.add_template_global(standing_text)
+    app.add_template_global(document_reason)
+    app.add_template_global(document_status_text)

@@ -23,6 +23,7 @@ MENUS = {
         ("organizer.dashboard", _l("Dashboard")),
         ("organizer.rounds_page", _l("Rounds")),
         ("organizer.review", _l("Plan")),
+        ("organizer.documents_to_check", _l("Documents")),
         ("organizer.policy", _l("Equal treatment")),
     ],
     UserRole.ADMINISTRATOR: [

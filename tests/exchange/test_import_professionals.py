@@ -14,7 +14,7 @@ from swarm.persistence.models import Professional, ProfessionalSkill, Qualificat
 from swarm.services.exchange.exporting import export_professionals
 from swarm.services.exchange.importing import import_file
 from swarm.services.exchange.report import ImportScope, Outcome
-from swarm.services.people.professionals import qualification_of
+from swarm.services.people.qualifications import qualification_of
 from swarm.services.setup.reference import seed_region
 from tests.exchange.conftest import csv_bytes, xlsx_bytes
 from tests.swarm.factories import CLOCK, add_professional, build_world, count

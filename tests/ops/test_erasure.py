@@ -30,7 +30,7 @@ def seated_in_published(db) -> set[int]:
 
 
 def test_erasure_reaches_running_solves_waiting_mail_and_the_published_round(
-    ops_engine, plannable, clock, config
+    store, ops_engine, plannable, clock, config
 ):
     solve_and_publish(ops_engine, plannable, clock, config)
     with smtp_server() as server:
@@ -58,7 +58,7 @@ def test_erasure_reaches_running_solves_waiting_mail_and_the_published_round(
         assert "solve_runs.input" in found["id"] and "outbox_messages.body_text" in found["name"]
 
     with unit_of_work(ops_engine) as db:
-        privacy.anonymise_professional(db, victim, actor=me, clock=clock)
+        privacy.anonymise_professional(db, victim, store=store, actor=me, clock=clock)
 
     with unit_of_work(ops_engine) as db:
         found = stored_mentions(db, victim, name, email)

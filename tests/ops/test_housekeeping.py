@@ -114,3 +114,79 @@ def test_inactive_profiles_are_warned_then_anonymised_unless_their_owner_came_ba
     assert gone.lat is None and left == {returning}
     # Nobody delivered the warnings here: those to the anonymised were still unsent, and erasure drops them.
     assert kinds(ops_engine) == ["retention_warning"]
+
+
+def test_a_document_waiting_for_its_check_is_not_warned_about_and_counts_by_its_approved_expiry(
+    ops_engine, plannable, clock, config
+):
+    from swarm.domain.actors import Actor
+    from swarm.domain.enums import DocumentStatus, UserRole
+    from swarm.persistence.files import DocumentStore
+    from swarm.services.people.qualifications import Upload, upload_document
+    from tests.documents import PDF
+
+    person = plannable.people[0]
+    with unit_of_work(ops_engine) as db:
+        upload_document(
+            db,
+            person,
+            Upload("vog", "vog.pdf", PDF),
+            store=DocumentStore(config.resolved_document_dir),
+            actor=Actor(UserRole.PROFESSIONAL, professional_id=person),
+            clock=clock,
+        )
+    clock.now = datetime(2027, 12, 1, 12, tzinfo=UTC)
+    assert housekeeping.warn_expiring_documents(ops_engine, config, clock) == 3 * len(plannable.people)
+    with unit_of_work(ops_engine) as db:
+        [pending] = db.exec(
+            select(QualificationDocument).where(QualificationDocument.status == DocumentStatus.PENDING)
+        ).all()
+    assert pending.expiry_warned_at is None
+
+
+def test_the_retention_job_removes_document_files_no_longer_needed_and_files_no_row_names(
+    ops_engine, plannable, clock, config
+):
+    import os
+
+    from swarm.domain.actors import Actor
+    from swarm.domain.enums import UserRole
+    from swarm.persistence.files import DocumentStore
+    from swarm.services.people.qualifications import Upload, reject_document, upload_document
+    from tests.documents import PDF, PNG
+
+    store = DocumentStore(config.resolved_document_dir)
+    person = plannable.people[0]
+    with unit_of_work(ops_engine) as db:
+        kept = upload_document(
+            db,
+            person,
+            Upload("vog", "vog.pdf", PDF),
+            store=store,
+            actor=Actor(UserRole.PROFESSIONAL, professional_id=person),
+            clock=clock,
+        )
+        rejected = upload_document(
+            db,
+            person,
+            Upload("kvk_extract", "kvk.png", PNG),
+            store=store,
+            actor=Actor(UserRole.PROFESSIONAL, professional_id=person),
+            clock=clock,
+        )
+        reject_document(db, rejected.id, "Onleesbaar", actor=plannable.organizer, clock=clock)
+    # A process killed between writing a file and committing its row left this one behind two days ago;
+    # an upload in progress has written the other a minute ago.
+    orphan, in_progress = store.path("0" * 32), store.path("1" * 32)
+    for path, age in ((orphan, timedelta(days=2)), (in_progress, timedelta(minutes=1))):
+        path.write_bytes(PDF)
+        moment = (clock() - age).timestamp()
+        os.utime(path, (moment, moment))
+    assert retention.remove_old_document_files(ops_engine, config, clock) == 1  # the orphan
+    clock.advance(days=config.document_retention_days + 1)
+    report = retention.run_retention(ops_engine, config, clock)
+    assert report.document_files_removed == 2  # the rejected one's file, and the upload that never committed
+    assert store.file_ids() == {kept.file_id}
+    with unit_of_work(ops_engine) as db:
+        row = db.get(QualificationDocument, rejected.id)
+    assert row.file_id is None and row.rejection_reason == "Onleesbaar"

@@ -153,7 +153,7 @@ def test_a_team_proposal_keeps_its_snapshot_while_open_and_the_accepted_team_unt
 
 
 def test_erasure_and_the_data_export_pass_over_reduced_runs_and_still_reach_whole_ones(
-    ops_engine, plannable, clock, config
+    store, ops_engine, plannable, clock, config
 ):
     old = solve(ops_engine, plannable, clock, config)
     clock.advance(days=91)
@@ -164,7 +164,7 @@ def test_erasure_and_the_data_export_pass_over_reduced_runs_and_still_reach_whol
     with unit_of_work(ops_engine) as db:
         export = privacy.export_personal_data(db, person, actor=SYSTEM)
         assert [r["run"] for r in export["solve_runs"]] == [kept]
-        privacy.anonymise_professional(db, person, actor=SYSTEM, clock=clock)
+        privacy.anonymise_professional(db, person, store=store, actor=SYSTEM, clock=clock)
     after = run_of(ops_engine, old)
     assert (after.input, after.result) == (reduced.input, reduced.result)
     assert f'p-{person}"' not in json.dumps(run_of(ops_engine, kept).input)

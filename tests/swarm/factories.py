@@ -11,7 +11,8 @@ from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import DocumentKind, UserRole
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.models import Municipality, Place, PlanningRound, Region, Slot, Venue
-from swarm.services.people.professionals import DocumentInput, ProfileInput, register_professional
+from swarm.services.people.professionals import ProfileInput, register_professional
+from swarm.services.people.qualifications import CheckedDocument, record_checked_document
 from swarm.services.plan.frame import VenueInput, create_venue
 from swarm.services.plan.rounds import RoundInput, SlotInput, open_planning_round
 from swarm.services.setup.reference import seed_reference
@@ -89,8 +90,14 @@ def build_world(db: Session) -> World:
     )
 
 
-def all_documents(expires_on: date = date(2027, 12, 31)) -> list[DocumentInput]:
-    return [DocumentInput(kind, expires_on=expires_on) for kind in DocumentKind]
+def all_documents(expires_on: date = date(2027, 12, 31)) -> list[CheckedDocument]:
+    return [CheckedDocument(kind, expires_on=expires_on) for kind in DocumentKind]
+
+
+def record_documents(db: Session, professional_id: int, documents=None) -> None:
+    """Documents checked on paper (approved, no file), as an organizer or the demo records them."""
+    for document in all_documents() if documents is None else documents:
+        record_checked_document(db, professional_id, document, actor=SYSTEM, clock=CLOCK)
 
 
 def profile(world: World, n: int = 1, **changes) -> ProfileInput:
@@ -110,7 +117,10 @@ def profile(world: World, n: int = 1, **changes) -> ProfileInput:
 
 
 def add_professional(db: Session, world: World, n: int = 1, **changes):
-    return register_professional(db, profile(world, n, **changes), documents=all_documents(), clock=CLOCK)
+    """A registered professional, qualified: the three documents checked (on paper) and the agreement signed."""
+    professional = register_professional(db, profile(world, n, **changes), clock=CLOCK)
+    record_documents(db, professional.id)
+    return professional
 
 
 def count(db: Session, model) -> int:

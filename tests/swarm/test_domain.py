@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from swarm.domain.actors import SYSTEM, Actor
-from swarm.domain.enums import DocumentKind, RequestStatus, UserRole
+from swarm.domain.enums import DocumentKind, DocumentStatus, RequestStatus, UserRole
 from swarm.domain.errors import InvalidTransition, NotAllowed, ValidationError
 from swarm.domain.lifecycle import check_request_transition
 from swarm.domain.rules import Document, normalise_email, normalise_kvk_number, qualification_on
@@ -22,7 +22,11 @@ from swarm.domain.timeutil import (
     to_utc,
 )
 
-DOCS = [Document(kind, expires_on=date(2027, 6, 30), issued_on=date(2026, 7, 1)) for kind in DocumentKind]
+APPROVED = DocumentStatus.APPROVED
+DOCS = [
+    Document(kind, expires_on=date(2027, 6, 30), issued_on=date(2026, 7, 1), status=APPROVED)
+    for kind in DocumentKind
+]
 
 
 @pytest.mark.parametrize("raw", ["12345678", " 1234 5678 ", "12.34.56.78"])
@@ -59,9 +63,33 @@ def test_qualified_while_every_document_is_valid_and_the_agreement_signed():
 
 
 def test_a_renewed_document_counts_even_when_the_old_one_expired():
-    renewed = [*DOCS, Document(DocumentKind.VOG, expires_on=date(2028, 6, 30))]
+    renewed = [*DOCS, Document(DocumentKind.VOG, expires_on=date(2028, 6, 30), status=APPROVED)]
     missing = qualification_on(date(2027, 8, 1), renewed, agreement_signed_on=date(2026, 1, 1)).missing
     assert "vog" not in missing
+
+
+def test_qualified_until_the_earliest_expiry_of_the_approved_documents():
+    insurance = Document(DocumentKind.LIABILITY_INSURANCE, expires_on=date(2027, 3, 1), status=APPROVED)
+    documents = [*DOCS[:2], insurance]
+    qualification = qualification_on(date(2027, 1, 1), documents, agreement_signed_on=date(2026, 1, 1))
+    assert qualification.qualified and qualification.until == date(2027, 3, 1)
+    assert qualification_on(date(2027, 1, 1), DOCS[:2], agreement_signed_on=date(2026, 1, 1)).until is None
+
+
+@pytest.mark.parametrize("status", [DocumentStatus.PENDING, DocumentStatus.REJECTED])
+def test_a_document_not_approved_counts_for_nothing_whatever_its_dates(status):
+    unchecked = [Document(d.kind, expires_on=date(9999, 12, 31), issued_on=None, status=status) for d in DOCS]
+    qualification = qualification_on(date(2027, 1, 1), unchecked, agreement_signed_on=date(2026, 1, 1))
+    assert qualification.missing == ("kvk_extract", "vog", "liability_insurance")
+    one_unchecked = [*DOCS[:2], unchecked[2]]
+    assert qualification_on(
+        date(2027, 1, 1), one_unchecked, agreement_signed_on=date(2026, 1, 1)
+    ).missing == ("liability_insurance",)
+
+
+def test_an_approved_document_without_an_expiry_date_counts_for_nothing():
+    undated = [Document(d.kind, expires_on=None, status=APPROVED) for d in DOCS]
+    assert not qualification_on(date(2027, 1, 1), undated, agreement_signed_on=date(2026, 1, 1)).qualified
 
 
 def test_amsterdam_conversions_across_both_dst_switches():

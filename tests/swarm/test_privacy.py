@@ -57,7 +57,7 @@ from swarm.services.plan.requests import (
 from swarm.services.plan.results import solve_document
 from swarm.services.team.instance import build_shell_instance
 from swarm.services.team.projects import ProjectInput, ProjectRoleInput, create_project
-from tests.swarm.factories import CLOCK, NOW, add_professional, all_documents, count, profile
+from tests.swarm.factories import CLOCK, NOW, add_professional, count, profile, record_documents
 
 
 @pytest.fixture
@@ -66,9 +66,9 @@ def person(db, world):
         db,
         profile(world, bio="Ervaren in participatie"),
         password="a good password",
-        documents=all_documents(),
         clock=CLOCK,
     )
+    record_documents(db, professional.id)
     me = Actor(UserRole.PROFESSIONAL, professional_id=professional.id)
     set_availability(db, professional.id, {world.morning.id: "yes"}, actor=me, clock=CLOCK)
     return professional, me
@@ -86,17 +86,17 @@ def test_the_export_holds_profile_account_skills_documents_and_answers(db, perso
     assert data["availability"] == {"2027-01-12-am": "yes"}
 
 
-def test_only_the_professional_may_export_or_erase(db, person, world):
+def test_only_the_professional_may_export_or_erase(store, db, person, world):
     professional, _ = person
     with pytest.raises(NotAllowed):
         export_personal_data(db, professional.id, actor=world.organizer)
     with pytest.raises(NotAllowed):
-        anonymise_professional(db, professional.id, actor=world.coordinator, clock=CLOCK)
+        anonymise_professional(db, professional.id, store=store, actor=world.coordinator, clock=CLOCK)
 
 
-def test_erasure_leaves_no_personal_data(db, person):
+def test_erasure_leaves_no_personal_data(store, db, person):
     professional, me = person
-    anonymise_professional(db, professional.id, actor=me, clock=CLOCK)
+    anonymise_professional(db, professional.id, store=store, actor=me, clock=CLOCK)
     row = db.get(Professional, professional.id)
     assert row.name == ANONYMOUS_NAME and "pro1" not in row.email and row.bio == ""
     assert row.lat is None and row.home_place_id is None and row.anonymised_at == NOW
@@ -194,7 +194,7 @@ def test_solve_snapshots_hold_no_names(db, published):
     assert not any(person.name in json.dumps(first.input) for person in people)
 
 
-def test_an_erased_person_appears_in_no_stored_row_and_the_runs_stay_readable(db, published):
+def test_an_erased_person_appears_in_no_stored_row_and_the_runs_stay_readable(store, db, published):
     world, people, victim, (first, second, queued) = published
     me = Actor(UserRole.PROFESSIONAL, professional_id=victim.id)
     name, email, ref = victim.name, victim.email, f"p-{victim.id}"
@@ -204,7 +204,7 @@ def test_an_erased_person_appears_in_no_stored_row_and_the_runs_stay_readable(db
     ), before
     seats_of_others = count_seats_of_others(db, victim.id)
 
-    anonymise_professional(db, victim.id, actor=me, clock=CLOCK)
+    anonymise_professional(db, victim.id, store=store, actor=me, clock=CLOCK)
     db.expire_all()
 
     after = stored_mentions(db, victim.id, name, email)
@@ -238,7 +238,7 @@ def count_seats_of_others(db, victim_id: int) -> int:
     return len(db.exec(select(Seat).where(Seat.professional_id != victim_id)).all())
 
 
-def test_erasure_drops_unsent_mail_and_blanks_sent_mail(db, published):
+def test_erasure_drops_unsent_mail_and_blanks_sent_mail(store, db, published):
     _, _, victim, _ = published
     mine = db.exec(select(OutboxMessage).where(OutboxMessage.recipient == victim.email)).all()
     assert mine and all(m.status == OutboxStatus.PENDING for m in mine)
@@ -249,7 +249,7 @@ def test_erasure_drops_unsent_mail_and_blanks_sent_mail(db, published):
     others = db.exec(select(OutboxMessage.id).where(OutboxMessage.recipient != victim.email)).all()
 
     anonymise_professional(
-        db, victim.id, actor=Actor(UserRole.PROFESSIONAL, professional_id=victim.id), clock=CLOCK
+        db, victim.id, store=store, actor=Actor(UserRole.PROFESSIONAL, professional_id=victim.id), clock=CLOCK
     )
     db.expire_all()
     kept = db.exec(select(OutboxMessage).where(OutboxMessage.id.in_([m.id for m in mine]))).all()
@@ -266,13 +266,13 @@ def test_erasure_drops_unsent_mail_and_blanks_sent_mail(db, published):
     )
 
 
-def test_a_running_solve_goes_back_to_the_queue_without_the_erased_person(db, published):
+def test_a_running_solve_goes_back_to_the_queue_without_the_erased_person(store, db, published):
     world, people, victim, (_, _, queued) = published
     queued.status, queued.worker_id, queued.started_at = SolveStatus.RUNNING, "host:1:1", NOW
     db.add(queued)
     db.flush()
     anonymise_professional(
-        db, victim.id, actor=Actor(UserRole.PROFESSIONAL, professional_id=victim.id), clock=CLOCK
+        db, victim.id, store=store, actor=Actor(UserRole.PROFESSIONAL, professional_id=victim.id), clock=CLOCK
     )
     db.expire_all()
     run = db.get(SolveRun, queued.id)
@@ -282,7 +282,7 @@ def test_a_running_solve_goes_back_to_the_queue_without_the_erased_person(db, pu
     )
 
 
-def test_a_similar_id_is_left_alone(db, published):
+def test_a_similar_id_is_left_alone(store, db, published):
     """Erasing p-1 must not touch p-10 or p-17: the id is matched whole."""
     _, people, victim, (first, _, _) = published
     other = f"p-{victim.id}0"
@@ -291,13 +291,13 @@ def test_a_similar_id_is_left_alone(db, published):
     db.add(first)
     db.flush()
     anonymise_professional(
-        db, victim.id, actor=Actor(UserRole.PROFESSIONAL, professional_id=victim.id), clock=CLOCK
+        db, victim.id, store=store, actor=Actor(UserRole.PROFESSIONAL, professional_id=victim.id), clock=CLOCK
     )
     db.expire_all()
     assert db.get(SolveRun, first.id).input["requests"][0]["title"] == f"Met {other} en {other}x"
 
 
-def test_the_export_shows_what_the_solves_and_the_mail_hold_about_them(db, published):
+def test_the_export_shows_what_the_solves_and_the_mail_hold_about_them(store, db, published):
     world, _, victim, (first, second, queued) = published
     me = Actor(UserRole.PROFESSIONAL, professional_id=victim.id)
     create_feed(db, FeedOwner.PROFESSIONAL, victim.id, actor=me, clock=CLOCK)
@@ -313,7 +313,7 @@ def test_the_export_shows_what_the_solves_and_the_mail_hold_about_them(db, publi
     assert len(published_invitation["tables"]) == world.region.rounds_per_session
     assert len(data["calendar_feeds"]) == 1
 
-    anonymise_professional(db, victim.id, actor=me, clock=CLOCK)
+    anonymise_professional(db, victim.id, store=store, actor=me, clock=CLOCK)
     assert (
         db.exec(
             select(CalendarFeed).where(

@@ -19,39 +19,35 @@ from swarm.persistence.models import (
 )
 from swarm.services.people.accounts import EmailNotConfirmed, authenticate
 from swarm.services.people.professionals import (
-    DocumentInput,
-    add_qualification_document,
     availability_of,
-    qualification_of,
     register_professional,
     set_availability,
     update_profile,
 )
-from tests.swarm.factories import CLOCK, add_professional, all_documents, count, profile
+from swarm.services.people.qualifications import CheckedDocument, qualification_of, record_checked_document
+from tests.swarm.factories import CLOCK, add_professional, all_documents, count, profile, record_documents
 
 
 def refuse(db, world, field, **changes):
     with pytest.raises(ValidationError) as refused:
-        register_professional(
-            db, profile(world, **changes), password="a good password", documents=all_documents(), clock=CLOCK
-        )
+        register_professional(db, profile(world, **changes), password="a good password", clock=CLOCK)
     assert refused.value.field == field
     assert count(db, Professional) == count(db, User) == count(db, QualificationDocument) == 0
     return refused.value
 
 
-def test_registration_stores_profile_skills_documents_and_login(db, world):
+def test_registration_stores_profile_skills_and_login_and_qualifies_nobody_yet(db, world):
     professional = register_professional(
         db,
         profile(world, skills={"participatie": 3, "omgevingsrecht": 1}),
         password="a good password",
-        documents=all_documents(),
         clock=CLOCK,
     )
     assert professional.region_id == world.region.id
     assert (professional.lat, professional.lon) == (world.place.lat, world.place.lon)
     assert count(db, ProfessionalSkill) == 2
-    assert count(db, QualificationDocument) == 3
+    assert count(db, QualificationDocument) == 0
+    assert not qualification_of(db, professional.id, date(2027, 1, 12)).qualified
     account = db.exec(select(User).where(User.professional_id == professional.id)).one()
     account.email_confirmed_at = None
     with pytest.raises(EmailNotConfirmed):  # the login waits for the link in the confirmation mail
@@ -100,23 +96,23 @@ def test_qualification_is_derived_from_documents_on_the_date(db, world):
 
 
 def test_missing_document_or_agreement_means_not_qualified(db, world):
-    professional = register_professional(
-        db, profile(world, agreement_signed=False), documents=all_documents()[:2], clock=CLOCK
-    )
+    professional = register_professional(db, profile(world, agreement_signed=False), clock=CLOCK)
+    record_documents(db, professional.id, all_documents()[:2])
     missing = qualification_of(db, professional.id, date(2027, 1, 12)).missing
     assert missing == ("liability_insurance", "model_agreement")
 
 
-def test_document_expiring_before_issue_is_refused(db, world):
+def test_a_document_checked_on_paper_expiring_before_its_issue_is_refused(db, world):
     professional = add_professional(db, world)
     with pytest.raises(ValidationError) as refused:
-        add_qualification_document(
+        record_checked_document(
             db,
             professional.id,
-            DocumentInput(DocumentKind.VOG, expires_on=date(2026, 1, 1), issued_on=date(2026, 6, 1)),
+            CheckedDocument(DocumentKind.VOG, expires_on=date(2026, 1, 1), issued_on=date(2026, 6, 1)),
             actor=SYSTEM,
+            clock=CLOCK,
         )
-    assert refused.value.field == "document.expires_on"
+    assert refused.value.field == "expires_on"
 
 
 def test_update_profile_changes_data_and_refuses_someone_elses(db, world):
@@ -165,9 +161,8 @@ def test_a_self_registered_professional_is_left_out_of_the_solver_export_until_c
         submit_swarm_request,
     )
 
-    registered = register_professional(
-        db, profile(world, 7), password="a good password", documents=all_documents(), clock=CLOCK
-    )
+    registered = register_professional(db, profile(world, 7), password="a good password", clock=CLOCK)
+    record_documents(db, registered.id)
     account = db.exec(select(User).where(User.professional_id == registered.id)).one()
     account.email_confirmed_at = None
     set_availability(db, registered.id, {world.morning.id: "yes"}, actor=SYSTEM, clock=CLOCK)

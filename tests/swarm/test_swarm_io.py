@@ -24,7 +24,15 @@ from swarm.services.plan.requests import (
     set_pin,
     submit_swarm_request,
 )
-from tests.swarm.factories import CLOCK, add_professional, all_documents, count, open_round, profile
+from tests.swarm.factories import (
+    CLOCK,
+    add_professional,
+    all_documents,
+    count,
+    open_round,
+    profile,
+    record_documents,
+)
 from tests.swarm.spec_checks import check_swarm_instance
 
 
@@ -118,9 +126,8 @@ def test_expired_documents_make_a_professional_unqualified_for_that_date(db, wor
     late = add_professional(db, world, 9)
     from swarm.services.people.professionals import register_professional
 
-    expired = register_professional(
-        db, profile(world, 10), documents=all_documents(date(2027, 1, 1)), clock=CLOCK
-    )
+    expired = register_professional(db, profile(world, 10), clock=CLOCK)
+    record_documents(db, expired.id, all_documents(date(2027, 1, 1)))
     for person in (late, expired):
         set_availability(db, person.id, {world.morning.id: "yes"}, actor=SYSTEM, clock=CLOCK)
     open_request(db, world)

@@ -27,6 +27,7 @@ def _id_params(world, key):
         "request_id": world.requests[key].id,
         "project_id": world.projects[key].id,
         "document_id": world.documents[key].id,
+        "professional_id": world.professionals[key].id,
         "invitation_id": world.invitations[key].id,
         "run_id": world.runs[key].id,
         "message_id": world.failed_mail[key].id,

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, requires_chromium]
 
 ROWS = [
     ["Naam", "E-mail", "KvK-nummer", "Woonplaats", "Competenties", "Lievelingskleur"],
-    ["Anna de Vries-van den Heuvel", "anna.devries.vandenheuvel@example.nl", "23456789", "Oude IJsselstreek", "participatie:2", "rood"],
+    ["Anna de Vries-van den Heuvel", "anna.devries.vandenheuvel@example.nl", "34567890", "Oude IJsselstreek", "participatie:2", "rood"],
     ["Bram Jansen", "bram@example.nl", "1234", "Nergenshuizen", "zwemmen:2", "blauw"],
 ]  # fmt: skip
 

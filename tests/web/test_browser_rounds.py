@@ -20,11 +20,11 @@ from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import PlanningRound, Slot
 from swarm.services.people.professionals import (
-    DocumentInput,
     ProfileInput,
     register_professional,
     set_availability,
 )
+from swarm.services.people.qualifications import CheckedDocument, record_checked_document
 from tests.web import world as test_world
 from tests.web.browser import PageChecker, log_in, requires_chromium, screenshot
 from tests.web.test_browser_every_page import WIDEST
@@ -135,9 +135,16 @@ def available_on(engine, world, slot_id: int) -> None:
                     home_place_id=world.places["home"].id, travel_radius_km=40, hourly_rate=80,
                     hours_per_week=16, skills={"participatie": 2}, agreement_signed=True,
                 ),
-                documents=[DocumentInput(kind, expires_on=date(2028, 1, 1)) for kind in DocumentKind],
                 clock=CLOCK,
             )  # fmt: skip
+            for kind in DocumentKind:
+                record_checked_document(
+                    session,
+                    person.id,
+                    CheckedDocument(kind, expires_on=date(2028, 1, 1)),
+                    actor=SYSTEM,
+                    clock=CLOCK,
+                )
             people.append(person.id)
         for person_id in people:
             set_availability(session, person_id, {slot_id: "yes"}, actor=SYSTEM, clock=CLOCK)

@@ -14,7 +14,7 @@ from tests.exchange.conftest import csv_bytes
 from tests.web.world import csrf_token_from
 
 HEADER = ["Naam", "E-mail", "KvK-nummer", "Woonplaats", "Kleur"]
-ANNA = ["Anna de Vries", "anna@example.nl", "23456789", "Oude IJsselstreek", "rood"]
+ANNA = ["Anna de Vries", "anna@example.nl", "34567890", "Oude IJsselstreek", "rood"]
 
 
 def upload(

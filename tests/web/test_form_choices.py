@@ -14,7 +14,7 @@ from wtforms import Form, SelectChoice
 from wtforms.fields import FieldList, FormField, SelectField
 
 import swarm.webapp.forms as forms_package
-from swarm.webapp.forms.professional import availability_form, with_skills_and_documents
+from swarm.webapp.forms.professional import availability_form, with_skills
 
 LEGACY = "Passing SelectField choices|Yielding raw tuples|Passing Choice"
 
@@ -69,7 +69,7 @@ def test_the_generated_forms_use_select_choices_too(request_context, the_world, 
 
     with unit_of_work(engine) as session:
         skills, slots = list(session.exec(select(Skill))), list(session.exec(select(Slot)))
-    profile = with_skills_and_documents(forms_package.professional.ProfileForm, skills, documents=True)
+    profile = with_skills(forms_package.professional.ProfileForm, skills)
     availability = availability_form(slots, {})
     for form in (profile(meta={"csrf": False}), availability):
         declared = [f for f in choice_fields(form) if f.choices is not None]  # the rest: filled by the view

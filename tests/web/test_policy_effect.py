@@ -49,7 +49,7 @@ def test_the_regions_own_effect_is_measured_over_its_published_rounds(login_as, 
             Professional(
                 name="Nooit Beschikbaar",
                 email="nooit@example.nl",
-                kvk_number="12345678",
+                kvk_number="34567890",
                 region_id=invited.region_id,
             )
         )

@@ -28,7 +28,6 @@ def _registration(world, **changes):
         "skill_participatie": "3",
         "skill_omgevingsrecht": "0",
         "skill_projectleiding": "1",
-        "document_vog": "2027-06-30",
     }
     data.update(changes)
     return data
@@ -52,9 +51,24 @@ def test_a_professional_registers_confirms_the_address_and_is_told_plainly_what_
     confirmed = follow(client, link_in(mail.body_text))
     assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/professional/"
     page = client.get("/professional/").get_data(as_text=True)
-    assert "nog niet gekwalificeerd" in page
-    assert "KvK-uittreksel" in page and "beroepsaansprakelijkheidsverzekering" in page
-    assert "Verklaring omtrent het gedrag" not in page.split("Nog ontbreekt")[1].split("</ul>")[0]
+    summary = page.split('id="qualification-summary">')[1].split("</p>")[0]
+    assert summary.startswith("U bent nog niet gekwalificeerd:")
+    for kind in (
+        "KvK-uittreksel",
+        "Verklaring omtrent het gedrag (VOG)",
+        "Beroepsaansprakelijkheidsverzekering",
+    ):
+        assert f"{kind}: nog niet geüpload" in summary
+    assert "modelovereenkomst" in summary  # not accepted at registration
+
+
+def test_a_kvk_number_registered_before_is_refused_without_saying_whose(client, the_world):
+    taken = the_world.professionals["foreign"].kvk_number  # another region's professional, even
+    response = _post(client, "/register", _registration(the_world, kvk_number=taken))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="kvk_number-error"' in page and "Dit KvK-nummer is al geregistreerd." in page
+    assert the_world.professionals["foreign"].name not in page
 
 
 def test_a_bad_kvk_number_is_shown_at_the_field_and_the_typed_input_is_kept(client, the_world):

@@ -12,6 +12,7 @@ from sqlmodel import select
 from swarm.domain.enums import (
     AvailabilityAnswer,
     DocumentKind,
+    DocumentStatus,
     OutboxStatus,
     RequestStatus,
     SessionStatus,
@@ -195,7 +196,7 @@ def _professional(session, world: World, key: str, email: str) -> Professional:
         Professional(
             name=email.split("@")[0].replace(".", " ").title(),
             email=email,
-            kvk_number="12345678",
+            kvk_number={"home": "12345678", "foreign": "23456789"}[key],  # one number per professional
             region_id=world.regions[key].id,
             home_place_id=place.id,
             lat=place.lat,
@@ -211,10 +212,17 @@ def _professional(session, world: World, key: str, email: str) -> Professional:
             session,
             ProfessionalSkill(professional_id=professional.id, skill_id=world.skills[code].id, level=level),
         )
-    for kind in DocumentKind:
+    for kind in DocumentKind:  # checked on paper: approved, no file
         _add(
             session,
-            QualificationDocument(professional_id=professional.id, kind=kind, expires_on=date(2028, 1, 1)),
+            QualificationDocument(
+                professional_id=professional.id,
+                kind=kind,
+                status=DocumentStatus.APPROVED,
+                expires_on=date(2028, 1, 1),
+                uploaded_at=BUILT_AT,
+                checked_at=BUILT_AT,
+            ),
         )
     for slot in world.slots[key]:
         _add(

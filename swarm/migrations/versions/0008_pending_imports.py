@@ -1,6 +1,6 @@
 """Uploaded files waiting for their import to be confirmed: pending_imports.
 
-Revision ID: 0009_pending_imports
+Revision ID: 0008_pending_imports
 Revises: 0007_rounds_that_keep_coming
 """
 

@@ -7,8 +7,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from swarm.domain.enums import AvailabilityAnswer, DocumentKind
+from swarm.domain.enums import AvailabilityAnswer, DocumentKind, DocumentStatus
 from swarm.persistence.columns import created, enum_type, fk, id_field, when
+
+KVK_OWNED = "anonymised_at IS NULL AND kvk_number <> ''"
 
 
 class Professional(SQLModel, table=True):
@@ -23,6 +25,15 @@ class Professional(SQLModel, table=True):
         sa.CheckConstraint("travel_radius_km >= 0", name="travel_radius"),
         sa.CheckConstraint("max_sessions_per_round >= 0", name="max_sessions"),
         sa.CheckConstraint("hours_per_week BETWEEN 0 AND 80", name="hours_per_week"),
+        # One KvK number belongs to one professional; erased profiles (all 00000000) and the few whose number
+        # was taken by an earlier registration before this rule (left empty by migration 0009) are not counted.
+        sa.Index(
+            "uq_professionals_kvk_number",
+            "kvk_number",
+            unique=True,
+            sqlite_where=sa.text(KVK_OWNED),
+            postgresql_where=sa.text(KVK_OWNED),
+        ),
     )
 
     id: int | None = id_field()
@@ -60,17 +71,40 @@ class ProfessionalSkill(SQLModel, table=True):
 
 
 class QualificationDocument(SQLModel, table=True):
-    """A proof of suitability with its expiry date. Whether someone is qualified on a date is derived, never stored."""
+    """A proof of suitability: the file the professional uploaded and the outcome of an organizer's check.
+
+    The file lives in the document store (``SWARM_DOCUMENT_DIR``) under ``file_id``, a random name; ``file_name``
+    is the sender's name, cleaned, for display only. Only an approved document has an ``expires_on`` that counts
+    (``rules.qualification_on``); whether someone is qualified on a date is derived, never stored. An approved row
+    without ``checked_by_id`` was approved without a check in this app: a document that existed before checks did
+    (migration 0009), or demo data.
+    """
 
     __tablename__ = "qualification_documents"
+    __table_args__ = (sa.CheckConstraint("size_bytes >= 0", name="size_bytes"),)
 
     id: int | None = id_field()
     professional_id: int = fk("professionals.id")
     kind: DocumentKind = Field(sa_type=enum_type(DocumentKind))
+    status: DocumentStatus = Field(
+        default=DocumentStatus.PENDING,
+        sa_type=enum_type(DocumentStatus),
+        index=True,
+        sa_column_kwargs={"server_default": DocumentStatus.PENDING.value},
+    )
     issued_on: date | None = None
-    expires_on: date = Field(index=True)
+    expires_on: date | None = Field(default=None, index=True)
     reference: str = Field(default="", max_length=200)  # e.g. the policy or certificate number
+    # Server defaults too: the demo seed's bulk insert (raw SQL) names only the columns it fills.
+    file_id: str | None = Field(default=None, max_length=64, unique=True)
+    file_name: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    content_type: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    size_bytes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    sha256: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     uploaded_at: datetime = created()
+    checked_at: datetime | None = when()
+    checked_by_id: int | None = fk("users.id", nullable=True, ondelete="SET NULL")
+    rejection_reason: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
     expiry_warned_at: datetime | None = when()
 
 

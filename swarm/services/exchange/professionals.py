@@ -65,11 +65,20 @@ def _quietly(normalise, value):
 
 
 class _Region:
-    """The region's professionals and everyone's e-mail addresses, read once."""
+    """The region's professionals, and everyone's e-mail addresses and KvK numbers, read once."""
 
     def __init__(self, context: ImportContext):
         session, region_id = context.session, context.scope.region_id
         self.emails = dict(session.exec(select(Professional.email, Professional.id)).all())
+        self.kvk_owners = (
+            dict(  # one KvK number belongs to one professional, in every region (erased hold none)
+                session.exec(
+                    select(Professional.kvk_number, Professional.id).where(
+                        Professional.anonymised_at.is_(None), Professional.kvk_number != ""
+                    )
+                ).all()
+            )
+        )
         self.people = {
             p.id: p
             for p in session.exec(
@@ -105,6 +114,7 @@ def check(context: ImportContext, rows: list[ParsedRow]) -> list[RowResult]:
     region = _Region(context)
     lookups = ProfileLookups(
         email_owner=region.emails.get,
+        kvk_owner=region.kvk_owners.get,
         place=places.by_id.__getitem__,  # the row's place is one of the list: matched by name before
         region_of_municipality=lambda municipality_id: places.municipalities[municipality_id].region_id,
         skills=lambda codes: require_skills(codes, catalogue.by_code),

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from swarm.config import Config
-from swarm.domain.enums import InvitationResponse, SessionStatus
+from swarm.domain.enums import DocumentStatus, InvitationResponse, SessionStatus
 from swarm.domain.timeutil import Clock, to_local
 from swarm.mail import Mail, MailKind, one_line, session_mail
 from swarm.persistence.db import unit_of_work
@@ -73,8 +73,9 @@ def send_reminders(engine: sa.Engine, config: Config, clock: Clock) -> int:
 NOTICES = {
     "nl": {
         "expiry_subject": "Uw {kind} verloopt op {date}",
-        "expiry_body": "Uw {kind} (kenmerk: {reference}) verloopt op {date}. Upload op tijd een nieuw exemplaar, "
-        "anders kunt u vanaf die dag niet meer voor zwermsessies worden uitgenodigd.",
+        "expiry_body": "Uw {kind} (kenmerk: {reference}) verloopt op {date}. Upload op tijd een nieuw exemplaar: het telt "
+        "zodra een organisator het heeft gecontroleerd. Anders kunt u vanaf die dag niet meer voor zwermsessies "
+        "worden uitgenodigd.",
         "retention_subject": "Uw profiel wordt over 30 dagen geanonimiseerd",
         "retention_body": "U bent sinds {date} niet meer actief geweest. Log binnen 30 dagen in als u uw profiel wilt "
         "houden; anders worden uw gegevens geanonimiseerd (AVG).",
@@ -83,8 +84,8 @@ NOTICES = {
     },
     "en": {
         "expiry_subject": "Your {kind} expires on {date}",
-        "expiry_body": "Your {kind} (reference: {reference}) expires on {date}. Upload a new one in time, or you "
-        "cannot be invited to swarm sessions from that day on.",
+        "expiry_body": "Your {kind} (reference: {reference}) expires on {date}. Upload a new one in time: it counts "
+        "once an organizer has checked it. Otherwise you cannot be invited to swarm sessions from that day on.",
         "retention_subject": "Your profile will be anonymised in 30 days",
         "retention_body": "You have not been active since {date}. Log in within 30 days to keep your profile; "
         "otherwise your data will be anonymised (GDPR).",
@@ -109,7 +110,8 @@ def notice(person: Professional, language: str, kind: str, key: str, subject: st
 
 
 def warn_expiring_documents(engine: sa.Engine, config: Config, clock: Clock) -> int:
-    """One warning per document that expires within 30 days (a renewed document is a new row, warned anew)."""
+    """One warning per approved document that expires within 30 days, by the expiry its check recorded (a
+    renewed document is a new row, warned anew; one waiting for its check has no expiry yet)."""
     written = 0
     with unit_of_work(engine, immediate=True) as session:
         today = to_local(clock()).date()
@@ -117,6 +119,7 @@ def warn_expiring_documents(engine: sa.Engine, config: Config, clock: Clock) -> 
             select(QualificationDocument, Professional)
             .join(Professional, Professional.id == QualificationDocument.professional_id)
             .where(
+                QualificationDocument.status == DocumentStatus.APPROVED,
                 QualificationDocument.expiry_warned_at.is_(None),
                 QualificationDocument.expires_on >= today,
                 QualificationDocument.expires_on <= today + timedelta(days=EXPIRY_NOTICE_DAYS),

@@ -32,6 +32,7 @@ from swarm.domain.enums import FeedOwner, OutboxStatus, SessionStatus, SolveStat
 from swarm.domain.errors import ValidationError
 from swarm.domain.refs import professional_ref
 from swarm.domain.timeutil import Clock, system_clock
+from swarm.persistence.files import DocumentStore
 from swarm.persistence.models import (
     Assignment,
     Availability,
@@ -159,9 +160,17 @@ def export_personal_data(session: Session, professional_id: int, *, actor: Actor
                 select(ProfessionalSkill).where(ProfessionalSkill.professional_id == person.id)
             )
         },
-        "documents": [
+        "documents": [  # the files themselves: each one's download link on the overview page
             {
                 "kind": str(d.kind),
+                "status": str(d.status),
+                "file_name": d.file_name,
+                "content_type": d.content_type,
+                "size_bytes": d.size_bytes,
+                "sha256": d.sha256,
+                "uploaded_at": _iso(d.uploaded_at),
+                "checked_at": _iso(d.checked_at),
+                "rejection_reason": d.rejection_reason,
                 "issued_on": _iso(d.issued_on),
                 "expires_on": _iso(d.expires_on),
                 "reference": d.reference,
@@ -316,10 +325,16 @@ def _text(value: Any) -> str:
 
 
 def anonymise_professional(
-    session: Session, professional_id: int, *, actor: Actor, clock: Clock = system_clock
+    session: Session,
+    professional_id: int,
+    *,
+    store: DocumentStore,
+    actor: Actor,
+    clock: Clock = system_clock,
 ) -> Professional:
-    """Erase the person: their login, skills, documents, availability and marks go; the row keeps only its id,
-    and every stored copy of their data (solve runs, mails, drafts, feeds) is erased with it.
+    """Erase the person: their login, skills, documents (with their files in ``store``, once this commits),
+    availability and marks go; the row keeps only its id, and every stored copy of their data (solve runs,
+    mails, drafts, feeds) is erased with it.
 
     Invitations to sessions that have not started yet are cancelled; each published round they leave is
     repaired as after a decline.
@@ -341,6 +356,10 @@ def anonymise_professional(
             CalendarFeed.owner_kind == FeedOwner.PROFESSIONAL, CalendarFeed.owner_id == person.id
         )
     )
+    for file_id in session.exec(
+        select(QualificationDocument.file_id).where(QualificationDocument.professional_id == person.id)
+    ).all():
+        store.discard(session, file_id)
     for model in (
         ProfessionalSkill,
         QualificationDocument,

@@ -1,22 +1,19 @@
-"""A professional's own data: registration, profile, skills, qualification documents, availability, AVG rights."""
+"""A professional's own data: registration, profile, skills, availability (documents: ``qualifications``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import SYSTEM, Actor
-from swarm.domain.enums import AvailabilityAnswer, DocumentKind, PlanningRoundStatus, UserRole
+from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.domain.rules import (
-    Document,
-    Qualification,
     normalise_email,
     normalise_kvk_number,
-    qualification_on,
     require_level,
     require_range,
     require_text,
@@ -29,13 +26,13 @@ from swarm.persistence.models import (
     PlanningRound,
     Professional,
     ProfessionalSkill,
-    QualificationDocument,
     Skill,
     Slot,
     User,
 )
 from swarm.services.lookup import get, place_for_field, skills_by_code
 from swarm.services.people.accounts import Scope, check_password, create_user, email_taken
+from swarm.services.people.qualifications import withdraw_kvk_extracts
 
 
 @dataclass(frozen=True)
@@ -57,19 +54,12 @@ class ProfileInput:
 
 
 @dataclass(frozen=True)
-class DocumentInput:
-    kind: DocumentKind
-    expires_on: date
-    issued_on: date | None = None
-    reference: str = ""
-
-
-@dataclass(frozen=True)
 class ProfileLookups:
     """Where the profile checks look things up: the database, a query each (one form), or tables read once
     (an import of thousands of rows, :mod:`swarm.services.exchange`). Either way the checks are the same."""
 
     email_owner: Callable[[str], int | None]  # the professional registered with this address, if any
+    kvk_owner: Callable[[str], int | None]  # the professional holding this KvK number, if any
     place: Callable[[int | None], Place]  # raises ValidationError for an unknown place
     region_of_municipality: Callable[[int], int]
     skills: Callable[[list[str]], Mapping[str, Skill]]  # raises ValidationError for an unknown code
@@ -80,6 +70,7 @@ def database_lookups(session: Session) -> ProfileLookups:
         email_owner=lambda email: session.exec(
             select(Professional.id).where(Professional.email == email)
         ).first(),
+        kvk_owner=lambda kvk_number: _kvk_owner(session, kvk_number),
         place=lambda place_id: place_for_field(session, place_id),
         region_of_municipality=lambda municipality_id: get(session, Municipality, municipality_id).region_id,
         skills=lambda codes: skills_by_code(session, codes),
@@ -107,6 +98,8 @@ def profile_values(profile: ProfileInput, *, own_id: int | None, lookups: Profil
     taken = lookups.email_owner(values["email"])
     if taken is not None and taken != own_id:
         raise ValidationError("email", "A professional with this email address is already registered.")
+    if lookups.kvk_owner(values["kvk_number"]) not in (None, own_id):
+        raise ValidationError("kvk_number", KVK_TAKEN)  # whose it is stays unsaid
     place = lookups.place(profile.home_place_id)
     region_id = profile.region_id
     if region_id is None and place.municipality_id is not None:
@@ -124,25 +117,48 @@ def _validated(session: Session, profile: ProfileInput, *, own_id: int | None) -
     return profile_values(profile, own_id=own_id, lookups=database_lookups(session))
 
 
+KVK_TAKEN = "This KvK number is already registered."
+
+
+def _kvk_owner(session: Session, kvk_number: str) -> int | None:
+    """The professional holding ``kvk_number`` (erased profiles hold none)."""
+    return session.exec(
+        select(Professional.id).where(
+            Professional.kvk_number == kvk_number, Professional.anonymised_at.is_(None)
+        )
+    ).first()
+
+
+def _flush_profile(session: Session, professional: Professional) -> None:
+    """Write the profile; two registrations of one KvK number at the same moment meet the unique index, and the
+    later one gets the field's message instead of an error page."""
+    try:
+        with session.begin_nested():
+            session.add(professional)
+            session.flush()
+    except IntegrityError:
+        if _kvk_owner(session, professional.kvk_number) not in (None, professional.id):
+            raise ValidationError("kvk_number", KVK_TAKEN) from None
+        raise
+
+
 def register_professional(
     session: Session,
     profile: ProfileInput,
     *,
     password: str | None = None,
-    documents: Sequence[DocumentInput] = (),
     actor: Actor = SYSTEM,
     clock: Clock = system_clock,
 ) -> Professional:
     """Register once, qualified everywhere. With a password, the professional's login account is created too,
-    unconfirmed: it logs in, and is invited, only after the link of :func:`tokens.send_confirmation` was used."""
+    unconfirmed: it logs in, and is invited, only after the link of :func:`tokens.send_confirmation` was used.
+    Qualified only once the documents are uploaded and checked (:mod:`people.qualifications`)."""
     values = _validated(session, profile, own_id=None)
     skills = skills_by_code(session, list(profile.skills))
     if password is not None:
         check_password(password, email=values["email"])
         if email_taken(session, values["email"]):
             raise ValidationError("email", "An account with this email address already exists.")
-    for i, document in enumerate(documents):
-        _check_document(document, f"documents[{i}]")
     now = clock()
     professional = Professional(
         **values,
@@ -150,13 +166,10 @@ def register_professional(
         created_at=now,
         last_active_at=now,
     )
-    session.add(professional)
-    session.flush()
+    _flush_profile(session, professional)
     _replace_skills(
         session, professional.id, {skills[code].id: level for code, level in profile.skills.items()}
     )
-    for document in documents:
-        _add_document(session, professional.id, document, clock)
     if password is not None:
         create_user(
             session,
@@ -205,10 +218,13 @@ def write_profile(
     user = session.exec(select(User).where(User.professional_id == professional.id)).first()
     if user is not None and user.email != values["email"] and email_taken(session, values["email"]):
         raise ValidationError("email", "An account with this email address already exists.")
+    kvk_changed = values["kvk_number"] != professional.kvk_number
     for name, value in values.items():
         setattr(professional, name, value)
     professional.updated_at = now
-    session.add(professional)
+    if kvk_changed:
+        withdraw_kvk_extracts(session, professional.id, clock=lambda: now)
+    _flush_profile(session, professional)
     _replace_skills(session, professional.id, skill_levels)
     if user is not None and user.email != values["email"]:
         user.email = values["email"]
@@ -223,61 +239,6 @@ def _replace_skills(session: Session, professional_id: int, levels: Mapping[int,
         for skill_id, level in levels.items()
     )
     session.flush()
-
-
-def _check_document(document: DocumentInput, field: str) -> None:
-    try:
-        DocumentKind(document.kind)
-    except ValueError:
-        raise ValidationError(f"{field}.kind", "Unknown kind of document.") from None
-    if document.issued_on is not None and document.expires_on < document.issued_on:
-        raise ValidationError(f"{field}.expires_on", "A document cannot expire before it was issued.")
-
-
-def _add_document(session: Session, professional_id: int, document: DocumentInput, clock: Clock):
-    row = QualificationDocument(
-        professional_id=professional_id,
-        kind=DocumentKind(document.kind),
-        expires_on=document.expires_on,
-        issued_on=document.issued_on,
-        reference=document.reference.strip(),
-        uploaded_at=clock(),
-    )
-    session.add(row)
-    return row
-
-
-def add_qualification_document(
-    session: Session,
-    professional_id: int,
-    document: DocumentInput,
-    *,
-    actor: Actor,
-    clock: Clock = system_clock,
-) -> QualificationDocument:
-    actor.require_professional(professional_id)
-    get(session, Professional, professional_id)
-    _check_document(document, "document")
-    row = _add_document(session, professional_id, document, clock)
-    session.flush()
-    return row
-
-
-def remove_qualification_document(session: Session, document_id: int, *, actor: Actor) -> None:
-    document = get(session, QualificationDocument, document_id)
-    actor.require_professional(document.professional_id)
-    session.delete(document)
-    session.flush()
-
-
-def qualification_of(session: Session, professional_id: int, day: date) -> Qualification:
-    """Whether the professional is qualified on ``day`` and, if not, what is missing."""
-    professional = get(session, Professional, professional_id)
-    rows = session.exec(
-        select(QualificationDocument).where(QualificationDocument.professional_id == professional_id)
-    )
-    documents = [Document(DocumentKind(row.kind), row.expires_on, row.issued_on) for row in rows]
-    return qualification_on(day, documents, agreement_signed_on=professional.agreement_signed_on)
 
 
 def set_availability(
@@ -361,13 +322,3 @@ def professional_skills(session: Session, professional_id: int) -> dict[str, int
         .where(ProfessionalSkill.professional_id == professional_id)
     )
     return dict(rows.all())
-
-
-def professional_documents(session: Session, professional_id: int) -> list[QualificationDocument]:
-    return list(
-        session.exec(
-            select(QualificationDocument)
-            .where(QualificationDocument.professional_id == professional_id)
-            .order_by(QualificationDocument.kind, QualificationDocument.expires_on)
-        )
-    )

@@ -1,6 +1,7 @@
 """Retention of profiles (AVG storage limitation): professionals inactive for SWARM_RETENTION_DAYS are warned,
-and anonymised 30 days later if they stayed away; the scheduler's ``retention`` job also reduces old solve
-snapshots (:mod:`swarm.services.ops.snapshot_retention`).
+and anonymised 30 days later if they stayed away (their document files go with them); the scheduler's
+``retention`` job also removes document files no longer needed (rejected, or expired, SWARM_DOCUMENT_RETENTION_DAYS
+ago; files no row names) and reduces old solve snapshots (:mod:`swarm.services.ops.snapshot_retention`).
 """
 
 from __future__ import annotations
@@ -16,16 +17,19 @@ from swarm.config import Config
 from swarm.domain.actors import SYSTEM
 from swarm.domain.timeutil import Clock, to_local
 from swarm.persistence.db import unit_of_work
+from swarm.persistence.files import DocumentStore
 from swarm.persistence.models import Professional
 from swarm.services.ops.housekeeping import NOTICES, notice
 from swarm.services.ops.outbox import enqueue_mail
 from swarm.services.ops.session_calendar import language_of
 from swarm.services.ops.snapshot_retention import reduce_old_snapshots
 from swarm.services.people.privacy import anonymise_professional
+from swarm.services.people.qualifications import remove_expired_files, stored_file_ids
 
 log = logging.getLogger(__name__)
 
 ANONYMISE_AFTER_WARNING = timedelta(days=30)
+ORPHAN_AGE = timedelta(days=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,16 +39,35 @@ class RetentionReport:
     warned: int
     anonymised: int
     snapshots_reduced: int
+    document_files_removed: int = 0
 
     def __bool__(self) -> bool:  # the job log stays quiet on a day with nothing to do
-        return bool(self.warned or self.anonymised or self.snapshots_reduced)
+        return bool(self.warned or self.anonymised or self.snapshots_reduced or self.document_files_removed)
 
 
 def run_retention(engine: sa.Engine, config: Config, clock: Clock) -> RetentionReport:
-    """The retention job: inactive profiles (warned, then anonymised), then the snapshots of old solves."""
+    """The retention job: inactive profiles (warned, then anonymised), document files no longer needed, then
+    the snapshots of old solves."""
     warned, anonymised = apply_retention(engine, config, clock)
+    files = remove_old_document_files(engine, config, clock)
     reduced = reduce_old_snapshots(engine, config, clock)
-    return RetentionReport(warned, anonymised, len(reduced))
+    return RetentionReport(warned, anonymised, len(reduced), files)
+
+
+def remove_old_document_files(engine: sa.Engine, config: Config, clock: Clock) -> int:
+    """Files of rejected and of long-expired documents (the rows keep the outcome), and files no row names: an
+    upload whose transaction never committed (the process was killed between writing and committing)."""
+    store = DocumentStore(config.resolved_document_dir)
+    with unit_of_work(engine, immediate=True) as session:
+        removed = remove_expired_files(session, store, keep_days=config.document_retention_days, clock=clock)
+        known = stored_file_ids(session)
+    # An upload in progress has written its file but not committed its row yet: leave files younger than a day.
+    orphans = store.orphans(known, older_than=(clock() - ORPHAN_AGE).timestamp())
+    for name in orphans:
+        store.remove_now(name)
+    if orphans:
+        log.warning("removed %d document file(s) that no document names", len(orphans))
+    return removed + len(orphans)
 
 
 def apply_retention(engine: sa.Engine, config: Config, clock: Clock) -> tuple[int, int]:
@@ -54,6 +77,7 @@ def apply_retention(engine: sa.Engine, config: Config, clock: Clock) -> tuple[in
     inactive_since = now - timedelta(days=config.retention_days)
     last_seen = sa.func.coalesce(Professional.last_active_at, Professional.created_at)
     warned = anonymised = 0
+    store = DocumentStore(config.resolved_document_dir)
     with unit_of_work(engine, immediate=True) as session:
         session.execute(
             sa.update(Professional)
@@ -93,7 +117,7 @@ def apply_retention(engine: sa.Engine, config: Config, clock: Clock) -> tuple[in
             )
         ).all()
         for person_id in to_anonymise:
-            anonymise_professional(session, person_id, actor=SYSTEM, clock=clock)
+            anonymise_professional(session, person_id, store=store, actor=SYSTEM, clock=clock)
             log.info("professional %s anonymised after the retention period", person_id)
             anonymised += 1
     return warned, anonymised

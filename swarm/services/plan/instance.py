@@ -15,13 +15,12 @@ from sqlmodel import Session, select
 from solver.formats import SWARM_INSTANCE
 from swarm.domain.enums import (
     AvailabilityAnswer,
-    DocumentKind,
     InvitationResponse,
     PinKind,
     RequestStatus,
 )
 from swarm.domain.refs import parse_ref, professional_ref, request_ref
-from swarm.domain.rules import Document, qualification_on
+from swarm.domain.rules import qualification_on
 from swarm.domain.timeutil import local_iso, to_local
 from swarm.persistence.models import (
     Availability,
@@ -30,7 +29,6 @@ from swarm.persistence.models import (
     Pin,
     Professional,
     ProfessionalSkill,
-    QualificationDocument,
     Region,
     RequestExclusion,
     RequestNeed,
@@ -43,7 +41,7 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.persistence.models import Session as SwarmSession
-from swarm.services.lookup import get, unconfirmed_professionals
+from swarm.services.lookup import approved_documents, get, unconfirmed_professionals
 from swarm.services.plan.frame import planning_round_for
 from swarm.services.plan.history import (
     group_by,
@@ -273,18 +271,7 @@ def _professionals(session, region, planning_round, slots, excluded, pins, skill
         lambda s: s[0],
         lambda s: (skill_codes[s[1]], s[2]),
     )
-    documents = group_by(
-        session.exec(
-            select(
-                QualificationDocument.professional_id,
-                QualificationDocument.kind,
-                QualificationDocument.expires_on,
-                QualificationDocument.issued_on,
-            ).where(QualificationDocument.professional_id.in_(ids))
-        ),
-        lambda d: d[0],
-        lambda d: Document(DocumentKind(d[1]), d[2], d[3]),
-    )
+    documents = approved_documents(session, ids)
     declined = set(
         session.exec(
             select(Invitation.professional_id, SwarmSession.slot_id)

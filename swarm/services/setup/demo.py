@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from swarm.domain.enums import (
+    DocumentStatus,
     InvitationResponse,
     PlanningRoundStatus,
     RequestStatus,
@@ -221,6 +222,9 @@ class _Seeder:
                 "expires_on": d.expires_on,
                 "reference": d.reference,
                 "uploaded_at": self.now,
+                # demo data: approved as if checked on paper (no file, no organizer: "without a check")
+                "status": DocumentStatus.APPROVED,
+                "checked_at": self.now,
             }
             for p in items
             for d in p.documents

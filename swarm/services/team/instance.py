@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from solver.formats import SHELL_INSTANCE, SHELL_PLAN
-from swarm.domain.enums import AssignmentStatus, DocumentKind, ProjectStance
+from swarm.domain.enums import AssignmentStatus, ProjectStance
 from swarm.domain.errors import ValidationError
 from swarm.domain.reasons import reason
 from swarm.domain.refs import parse_ref, professional_ref, project_ref, role_ref
-from swarm.domain.rules import Document, qualification_on
+from swarm.domain.rules import qualification_on
 from swarm.domain.timeutil import Clock, iso_week, iso_weeks_between, parse_iso_week, system_clock
 from swarm.persistence.models import (
     Assignment,
@@ -29,12 +29,11 @@ from swarm.persistence.models import (
     Project,
     ProjectPreference,
     ProjectRole,
-    QualificationDocument,
     Region,
     Skill,
     WeekCapacity,
 )
-from swarm.services.lookup import unconfirmed_professionals
+from swarm.services.lookup import approved_documents, unconfirmed_professionals
 
 
 def existing_projects(session: Session, project_ids: Sequence[int]) -> list[Project]:
@@ -201,11 +200,7 @@ def _professionals(session, region, chosen, project_ids, weeks, first_monday, co
     skills = defaultdict(dict)
     for row in session.exec(select(ProfessionalSkill).where(ProfessionalSkill.professional_id.in_(ids))):
         skills[row.professional_id][codes[row.skill_id]] = row.level
-    documents = defaultdict(list)
-    for d in session.exec(
-        select(QualificationDocument).where(QualificationDocument.professional_id.in_(ids))
-    ):
-        documents[d.professional_id].append(Document(DocumentKind(d.kind), d.expires_on, d.issued_on))
+    documents = approved_documents(session, ids)
     own_weeks = defaultdict(dict)
     for row in session.exec(select(WeekCapacity).where(WeekCapacity.professional_id.in_(ids))):
         own_weeks[row.professional_id][row.week] = row.hours
@@ -236,7 +231,7 @@ def _professionals(session, region, chosen, project_ids, weeks, first_monday, co
             if hours != person.hours_per_week:
                 capacity[week] = max(0, hours)
         qualified = qualification_on(
-            first_monday, documents[person.id], agreement_signed_on=person.agreement_signed_on
+            first_monday, documents.get(person.id, []), agreement_signed_on=person.agreement_signed_on
         ).qualified
         result.append(
             {

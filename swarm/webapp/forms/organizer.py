@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     FieldList,
     Form,
@@ -14,6 +15,7 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -143,4 +145,33 @@ class SolveForm(FlaskForm):
     round_id = HiddenField()
     time_limit = IntegerField(
         _l("Time limit in seconds"), default=30, validators=[InputRequired(REQUIRED), NumberRange(1, 600)]
+    )
+
+
+class ApproveForm(FlaskForm):
+    """What the organizer reads from the document when approving it."""
+
+    expires_on = DateField(
+        _l("Valid until"),
+        validators=[InputRequired(REQUIRED)],
+        description=_l(
+            "As on the document; for a VOG, until when the region accepts it. At most 10 years ahead."
+        ),
+    )
+    issued_on = DateField(
+        _l("Issue date"),
+        validators=[Optional()],
+        description=_l("Required for a VOG and a KvK extract: at most six months ago."),
+    )
+    reference = StringField(
+        _l("Reference (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("For instance the policy or certificate number."),
+    )
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why (the professional reads this)"),
+        validators=[DataRequired(REQUIRED), Length(max=500)],
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -23,9 +23,9 @@ from swarm.webapp.forms.messages import REQUIRED
 from swarm.webapp.i18n import skill_name
 
 DOCUMENT_LABELS = {
-    DocumentKind.KVK_EXTRACT: _l("KvK extract: valid until"),
-    DocumentKind.VOG: _l("Certificate of conduct (VOG): valid until"),
-    DocumentKind.LIABILITY_INSURANCE: _l("Professional liability insurance: valid until"),
+    DocumentKind.KVK_EXTRACT: _l("KvK extract"),
+    DocumentKind.VOG: _l("Certificate of conduct (VOG)"),
+    DocumentKind.LIABILITY_INSURANCE: _l("Professional liability insurance"),
 }
 LEVEL_CHOICES = [
     SelectChoice("0", _l("no")),
@@ -76,21 +76,27 @@ class RegistrationForm(ProfileForm):
     )
 
 
-def with_skills_and_documents(form_class, skills, *, documents: bool):
-    """A subclass with one level field per skill of the catalogue (and an expiry date per document kind)."""
+def with_skills(form_class, skills):
+    """A subclass with one level field per skill of the catalogue."""
     attrs = {}
     for skill in skills:
         attrs[f"skill_{skill.code}"] = Select(skill_name(skill), choices=LEVEL_CHOICES, default="0")
-    if documents:
-        for kind, label in DOCUMENT_LABELS.items():
-            attrs[f"document_{kind.value}"] = DateField(label, validators=[Optional()])
     return type(form_class.__name__, (form_class,), attrs)
 
 
-class DocumentForm(FlaskForm):
-    kind = Select(_l("Document"), choices=[SelectChoice(k.value, v) for k, v in DOCUMENT_LABELS.items()])
-    expires_on = DateField(_l("Valid until"), validators=[InputRequired(REQUIRED)])
-    reference = StringField(_l("Reference (optional)"), validators=[Optional(), Length(max=200)])
+class UploadForm(FlaskForm):
+    """One document: its kind and the file (type and size are checked from the content by the service)."""
+
+    kind = Select(
+        _l("Document"),
+        choices=[SelectChoice(k.value, v) for k, v in DOCUMENT_LABELS.items()],
+        validators=[InputRequired(REQUIRED)],
+    )
+    file = FileField(
+        _l("File (PDF, PNG or JPEG, at most 10 MB)"),
+        validators=[FileRequired(_l("Choose a file."))],
+        render_kw={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"},
+    )
 
 
 def availability_form(slots, answers: dict):

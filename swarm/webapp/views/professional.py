@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
+from swarm.domain.enums import AvailabilityAnswer, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.services import lookup
 from swarm.services.people import professionals as service
+from swarm.services.people import qualifications
 from swarm.services.people.recovery import send_confirmation
 from swarm.services.plan import frame, publish, review
 from swarm.services.plan import requests as request_service
@@ -22,25 +23,21 @@ from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.professional import (
     DOCUMENT_LABELS,
-    DocumentForm,
     ProfileForm,
     RegistrationForm,
+    UploadForm,
     availability_form,
-    with_skills_and_documents,
+    with_skills,
 )
 from swarm.webapp.i18n import skill_name
 from swarm.webapp.links import account_links
+from swarm.webapp.uploads import document_store
 
 bp = Blueprint("professional", __name__, url_prefix="/professional")
 restrict_blueprint(bp, UserRole.PROFESSIONAL)
 signup = Blueprint("signup", __name__)
 
-MISSING_TEXT = {
-    "kvk_extract": _l("a valid KvK extract"),
-    "vog": _l("a valid certificate of conduct (VOG)"),
-    "liability_insurance": _l("valid professional liability insurance"),
-    "model_agreement": _l("your acceptance of the model agreement (Wet DBA)"),
-}
+AGREEMENT_MISSING = _l("your acceptance of the model agreement (Wet DBA), on your profile page")
 RESPONSE_MESSAGES = {
     "accept": _l("Thank you: you have accepted the invitation."),
     "maybe": _l("Your answer has been saved as tentative."),
@@ -76,34 +73,22 @@ def _place_choices():
 @signup.route("/register", methods=["GET", "POST"])
 def register():
     skills = lookup.list_skills(db())
-    form = with_skills_and_documents(RegistrationForm, skills, documents=True)()
+    form = with_skills(RegistrationForm, skills)()
     form.home_place_id.choices = [(0, _("Choose your home place"))] + _place_choices()
     if form.validate_on_submit():
-        documents = [
-            service.DocumentInput(kind=kind, expires_on=getattr(form, f"document_{kind.value}").data)
-            for kind in DocumentKind
-            if getattr(form, f"document_{kind.value}").data
-        ]
         try:
             professional = service.register_professional(
-                db(),
-                _profile_input(form, skills),
-                password=form.password.data,
-                documents=documents,
-                clock=clock(),
+                db(), _profile_input(form, skills), password=form.password.data, clock=clock()
             )
         except ValidationError as error:
-            aliases = {
-                f"documents[{i}].expires_on": f"document_{d.kind.value}" for i, d in enumerate(documents)
-            }
-            attach_error(form, error, aliases)
+            attach_error(form, error)
         else:
             user = lookup.account_of_professional(db(), professional.id)
             send_confirmation(db(), user, links=account_links(), clock=clock())
             flash(
                 _(
                     "Welcome! You are registered. We have sent a mail to %(email)s: confirm your email address "
-                    "with the link in it, then you can log in.",
+                    "with the link in it, then you can log in and upload your documents.",
                     email=user.email,
                 ),
                 "success",
@@ -112,20 +97,26 @@ def register():
     return render_template("professional/register.html", form=form, skills=skills), status_for(form)
 
 
-@bp.get("/")
-def dashboard():
+def _dashboard(upload_form: UploadForm):
     professional_id = current_user.professional_id
-    qualification = service.qualification_of(db(), professional_id, today())
-    missing = [str(MISSING_TEXT.get(code, code)) for code in qualification.missing]
+    day = today()
+    qualification = qualifications.qualification_of(db(), professional_id, day)
     return render_template(
         "professional/dashboard.html",
         professional=service.professional(db(), professional_id),
-        missing=missing,
-        documents=service.professional_documents(db(), professional_id),
-        document_form=DocumentForm(),
+        qualification=qualification,
+        agreement_missing=AGREEMENT_MISSING if "model_agreement" in qualification.missing else None,
+        standings=qualifications.standings_of(db(), professional_id, day),
+        documents=qualifications.professional_documents(db(), professional_id),
+        upload_form=upload_form,
         document_labels=DOCUMENT_LABELS,
         assignments=project_service.assignments_of(db(), professional_id),
-    )
+    ), status_for(upload_form)
+
+
+@bp.get("/")
+def dashboard():
+    return _dashboard(UploadForm(formdata=None))
 
 
 @bp.get("/invitations")
@@ -144,7 +135,7 @@ def profile():
     levels = service.professional_skills(db(), professional_id)
     data = {f"skill_{code}": str(level) for code, level in levels.items()}
     data["agreement_signed"] = professional.agreement_signed_on is not None
-    form = with_skills_and_documents(ProfileForm, skills, documents=False)(obj=professional, data=data)
+    form = with_skills(ProfileForm, skills)(obj=professional, data=data)
     form.home_place_id.choices = _place_choices()
     if form.validate_on_submit():
         try:
@@ -160,31 +151,35 @@ def profile():
 
 
 @bp.post("/documents")
-def add_document():
-    form = DocumentForm()
+def upload_document():
+    """One document, waiting for an organizer's check; a refusal is shown at its field, nothing is stored."""
+    form = UploadForm()
     if form.validate_on_submit():
-        document = service.DocumentInput(
-            kind=DocumentKind(form.kind.data),
-            expires_on=form.expires_on.data,
-            reference=form.reference.data or "",
+        upload = qualifications.Upload(
+            kind=form.kind.data, file_name=form.file.data.filename or "", content=form.file.data.read()
         )
         try:
-            service.add_qualification_document(
-                db(), current_user.professional_id, document, actor=current_user.actor, clock=clock()
+            qualifications.upload_document(
+                db(),
+                current_user.professional_id,
+                upload,
+                store=document_store(),
+                actor=current_user.actor,
+                clock=clock(),
             )
         except ValidationError as error:
-            flash(_(error.message), "error")
+            attach_error(form, error)
         else:
-            flash(_("The document has been added."), "success")
-    else:
-        flash(_("Choose a document and its expiry date."), "error")
-    return redirect(url_for("professional.dashboard"))
+            flash(_("Thank you: your document waits for a check by an organizer of your region."), "success")
+            return redirect(url_for("professional.dashboard"))
+    return _dashboard(form)
 
 
-@bp.post("/documents/<int:document_id>/delete")
+@bp.post("/documents/<id:document_id>/delete")
 def remove_document(document_id: int):
-    service.remove_qualification_document(db(), document_id, actor=current_user.actor)
-    flash(_("The document has been removed."), "success")
+    if ConfirmForm().validate_on_submit():
+        qualifications.remove_document(db(), document_id, store=document_store(), actor=current_user.actor)
+        flash(_("The document has been removed."), "success")
     return redirect(url_for("professional.dashboard"))
 
 

@@ -14,6 +14,7 @@ from swarm.webapp.clock import clock
 from swarm.webapp.db import db
 from swarm.webapp.forms.errors import status_for
 from swarm.webapp.forms.professional import DeleteDataForm
+from swarm.webapp.uploads import document_store
 from swarm.webapp.views.feeds import feed_page
 from swarm.webapp.views.professional import bp
 
@@ -38,7 +39,11 @@ def delete_data():
     form = DeleteDataForm()
     if form.validate_on_submit():
         privacy.anonymise_professional(
-            db(), current_user.professional_id, actor=current_user.actor, clock=clock()
+            db(),
+            current_user.professional_id,
+            store=document_store(),
+            actor=current_user.actor,
+            clock=clock(),
         )
         logout_user()
         flash(_("Your profile and data have been deleted."), "success")
