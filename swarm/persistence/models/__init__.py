@@ -18,11 +18,14 @@ Where each concept lives:
   logins), AccountToken (one-time links: hash only), LoginThrottle (attempts per account and client address).
 - ``operations``: SolveRun (a solve as a job with progress), OutboxMessage (mail written with the change that causes
   it), CalendarFeed (token hash only).
+- ``integrations``: ApiToken (personal JSON API tokens: hash only), Webhook (a region's receiver, its secret and
+  events) and WebhookDelivery (an event on its way, retried like the outbox).
 
 Every datetime column is an aware UTC instant (``columns.UTCDateTime``); enums are checked strings.
 """
 
 from swarm.persistence.models.accounts import AccountToken, LoginThrottle, User
+from swarm.persistence.models.integrations import ApiToken, Webhook, WebhookDelivery
 from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
 from swarm.persistence.models.planning import PlanningRound, Slot, Venue, VenueUnavailability
 from swarm.persistence.models.professionals import (
@@ -46,6 +49,7 @@ from swarm.persistence.models.schedule import Invitation, Pin, Seat, Session, Se
 
 __all__ = [
     "AccountToken",
+    "ApiToken",
     "Assignment",
     "Availability",
     "CalendarFeed",
@@ -80,4 +84,6 @@ __all__ = [
     "Venue",
     "VenueUnavailability",
     "WeekCapacity",
+    "Webhook",
+    "WebhookDelivery",
 ]
