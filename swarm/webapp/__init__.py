@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from swarm.api import init_api
 from swarm.config import Config
 from swarm.shipped import WEB_DIR
 from swarm.webapp import i18n, labels, reasons
@@ -124,4 +125,5 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(organizer.bp)  # with the routes of organizer_plan
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
+    init_api(app, csrf)
     return app

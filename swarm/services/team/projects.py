@@ -252,3 +252,10 @@ def latest_team_run(session: Session, project_id: int) -> SolveRun | None:
         .limit(50)
     )
     return next((run for run in runs if project_id in (run.parameters or {}).get("project_ids", [])), None)
+
+
+def project_for(session: Session, project_id: int, *, actor: Actor) -> Project:
+    """A project, for its municipality's coordinator."""
+    project = get(session, Project, project_id)
+    actor.require_municipality(project.municipality_id)
+    return project
