@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from swarm.config import Config
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.db import create_engine, is_sqlite
-from swarm.services.ops import housekeeping, outbox
+from swarm.services.ops import housekeeping, outbox, webhooks
 from swarm.services.people import retention
 from swarm.services.plan import polls, queue, worker
 from swarm.services.plan.results import RunOutcome
@@ -49,8 +49,18 @@ def reclaim_solves(engine: sa.Engine, config: Config, clock: Clock) -> list[int]
     return queue.reclaim_stale_runs(engine, config, clock=clock)
 
 
-def send_outbox(engine: sa.Engine, config: Config, clock: Clock) -> outbox.SendReport:
-    return outbox.send_due(engine, config, clock)
+@dataclass(frozen=True)
+class OutboxReport:
+    mail: outbox.SendReport
+    webhooks: webhooks.DeliveryReport
+
+    def __bool__(self) -> bool:
+        return bool(self.mail.sent or self.mail.retried or self.mail.failed or self.webhooks)
+
+
+def send_outbox(engine: sa.Engine, config: Config, clock: Clock) -> OutboxReport:
+    """The outbox: mail, then webhook deliveries (each kind with its own backoff; neither waits on the other)."""
+    return OutboxReport(outbox.send_due(engine, config, clock), webhooks.deliver_due(engine, config, clock))
 
 
 @dataclass(frozen=True)
