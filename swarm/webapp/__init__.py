@@ -20,7 +20,7 @@ from swarm.webapp.db import init_db
 from swarm.webapp.errors import register_error_handlers
 from swarm.webapp.security import init_security
 from swarm.webapp.sso import init_sso
-from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules add routes to their actor's blueprint
+from swarm.webapp.views import (  # the *_data, *_projects, *_plan and *_webhooks modules add routes to their actor's blueprint
     account,
     admin,
     coordinator,
@@ -28,6 +28,7 @@ from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules ad
     feeds,
     organizer,
     organizer_plan,  # noqa: F401
+    organizer_webhooks,  # noqa: F401
     professional,
     professional_data,  # noqa: F401
     public,
@@ -122,7 +123,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(professional.signup)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(coordinator.bp)  # with the routes of coordinator_projects
-    app.register_blueprint(organizer.bp)  # with the routes of organizer_plan
+    app.register_blueprint(organizer.bp)  # with the routes of organizer_plan and organizer_webhooks
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
     init_api(app, csrf)

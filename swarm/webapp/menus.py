@@ -23,6 +23,7 @@ MENUS = {
         ("organizer.dashboard", _l("Dashboard")),
         ("organizer.review", _l("Plan")),
         ("organizer.policy", _l("Equal treatment")),
+        ("organizer.webhooks_page", _l("Webhooks")),
     ],
     UserRole.ADMINISTRATOR: [
         ("admin.regions", _l("Regions")),

@@ -36,6 +36,8 @@ def _id_params(world, key):
         "venue_id": world.venues[key].id,
         "place_id": world.places[key].id,
         "user_id": world.users[f"organizer_{key}"].id,
+        "webhook_id": world.webhooks[key].id,
+        "delivery_id": world.failed_deliveries[key].id,
     }
 
 

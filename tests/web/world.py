@@ -44,6 +44,8 @@ from swarm.persistence.models import (
     SwarmRequest,
     User,
     Venue,
+    Webhook,
+    WebhookDelivery,
 )
 from swarm.persistence.models import Session as ScheduledSession
 from swarm.services.people.accounts import hash_password
@@ -76,6 +78,8 @@ class World:
     runs: dict[str, SolveRun] = field(default_factory=dict)
     team_runs: dict[str, SolveRun] = field(default_factory=dict)
     failed_mail: dict[str, OutboxMessage] = field(default_factory=dict)
+    webhooks: dict[str, Webhook] = field(default_factory=dict)
+    failed_deliveries: dict[str, WebhookDelivery] = field(default_factory=dict)
 
 
 def csrf_token_from(page: str) -> str:
@@ -282,6 +286,28 @@ def _municipal_objects(session, world: World, key: str, with_schedule: bool) -> 
             next_attempt_at=BUILT_AT,
             attempts=8,
             last_error="550 5.1.1 mailbox unknown",
+        ),
+    )
+    world.webhooks[key] = _add(
+        session,
+        Webhook(
+            region_id=world.regions[key].id,
+            url=f"https://hr.{key}.example.nl/swarm",
+            secret="a-secret-of-sixteen-or-more",
+            events=["schedule.published"],
+        ),
+    )
+    world.failed_deliveries[key] = _add(
+        session,
+        WebhookDelivery(
+            webhook_id=world.webhooks[key].id,
+            event_id=f"event-{key}",
+            event="schedule.published",
+            body="{}",
+            status=OutboxStatus.FAILED,
+            attempts=8,
+            next_attempt_at=BUILT_AT,
+            last_error="HTTP 500",
         ),
     )
     if with_schedule:

@@ -136,10 +136,12 @@ def _own(session: Session, webhook_id: int, actor: Actor) -> Webhook:
     return webhook
 
 
-def set_webhook_active(session: Session, webhook_id: int, active: bool, *, actor: Actor) -> Webhook:
-    """Pause a receiver (no new events are written for it) or take it up again."""
+def set_webhook_active(
+    session: Session, webhook_id: int, active: bool | None = None, *, actor: Actor
+) -> Webhook:
+    """Pause a receiver (no new events are written for it) or take it up again; None: the other way round."""
     webhook = _own(session, webhook_id, actor)
-    webhook.active = active
+    webhook.active = (not webhook.active) if active is None else active
     session.add(webhook)
     session.flush()
     return webhook

@@ -1,13 +1,14 @@
-"""The organizer's forms: equal-treatment policy, pins, starting a solve."""
+"""The organizer's forms: equal-treatment policy, pins, starting a solve, webhooks."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms import HiddenField, IntegerField, SelectChoice, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from swarm.webapp.forms.common import Select
+from swarm.webapp.forms.coordinator import CheckboxList
 from swarm.webapp.forms.messages import REQUIRED
 
 
@@ -57,4 +58,31 @@ class UnpinForm(FlaskForm):
 class SolveForm(FlaskForm):
     time_limit = IntegerField(
         _l("Time limit in seconds"), default=30, validators=[InputRequired(REQUIRED), NumberRange(1, 600)]
+    )
+
+
+class WebhookForm(FlaskForm):
+    """A receiver of the region's events."""
+
+    url = StringField(
+        _l("Address of the receiver"),
+        validators=[DataRequired(REQUIRED), Length(max=500)],
+        description=_l("An https:// address of the other system, e.g. https://hr.example.nl/swarm."),
+    )
+    events = CheckboxList(
+        _l("Events"),
+        choices=[
+            SelectChoice("schedule.published", _l("A schedule is published (schedule.published)")),
+            SelectChoice("invitation.declined", _l("An invitation is declined (invitation.declined)")),
+            SelectChoice("team.proposed", _l("A team is proposed (team.proposed)")),
+        ],
+        default=["schedule.published", "invitation.declined", "team.proposed"],
+        validators=[DataRequired(_l("Choose at least one event."))],
+    )
+    secret = StringField(
+        _l("Secret (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l(
+            "Empty: swarm makes one and shows it once. Either way the receiver checks signatures with it."
+        ),
     )
