@@ -44,6 +44,5 @@ INPUT_MESSAGES = (
     _l("Must be between 0 and 100."),
     _l("Must be between 1 and 80."),
     _l("A skill level is 1, 2 or 3."),
-    _l("Give your municipality's requests only."),
     _l("Name the municipality: an organizer acts for several."),
 )
