@@ -24,7 +24,7 @@ from setuptools.command.build import build
 ROOT = Path(__file__).resolve().parent
 SHIPPED = {  # repository folder: (patterns of the files the wheel carries, place in the package)
     "web": (("templates/**/*", "static/**/*"), "swarm/web"),
-    "fixtures": (("*.json", "*.csv"), "swarm/fixtures"),
+    "fixtures": (("**/*.json", "**/*.csv"), "swarm/fixtures"),  # import/*.csv: the example import files
 }
 TRANSLATIONS = "swarm/translations"
 

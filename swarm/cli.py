@@ -36,7 +36,14 @@ from swarm.services.plan.instance import build_swarm_instance
 from swarm.services.team.instance import build_shell_instance, store_shell_plan
 
 # Modules of other parts that add commands: each may define ``COMMANDS`` (or ``commands``), a list of click commands.
-EXTENSIONS = ("swarm.cli_ops", "swarm.cli_admin", "swarm.jobs", "swarm.calendars.commands")
+EXTENSIONS = (
+    "swarm.cli_ops",
+    "swarm.cli_admin",
+    "swarm.cli_rounds",
+    "swarm.cli_exchange",
+    "swarm.jobs",
+    "swarm.calendars.commands",
+)
 
 
 def _friendly(func):

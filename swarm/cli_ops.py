@@ -49,15 +49,22 @@ def _logging() -> None:
 @click.option("--polls-every", type=click.FloatRange(min=0.1), default=60, show_default=True, help="Seconds")
 @click.option("--solves-every", type=click.FloatRange(min=0.1), default=10, show_default=True, help="Seconds")
 @click.option("--outbox-every", type=click.FloatRange(min=0.1), default=30, show_default=True, help="Seconds")
-def scheduler(polls_every: float, solves_every: float, outbox_every: float) -> None:
-    """Run the recurring jobs (deadlines, solves on SQLite, mail, reminders, expiry warnings, retention).
+@click.option(
+    "--standby",
+    is_flag=True,
+    help="When another scheduler runs, wait and take over when it stops or loses its database (instead of exiting)",
+)
+def scheduler(polls_every: float, solves_every: float, outbox_every: float, standby: bool) -> None:
+    """Run the recurring jobs (rounds by cadence, deadlines, solves on SQLite, mail, reminders, expiry warnings,
+    retention).
 
-    Exactly one may run per database; a second one refuses and exits with status 1.
+    Exactly one runs jobs per database; a second one refuses and exits with status 1, or with --standby waits.
+    A scheduler that loses its lock (its database connection ended) stops its jobs at once and stands by.
     """
     _logging()
     intervals = Intervals(polls=polls_every, solves=solves_every, outbox=outbox_every)
     try:
-        run_scheduler(_config(), intervals=intervals)
+        run_scheduler(_config(), intervals=intervals, standby=standby)
     except SchedulerAlreadyRunning as error:
         raise click.ClickException(str(error)) from None
 

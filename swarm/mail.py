@@ -109,6 +109,10 @@ class MailError(Exception):
     """Mail could not be composed or sent; the message says what and where."""
 
 
+class MailCompositionError(MailError):
+    """The stored mail cannot become a message (e.g. a line break in a header); sending it again will not help."""
+
+
 class MailDeliveryError(MailError):
     """The SMTP server could not be reached or refused the message.
 
@@ -200,7 +204,7 @@ def session_mail(
         details = "\n".join([text.summary(session, language), text.when(session, language)])
     else:
         details = text.personal_description(session, session.attendee(attendee.key), language)
-    body = [words["greeting"].format(name=_one_line(attendee.name)), "", words["intro"][variant]]
+    body = [words["greeting"].format(name=one_line(attendee.name)), "", words["intro"][variant]]
     what = [words["change"][change] for change in Change if change in set(changed)]
     if kind is MailKind.UPDATE and what:
         listed = ", ".join(what[:-1]) + words["and"] + what[-1] if len(what) > 1 else what[0]
@@ -208,32 +212,42 @@ def session_mail(
     body += ["", details]
     if respond_url and kind is not MailKind.CANCELLATION:
         body += ["", words["respond"].format(url=respond_url)]
-    body += ["", words["closing"], _one_line(session.organizer.name)]
+    body += ["", words["closing"], one_line(session.organizer.name)]
     subject = words["subject"][variant].format(
-        title=_one_line(session.title), when=text.when(session, language)
+        title=one_line(session.title), when=text.when(session, language)
     )
     return Mail(
         kind=str(kind),
         idempotency_key=f"{kind}:{session.key}:{session.sequence}:{attendee.key}",
         recipient=attendee.email,
-        recipient_name=_one_line(attendee.name),
+        recipient_name=one_line(attendee.name),
         subject=_shorten(subject, SUBJECT_LIMIT),
         body_text="\n".join(body) + "\n",
         ics=None if calendar is None else calendar.decode("utf-8"),
         reply_to=str(
-            Address(display_name=_one_line(session.organizer.name), addr_spec=session.organizer.email)
+            Address(display_name=one_line(session.organizer.name), addr_spec=session.organizer.email)
         ),
     )
 
 
 def to_message(mail: Mail, *, sender: str, host: str, stamp: datetime, language: str = "nl") -> EmailMessage:
-    """The MIME message for `mail`, dated `stamp` (the injected clock's now) and sent from `sender`."""
+    """The MIME message for `mail`, dated `stamp` (the injected clock's now) and sent from `sender`.
+
+    Raises `MailCompositionError`, naming the field, for a header value with a line break or another control
+    character: it could start a header of its own (header injection), and Python's email package would refuse
+    it only halfway through, with a bare ValueError."""
+    for field in ("subject", "recipient", "recipient_name", "reply_to"):
+        _require_header_text(f"mail.{field}", getattr(mail, field))
+    _require_header_text("sender", sender)
     message = EmailMessage()
-    message["Subject"] = mail.subject
-    message["From"] = sender
-    message["To"] = Address(display_name=mail.recipient_name, addr_spec=mail.recipient)
-    if mail.reply_to:
-        message["Reply-To"] = mail.reply_to
+    try:
+        message["Subject"] = mail.subject
+        message["From"] = sender
+        message["To"] = Address(display_name=mail.recipient_name, addr_spec=mail.recipient)
+        if mail.reply_to:
+            message["Reply-To"] = mail.reply_to
+    except (ValueError, IndexError) as error:  # an address the email package cannot parse
+        raise MailCompositionError(f"mail.recipient: not a usable address ({type(error).__name__})") from None
     message["Date"] = format_datetime(stamp)
     message["Message-ID"] = message_id(mail.idempotency_key, host)
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please (RFC 3834)
@@ -279,8 +293,18 @@ def _method_of(ics: str) -> str:
     return str(method)
 
 
-def _one_line(value: str) -> str:
-    """A name fit for a header: a line break in it must never start a header of its own."""
+_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a tab may stay; a line break may not
+
+
+def _require_header_text(field: str, value: str) -> None:
+    if _HEADER_CONTROL.search(value or ""):
+        raise MailCompositionError(
+            f"{field}: a mail header may not contain a line break or another control character"
+        )
+
+
+def one_line(value: str) -> str:
+    """A name or title fit for a header: a line break in it must never start a header of its own."""
     return " ".join(clean_text(value).split())
 
 

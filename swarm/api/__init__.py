@@ -14,11 +14,11 @@ import http
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from swarm.api import docs, me, planning, professionals, projects, requests
+from swarm.api import docs, imports, me, planning, professionals, projects, requests
 from swarm.api.problems import PROBLEM_JSON
 from swarm.api.schemas import MAX_ID, Problem
 
-BLUEPRINTS = (me.blp, professionals.blp, requests.blp, planning.blp, projects.blp)
+BLUEPRINTS = (me.blp, professionals.blp, requests.blp, planning.blp, projects.blp, imports.blp)
 
 SETTINGS = {
     "API_TITLE": "swarm",

@@ -30,7 +30,6 @@ INPUT_MESSAGES = (
     _l("Give from 1 to 100 items per page."),
     _l("Too long."),
     _l("Give a moment between the years 2000 and 2100."),
-    _l("Give a day between the years 2000 and 2100."),
     _l("Too many items."),
     _l("Answer yes, maybe or no."),
     _l("Choose draft or published."),

@@ -22,7 +22,7 @@ from swarm.api.schemas import (
 from swarm.domain.enums import SessionStatus, UserRole
 from swarm.domain.refs import parse_ref
 from swarm.persistence.models import PlanningRound, SolveRun
-from swarm.services.plan import frame, queue, review
+from swarm.services.plan import frame, queue, review, rounds
 from swarm.services.plan import publish as publish_service
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db
@@ -42,7 +42,11 @@ def round_document(row: PlanningRound) -> dict:
         "status": str(row.status),
         "starts_on": row.starts_on,
         "ends_on": row.ends_on,
+        "availability_deadline": row.availability_deadline,
+        "time_limit_seconds": row.time_limit_seconds,
+        "slot_ids": [slot.id for slot in frame.round_slots(db(), row.id)],
         "published_at": row.published_at,
+        "closed_at": row.closed_at,
     }
 
 
@@ -140,10 +144,21 @@ def list_rounds(paging):
 @blp.arguments(RoundIn)
 @blp.response(201, Round)
 def create_round(data):
-    """Open a new planning round for the region."""
+    """Open a new planning round with its candidate slots (each with the venues free then); it takes requests
+    and availability until its deadline."""
     actor = auth.require_role(UserRole.ORGANIZER)
-    row = frame.create_planning_round(
-        db(), actor.region_id, data["name"], starts_on=data["starts_on"], ends_on=data["ends_on"], actor=actor
+    slots = [rounds.SlotInput(**slot) for slot in data["slots"]]
+    row = rounds.open_planning_round(
+        db(),
+        actor.region_id,
+        rounds.RoundInput(
+            name=data["name"],
+            availability_deadline=data["availability_deadline"],
+            slots=slots,
+            time_limit_seconds=data["time_limit_seconds"],
+        ),
+        actor=actor,
+        clock=clock(),
     )
     return round_document(row)
 

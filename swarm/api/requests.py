@@ -3,8 +3,6 @@ region's (and may act for its municipalities, as on the pages)."""
 
 from __future__ import annotations
 
-from flask import abort
-
 from swarm.api import auth
 from swarm.api.common import api_blueprint
 from swarm.api.paging import LINK_HEADER, paginate
@@ -58,7 +56,6 @@ def _input(data: dict, actor) -> service.RequestInput:
         planning_round_id=data["planning_round_id"],
         title=data["title"],
         question=data["question"],
-        availability_deadline=data["availability_deadline"],
         table_size_min=data["table_size_min"],
         table_size_max=data["table_size_max"],
         priority=data["priority"],
@@ -122,12 +119,11 @@ def update_request(data, request_id: int):
 @blp.post("/requests/<id:request_id>/submit")
 @blp.response(200, SwarmRequest)
 def submit_request(request_id: int):
-    """Open the request to the region: professionals can now mark their availability for its slots."""
+    """Submit a draft: it opens in the round that takes requests (professionals mark their availability for its
+    slots until the round's deadline), or waits for the next round while none does. 409 unless a draft."""
     actor = auth.require_role(*STAFF)
     current = service.request_for(db(), request_id, actor=actor)
-    if current.status != "draft":
-        abort(409)
-    return request_document(service.open_swarm_request(db(), current.id, actor=actor, clock=clock()))
+    return request_document(service.submit_swarm_request(db(), current.id, actor=actor, clock=clock()))
 
 
 @blp.post("/requests/<id:request_id>/withdraw")

@@ -41,11 +41,6 @@ def _reasonable_moment(value) -> None:
         raise ma.ValidationError("Give a moment between the years 2000 and 2100.")
 
 
-def _reasonable_day(value) -> None:
-    if not 2000 <= value.year <= 2100:
-        raise ma.ValidationError("Give a day between the years 2000 and 2100.")
-
-
 def Text(*, max_length: int = 200, multiline: bool = False, **kwargs) -> fields.String:  # noqa: N802
     return fields.String(
         validate=[validate.Length(max=max_length, error="Too long."), _plain(multiline)], **kwargs
@@ -214,15 +209,12 @@ class Exclusion(Schema):
 
 class RequestIn(Schema):
     municipality_id = Id(load_default=None, metadata={"description": "default: the coordinator's own"})
-    planning_round_id = Id(load_default=None, metadata={"description": "default: the region's open round"})
+    planning_round_id = Id(
+        load_default=None,
+        metadata={"description": "default: the round that takes requests now (its deadline)"},
+    )
     title = Text(required=True)
     question = Text(max_length=5000, multiline=True, load_default="")
-    availability_deadline = fields.AwareDateTime(
-        required=True,
-        default_timezone=None,
-        validate=_reasonable_moment,
-        metadata={"description": "an instant with its UTC offset"},
-    )
     table_size_min = Whole(1, 100, load_default=4)
     table_size_max = Whole(1, 100, load_default=8)
     priority = Whole(1, 5, load_default=1)
@@ -246,11 +238,13 @@ class RequestIn(Schema):
 class SwarmRequest(Schema):
     id = fields.Integer(required=True)
     municipality_id = fields.Integer(required=True)
-    planning_round_id = fields.Integer(required=True)
-    status = fields.String(required=True, metadata={"description": "draft, open, planned or held"})
+    planning_round_id = fields.Integer(allow_none=True, required=True)
+    status = fields.String(required=True, metadata={"description": "draft, waiting, open, planned or held"})
     title = fields.String(required=True)
     question = fields.String(required=True)
-    availability_deadline = fields.DateTime(required=True)
+    availability_deadline = fields.DateTime(
+        allow_none=True, required=True, metadata={"description": "its round's deadline"}
+    )
     table_size_min = fields.Integer(required=True)
     table_size_max = fields.Integer(required=True)
     priority = fields.Integer(required=True)
@@ -264,10 +258,32 @@ class SwarmRequest(Schema):
 # -- rounds, solves, schedules ----------------------------------------------------------------------------
 
 
+def Moment(**kwargs) -> fields.AwareDateTime:  # noqa: N802
+    return fields.AwareDateTime(
+        default_timezone=None,
+        validate=_reasonable_moment,
+        metadata={"description": "an instant with its UTC offset"},
+        **kwargs,
+    )
+
+
+class SlotIn(Schema):
+    starts_at = Moment(required=True)
+    ends_at = Moment(required=True)
+    venue_ids = Ids(load_default=list)
+
+
 class RoundIn(Schema):
     name = Text(required=True, max_length=120)
-    starts_on = fields.Date(load_default=None, allow_none=True, validate=_reasonable_day)
-    ends_on = fields.Date(load_default=None, allow_none=True, validate=_reasonable_day)
+    availability_deadline = Moment(required=True)
+    time_limit_seconds = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(1, 3600, error="Give a time limit between 1 second and an hour."),
+    )
+    slots = fields.List(
+        fields.Nested(SlotIn), required=True, validate=validate.Length(max=50, error="Too many items.")
+    )
 
 
 class Round(Schema):
@@ -278,7 +294,11 @@ class Round(Schema):
     status = fields.String(required=True, metadata={"description": "open, planned or closed"})
     starts_on = fields.Date(allow_none=True, required=True)
     ends_on = fields.Date(allow_none=True, required=True)
+    availability_deadline = fields.DateTime(required=True)
+    time_limit_seconds = fields.Integer(allow_none=True, required=True)
+    slot_ids = fields.List(fields.Integer(), required=True)
     published_at = fields.DateTime(allow_none=True, required=True)
+    closed_at = fields.DateTime(allow_none=True, required=True)
 
 
 class SolveIn(Schema):
@@ -441,3 +461,28 @@ class Project(Schema):
     origin_request_id = fields.Integer(allow_none=True, required=True)
     team_accepted_at = fields.DateTime(allow_none=True, required=True)
     roles = fields.List(fields.Nested(ProjectRole), required=True)
+
+
+# -- imports ----------------------------------------------------------------------------------------------
+
+
+class ImportQuery(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "check every row, store nothing"})
+
+
+class ImportedRow(Schema):
+    line = fields.Integer(required=True)
+    label = fields.String(required=True)
+    outcome = fields.String(required=True, metadata={"description": "new, update or unchanged"})
+    changed = fields.List(fields.String(), required=True, metadata={"description": "the columns that change"})
+
+
+class ImportReport(Schema):
+    kind = fields.String(required=True)
+    dry_run = fields.Boolean(required=True)
+    stored = fields.Boolean(required=True)
+    file_format = fields.String(required=True)
+    unknown_headers = fields.List(fields.String(), required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    rows = fields.List(fields.Nested(ImportedRow), required=True)
+    stored_ids = fields.List(fields.Integer(), required=True)

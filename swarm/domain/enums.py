@@ -13,7 +13,8 @@ class AvailabilityAnswer(StrEnum):
 
 class RequestStatus(StrEnum):
     DRAFT = "draft"
-    OPEN = "open"
+    WAITING = "waiting"  # submitted while no round takes requests: joins the next round when it opens
+    OPEN = "open"  # in a round: professionals mark their availability for its candidate slots
     PLANNED = "planned"
     HELD = "held"
 
@@ -125,6 +126,23 @@ class FeedOwner(StrEnum):
 
 
 class PlanningRoundStatus(StrEnum):
-    OPEN = "open"  # collecting requests and availability
+    OPEN = "open"  # collecting requests and availability until its deadline, then being planned
     PLANNED = "planned"  # a schedule has been published
-    CLOSED = "closed"  # sessions held; counts towards the fairness history
+    CLOSED = "closed"  # finished by its organizer: no more planning, repairs or requests
+
+
+class RoundOutcome(StrEnum):
+    """Why a request left a round unplanned (``RequestRound``)."""
+
+    UNSCHEDULED = "unscheduled"  # the engine left it out; its result says why
+    SESSION_CANCELLED = "session_cancelled"  # it was planned, and its session was called off
+    NOT_SOLVED = "not_solved"  # the round ended without a plan for it
+
+
+class RoundPhase(StrEnum):
+    """Where a round stands, derived from its status and deadline (``lifecycle.round_phase``)."""
+
+    TAKING_REQUESTS = "taking_requests"  # open, before its availability deadline
+    PLANNING = "planning"  # open, the availability poll has closed: solve, review, publish
+    PUBLISHED = "published"
+    CLOSED = "closed"

@@ -9,12 +9,16 @@ from datetime import date
 
 from swarm.domain.enums import DocumentKind
 from swarm.domain.errors import ValidationError
+from swarm.domain.timeutil import parse_iso_week
 
 _KVK = re.compile(r"[0-9]{8}")  # ASCII only: \d would accept full-width digits
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 REQUIRED_DOCUMENTS = (DocumentKind.KVK_EXTRACT, DocumentKind.VOG, DocumentKind.LIABILITY_INSURANCE)
 SKILL_LEVELS = (1, 2, 3)
+# Three years: longer work is a new project. It also bounds the team instance and the week-by-week page, which
+# grow with the weeks a project spans (a role over 1000-W01..9998-W01 made a 37 MB page).
+MAX_ROLE_WEEKS = 156
 
 
 def normalise_kvk_number(value: str, field: str = "kvk_number") -> str:
@@ -51,6 +55,24 @@ def require_level(level: int, field: str = "level") -> int:
     if level not in SKILL_LEVELS:
         raise ValidationError(field, "A skill level is 1, 2 or 3.")
     return level
+
+
+def require_role_weeks(first_week: str, last_week: str, field: str) -> int:
+    """How many ISO weeks a role spans, first and last included; a field error (``field.first_week`` or
+    ``field.last_week``) for a week that does not exist, a last week before the first, or more than
+    MAX_ROLE_WEEKS weeks."""
+    mondays = {}
+    for key, text in (("first_week", first_week), ("last_week", last_week)):
+        try:
+            mondays[key] = parse_iso_week(text)
+        except ValueError as problem:
+            raise ValidationError(f"{field}.{key}", str(problem)) from None
+    weeks = (mondays["last_week"] - mondays["first_week"]).days // 7 + 1
+    if weeks < 1:
+        raise ValidationError(f"{field}.last_week", "The last week cannot come before the first.")
+    if weeks > MAX_ROLE_WEEKS:
+        raise ValidationError(f"{field}.last_week", "A role spans at most 156 weeks (three years).")
+    return weeks
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ that commits, or rolls everything back.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,8 +42,14 @@ def _on_sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_engine(url: str, **kwargs) -> sa.Engine:
-    """An engine for any SQLAlchemy URL; the folder of a SQLite file is created when missing."""
+def create_engine(url: str, *, application_name: str | None = None, **kwargs) -> sa.Engine:
+    """An engine for any SQLAlchemy URL; the folder of a SQLite file is created when missing.
+
+    ``application_name`` (PostgreSQL) names the process's connections in ``pg_stat_activity``, e.g.
+    ``swarm-worker:4711``, so that an operator (or a test) can tell whose they are and end them on purpose.
+    Connections are checked before use (``pool_pre_ping``): one the server dropped while it sat in the pool is
+    replaced unseen.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -53,7 +60,14 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
         sa.event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if application_name and parsed.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {"application_name": application_name[:63], **kwargs.get("connect_args", {})}
     return sa.create_engine(url, **kwargs)
+
+
+def process_name(role: str) -> str:
+    """The ``application_name`` of this process's connections: its role and pid."""
+    return f"swarm-{role}:{os.getpid()}"
 
 
 def is_sqlite(engine_or_session: sa.Engine | Session) -> bool:

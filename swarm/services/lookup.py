@@ -7,6 +7,7 @@ which the views take from the logged-in user.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TypeVar
 
@@ -54,10 +55,17 @@ def place_for_field(session: Session, place_id: int | None, field: str = "home_p
 def skills_by_code(session: Session, codes: list[str], field: str = "skills") -> dict[str, Skill]:
     """The skills named by ``codes``; an unknown code is a field error."""
     found = {skill.code: skill for skill in session.exec(select(Skill).where(Skill.code.in_(codes)))}
+    return require_skills(codes, found, field)
+
+
+def require_skills(
+    codes: list[str], catalogue: Mapping[str, Skill], field: str = "skills"
+) -> dict[str, Skill]:
+    """The skills named by ``codes`` out of ``catalogue`` (code -> skill); an unknown code is a field error."""
     for code in codes:
-        if code not in found:
+        if code not in catalogue:
             raise ValidationError(field, f'Unknown skill "{code}".')
-    return found
+    return {code: catalogue[code] for code in codes}
 
 
 def list_skills(session: Session) -> list[Skill]:

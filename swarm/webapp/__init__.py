@@ -25,13 +25,17 @@ from swarm.webapp.views import (  # the *_data, *_projects, *_plan and *_webhook
     admin,
     coordinator,
     coordinator_projects,  # noqa: F401
+    exchange,  # noqa: F401  (import and export routes on the organizer's and coordinator's blueprints)
     feeds,
     organizer,
+    organizer_cadence,  # noqa: F401
     organizer_plan,  # noqa: F401
+    organizer_rounds,  # noqa: F401
     organizer_webhooks,  # noqa: F401
     professional,
     professional_data,  # noqa: F401
     public,
+    welcome,
 )
 
 DEFAULTS = {
@@ -122,8 +126,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(professional.bp)  # with the routes of professional_data
     app.register_blueprint(professional.signup)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(welcome.bp)  # imported professionals confirm their profile
     app.register_blueprint(coordinator.bp)  # with the routes of coordinator_projects
-    app.register_blueprint(organizer.bp)  # with the routes of organizer_plan and organizer_webhooks
+    app.register_blueprint(organizer.bp)  # with organizer_plan, _rounds, _cadence and _webhooks
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
     init_api(app, csrf)

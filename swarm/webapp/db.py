@@ -18,7 +18,9 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 def init_db(app) -> None:
     """Bind the app to the database: an engine given in the config (tests share theirs) or one from the URL."""
     given = app.config.get("SWARM_ENGINE")
-    app.extensions[EXTENSION_KEY] = given or create_engine(app.config["SWARM"].resolved_database_url)
+    app.extensions[EXTENSION_KEY] = given or create_engine(
+        app.config["SWARM"].resolved_database_url, application_name="swarm-web"
+    )
     app.after_request(_commit_on_success)
     app.teardown_request(_close)
 

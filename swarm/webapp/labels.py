@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from swarm.domain.enums import InvitationResponse, RequestStatus, SessionStatus, SolveStatus, UserRole
-from swarm.webapp.forms.errors import has_errors
+from swarm.domain.enums import (
+    InvitationResponse,
+    RequestStatus,
+    RoundOutcome,
+    RoundPhase,
+    SessionStatus,
+    SolveStatus,
+    UserRole,
+)
+from swarm.webapp.forms.errors import error_summary, has_errors
 
 LABELS = {
     RequestStatus.DRAFT: _l("draft"),
+    RequestStatus.WAITING: _l("submitted, waits for the next round"),
     RequestStatus.OPEN: _l("open for availability"),
     RequestStatus.PLANNED: _l("planned"),
     RequestStatus.HELD: _l("held"),
@@ -20,6 +29,17 @@ LABELS = {
     SolveStatus.SUCCEEDED: _l("finished"),
     SolveStatus.FAILED: _l("failed"),
     SolveStatus.CANCELLED: _l("stopped"),
+}
+PHASES = {
+    RoundPhase.TAKING_REQUESTS: _l("taking questions and availability"),
+    RoundPhase.PLANNING: _l("availability closed, being planned"),
+    RoundPhase.PUBLISHED: _l("published"),
+    RoundPhase.CLOSED: _l("closed"),
+}
+OUTCOMES = {  # when the engine's own reason is not known
+    RoundOutcome.UNSCHEDULED: _l("The planner left it out."),
+    RoundOutcome.SESSION_CANCELLED: _l("Its session was cancelled."),
+    RoundOutcome.NOT_SOLVED: _l("The round ended without a plan for it."),
 }
 RESPONSES = {
     InvitationResponse.NEEDS_ACTION: _l("no answer yet"),
@@ -49,6 +69,7 @@ TERMS = {
 
 
 STAGES = {
+    "snapshot": _l("gathering the roles and the professionals"),
     "eligibility": _l("who may sit where"),
     "candidates": _l("candidate sessions"),
     "bound": _l("proving a bound"),
@@ -87,6 +108,16 @@ def status_label(value) -> str:
     return str(value)
 
 
+def phase_label(value) -> str:
+    """Where a planning round stands (``RoundPhase``), in the page's language."""
+    return str(PHASES.get(RoundPhase(value), value))
+
+
+def outcome_label(value) -> str:
+    """Why a request left a round unplanned (``RoundOutcome``), as a sentence."""
+    return str(OUTCOMES.get(RoundOutcome(value), value))
+
+
 def response_label(value) -> str:
     return str(RESPONSES.get(InvitationResponse(value), value))
 
@@ -104,9 +135,12 @@ def response_summary(invitations) -> str:
 
 def register(app) -> None:
     app.add_template_global(status_label)
+    app.add_template_global(phase_label)
+    app.add_template_global(outcome_label)
     app.add_template_global(response_label)
     app.add_template_global(role_label)
     app.add_template_global(term_label)
     app.add_template_global(stage_label)
     app.add_template_global(response_summary)
     app.add_template_global(has_errors)
+    app.add_template_global(error_summary)

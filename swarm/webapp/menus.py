@@ -21,6 +21,7 @@ MENUS = {
     ],
     UserRole.ORGANIZER: [
         ("organizer.dashboard", _l("Dashboard")),
+        ("organizer.rounds_page", _l("Rounds")),
         ("organizer.review", _l("Plan")),
         ("organizer.policy", _l("Equal treatment")),
         ("organizer.webhooks_page", _l("Webhooks")),

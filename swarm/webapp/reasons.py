@@ -378,3 +378,4 @@ _RENDER = {
 def register(app) -> None:
     app.add_template_global(reason_text)
     app.add_template_global(reasons_text)
+    app.add_template_global(unscheduled_text)

@@ -27,7 +27,7 @@ from swarm.persistence import migrate
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.services.people.accounts import Scope, create_user
 from swarm.services.people.professionals import set_availability
-from swarm.services.plan.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request
+from swarm.services.plan.requests import NeedInput, RequestInput, create_swarm_request, submit_swarm_request
 from tests.conftest import (
     BACKENDS,
     NO_POSTGRES,
@@ -36,8 +36,6 @@ from tests.conftest import (
     postgres_server_url,
 )
 from tests.swarm.factories import NOW, add_professional, build_world
-
-DEADLINE = datetime(2027, 1, 5, 17, 0)  # Amsterdam wall-clock time, a week before the slots of 12 January
 
 
 class MovableClock:
@@ -120,7 +118,6 @@ def build_plannable(engine: sa.Engine, clock, people: int = 6) -> Plannable:
                 RequestInput(
                     municipality_id=world.municipality.id,
                     title=title,
-                    availability_deadline=DEADLINE,
                     table_size_min=2,
                     table_size_max=2,
                     needs=[NeedInput("participatie", 1)],
@@ -130,7 +127,7 @@ def build_plannable(engine: sa.Engine, clock, people: int = 6) -> Plannable:
                 actor=SYSTEM,
                 clock=clock,
             )
-            open_swarm_request(db, request.id, actor=SYSTEM, clock=clock)
+            submit_swarm_request(db, request.id, actor=SYSTEM, clock=clock)
             requests.append(request.id)
         return Plannable(
             region_id=world.region.id,

@@ -17,11 +17,12 @@ from swarm.persistence.models import (
     SolveRun,
     SwarmRequest,
 )
-from swarm.services.ops import housekeeping
+from swarm.services.ops import housekeeping, outbox
 from swarm.services.people import retention
 from swarm.services.people.privacy import ANONYMOUS_NAME
 from swarm.services.plan import polls
 from tests.ops.conftest import solve_and_publish
+from tests.swarm.test_mail_support import smtp_server
 
 AFTER_DEADLINE = datetime(2027, 1, 5, 16, 0, tzinfo=UTC)  # 17:00 in Amsterdam
 
@@ -72,6 +73,21 @@ def test_documents_expiring_within_30_days_are_warned_about_once(ops_engine, pla
         assert all(d.expiry_warned_at == clock() for d in db.exec(select(QualificationDocument)))
         subject = db.exec(select(OutboxMessage.subject)).first()
     assert "31-12-2027" in subject
+
+
+def test_an_expiry_warning_to_a_name_with_a_line_break_is_sent_with_the_name_on_one_line(
+    ops_engine, plannable, clock, config
+):
+    with unit_of_work(ops_engine) as db:  # stored before names were checked at input
+        db.get(Professional, plannable.people[0]).name = "Jan Jansen\r\nBcc: everyone@example.nl"
+    clock.now = datetime(2027, 12, 1, 12, tzinfo=UTC)
+    assert housekeeping.warn_expiring_documents(ops_engine, config, clock) == 3 * len(plannable.people)
+    with smtp_server() as server:
+        report = outbox.send_due(ops_engine, config.with_overrides(smtp_port=server.port), clock)
+    assert report.sent == 3 * len(plannable.people) and report.failed == 0
+    names = {m["To"].addresses[0].display_name for m in server.inbox.messages}
+    assert "Jan Jansen Bcc: everyone@example.nl" in names
+    assert all(m["Bcc"] is None for m in server.inbox.messages)
 
 
 def test_inactive_profiles_are_warned_then_anonymised_unless_their_owner_came_back(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from sqlmodel import select
 
 from swarm.domain.enums import OutboxStatus
 from swarm.domain.errors import NotAllowed
-from swarm.mail import Mail
+from swarm.mail import Mail, send
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import OutboxMessage
 from swarm.services.ops import outbox
@@ -125,6 +126,79 @@ def test_a_refused_recipient_fails_at_once(ops_engine, clock, config):
         report = outbox.send_due(ops_engine, config.with_overrides(smtp_port=server.port), clock)
     [message] = rows(ops_engine)
     assert report.failed == 1 and message.status == OutboxStatus.FAILED and "550" in message.last_error
+
+
+def test_a_poisoned_message_is_marked_failed_with_its_error_while_the_rest_of_the_batch_goes_out(
+    ops_engine, clock, config, plannable
+):
+    # Written before names were checked at input: a line break in the name would start a header of its own.
+    poisoned = replace(note(2), recipient_name="Jan Jansen\r\nBcc: everyone@example.nl")
+    write(ops_engine, clock, note(1), poisoned, note(3), region_id=plannable.region_id)
+    with smtp_server() as server:
+        report = outbox.send_due(ops_engine, config.with_overrides(smtp_port=server.port), clock)
+    assert (report.sent, report.failed) == (2, 1) and subjects(server.inbox) == ["Bericht 1", "Bericht 3"]
+    assert all(m["Bcc"] is None for m in server.inbox.messages)
+    failed = rows(ops_engine)[1]
+    assert (
+        failed.status == OutboxStatus.FAILED and failed.attempts == 1
+    )  # refused at once: retrying cannot help
+    assert failed.last_error == (
+        "mail.recipient_name: a mail header may not contain a line break or another control character"
+    )
+    with unit_of_work(ops_engine) as db:
+        listed = outbox.failed_messages(db, plannable.region_id, actor=plannable.organizer)
+        assert [m.id for m in listed] == [failed.id]
+        outbox.retry_message(db, failed.id, actor=plannable.organizer, clock=clock)
+    with smtp_server() as server:  # sent again, the name folded onto one line
+        assert outbox.send_due(ops_engine, config.with_overrides(smtp_port=server.port), clock).sent == 1
+    [message] = server.inbox.messages
+    assert message["To"].addresses[0].display_name == "Jan Jansen Bcc: everyone@example.nl"
+    assert message["Bcc"] is None and rows(ops_engine)[1].status == OutboxStatus.SENT
+
+
+def test_an_unexpected_error_is_recorded_per_message_retried_and_failed_after_the_last_attempt(
+    ops_engine, clock, config
+):
+    write(ops_engine, clock, note(1), note(2), note(3))
+    with smtp_server() as server:
+        settings = outbox.smtp_settings(config.with_overrides(smtp_port=server.port))
+
+        def sender(message):  # a fault injected into the second message: an error no one foresaw
+            if message["Subject"] == "Bericht 2":
+                raise RuntimeError("the calendar library broke on Bericht 2 for Person 2")
+            send(message, settings)
+
+        up = config.with_overrides(smtp_port=server.port)
+        report = outbox.send_due(ops_engine, up, clock, sender=sender)
+        assert (report.sent, report.retried) == (2, 1) and subjects(server.inbox) == [
+            "Bericht 1",
+            "Bericht 3",
+        ]
+        second = rows(ops_engine)[1]
+        assert second.status == OutboxStatus.PENDING and second.attempts == 1
+        # Its kind and text, without the name or the subject the error quoted.
+        assert second.last_error == "RuntimeError: the calendar library broke on […] for […]"
+        assert second.next_attempt_at == clock() + outbox.retry_delay(1)
+        for _ in range(config.outbox_max_attempts - 1):
+            clock.advance(hours=3)
+            outbox.send_due(ops_engine, up, clock, sender=sender)
+    second = rows(ops_engine)[1]
+    assert second.status == OutboxStatus.FAILED and second.attempts == config.outbox_max_attempts
+    assert second.last_error.startswith("RuntimeError:")
+
+
+def test_a_message_whose_sender_dies_on_every_attempt_is_failed_after_the_last(ops_engine, clock, config):
+    write(ops_engine, clock, note(1))
+    for _ in range(config.outbox_max_attempts):  # claimed, then the sender was killed mid-send, each time
+        assert outbox._claim_one(ops_engine, clock, config.outbox_max_attempts) is not None
+        clock.advance(seconds=outbox.CLAIM_LEASE.total_seconds())
+    with smtp_server() as server:
+        report = outbox.send_due(ops_engine, config.with_overrides(smtp_port=server.port), clock)
+    [message] = rows(ops_engine)
+    assert report.sent == 0 and server.inbox.messages == []
+    assert message.status == OutboxStatus.FAILED and message.last_error.startswith(
+        f"The sending stopped without an outcome {config.outbox_max_attempts} times"
+    )
 
 
 def test_a_claimed_message_whose_sender_died_is_sent_after_the_lease(ops_engine, clock, config):

@@ -20,12 +20,14 @@ from swarm.persistence.models import (
     SwarmRequest,
 )
 from swarm.services.plan import publish, queue, worker
-from swarm.services.plan.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request
-from tests.ops.conftest import DEADLINE, solve_and_publish
+from swarm.services.plan.requests import NeedInput, RequestInput, create_swarm_request, move_request
+from tests.ops.conftest import solve_and_publish
 
 
 def add_afternoon_request(engine, plannable, clock) -> int:
-    """A third question, in the afternoon: what the organizer's next draft adds to the published morning."""
+    """A third question, in the afternoon: what the organizer's next draft adds to the published morning. It is
+    open in the published round, as a question is whose session was called off (a coordinator's new question
+    would join the next round instead)."""
     with unit_of_work(engine) as db:
         municipality = db.exec(select(Municipality).where(Municipality.cbs_code == "GM1509")).one()
         request = create_swarm_request(
@@ -33,7 +35,6 @@ def add_afternoon_request(engine, plannable, clock) -> int:
             RequestInput(
                 municipality_id=municipality.id,
                 title="Jeugdzorg",
-                availability_deadline=DEADLINE,
                 table_size_min=2,
                 table_size_max=2,
                 needs=[NeedInput("participatie", 1)],
@@ -44,7 +45,8 @@ def add_afternoon_request(engine, plannable, clock) -> int:
             actor=SYSTEM,
             clock=clock,
         )
-        open_swarm_request(db, request.id, actor=SYSTEM, clock=clock)
+        move_request(request, RequestStatus.OPEN, opened_at=clock())
+        db.add(request)
         return request.id
 
 

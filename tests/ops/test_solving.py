@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
@@ -15,6 +17,7 @@ from swarm.persistence.models import OutboxMessage, Session, SolveRun
 from swarm.services.plan import queue as solve_queue
 from swarm.services.plan import watch, worker
 from tests.ops.conftest import Plannable
+from tests.swarm.factories import add_professional, place_named
 
 
 def queue(engine, plannable: Plannable, clock, **options) -> int:
@@ -187,3 +190,74 @@ def test_a_team_proposal_is_solved_by_the_same_workers(ops_engine, plannable, cl
             solve_queue.get_solve_run(
                 db, run.id, actor=Actor(UserRole.COORDINATOR, municipality_id=municipality.id + 1)
             )
+
+
+def _team_project(engine, clock, roles=(("Participatiecoach", "participatie", 8, "2027-W03", "2027-W10"),)):
+    """A project of Oude IJsselstreek with these roles, and the coordinator who may propose its team."""
+    from swarm.domain.actors import Actor
+    from swarm.domain.enums import UserRole
+    from swarm.persistence.models import Municipality, Place
+    from swarm.services.team.projects import ProjectInput, ProjectRoleInput, create_project
+
+    with unit_of_work(engine) as db:
+        municipality = db.exec(select(Municipality).where(Municipality.cbs_code == "GM1509")).one()
+        place = db.exec(select(Place).where(Place.name == "Ulft")).one()
+        coordinator = Actor(UserRole.COORDINATOR, municipality_id=municipality.id)
+        project = create_project(
+            db,
+            ProjectInput(municipality.id, "Wijkaanpak Ulft", place.id),
+            [ProjectRoleInput(*role) for role in roles],
+            actor=coordinator,
+            clock=clock,
+        )
+        return project.id, coordinator
+
+
+def test_a_team_proposal_is_queued_without_its_instance_and_the_worker_takes_the_snapshot(
+    ops_engine, plannable, clock, config
+):
+    project_id, coordinator = _team_project(ops_engine, clock)
+    with unit_of_work(ops_engine) as db:
+        run_id = solve_queue.enqueue_team_solve(db, [project_id], actor=coordinator, clock=clock).id
+        again = solve_queue.enqueue_team_solve(db, [project_id], actor=coordinator, time_limit=3, clock=clock)
+    queued = row(ops_engine, run_id)
+    assert again.id == run_id and queued.input == {} and queued.parameters["time_limit"] == 3
+    assert solve_queue.claim_next_run(ops_engine, "first", clock=clock) == run_id
+    snapshot = solve_queue.take_team_snapshot(ops_engine, run_id, "first")
+    assert snapshot["format"] == "shell-instance/1" and row(ops_engine, run_id).input == snapshot
+    assert solve_queue.take_team_snapshot(ops_engine, run_id, "someone else") is None  # not theirs to write
+
+    # The first worker died after its snapshot; a professional registered since is not in the run taken over.
+    with unit_of_work(ops_engine) as db:
+        ulft = SimpleNamespace(place=place_named(db, "Ulft"))  # the part of a World that a profile reads
+        newcomer = add_professional(db, ulft, 99, skills={"participatie": 3})
+    clock.advance(seconds=10)
+    assert solve_queue.reclaim_stale_runs(ops_engine, config, clock=clock) == [run_id]
+    [outcome] = worker.run_queued_solves(ops_engine, config, clock=clock, worker_id="second")
+    solved = row(ops_engine, run_id)
+    assert outcome.status == SolveStatus.SUCCEEDED and solved.attempts == 1
+    assert solved.input == snapshot  # the same instance on every attempt
+    assert f"p-{newcomer.id}" not in {p["id"] for p in solved.input["professionals"]}
+
+
+def test_a_team_proposal_whose_roles_were_removed_while_it_waited_fails_and_says_why(
+    ops_engine, plannable, clock, config
+):
+    from swarm.persistence.models import ProjectRole
+
+    project_id, coordinator = _team_project(ops_engine, clock)
+    with unit_of_work(ops_engine) as db:
+        run_id = solve_queue.enqueue_team_solve(db, [project_id], actor=coordinator, clock=clock).id
+        for role in db.exec(select(ProjectRole).where(ProjectRole.project_id == project_id)):
+            db.delete(role)
+    [outcome] = worker.run_queued_solves(ops_engine, config, clock=clock)
+    failed = row(ops_engine, run_id)
+    assert outcome.status == SolveStatus.FAILED and failed.status == SolveStatus.FAILED
+    assert failed.error == "roles: The projects have no roles to fill yet." and failed.input == {}
+
+
+def test_a_project_without_roles_is_refused_when_queued(ops_engine, plannable, clock):
+    project_id, coordinator = _team_project(ops_engine, clock, roles=())
+    with unit_of_work(ops_engine) as db, pytest.raises(ValidationError) as refused:
+        solve_queue.enqueue_team_solve(db, [project_id], actor=coordinator, clock=clock)
+    assert refused.value.field == "roles"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, func, select
 
@@ -12,11 +12,15 @@ from swarm.domain.enums import DocumentKind, UserRole
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.models import Municipality, Place, PlanningRound, Region, Slot, Venue
 from swarm.services.people.professionals import DocumentInput, ProfileInput, register_professional
-from swarm.services.plan.frame import VenueInput, create_planning_round, create_slot, create_venue
+from swarm.services.plan.frame import VenueInput, create_venue
+from swarm.services.plan.rounds import RoundInput, SlotInput, open_planning_round
 from swarm.services.setup.reference import seed_reference
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CLOCK = fixed_clock(NOW)
+DEADLINE = datetime(
+    2027, 1, 5, 17, 0
+)  # the first round's, Amsterdam wall-clock time: a week before its slots
 
 
 @dataclass
@@ -50,29 +54,29 @@ def municipality_coded(db: Session, cbs_code: str) -> Municipality:
 def build_world(db: Session) -> World:
     region = seed_reference(db, "achterhoek")
     place = place_named(db, "Ulft")
-    planning_round = create_planning_round(db, region.id, "2027 Q1", actor=SYSTEM)
-    morning = create_slot(
-        db,
-        region.id,
-        datetime(2027, 1, 12, 9),
-        datetime(2027, 1, 12, 12),
-        planning_round_id=planning_round.id,
-        actor=SYSTEM,
-    )
-    afternoon = create_slot(
-        db,
-        region.id,
-        datetime(2027, 1, 12, 13),
-        datetime(2027, 1, 12, 16),
-        planning_round_id=planning_round.id,
-        actor=SYSTEM,
-    )
     venue = create_venue(
         db,
         region.id,
         VenueInput(name="Gemeentehuis Ulft", capacity=40, tables=5, place_id=place.id),
         actor=SYSTEM,
     )
+    planning_round = open_planning_round(
+        db,
+        region.id,
+        RoundInput(
+            "2027 Q1",
+            availability_deadline=DEADLINE,
+            slots=[
+                SlotInput(datetime(2027, 1, 12, 9), datetime(2027, 1, 12, 12), [venue.id]),
+                SlotInput(datetime(2027, 1, 12, 13), datetime(2027, 1, 12, 16), [venue.id]),
+            ],
+        ),
+        actor=SYSTEM,
+        clock=CLOCK,
+    )
+    morning, afternoon = db.exec(
+        select(Slot).where(Slot.planning_round_id == planning_round.id).order_by(Slot.starts_at)
+    ).all()
     return World(
         region=region,
         municipality=municipality_coded(db, "GM1509"),
@@ -111,3 +115,20 @@ def add_professional(db: Session, world: World, n: int = 1, **changes):
 
 def count(db: Session, model) -> int:
     return db.exec(select(func.count()).select_from(model)).one()
+
+
+def open_round(db: Session, world: World, name: str, *days: datetime) -> PlanningRound:
+    """Another round of the world's region with a morning slot on each of ``days`` at its venue; the deadline a
+    week before the first (the days are Amsterdam dates at 09:00)."""
+    first = min(days)
+    return open_planning_round(
+        db,
+        world.region.id,
+        RoundInput(
+            name,
+            availability_deadline=first.replace(hour=17) - timedelta(days=7),
+            slots=[SlotInput(day.replace(hour=9), day.replace(hour=12), [world.venue.id]) for day in days],
+        ),
+        actor=SYSTEM,
+        clock=CLOCK,
+    )

@@ -4,14 +4,13 @@ from datetime import datetime
 
 import pytest
 
-from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus, SessionStatus
 from swarm.domain.equality import gini
 from swarm.persistence.models import Availability, Invitation
 from swarm.persistence.models import Session as ScheduledSession
-from swarm.services.plan.frame import create_planning_round, create_slot
+from swarm.services.plan.frame import round_slots
 from swarm.services.plan.review import fairness_effect
-from tests.swarm.factories import NOW, add_professional
+from tests.swarm.factories import NOW, add_professional, open_round
 
 
 def test_gini_of_known_values():
@@ -40,24 +39,9 @@ def _published_session(db, world, planning_round, slot, people, *, status=Sessio
 def test_fairness_effect_over_a_hand_built_history(db, world):
     a, b, c, d, e = (add_professional(db, world, n) for n in range(1, 6))
     first = world.round
-    second = create_planning_round(db, world.region.id, "2027 Q2", actor=SYSTEM)
-    open_round = create_planning_round(db, world.region.id, "2027 Q3", actor=SYSTEM)
-    later = create_slot(
-        db,
-        world.region.id,
-        datetime(2027, 4, 13, 9),
-        datetime(2027, 4, 13, 12),
-        planning_round_id=second.id,
-        actor=SYSTEM,
-    )
-    next_one = create_slot(
-        db,
-        world.region.id,
-        datetime(2027, 7, 13, 9),
-        datetime(2027, 7, 13, 12),
-        planning_round_id=open_round.id,
-        actor=SYSTEM,
-    )
+    second = open_round(db, world, "2027 Q2", datetime(2027, 4, 13))
+    third = open_round(db, world, "2027 Q3", datetime(2027, 7, 13))
+    [later], [next_one] = round_slots(db, second.id), round_slots(db, third.id)
     first.status = second.status = PlanningRoundStatus.PLANNED
     # Available: a and b in both rounds (a twice in the first: still one round), c in the first only,
     # d said "no" (not counted), e only in the open round (not counted: it has no schedule yet).
@@ -82,10 +66,10 @@ def test_fairness_effect_over_a_hand_built_history(db, world):
     db.add(Invitation(session_id=afternoon.id, professional_id=b.id, cancelled_at=NOW))
     db.flush()
 
-    effect = fairness_effect(db, world.region.id, [first, second, open_round])
+    effect = fairness_effect(db, world.region.id, [first, second, third])
     # rates [1, 0, 1]: Gini = (2 * (2*1 + 3*1)) / (3 * 2) - 4/3 = 1/3
     assert (effect.rounds, effect.people, effect.never) == (2, 3, 1)
     assert effect.gini == pytest.approx(1 / 3)
 
-    only_open = fairness_effect(db, world.region.id, [open_round])
+    only_open = fairness_effect(db, world.region.id, [third])
     assert (only_open.rounds, only_open.people, only_open.gini, only_open.never) == (0, 0, 0.0, 0)

@@ -11,6 +11,7 @@ import vobject
 from swarm.calendars import CalendarDataError, Change, Status, changes
 from swarm.mail import (
     Mail,
+    MailCompositionError,
     MailDeliveryError,
     MailError,
     MailKind,
@@ -318,3 +319,27 @@ def test_a_cancellation_offers_no_reply_link():
         respond_url="https://x",
     )
     assert "https://x" not in written.body_text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("recipient_name", "Jan\r\nBcc: everyone@example.nl"),
+        ("subject", "Herinnering\nBcc: everyone@example.nl"),
+        ("reply_to", "organisator@example.nl\r\nX-Evil: 1"),
+        ("recipient", "jan@example.nl\x00"),
+    ],
+)
+def test_the_builder_refuses_a_line_break_in_a_header_and_names_the_field(field, value):
+    stored = Mail("reminder", "k:1", "jan@example.nl", "Jan Jansen", "Herinnering", "Tekst\n")
+    with pytest.raises(MailCompositionError) as refused:
+        to_message(replace(stored, **{field: value}), sender=SENDER, host=HOST, stamp=STAMP)
+    assert str(refused.value).startswith(f"mail.{field}: a mail header may not contain a line break")
+    assert "everyone" not in str(refused.value) and "Evil" not in str(refused.value)
+
+
+def test_a_name_with_a_line_break_is_folded_into_one_header_line_by_the_mail_it_is_written_into():
+    attendee = replace(GEERTJE, name="Geertje\r\nBcc: everyone@example.nl")
+    message = mail(MailKind.INVITATION, attendee=attendee)
+    assert message["To"].addresses[0].display_name == "Geertje Bcc: everyone@example.nl"
+    assert "Bcc" not in message

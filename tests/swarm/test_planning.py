@@ -9,50 +9,76 @@ import pytest
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import UserRole
 from swarm.domain.errors import NotAllowed, ValidationError
-from swarm.persistence.models import Role, RoleSkill, Slot, Venue
+from swarm.persistence.models import Role, RoleSkill, Slot, SlotVenue, Venue
 from swarm.services.plan.frame import (
     PolicyInput,
     VenueInput,
     create_slot,
     create_venue,
-    set_venue_unavailable,
+    set_slot_venues,
     update_region_policy,
+    venues_of_slots,
 )
 from swarm.services.team.rolebook import RoleInput, create_role, delete_role, update_role
-from tests.swarm.factories import count
+from tests.swarm.factories import CLOCK, count
+
+
+def add_slot(db, world, start: datetime, end: datetime, *, actor=None, clock=CLOCK, venues=None):
+    return create_slot(
+        db,
+        world.round.id,
+        start,
+        end,
+        [world.venue.id] if venues is None else venues,
+        actor=actor or world.organizer,
+        clock=clock,
+    )
 
 
 def test_a_slot_ending_before_it_starts_is_refused(db, world):
     before = count(db, Slot)
     with pytest.raises(ValidationError) as refused:
-        create_slot(
-            db, world.region.id, datetime(2027, 2, 2, 12), datetime(2027, 2, 2, 9), actor=world.organizer
-        )
-    assert refused.value.field == "ends_at"
+        add_slot(db, world, datetime(2027, 1, 13, 12), datetime(2027, 1, 13, 9))
+    assert refused.value.field == "slot.ends_at"
     assert count(db, Slot) == before
 
 
-def test_slots_are_stored_in_utc_and_coded_by_local_time(db, world):
-    slot = create_slot(
-        db, world.region.id, datetime(2027, 3, 29, 9), datetime(2027, 3, 29, 12), actor=world.organizer
+def test_a_slot_must_start_in_the_future(db, world):
+    with pytest.raises(ValidationError) as refused:
+        add_slot(db, world, datetime(2026, 12, 1, 9), datetime(2026, 12, 1, 12))  # 08:00 UTC: an hour ago
+    assert refused.value.field == "slot.starts_at" and refused.value.message == (
+        "A time slot must start in the future."
     )
+
+
+def test_slots_are_stored_in_utc_and_coded_by_local_time(db, world):
+    slot = add_slot(db, world, datetime(2027, 3, 29, 9), datetime(2027, 3, 29, 12))
     assert slot.code == "2027-03-29-am" and slot.starts_at.hour == 7  # CEST
     with pytest.raises(ValidationError) as refused:
-        create_slot(
-            db,
-            world.region.id,
-            datetime(2027, 3, 29, 9, 30),
-            datetime(2027, 3, 29, 11),
-            actor=world.organizer,
-        )
-    assert refused.value.field == "starts_at"
+        add_slot(db, world, datetime(2027, 3, 29, 9, 30), datetime(2027, 3, 29, 11))
+    assert refused.value.field == "slot.starts_at"
+
+
+def test_a_slot_lists_the_venues_free_for_it(db, world):
+    online = create_venue(
+        db,
+        world.region.id,
+        VenueInput("Online", 30, 4, online=True, online_url="https://meet.example"),
+        actor=world.organizer,
+    )
+    slot = add_slot(db, world, datetime(2027, 1, 13, 9), datetime(2027, 1, 13, 12), venues=[online.id])
+    assert [v.name for v in venues_of_slots(db, [slot.id])[slot.id]] == ["Online"]
+    set_slot_venues(db, slot.id, [world.venue.id, online.id], actor=world.organizer)
+    assert count(db, SlotVenue) == 2 + 2  # and the world's two slots have its one venue
+    for venues, message in (([], "Pick at least one venue"), ([987654], "Pick venues of your region")):
+        with pytest.raises(ValidationError) as refused:
+            set_slot_venues(db, slot.id, venues, actor=world.organizer)
+        assert refused.value.field == "venue_ids" and refused.value.message.startswith(message)
 
 
 def test_only_the_regions_organizer_keeps_its_frame(db, world):
     with pytest.raises(NotAllowed):
-        create_slot(
-            db, world.region.id, datetime(2027, 2, 2, 9), datetime(2027, 2, 2, 12), actor=world.coordinator
-        )
+        add_slot(db, world, datetime(2027, 2, 2, 9), datetime(2027, 2, 2, 12), actor=world.coordinator)
     with pytest.raises(NotAllowed):
         create_venue(
             db,
@@ -80,7 +106,6 @@ def test_venues_need_a_known_place_or_an_online_link(db, world):
     )
     assert online.lat is None and online.code == "online"
     assert count(db, Venue) == 2
-    set_venue_unavailable(db, world.venue.id, world.morning.id, reason="verbouwing", actor=world.organizer)
 
 
 def test_the_organizer_sets_the_equal_treatment_policy(db, world):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -52,8 +51,8 @@ from swarm.services.plan.requests import (
     NeedInput,
     RequestInput,
     create_swarm_request,
-    open_swarm_request,
     set_pin,
+    submit_swarm_request,
 )
 from swarm.services.plan.results import solve_document
 from swarm.services.team.instance import build_shell_instance
@@ -142,7 +141,6 @@ def open_request(db, world, title: str, **changes):
     values = dict(
         municipality_id=world.municipality.id,
         title=title,
-        availability_deadline=datetime(2027, 1, 5, 17, 0),
         table_size_min=2,
         table_size_max=2,
         needs=[NeedInput("participatie", 1)],
@@ -151,7 +149,7 @@ def open_request(db, world, title: str, **changes):
     )
     values.update(changes)
     request = create_swarm_request(db, RequestInput(**values), actor=SYSTEM, clock=CLOCK)
-    open_swarm_request(db, request.id, actor=SYSTEM, clock=CLOCK)
+    submit_swarm_request(db, request.id, actor=SYSTEM, clock=CLOCK)
     return request
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from sqlmodel import select
@@ -158,7 +158,12 @@ def test_availability_refuses_bad_answers_and_foreign_slots(db, world):
 
 def test_a_self_registered_professional_is_left_out_of_the_solver_export_until_confirmed(db, world):
     from swarm.services.plan.instance import build_swarm_instance
-    from swarm.services.plan.requests import NeedInput, RequestInput, create_swarm_request, open_swarm_request
+    from swarm.services.plan.requests import (
+        NeedInput,
+        RequestInput,
+        create_swarm_request,
+        submit_swarm_request,
+    )
 
     registered = register_professional(
         db, profile(world, 7), password="a good password", documents=all_documents(), clock=CLOCK
@@ -174,12 +179,11 @@ def test_a_self_registered_professional_is_left_out_of_the_solver_export_until_c
             needs=[NeedInput("participatie", 1, 1)],
             table_size_min=1,
             slot_ids=[world.morning.id],
-            availability_deadline=datetime(2027, 1, 5, 17),
         ),
         actor=world.coordinator,
         clock=CLOCK,
     )
-    open_swarm_request(db, request.id, actor=world.coordinator, clock=CLOCK)
+    submit_swarm_request(db, request.id, actor=world.coordinator, clock=CLOCK)
 
     def exported() -> set[str]:
         return {p["id"] for p in build_swarm_instance(db, world.region.id)["professionals"]}

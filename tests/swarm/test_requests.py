@@ -9,6 +9,7 @@ import pytest
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import PinKind, RequestStatus, UserRole
 from swarm.domain.errors import InvalidTransition, NotAllowed, ValidationError
+from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.models import Pin, RequestExclusion, RequestNeed, RequestSlot, SwarmRequest
 from swarm.services.plan.requests import (
     ExclusionInput,
@@ -17,9 +18,9 @@ from swarm.services.plan.requests import (
     create_swarm_request,
     mark_request_held,
     mark_request_planned,
-    open_swarm_request,
     remove_pin,
     set_pin,
+    submit_swarm_request,
     update_swarm_request,
 )
 from tests.swarm.factories import CLOCK, add_professional, count
@@ -30,7 +31,6 @@ def request_input(world, **changes) -> RequestInput:
         municipality_id=world.municipality.id,
         title="Hoe betrekken we inwoners bij het omgevingsplan?",
         question="Wat werkt in kleine kernen?",
-        availability_deadline=datetime(2027, 1, 5, 17, 0),
         table_size_min=4,
         table_size_max=8,
         needs=[NeedInput("participatie", 2), NeedInput("omgevingsrecht", 1, min_level=2)],
@@ -60,7 +60,8 @@ def test_a_coordinator_creates_a_draft_request_with_needs_slots_and_exclusions(d
     )
     assert request.status == RequestStatus.DRAFT
     assert request.planning_round_id == world.round.id
-    assert request.availability_deadline == datetime(2027, 1, 5, 16, 0, tzinfo=UTC)  # 17:00 in Amsterdam
+    assert request.availability_deadline == world.round.availability_deadline
+    assert world.round.availability_deadline == datetime(2027, 1, 5, 16, 0, tzinfo=UTC)  # 17:00 in Amsterdam
     assert count(db, RequestNeed) == 2 and count(db, RequestSlot) == 2 and count(db, RequestExclusion) == 1
 
 
@@ -68,12 +69,17 @@ def test_min_table_size_above_max_is_refused(db, world):
     refuse(db, world, "table_size_max", table_size_min=6, table_size_max=4)
 
 
-def test_deadline_in_the_past_is_refused(db, world):
-    refuse(db, world, "availability_deadline", availability_deadline=datetime(2026, 11, 30, 12, 0))
-
-
-def test_deadline_after_the_first_slot_is_refused(db, world):
-    refuse(db, world, "availability_deadline", availability_deadline=datetime(2027, 1, 12, 10, 0))
+def test_a_slot_that_has_begun_is_refused(db, world):
+    with pytest.raises(ValidationError) as refused:
+        create_swarm_request(
+            db,
+            request_input(world, planning_round_id=world.round.id),
+            actor=world.coordinator,
+            clock=fixed_clock(
+                datetime(2027, 1, 12, 8, 30, tzinfo=UTC)
+            ),  # the morning slot began at 08:00 UTC
+        )
+    assert refused.value.field == "slot_ids" and "begun" in refused.value.message
 
 
 def test_other_bad_input_is_refused_at_its_field(db, world):
@@ -93,7 +99,7 @@ def test_a_coordinator_of_another_municipality_may_not_create_it(db, world):
 
 def test_life_cycle_draft_open_planned_held(db, world):
     request = create_swarm_request(db, request_input(world), actor=world.coordinator, clock=CLOCK)
-    open_swarm_request(db, request.id, actor=world.coordinator, clock=CLOCK)
+    submit_swarm_request(db, request.id, actor=world.coordinator, clock=CLOCK)
     with pytest.raises(NotAllowed):
         mark_request_planned(db, request.id, actor=world.coordinator, clock=CLOCK)
     mark_request_planned(db, request.id, actor=world.organizer, clock=CLOCK)
@@ -102,7 +108,7 @@ def test_life_cycle_draft_open_planned_held(db, world):
     mark_request_held(db, request.id, actor=SYSTEM, clock=CLOCK)
     assert request.status == RequestStatus.HELD
     with pytest.raises(InvalidTransition):
-        open_swarm_request(db, request.id, actor=world.coordinator, clock=CLOCK)
+        submit_swarm_request(db, request.id, actor=world.coordinator, clock=CLOCK)
 
 
 def test_a_request_without_slots_cannot_open(db, world):
@@ -110,7 +116,7 @@ def test_a_request_without_slots_cannot_open(db, world):
         db, request_input(world, slot_ids=[]), actor=world.coordinator, clock=CLOCK
     )
     with pytest.raises(ValidationError) as refused:
-        open_swarm_request(db, request.id, actor=world.coordinator, clock=CLOCK)
+        submit_swarm_request(db, request.id, actor=world.coordinator, clock=CLOCK)
     assert refused.value.field == "slot_ids"
 
 

@@ -126,3 +126,33 @@ def test_project_roles_with_bad_weeks_are_refused(db, world):
         with pytest.raises(ValidationError) as refused:
             create_project(db, ProjectInput(world.municipality.id, "P", world.place.id), [role], actor=SYSTEM)
         assert refused.value.field == field
+
+
+def test_a_role_spans_at_most_156_weeks(db, world):
+    def create(first_week: str, last_week: str):
+        role = ProjectRoleInput("Projectleider", "participatie", 8, first_week, last_week)
+        return create_project(
+            db, ProjectInput(world.municipality.id, "P", world.place.id), [role], actor=SYSTEM
+        )
+
+    assert create("2027-W01", "2029-W52").id  # 2027 has 52 ISO weeks, 2028 52, 2029 52: 156 in all
+    for first_week, last_week in [("2027-W01", "2030-W01"), ("1000-W01", "9998-W01")]:
+        with pytest.raises(ValidationError) as refused:
+            create(first_week, last_week)
+        assert refused.value.field == "roles[0].last_week"
+        assert refused.value.message == "A role spans at most 156 weeks (three years)."
+    assert count(db, ProjectRole) == 1
+
+
+def test_a_project_of_a_thousand_roles_builds_its_instance(db, world):
+    helper = add_professional(db, world, 1, skills={"participatie": 2})
+    roles = [
+        ProjectRoleInput(f"Rol {n}", "participatie", 8, "2027-W03", "2027-W05", min_level=1 + n % 3)
+        for n in range(1000)
+    ]
+    project = create_project(
+        db, ProjectInput(world.municipality.id, "Groot", world.place.id), roles, actor=SYSTEM
+    )
+    document = build_shell_instance(db, [project.id])  # SQLite once refused it: an OR term per role
+    assert len(document["projects"][0]["roles"]) == 1000
+    assert [p["id"] for p in document["professionals"]] == [f"p-{helper.id}"]

@@ -14,17 +14,17 @@ from swarm.domain.errors import ValidationError
 from swarm.persistence.models import Invitation, Seat, Session, SessionTable
 from swarm.services.people.professionals import set_availability
 from swarm.services.plan.draft import store_swarm_schedule
-from swarm.services.plan.frame import create_planning_round, create_slot
+from swarm.services.plan.frame import round_slots
 from swarm.services.plan.instance import build_swarm_instance
 from swarm.services.plan.requests import (
     ExclusionInput,
     NeedInput,
     RequestInput,
     create_swarm_request,
-    open_swarm_request,
     set_pin,
+    submit_swarm_request,
 )
-from tests.swarm.factories import CLOCK, add_professional, all_documents, count, profile
+from tests.swarm.factories import CLOCK, add_professional, all_documents, count, open_round, profile
 from tests.swarm.spec_checks import check_swarm_instance
 
 
@@ -32,7 +32,6 @@ def open_request(db, world, title="Omgevingsplan", **changes):
     values = dict(
         municipality_id=world.municipality.id,
         title=title,
-        availability_deadline=datetime(2027, 1, 5, 17, 0),
         table_size_min=2,
         table_size_max=4,
         needs=[NeedInput("participatie", 1)],
@@ -41,7 +40,7 @@ def open_request(db, world, title="Omgevingsplan", **changes):
     )
     values.update(changes)
     request = create_swarm_request(db, RequestInput(**values), actor=SYSTEM, clock=CLOCK)
-    open_swarm_request(db, request.id, actor=SYSTEM, clock=CLOCK)
+    submit_swarm_request(db, request.id, actor=SYSTEM, clock=CLOCK)
     return request
 
 
@@ -200,7 +199,7 @@ def test_recent_invitations_count_published_sessions_of_the_window(db, planned_w
     for row in db.exec(Session.__table__.select()).all():
         db.get(Session, row.id).status = SessionStatus.PUBLISHED
     db.flush()
-    next_round = create_planning_round(db, world.region.id, "2027 Q2", actor=SYSTEM)
+    next_round = open_round(db, world, "2027 Q2", datetime(2027, 4, 6))
     document = build_swarm_instance(db, world.region.id, planning_round_id=next_round.id)
     assert document["requests"] == []  # the new round has no requests yet
     from swarm.services.plan.history import recent_invitations
@@ -219,17 +218,14 @@ def test_rounds_waited_count_the_rounds_available_since_the_last_published_invit
     # round 1, nobody invited before: everyone who is available now waits this round
     assert {p["rounds_waited"] for p in document["professionals"]} == {1}
     store_swarm_schedule(db, world.region.id, schedule_for(world, people, first), clock=CLOCK)
-    second = create_planning_round(db, world.region.id, "Q2", actor=SYSTEM)
+    second = open_round(db, world, "Q2", datetime(2027, 3, 2))
     # a draft is no invitation, and a round without an answer is no wait
     assert rounds_waited(db, world.region.id, second) == dict.fromkeys(everyone, 1)
     for row in db.exec(Session.__table__.select()).all():
         db.get(Session, row.id).status = SessionStatus.PUBLISHED  # only published sessions count
     db.flush()
-    third = create_planning_round(db, world.region.id, "Q3", actor=SYSTEM)
-    slot = create_slot(
-        db, world.region.id, datetime(2027, 4, 6, 9), datetime(2027, 4, 6, 12), planning_round_id=third.id,
-        actor=SYSTEM,
-    )  # fmt: skip
+    third = open_round(db, world, "Q3", datetime(2027, 4, 6))
+    [slot] = round_slots(db, third.id)
     set_availability(db, people[0].id, {slot.id: "maybe"}, actor=SYSTEM, clock=CLOCK)
     set_availability(db, people[2].id, {slot.id: "yes"}, actor=SYSTEM, clock=CLOCK)
     set_availability(db, people[3].id, {slot.id: "no"}, actor=SYSTEM, clock=CLOCK)

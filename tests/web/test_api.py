@@ -49,9 +49,14 @@ def test_a_session_cookie_opens_nothing_in_the_api(login_as):
 
 
 def test_lists_come_in_pages_with_link_headers(client, api_tokens, engine, the_world):
+    from tests.web.test_api_authorization import new_round
+
     headers = bearer(api_tokens["organizer_home"])
     for n in range(3):
-        assert client.post("/api/v1/rounds", json={"name": f"Ronde {n}"}, headers=headers).status_code == 201
+        created = client.post(
+            "/api/v1/rounds", json=new_round(the_world, "home", f"Ronde {n}", day=n + 1), headers=headers
+        )
+        assert created.status_code == 201, created.get_json()
     first = client.get("/api/v1/rounds?per_page=2", headers=headers)
     page = first.get_json()
     assert page["total"] == 4 and len(page["items"]) == 2 and page["previous"] is None
@@ -103,7 +108,7 @@ def test_bad_input_names_every_field_in_dutch_and_stores_nothing(client, api_tok
         json={
             "title": "Nul\x00byte",
             "table_size_min": "vier",
-            "availability_deadline": "morgen",
+            "max_travel_km": "ver",
             "needs": [{"skill": "participatie", "count": 10**30}],
             "slot_ids": [2**40],
             "onbekend": 1,
@@ -115,7 +120,7 @@ def test_bad_input_names_every_field_in_dutch_and_stores_nothing(client, api_tok
     assert errors == {
         "title": "Gebruik geen stuurtekens en alleen geldige Unicode.",
         "table_size_min": "Geen geldig geheel getal.",
-        "availability_deadline": "Geen geldige datum en tijd.",
+        "max_travel_km": "Geen geldig getal.",
         "needs[0].count": "Moet tussen 0 en 100 liggen.",
         "slot_ids[0]": "Geef een geheel getal van 1 tot 2147483647.",
         "onbekend": "Onbekend veld.",
@@ -125,13 +130,19 @@ def test_bad_input_names_every_field_in_dutch_and_stores_nothing(client, api_tok
 
 def test_a_service_s_refusal_names_its_field(client, api_tokens, the_world):
     response = client.post(
-        "/api/v1/requests",
+        "/api/v1/rounds",
         json={
-            "title": "Te laat",
+            "name": "Te laat",
             "availability_deadline": "2026-11-01T12:00:00+01:00",
-            "slot_ids": [the_world.slots["home"][0].id],
-        },
-        headers=bearer(api_tokens["coordinator_home"], **{"Accept-Language": "en"}),
+            "slots": [
+                {
+                    "starts_at": "2027-03-10T09:00:00+01:00",
+                    "ends_at": "2027-03-10T12:00:00+01:00",
+                    "venue_ids": [the_world.venues["home"].id],
+                },
+            ],
+        },  # fmt: skip
+        headers=bearer(api_tokens["organizer_home"], **{"Accept-Language": "en"}),
     )
     assert response.status_code == 422
     assert response.get_json()["errors"] == [
@@ -217,7 +228,6 @@ def test_a_coordinator_creates_updates_and_submits_a_request(client, api_tokens,
     headers = bearer(api_tokens["coordinator_home"])
     body = {
         "title": "Energie in de wijk",
-        "availability_deadline": "2027-01-05T12:00:00+01:00",
         "slot_ids": [the_world.slots["home"][1].id],
         "needs": [{"skill": "participatie", "count": 2, "min_level": 2}],
     }
@@ -255,3 +265,33 @@ def test_an_organizer_solves_follows_and_stops_and_reads_the_schedule_with_reaso
     nothing = client.post(f"/api/v1/rounds/{round_id}/publish", headers=headers)
     assert nothing.status_code == 422
     assert nothing.get_json()["errors"][0]["field"] == "planning_round_id"
+
+
+def test_a_coordinator_imports_a_role_book_all_or_nothing_with_every_bad_row_named(client, api_tokens):
+    headers = bearer(api_tokens["coordinator_home"])
+    good = "Rol;Doel\r\nWijkregisseur;Wijken verbinden\r\nDataspecialist;Cijfers duiden\r\n".encode("cp1252")
+    dry = client.post(
+        "/api/v1/imports/roles?dry_run=true", data=good, content_type="text/csv", headers=headers
+    )
+    assert dry.status_code == 200 and dry.get_json()["stored"] is False
+    assert dry.get_json()["counts"]["new"] == 2
+    stored = client.post("/api/v1/imports/roles", data=good, content_type="text/csv", headers=headers)
+    assert stored.get_json()["stored"] is True and len(stored.get_json()["stored_ids"]) == 2
+    again = client.post(
+        "/api/v1/imports/roles", data=good, content_type="text/csv", headers=headers
+    ).get_json()
+    assert again["counts"]["unchanged"] == 2 and again["stored"] is False
+    bad = b"Rol;Doel;Competenties\r\nA;B;onbekend:2\r\nC;D;participatie:9\r\n"
+    refused = client.post("/api/v1/imports/roles", data=bad, content_type="text/csv", headers=headers)
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+    fields = [e["field"] for e in refused.get_json()["errors"]]
+    assert fields[0].startswith("rows[2].") and fields[-1].startswith("rows[3].")
+
+
+def test_an_organizer_may_not_import_a_role_book_nor_a_professional_anything(client, api_tokens):
+    csv = b"Rol;Doel\r\nA;B\r\n"
+    for key in ("organizer_home", "professional_home"):
+        response = client.post(
+            "/api/v1/imports/roles", data=csv, content_type="text/csv", headers=bearer(api_tokens[key])
+        )
+        assert response.status_code == 403, key

@@ -44,6 +44,7 @@ MATRIX = {
     ("GET", "/api/v1/projects/{project_id}"): ((C,), {200}),
     ("POST", "/api/v1/projects/{project_id}/team/propose"): ((C,), {202}),
     ("POST", "/api/v1/projects/{project_id}/team/accept"): ((C,), {422}),  # no team proposed yet
+    ("POST", "/api/v1/imports/{kind}"): ((C, O), {200}),  # a dry run of a good file
     ("POST", "/api/v1/requests/{request_id}/withdraw"): (
         (C, O),
         {200},
@@ -68,6 +69,29 @@ def _ids(world, key: str, role: str) -> dict[str, int]:
         "round_id": world.rounds[key].id,
         "solve_id": (world.team_runs if role == C else world.runs)[key].id,
         "project_id": world.projects[key].id,
+        "kind": IMPORT_OF.get(role, "roles"),
+    }
+
+
+IMPORT_OF = {C: "roles", O: "venues"}  # what each role imports (a coordinator's role book, a region's venues)
+IMPORT_FILES = {
+    "roles": "Rol;Doel\r\nWijkregisseur;Wijken verbinden\r\n",
+    "venues": "Naam;Plaats;Capaciteit;Tafels\r\nBibliotheek;{place};30;4\r\n",
+}
+
+
+def new_round(world, key: str, name: str, day: int = 1) -> dict:
+    """A round's document: a deadline and one slot after the world's rounds."""
+    return {
+        "name": name,
+        "availability_deadline": f"2027-03-{day:02d}T17:00:00+01:00",
+        "slots": [
+            {
+                "starts_at": f"2027-03-{day + 10:02d}T09:00:00+01:00",
+                "ends_at": f"2027-03-{day + 10:02d}T12:00:00+01:00",
+                "venue_ids": [world.venues[key].id],
+            }
+        ],
     }
 
 
@@ -87,13 +111,12 @@ def _body(method: str, path: str, world, key: str):
         return {
             "municipality_id": world.municipalities[key].id,
             "title": "Samen het omgevingsplan maken",
-            "availability_deadline": "2027-01-05T12:00:00+01:00",
             "table_size_min": 2,
             "slot_ids": [world.slots[key][0].id],
             "needs": [{"skill": "participatie", "count": 1}],
         }
     if path == "/api/v1/rounds":
-        return {"name": "2027 Q2"}
+        return new_round(world, key, "2027 Q2")
     if path == "/api/v1/projects" and method == "POST":
         return {
             "title": "Wijkaanpak",
@@ -111,6 +134,15 @@ def _body(method: str, path: str, world, key: str):
 def call(client, method, path, world, key, role, secret, address="192.0.2.1"):
     url = re.sub(r"\{(\w+)\}", lambda m: str(_ids(world, key, role)[m.group(1)]), path)
     headers = bearer(secret, **({"If-Match": "*"} if method == "PUT" else {})) if secret else {}
+    if path.startswith("/api/v1/imports/"):
+        kind = IMPORT_OF.get(role, "roles")
+        return client.post(
+            f"{url}?dry_run=true",
+            data=IMPORT_FILES[kind].format(place=world.places[key].name).encode(),
+            content_type="text/csv",
+            headers=headers,
+            environ_base={"REMOTE_ADDR": address},
+        )
     return client.open(
         url,
         method=method,
@@ -143,7 +175,7 @@ def test_roles_that_may_not_use_an_operation_get_403(client, the_world, api_toke
 @pytest.mark.parametrize("role", (C, P, O))
 def test_another_regions_ids_are_out_of_reach(client, the_world, api_tokens, role):
     for (method, path), (allowed, _answers) in MATRIX.items():
-        if role not in allowed or "{" not in path:
+        if role not in allowed or "_id}" not in path:  # an import goes to the token's own scope: no ids
             continue
         response = call(client, method, path, the_world, "foreign", role, api_tokens[f"{role}_home"])
         assert response.status_code in (403, 404), (role, method, path, response.status_code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser import log_in, requires_chromium
+from tests.web.browser import PageChecker, log_in, requires_chromium
 from tests.web.test_authorization import ROLES, _actor_routes, _id_params, _url
 from tests.web.world import PASSWORD
 
@@ -32,7 +32,7 @@ def _pages(app, world, role):
             owner == role
             and method == "GET"
             and not rule.endpoint.endswith("progress")
-            and not rule.rule.endswith(".json")
+            and not rule.rule.endswith((".json", ".<fmt>"))  # downloads, no pages
         ):
             yield _url(rule, _id_params(world, "home"), world, "home")
 
@@ -61,3 +61,33 @@ def test_every_page_of_a_role_passes_axe(open_page, live, the_world, role, local
         assert response.status == 200, path
         checker.axe(page)
     assert len(checker.checked) >= 3
+
+
+# The outermost elements that stick out to the right: what a page too wide for a phone must fix.
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+            && !(e.parentElement && e.parentElement.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className
+                    + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_a_role_fits_a_390_px_phone(playwright_browser, live, the_world, role):
+    """No page scrolls sideways on a phone (tables scroll in their own box), and axe still finds nothing."""
+    checker = PageChecker(live.url)
+    context = playwright_browser.new_context(
+        base_url=live.url, locale="nl-NL", viewport={"width": 390, "height": 844}
+    )
+    try:
+        page = context.new_page()
+        log_in(page, checker, the_world.users[f"{role}_home"].email, PASSWORD)
+        too_wide = []
+        for path in [*_pages(live.server.app, the_world, role), *PUBLIC_PAGES]:
+            page.goto(path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                too_wide.append((path, overflow, page.evaluate(WIDEST)))
+            checker.axe(page)
+        assert not too_wide, too_wide
+    finally:
+        context.close()

@@ -1,11 +1,13 @@
 """The coordinator's journey without a browser: role book, requests with field errors, projects and the team chart."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import select
 
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
-from swarm.persistence.models import Assignment, Role, SwarmRequest
+from swarm.persistence.models import Assignment, Project, Role, SwarmRequest
 from tests.web.world import NOW, csrf_token_from
 
 
@@ -31,7 +33,6 @@ def _request_data(world, **changes):
         "table_size_max": "6",
         "slot_ids": [str(world.slots["home"][2].id)],
         "priority": "2",
-        "availability_deadline": "2026-12-20T17:00",
         "exclusions-0-professional_id": str(world.professionals["home"].id),
         "exclusions-0-reason": "Werkt bij de gemeente",
     }
@@ -69,16 +70,14 @@ def test_a_coordinator_requests_a_swarm_and_opens_it(coordinator, engine, the_wo
     assert "Werkt bij de gemeente" in page and "open voor beschikbaarheid" in page
 
 
-def test_a_deadline_in_the_past_is_shown_at_its_field_and_the_input_is_kept(coordinator, engine, the_world):
-    response = _post(
-        coordinator,
-        "/coordinator/requests/new",
-        _request_data(the_world, availability_deadline="2026-11-01T17:00"),
-    )
+def test_a_largest_table_too_large_is_shown_at_its_field_and_the_input_is_kept(
+    coordinator, engine, the_world
+):
+    response = _post(coordinator, "/coordinator/requests/new", _request_data(the_world, table_size_max="400"))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="availability_deadline-error"' in page
-    assert 'value="Samen het omgevingsplan maken"' in page and 'value="2026-11-01T17:00"' in page
+    assert 'id="table_size_max-error"' in page
+    assert 'value="Samen het omgevingsplan maken"' in page and 'value="400"' in page
     with unit_of_work(engine) as session:
         assert (
             len(session.exec(select(SwarmRequest).filter_by(title="Samen het omgevingsplan maken")).all())
@@ -93,11 +92,52 @@ def test_a_largest_table_below_the_smallest_is_refused_at_the_field(coordinator,
     assert 'id="table_size_max-error"' in page
 
 
-def test_a_request_without_slots_is_refused_at_the_slots(coordinator, the_world):
+def test_a_request_without_slots_is_saved_as_a_draft_but_not_submitted(coordinator, engine, the_world):
     data = _request_data(the_world)
     del data["slot_ids"]
-    page = _post(coordinator, "/coordinator/requests/new", data).get_data(as_text=True)
-    assert 'id="slot_ids-error"' in page and "Kies minstens één tijdvak." in page
+    response = _post(coordinator, "/coordinator/requests/new", {**data, "open": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="slot_ids-error"' in page and "Kies minstens één mogelijk tijdvak." in page
+    assert _post(coordinator, "/coordinator/requests/new", data).status_code == 302
+    with unit_of_work(engine) as session:
+        [saved] = session.exec(select(SwarmRequest).filter_by(title="Samen het omgevingsplan maken")).all()
+        assert saved.status == "draft"
+
+
+def test_the_error_summary_names_and_links_the_fields_it_means(coordinator, the_world):
+    page = _post(
+        coordinator, "/coordinator/requests/new", _request_data(the_world, title="", table_size_max="400")
+    ).get_data(as_text=True)
+    summary = page[page.index("error-summary") : page.index("</div>", page.index("error-summary"))]
+    assert "Verbeter deze velden:" in summary
+    assert (
+        '<a href="#title">Titel van het vraagstuk</a>' in summary and '<a href="#table_size_max">' in summary
+    )
+    assert "gemarkeerde" not in page
+
+
+def test_with_no_round_taking_requests_a_draft_is_saved_and_submitted_to_wait_for_the_next(
+    app, coordinator, engine, the_world
+):
+    app.config["SWARM_CLOCK"] = fixed_clock(
+        datetime(2027, 1, 6, 9, tzinfo=UTC)
+    )  # the round's poll has closed
+    form = coordinator.get("/coordinator/requests/new").get_data(as_text=True)
+    assert "Geen planningsronde neemt nu vraagstukken aan" in form and 'name="slot_ids"' not in form
+    assert "Opslaan en indienen voor de volgende ronde" in form
+    data = _request_data(the_world)
+    del data["slot_ids"]
+    response = _post(coordinator, "/coordinator/requests/new", {**data, "open": "1"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "ingediend, wacht op de volgende ronde" in page
+        and "The region has no open planning round" not in page
+    )
+    with unit_of_work(engine) as session:
+        saved = session.exec(select(SwarmRequest).filter_by(title="Samen het omgevingsplan maken")).one()
+        assert (saved.status, saved.planning_round_id) == ("waiting", None)
 
 
 def test_a_project_shows_its_team_week_by_week_and_can_be_adjusted_and_accepted(
@@ -146,6 +186,26 @@ def test_a_coordinator_starts_a_project_with_a_bad_week_and_sees_it_at_the_field
     assert (
         response.status_code == 400 and 'id="roles-0-first_week-error"' in page and 'value="2027-W99"' in page
     )
+
+
+def test_a_role_over_more_than_three_years_is_refused_in_dutch_at_its_last_week(
+    coordinator, the_world, engine
+):
+    data = {
+        "title": "Energietransitie",
+        "place_id": str(the_world.places["home"].id),
+        "roles-0-name": "Projectleider",
+        "roles-0-skill": "projectleiding",
+        "roles-0-hours_per_week": "8",
+        "roles-0-first_week": "1000-W01",
+        "roles-0-last_week": "9998-W01",
+    }
+    response = _post(coordinator, "/coordinator/projects/new", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="roles-0-last_week-error"' in page
+    assert "Een rol duurt hoogstens 156 weken (drie jaar)." in page
+    with unit_of_work(engine) as session:
+        assert session.exec(select(Project).filter_by(title="Energietransitie")).first() is None
 
 
 def test_the_coordinator_sees_the_published_session_with_who_and_why(coordinator, the_world):

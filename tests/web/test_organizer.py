@@ -6,11 +6,15 @@ from sqlmodel import select
 
 from swarm.config import Config
 from swarm.domain.timeutil import fixed_clock
+from swarm.mail import Mail
 from swarm.persistence.db import unit_of_work
-from swarm.persistence.models import Pin, Region
+from swarm.persistence.models import OutboxMessage, Pin, Region
 from swarm.persistence.models import Session as ScheduledSession
+from swarm.services.ops import outbox
+from swarm.services.ops.outbox import enqueue_mail
 from swarm.services.ops.snapshot_retention import reduce_old_snapshots
 from swarm.services.plan.worker import run_queued_solves
+from tests.swarm.test_mail_support import smtp_server
 from tests.web.world import NOW, csrf_token_from
 
 
@@ -114,6 +118,39 @@ def test_mail_that_could_not_be_delivered_is_listed_and_can_be_sent_again(login_
     assert response.status_code == 302
     with unit_of_work(engine) as session:
         assert session.get(OutboxMessage, message.id).status == "pending"
+
+
+def test_mail_refused_for_a_line_break_in_the_name_is_listed_with_why_and_goes_out_when_sent_again(
+    app, login_as, the_world, engine, database_url
+):
+    app.config["SWARM_CLOCK"] = fixed_clock(NOW)
+    config = Config.for_tests(database_url=database_url, smtp_from="planning@swarm.test")
+    with unit_of_work(engine) as session:
+        enqueue_mail(
+            session,
+            Mail(
+                "expiry_warning", "test:crlf", "jan@example.nl", "Jan\r\nBcc: all@example.nl", "Uw VOG", "."
+            ),
+            region_id=the_world.regions["home"].id,
+            clock=fixed_clock(NOW),
+        )
+    with smtp_server() as server:
+        report = outbox.send_due(engine, config.with_overrides(smtp_port=server.port), fixed_clock(NOW))
+    assert report.failed == 1 and server.inbox.messages == []
+    client = login_as("organizer_home")
+    page = client.get("/organizer/").get_data(as_text=True)
+    assert "Waarom het niet is verzonden" in page and "Neem eerst de oorzaak weg" in page
+    assert "mail.recipient_name: a mail header may not contain a line break" in page
+    with unit_of_work(engine) as session:
+        message_id = session.exec(select(OutboxMessage.id).filter_by(idempotency_key="test:crlf")).one()
+    response = client.post(f"/organizer/mail/{message_id}/retry", data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    with smtp_server() as server:
+        assert (
+            outbox.send_due(engine, config.with_overrides(smtp_port=server.port), fixed_clock(NOW)).sent == 1
+        )
+    [sent] = server.inbox.messages
+    assert sent["To"].addresses[0].display_name == "Jan Bcc: all@example.nl" and sent["Bcc"] is None
 
 
 def test_a_published_session_can_be_cancelled(login_as, the_world, engine):

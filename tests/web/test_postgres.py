@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from swarm.config import Config
+from swarm.domain.timeutil import fixed_clock
 from swarm.persistence import migrate
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.webapp import create_app
@@ -23,7 +24,12 @@ def pg_app(postgres_url):
     empty_all_tables(engine)
     with unit_of_work(engine) as session:
         built = world.build(session)
-    yield create_app({"SWARM": Config.for_tests(database_url=postgres_url), "SWARM_ENGINE": engine}), built
+    settings = {
+        "SWARM": Config.for_tests(database_url=postgres_url),
+        "SWARM_ENGINE": engine,
+        "SWARM_CLOCK": fixed_clock(world.NOW),  # the world's present, as on SQLite (tests/web/conftest.py)
+    }
+    yield create_app(settings), built
     empty_all_tables(engine)
     engine.dispose()
 

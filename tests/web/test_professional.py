@@ -4,9 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from swarm.domain.enums import AvailabilityAnswer
+from swarm.domain.enums import AvailabilityAnswer, SessionStatus
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import Invitation
+from swarm.persistence.models import Session as ScheduledSession
 from swarm.services.people import professionals
 from tests.web.conftest import login
 from tests.web.mailbox import follow, link_in, outbox_to
@@ -141,3 +143,61 @@ def test_clock_injection_is_available(app):
         from swarm.webapp.clock import today
 
         assert today().isoformat() == "2027-01-01"
+
+
+def _invited_to(engine, world, slot) -> int:
+    """A published session on ``slot`` with the home professional invited: the invitation's id."""
+    with unit_of_work(engine) as session:
+        row = ScheduledSession(
+            region_id=world.regions["home"].id,
+            planning_round_id=world.rounds["home"].id,
+            slot_id=slot.id,
+            venue_id=world.venues["home"].id,
+            status=SessionStatus.PUBLISHED,
+        )
+        session.add(row)
+        session.flush()
+        invitation = Invitation(session_id=row.id, professional_id=world.professionals["home"].id)
+        session.add(invitation)
+        session.flush()
+        return invitation.id
+
+
+def test_invitations_to_come_are_listed_first_and_past_ones_after_them_read_only(
+    app, login_as, engine, the_world
+):
+    slots = the_world.slots["home"]  # 12, 13 and 14 January, 09:00 in Amsterdam
+    middle, last = _invited_to(engine, the_world, slots[1]), _invited_to(engine, the_world, slots[2])
+    first = the_world.invitations["home"].id  # the world's published session on 12 January
+    app.config["SWARM_CLOCK"] = fixed_clock(datetime(2027, 1, 13, 12, tzinfo=UTC))
+    page = login_as("professional_home").get("/professional/invitations").get_data(as_text=True)
+    order = [page.index(f'id="invitation-{i}"') for i in (last, middle, first)]
+    assert order == sorted(order)  # to come first, then the past ones, latest first
+    past = page[page.index('id="past-heading"') :]
+    assert f'id="invitation-{last}"' not in past and "Eerdere sessies" in page
+    assert "Aanvaarden" not in past and past.count("Deze sessie heeft plaatsgevonden") == 2
+    assert "Aanvaarden" in page[: page.index('id="past-heading"')]
+
+
+def test_an_answer_to_a_session_that_has_begun_is_refused_in_dutch_and_changes_nothing(
+    app, login_as, engine, the_world
+):
+    invitation = the_world.invitations["home"]
+    app.config["SWARM_CLOCK"] = fixed_clock(datetime(2027, 1, 12, 9, tzinfo=UTC))  # an hour into the session
+    client = login_as("professional_home")
+    token = csrf_token_from(client.get("/professional/invitations").get_data(as_text=True))
+    response = client.post(
+        f"/professional/invitations/{invitation.id}/respond",
+        data={"csrf_token": token, "response": "decline"},
+    )
+    assert "Deze sessie is al begonnen." in client.get(response.headers["Location"]).get_data(as_text=True)
+    with unit_of_work(engine) as session:
+        assert session.get(Invitation, invitation.id).response == "needs-action"
+
+
+def test_the_availability_grid_offers_no_slot_once_its_poll_has_closed(app, login_as, the_world):
+    app.config["SWARM_CLOCK"] = fixed_clock(
+        datetime(2027, 1, 6, 9, tzinfo=UTC)
+    )  # the round's deadline was the 5th
+    page = login_as("professional_home").get("/professional/availability").get_data(as_text=True)
+    assert 'type="radio"' not in page and "Er staan op dit moment geen tijdvakken open in uw regio." in page

@@ -60,16 +60,31 @@ def test_a_coordinator_gets_a_team_proposal_from_the_flexible_shell(
     app.config["SWARM_CLOCK"] = fixed_clock(NOW)
     client = login_as("coordinator_home")
     project = the_world.projects["home"]
-    page = client.get(f"/coordinator/projects/{project.id}").get_data(as_text=True)
-    response = client.post(
-        f"/coordinator/projects/{project.id}/propose", data={"csrf_token": csrf_token_from(page)}
-    )
-    assert response.status_code == 302
-    assert _runs(engine, SolveKind.SHELL)[-1].status == SolveStatus.QUEUED
+    path = f"/coordinator/projects/{project.id}"
+    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    before = len(_runs(engine, SolveKind.SHELL))
+    for _press in range(2):  # pressed twice: one proposal is queued
+        response = client.post(f"{path}/propose", data={"csrf_token": token})
+        assert response.status_code == 302
+    runs = _runs(engine, SolveKind.SHELL)
+    queued = runs[-1]
+    assert len(runs) == before + 1 and queued.status == SolveStatus.QUEUED
+    # The request stored what to solve; the instance is the worker's to build, and nothing was solved.
+    assert queued.input == {} and queued.parameters["project_ids"] == [project.id] and queued.result is None
+
+    page = client.get(path).get_data(as_text=True)
+    assert 'id="solve-progress"' in page and 'hx-trigger="every 1s"' in page
+    polling = f"{path}/runs/{queued.id}/progress?polling=1"
+    assert "HX-Refresh" not in client.get(polling, headers={"HX-Request": "true"}).headers
+
     run_queued_solves(engine, Config.for_tests(database_url=database_url), clock=fixed_clock(NOW))
-    page = client.get(f"/coordinator/projects/{project.id}").get_data(as_text=True)
+    assert client.get(polling, headers={"HX-Request": "true"}).headers.get("HX-Refresh") == "true"
+    solved = _runs(engine, SolveKind.SHELL)[-1]
+    assert solved.status == SolveStatus.SUCCEEDED and solved.input["format"] == "shell-instance/1"
+    page = client.get(path).get_data(as_text=True)
     with unit_of_work(engine) as session:
         assignments = session.exec(select(Assignment)).all()
     professional = the_world.professionals["home"]
     assert [(a.professional_id, a.status) for a in assignments] == [(professional.id, "proposed")]
     assert professional.name in page and "5.760" in page  # 16 h x 4 weeks x EUR 90 in the week-by-week chart
+    assert 'hx-trigger="every 1s"' not in page

@@ -24,6 +24,7 @@ from swarm.persistence.models import (
     Invitation,
     Municipality,
     OutboxMessage,
+    PendingImport,
     Place,
     PlanningRound,
     Professional,
@@ -40,6 +41,7 @@ from swarm.persistence.models import (
     SessionTable,
     Skill,
     Slot,
+    SlotVenue,
     SolveRun,
     SwarmRequest,
     User,
@@ -78,6 +80,7 @@ class World:
     runs: dict[str, SolveRun] = field(default_factory=dict)
     team_runs: dict[str, SolveRun] = field(default_factory=dict)
     failed_mail: dict[str, OutboxMessage] = field(default_factory=dict)
+    pending_imports: dict[str, PendingImport] = field(default_factory=dict)  # by user key
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     failed_deliveries: dict[str, WebhookDelivery] = field(default_factory=dict)
 
@@ -116,7 +119,17 @@ def build(session, *, with_schedule: bool = True) -> World:
         world.places[key] = _add(
             session, Place(name=town, lat=lat, lon=lon, municipality_id=world.municipalities[key].id)
         )
-        world.rounds[key] = _add(session, PlanningRound(region_id=region.id, sequence=1, name="2027 Q1"))
+        world.rounds[key] = _add(
+            session,
+            PlanningRound(
+                region_id=region.id,
+                sequence=1,
+                name="2027 Q1",
+                availability_deadline=FIRST_SLOT - timedelta(days=7),
+                starts_on=date(2027, 1, 12),
+                ends_on=date(2027, 1, 14),
+            ),
+        )
         world.venues[key] = _add(
             session,
             Venue(
@@ -142,6 +155,8 @@ def build(session, *, with_schedule: bool = True) -> World:
             )
             for day in range(3)
         ]
+        for slot in world.slots[key]:
+            _add(session, SlotVenue(slot_id=slot.id, venue_id=world.venues[key].id))
         world.users[f"coordinator_{key}"] = _user(
             session,
             f"coordinator.{slug}@example.nl",
@@ -288,6 +303,28 @@ def _municipal_objects(session, world: World, key: str, with_schedule: bool) -> 
             last_error="550 5.1.1 mailbox unknown",
         ),
     )
+    for role, kind, content in (
+        (
+            "organizer",
+            "professionals",
+            "Naam;E-mail;KvK-nummer;Woonplaats\r\nAnna;anna@example.nl;23456789;Ulft\r\n",
+        ),
+        ("coordinator", "roles", "Rol;Doel\r\nProjectleider;Projecten leiden\r\n"),
+    ):
+        world.pending_imports[f"{role}_{key}"] = _add(
+            session,
+            PendingImport(
+                key=f"upload-{role}-{key}",
+                kind=kind,
+                user_id=world.users[f"{role}_{key}"].id,
+                region_id=world.regions[key].id,
+                municipality_id=municipality.id if role == "coordinator" else None,
+                filename=f"{kind}.csv",
+                content=content.encode(),
+                mapping={},
+                expires_at=NOW + timedelta(days=1),
+            ),
+        )
     world.webhooks[key] = _add(
         session,
         Webhook(

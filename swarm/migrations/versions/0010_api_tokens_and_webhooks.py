@@ -5,7 +5,7 @@
 - ``webhook_deliveries``: each event on its way to a receiver, retried with backoff like the mail outbox.
 
 Revision ID: 0010_api_tokens_and_webhooks
-Revises: 0006_administrator_and_links
+Revises: 0008_pending_imports
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_api_tokens_and_webhooks"
-down_revision: str | None = "0006_administrator_and_links"
+down_revision: str | None = "0008_pending_imports"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,15 +7,17 @@ Where each concept lives:
 - ``rolebook``: Role + RoleSkill, a municipality's role book.
 - ``professionals``: Professional, ProfessionalSkill (level 1-3), QualificationDocument (expiry dates; being qualified
   on a date is derived in ``swarm.domain.rules``, never stored), WeekCapacity, Availability (per slot: yes/maybe/no).
-- ``planning``: PlanningRound (a region's cycle; the fairness history counts rounds), Slot (UTC), Venue,
-  VenueUnavailability.
-- ``requests``: SwarmRequest (draft -> open -> planned -> held) with RequestNeed, RequestSlot, RequestVenue,
-  RequestExclusion (conflicts of interest).
+- ``planning``: PlanningRound (a region's cycle with its availability deadline; the fairness history counts
+  rounds), Slot (UTC), Venue, SlotVenue (the venues free for a slot), RoundCadence + CadenceVenue (the rule
+  that opens the next round).
+- ``requests``: SwarmRequest (draft -> waiting -> open -> planned -> held) with RequestNeed, RequestSlot,
+  RequestVenue, RequestExclusion (conflicts of interest), RequestRound (rounds it left unplanned).
 - ``schedule``: Session (slot x venue, stable ``uid``, ``version`` for iCalendar SEQUENCE), SessionTable (one per
   request), Seat (participant x round x table), Invitation (response = PARTSTAT, reasons), Pin (organizer's decisions).
 - ``projects``: Project, ProjectRole (ISO weeks), ProjectPreference (preferred/excluded), Assignment (the team).
 - ``accounts``: User (one role, exactly one scope or none for an administrator; ``session_version`` revokes
   logins), AccountToken (one-time links: hash only), LoginThrottle (attempts per account and client address).
+- ``exchange``: PendingImport (an uploaded file kept for its preview until the import is confirmed).
 - ``operations``: SolveRun (a solve as a job with progress), OutboxMessage (mail written with the change that causes
   it), CalendarFeed (token hash only).
 - ``integrations``: ApiToken (personal JSON API tokens: hash only), Webhook (a region's receiver, its secret and
@@ -25,9 +27,17 @@ Every datetime column is an aware UTC instant (``columns.UTCDateTime``); enums a
 """
 
 from swarm.persistence.models.accounts import AccountToken, LoginThrottle, User
+from swarm.persistence.models.exchange import PendingImport
 from swarm.persistence.models.integrations import ApiToken, Webhook, WebhookDelivery
 from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
-from swarm.persistence.models.planning import PlanningRound, Slot, Venue, VenueUnavailability
+from swarm.persistence.models.planning import (
+    CadenceVenue,
+    PlanningRound,
+    RoundCadence,
+    Slot,
+    SlotVenue,
+    Venue,
+)
 from swarm.persistence.models.professionals import (
     Availability,
     Professional,
@@ -40,6 +50,7 @@ from swarm.persistence.models.regions import Municipality, Place, Region, Skill
 from swarm.persistence.models.requests import (
     RequestExclusion,
     RequestNeed,
+    RequestRound,
     RequestSlot,
     RequestVenue,
     SwarmRequest,
@@ -52,11 +63,13 @@ __all__ = [
     "ApiToken",
     "Assignment",
     "Availability",
+    "CadenceVenue",
     "CalendarFeed",
     "Invitation",
     "LoginThrottle",
     "Municipality",
     "OutboxMessage",
+    "PendingImport",
     "Pin",
     "Place",
     "PlanningRound",
@@ -69,20 +82,22 @@ __all__ = [
     "Region",
     "RequestExclusion",
     "RequestNeed",
+    "RequestRound",
     "RequestSlot",
     "RequestVenue",
     "Role",
     "RoleSkill",
+    "RoundCadence",
     "Seat",
     "Session",
     "SessionTable",
     "Skill",
     "Slot",
+    "SlotVenue",
     "SolveRun",
     "SwarmRequest",
     "User",
     "Venue",
-    "VenueUnavailability",
     "WeekCapacity",
     "Webhook",
     "WebhookDelivery",

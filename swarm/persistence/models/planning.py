@@ -1,4 +1,5 @@
-"""A region's planning cycle: rounds, time slots and venues."""
+"""A region's planning cycle: rounds with their candidate slots and the venues free in each, and the cadence
+that opens the next round by itself."""
 
 from __future__ import annotations
 
@@ -8,14 +9,22 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from swarm.domain.enums import PlanningRoundStatus
-from swarm.persistence.columns import UTCDateTime, created, enum_type, fk, id_field, when
+from swarm.persistence.columns import UTCDateTime, created, enum_type, fk, id_field, json_field, when
 
 
 class PlanningRound(SQLModel, table=True):
-    """One planning cycle of a region (e.g. 2027 Q1). The fairness history counts invitations per round."""
+    """One planning cycle of a region (e.g. 2027 Q1). The fairness history counts invitations per round.
+
+    Life: open (taking requests and availability until ``availability_deadline``) -> the poll closes at the
+    deadline and the round is solved -> planned (published) -> closed. The deadline is the round's: its requests
+    carry a copy (``SwarmRequest.availability_deadline``) that the services keep equal to it.
+    """
 
     __tablename__ = "planning_rounds"
-    __table_args__ = (sa.UniqueConstraint("region_id", "sequence"),)
+    __table_args__ = (
+        sa.UniqueConstraint("region_id", "sequence"),
+        sa.UniqueConstraint("region_id", "cadence_date"),  # a cadence never opens two rounds for one day
+    )
 
     id: int | None = id_field()
     region_id: int = fk("regions.id")
@@ -26,8 +35,13 @@ class PlanningRound(SQLModel, table=True):
     )
     starts_on: date | None = None
     ends_on: date | None = None
+    availability_deadline: datetime = Field(sa_type=UTCDateTime)
+    time_limit_seconds: int | None = None  # None: SWARM_SOLVE_TIME_LIMIT
+    cadence_date: date | None = None  # the cadence's opening day that opened this round (None: by hand)
     created_at: datetime = created()
+    poll_closed_at: datetime | None = when()  # set by the deadline job when it queues the round's solve
     published_at: datetime | None = when()
+    closed_at: datetime | None = when()
 
 
 class Slot(SQLModel, table=True):
@@ -72,11 +86,54 @@ class Venue(SQLModel, table=True):
     active: bool = True
 
 
-class VenueUnavailability(SQLModel, table=True):
-    __tablename__ = "venue_unavailabilities"
-    __table_args__ = (sa.UniqueConstraint("venue_id", "slot_id"),)
+class SlotVenue(SQLModel, table=True):
+    """A venue where a candidate slot can be held: a slot lists every venue free at that time, and no other."""
+
+    __tablename__ = "slot_venues"
+    __table_args__ = (sa.UniqueConstraint("slot_id", "venue_id"),)
 
     id: int | None = id_field()
-    venue_id: int = fk("venues.id")
     slot_id: int = fk("slots.id")
-    reason: str = Field(default="", max_length=200)
+    venue_id: int = fk("venues.id")
+
+
+class RoundCadence(SQLModel, table=True):
+    """How a region's rounds keep coming: the scheduler opens one on every opening day of this rule.
+
+    Opening days: the ``week_of_month``-th (-1: last) ``weekday`` of every ``every_months``-th month, from
+    ``active_from`` on. A round has its slots ``slots_after_weeks`` later at ``slot_times`` in ``venues``, and
+    its availability deadline ``deadline_days_before`` the first slot (``swarm/domain/cadence.py``).
+    """
+
+    __tablename__ = "round_cadences"
+
+    id: int | None = id_field()
+    region_id: int = Field(
+        default=None, foreign_key="regions.id", ondelete="CASCADE", nullable=False, unique=True
+    )
+    active: bool = True
+    name: str = Field(max_length=80)  # the rounds are called "<name> <day of the sessions>"
+    weekday: int  # 0 Monday .. 6 Sunday
+    week_of_month: int  # 1..4, -1: the last
+    every_months: int = 1
+    slots_after_weeks: int
+    slot_times: list = json_field(list)  # [{"starts": "09:00", "ends": "12:00"}, ...]
+    deadline_days_before: int
+    time_limit_seconds: int | None = None
+    active_from: date
+    last_opened_on: date | None = None  # the newest opening day handled (opened, or skipped)
+    last_skip_reason: str = Field(
+        default="", max_length=300
+    )  # why that day's round was not opened ("": it was)
+    updated_at: datetime = created()
+
+
+class CadenceVenue(SQLModel, table=True):
+    """A venue the slots of a cadence's rounds can be held in."""
+
+    __tablename__ = "round_cadence_venues"
+    __table_args__ = (sa.UniqueConstraint("cadence_id", "venue_id"),)
+
+    id: int | None = id_field()
+    cadence_id: int = fk("round_cadences.id")
+    venue_id: int = fk("venues.id")

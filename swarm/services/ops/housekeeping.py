@@ -20,7 +20,7 @@ from sqlmodel import select
 from swarm.config import Config
 from swarm.domain.enums import InvitationResponse, SessionStatus
 from swarm.domain.timeutil import Clock, to_local
-from swarm.mail import Mail, MailKind, session_mail
+from swarm.mail import Mail, MailKind, one_line, session_mail
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Invitation, Professional, QualificationDocument, Slot
 from swarm.persistence.models import Session as SwarmSession
@@ -97,13 +97,13 @@ NOTICES = {
 
 def notice(person: Professional, language: str, kind: str, key: str, subject: str, body: str) -> Mail:
     words = NOTICES[language]
-    text = "\n\n".join([words["greeting"].format(name=person.name), body, ""])
+    text = "\n\n".join([words["greeting"].format(name=one_line(person.name)), body, ""])
     return Mail(
         kind=kind,
         idempotency_key=key,
         recipient=person.email,
-        recipient_name=person.name,
-        subject=subject,
+        recipient_name=one_line(person.name),  # a name is data; in a header a line break would start a header
+        subject=one_line(subject),
         body_text=text,
     )
 

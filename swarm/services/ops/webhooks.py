@@ -274,10 +274,14 @@ def deliver_due(
     *,
     post: Post = http_post,
     limit: int = 200,
+    keep_going: Callable[[], bool] = lambda: True,
 ) -> DeliveryReport:
-    """POST the deliveries that are due, each in three steps: claim, send, record the outcome."""
+    """POST the deliveries that are due, each in three steps: claim, send, record the outcome. ``keep_going`` is
+    asked before each (the scheduler answers no once it has lost its lock)."""
     report = DeliveryReport()
     for _ in range(limit):
+        if not keep_going():
+            break
         claimed = _claim_one(engine, clock)
         if claimed is None:
             break

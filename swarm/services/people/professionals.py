@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import SYSTEM, Actor
-from swarm.domain.enums import AvailabilityAnswer, DocumentKind, UserRole
+from swarm.domain.enums import AvailabilityAnswer, DocumentKind, PlanningRoundStatus, UserRole
 from swarm.domain.errors import NotFound, ValidationError
 from swarm.domain.rules import (
     Document,
@@ -25,6 +25,8 @@ from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import (
     Availability,
     Municipality,
+    Place,
+    PlanningRound,
     Professional,
     ProfessionalSkill,
     QualificationDocument,
@@ -62,8 +64,32 @@ class DocumentInput:
     reference: str = ""
 
 
-def _validated(session: Session, profile: ProfileInput, *, own_id: int | None) -> dict:
-    """Every check before anything is written, so a refusal stores nothing."""
+@dataclass(frozen=True)
+class ProfileLookups:
+    """Where the profile checks look things up: the database, a query each (one form), or tables read once
+    (an import of thousands of rows, :mod:`swarm.services.exchange`). Either way the checks are the same."""
+
+    email_owner: Callable[[str], int | None]  # the professional registered with this address, if any
+    place: Callable[[int | None], Place]  # raises ValidationError for an unknown place
+    region_of_municipality: Callable[[int], int]
+    skills: Callable[[list[str]], Mapping[str, Skill]]  # raises ValidationError for an unknown code
+
+
+def database_lookups(session: Session) -> ProfileLookups:
+    return ProfileLookups(
+        email_owner=lambda email: session.exec(
+            select(Professional.id).where(Professional.email == email)
+        ).first(),
+        place=lambda place_id: place_for_field(session, place_id),
+        region_of_municipality=lambda municipality_id: get(session, Municipality, municipality_id).region_id,
+        skills=lambda codes: skills_by_code(session, codes),
+    )
+
+
+def profile_values(profile: ProfileInput, *, own_id: int | None, lookups: ProfileLookups) -> dict:
+    """Every check of a profile before anything is written, so a refusal stores nothing; the row's values.
+
+    The one set of rules for the registration form, the profile page and the import."""
     values = {
         "name": require_text(profile.name, "name"),
         "email": normalise_email(profile.email),
@@ -78,19 +104,24 @@ def _validated(session: Session, profile: ProfileInput, *, own_id: int | None) -
     require_range(profile.hourly_rate, "hourly_rate", minimum=0, maximum=1000)
     require_range(profile.hours_per_week, "hours_per_week", minimum=0, maximum=80)
     require_range(profile.max_sessions_per_round, "max_sessions_per_round", minimum=0, maximum=20)
-    taken = session.exec(select(Professional.id).where(Professional.email == values["email"])).first()
+    taken = lookups.email_owner(values["email"])
     if taken is not None and taken != own_id:
         raise ValidationError("email", "A professional with this email address is already registered.")
-    place = place_for_field(session, profile.home_place_id)
+    place = lookups.place(profile.home_place_id)
     region_id = profile.region_id
     if region_id is None and place.municipality_id is not None:
-        region_id = get(session, Municipality, place.municipality_id).region_id
+        region_id = lookups.region_of_municipality(place.municipality_id)
     if region_id is None:
         raise ValidationError("region_id", "Choose the region you work in.")
     for code, level in profile.skills.items():
         require_level(level, f"skills.{code}")
+    lookups.skills(list(profile.skills))
     values.update(home_place_id=place.id, lat=place.lat, lon=place.lon, region_id=region_id)
     return values
+
+
+def _validated(session: Session, profile: ProfileInput, *, own_id: int | None) -> dict:
+    return profile_values(profile, own_id=own_id, lookups=database_lookups(session))
 
 
 def register_professional(
@@ -152,26 +183,37 @@ def update_profile(
     professional = get(session, Professional, professional_id)
     values = _validated(session, profile, own_id=professional.id)
     skills = skills_by_code(session, list(profile.skills))
+    now = clock()
+    write_profile(
+        session, professional, values, {skills[c].id: level for c, level in profile.skills.items()}, now
+    )
+    if profile.agreement_signed and professional.agreement_signed_on is None:
+        professional.agreement_signed_on = now.date()
+    if not profile.agreement_signed:
+        professional.agreement_signed_on = None
+    professional.last_active_at = now
+    session.add(professional)
+    session.flush()
+    return professional
+
+
+def write_profile(
+    session: Session, professional: Professional, values: Mapping, skill_levels: Mapping[int, int], now
+) -> None:
+    """Store checked profile values (:func:`profile_values`) and skills (skill id -> level) on ``professional``,
+    and its login's e-mail address with it. Authorization is the caller's."""
     user = session.exec(select(User).where(User.professional_id == professional.id)).first()
     if user is not None and user.email != values["email"] and email_taken(session, values["email"]):
         raise ValidationError("email", "An account with this email address already exists.")
     for name, value in values.items():
         setattr(professional, name, value)
-    now = clock()
-    if profile.agreement_signed and professional.agreement_signed_on is None:
-        professional.agreement_signed_on = now.date()
-    if not profile.agreement_signed:
-        professional.agreement_signed_on = None
-    professional.updated_at = professional.last_active_at = now
+    professional.updated_at = now
     session.add(professional)
-    _replace_skills(
-        session, professional.id, {skills[code].id: level for code, level in profile.skills.items()}
-    )
+    _replace_skills(session, professional.id, skill_levels)
     if user is not None and user.email != values["email"]:
         user.email = values["email"]
         session.add(user)
     session.flush()
-    return professional
 
 
 def _replace_skills(session: Session, professional_id: int, levels: Mapping[int, int]) -> None:
@@ -246,7 +288,9 @@ def set_availability(
     actor: Actor,
     clock: Clock = system_clock,
 ) -> list[Availability]:
-    """Record yes / if need be / no per slot (slot id -> answer); slots not named keep their answer."""
+    """Record yes / if need be / no per slot (slot id -> answer); slots not named keep their answer.
+
+    Only slots that have not begun, of a round whose availability poll is open."""
     actor.require_professional(professional_id)
     professional = get(session, Professional, professional_id)
     parsed: dict[int, AvailabilityAnswer] = {}
@@ -256,10 +300,26 @@ def set_availability(
         except ValueError:
             raise ValidationError(f"availability.{slot_id}", "Answer yes, if need be, or no.") from None
     slots = {s.id: s for s in session.exec(select(Slot).where(Slot.id.in_(list(parsed))))}
+    rounds = {
+        r.id: r
+        for r in session.exec(
+            select(PlanningRound).where(PlanningRound.id.in_([s.planning_round_id for s in slots.values()]))
+        )
+    }
+    now = clock()
     for slot_id in parsed:
         slot = slots.get(slot_id)
         if slot is None or slot.region_id != professional.region_id:
             raise ValidationError(f"availability.{slot_id}", "This is not a slot of your region.")
+        if slot.starts_at <= now:
+            raise ValidationError(f"availability.{slot_id}", "This time slot has already begun.")
+        planning_round = rounds.get(slot.planning_round_id)
+        if planning_round is None or not (
+            planning_round.status == PlanningRoundStatus.OPEN and planning_round.availability_deadline > now
+        ):
+            raise ValidationError(
+                f"availability.{slot_id}", "The availability poll for this time slot has closed."
+            )
     existing = {
         row.slot_id: row
         for row in session.exec(
@@ -268,7 +328,6 @@ def set_availability(
             )
         )
     }
-    now = clock()
     rows = []
     for slot_id, answer in parsed.items():
         row = existing.get(slot_id) or Availability(

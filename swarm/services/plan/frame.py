@@ -1,20 +1,24 @@
-"""A region's planning frame, kept by its organizer: planning rounds, time slots, venues and the region's policy."""
+"""A region's planning frame, kept by its organizer: time slots and the venues free in each, venues, the region's
+policy, and which round is current (a round's life, from opening to closing, is in :mod:`.rounds`)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import Actor
 from swarm.domain.enums import PlanningRoundStatus
 from swarm.domain.errors import ValidationError
 from swarm.domain.rules import require_range, require_text
-from swarm.domain.timeutil import slot_code, to_local, to_utc
-from swarm.persistence.models import PlanningRound, Region, Slot, Venue, VenueUnavailability
+from swarm.domain.timeutil import Clock, slot_code, system_clock, to_local, to_utc
+from swarm.persistence.models import PlanningRound, Region, Slot, SlotVenue, Venue
+from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get, place_for_field
 
 
@@ -23,33 +27,8 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def create_planning_round(
-    session: Session,
-    region_id: int,
-    name: str,
-    *,
-    starts_on: date | None = None,
-    ends_on: date | None = None,
-    actor: Actor,
-) -> PlanningRound:
-    region = get(session, Region, region_id)
-    actor.require_region(region.id)
-    name = require_text(name, "name", max_length=120)
-    if starts_on and ends_on and ends_on < starts_on:
-        raise ValidationError("ends_on", "The round cannot end before it starts.")
-    last = session.exec(
-        select(func.max(PlanningRound.sequence)).where(PlanningRound.region_id == region.id)
-    ).one()
-    planning_round = PlanningRound(
-        region_id=region.id, sequence=(last or 0) + 1, name=name, starts_on=starts_on, ends_on=ends_on
-    )
-    session.add(planning_round)
-    session.flush()
-    return planning_round
-
-
 def current_planning_round(session: Session, region_id: int) -> PlanningRound | None:
-    """The region's newest round that is still open for requests."""
+    """The region's newest open round (taking requests, or past its deadline and not yet published)."""
     return session.exec(
         select(PlanningRound)
         .where(PlanningRound.region_id == region_id, PlanningRound.status == PlanningRoundStatus.OPEN)
@@ -74,35 +53,59 @@ def planning_round_for(session: Session, region_id: int, planning_round_id: int 
     return planning_round
 
 
+def round_taking_requests(session: Session, region_id: int, now: datetime) -> PlanningRound | None:
+    """The open round whose availability poll is still open: new requests join it (the one closing first)."""
+    return session.exec(
+        select(PlanningRound)
+        .where(
+            PlanningRound.region_id == region_id,
+            PlanningRound.status == PlanningRoundStatus.OPEN,
+            PlanningRound.availability_deadline > now,
+        )
+        .order_by(PlanningRound.availability_deadline, PlanningRound.sequence)
+    ).first()
+
+
+def region_zone(region: Region) -> ZoneInfo:
+    return ZoneInfo(region.timezone)
+
+
 def create_slot(
     session: Session,
-    region_id: int,
+    planning_round_id: int,
     starts_at: datetime,
     ends_at: datetime,
+    venue_ids: Sequence[int],
     *,
-    planning_round_id: int | None = None,
+    field: str = "slot",
     actor: Actor,
+    clock: Clock = system_clock,
 ) -> Slot:
-    """A time slot; naive times are Europe/Amsterdam wall-clock times."""
-    region = get(session, Region, region_id)
+    """A candidate slot of a round at the given venues; naive times are the region's wall-clock times.
+
+    A slot must start in the future; ``field`` names the form row a refusal is about (``slots[2]``).
+    """
+    planning_round = get(session, PlanningRound, planning_round_id)
+    region = get(session, Region, planning_round.region_id)
     actor.require_region(region.id)
-    start, end = to_utc(starts_at), to_utc(ends_at)
+    zone = region_zone(region)
+    start, end = to_utc(starts_at, zone), to_utc(ends_at, zone)
+    if start <= clock():
+        raise ValidationError(f"{field}.starts_at", "A time slot must start in the future.")
     if end <= start:
-        raise ValidationError("ends_at", "A slot must end after it starts.")
-    if (
-        planning_round_id is not None
-        and get(session, PlanningRound, planning_round_id).region_id != region.id
-    ):
-        raise ValidationError("planning_round_id", "This planning round belongs to another region.")
-    code = slot_code(to_local(start))
+        raise ValidationError(f"{field}.ends_at", "A slot must end after it starts.")
+    code = slot_code(to_local(start, zone))
     taken = session.exec(select(Slot.id).where(Slot.region_id == region.id, Slot.code == code)).first()
     if taken is not None:
-        raise ValidationError("starts_at", f"The region already has a slot {code}.")
+        raise ValidationError(
+            f"{field}.starts_at", "The region already has a time slot in this part of that day."
+        )
     slot = Slot(
-        region_id=region.id, planning_round_id=planning_round_id, code=code, starts_at=start, ends_at=end
+        region_id=region.id, planning_round_id=planning_round.id, code=code, starts_at=start, ends_at=end
     )
     session.add(slot)
     session.flush()
+    set_slot_venues(session, slot.id, venue_ids, field=f"{field}.venue_ids", actor=actor)
     return slot
 
 
@@ -123,7 +126,8 @@ class VenueInput:
     municipality_id: int | None = None
 
 
-def _venue_values(session: Session, region: Region, data: VenueInput, own_id: int | None) -> dict:
+def venue_values(session: Session, region: Region, data: VenueInput, own_id: int | None) -> dict:
+    """Every check of a venue before anything is written; the row's values."""
     name = require_text(data.name, "name")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name + data.address + data.online_url):
         raise ValidationError("name", "Use letters, digits and punctuation only (no line breaks).")
@@ -164,7 +168,7 @@ def create_venue(session: Session, region_id: int, data: VenueInput, *, actor: A
     """A venue of the region: its organizers keep them, the administrator sets them up."""
     region = get(session, Region, region_id)
     actor.require_region_setup(region.id)
-    venue = Venue(region_id=region.id, **_venue_values(session, region, data, None))
+    venue = Venue(region_id=region.id, **venue_values(session, region, data, None))
     session.add(venue)
     session.flush()
     return venue
@@ -175,7 +179,7 @@ def update_venue(session: Session, venue_id: int, data: VenueInput, *, actor: Ac
     venue = get(session, Venue, venue_id)
     region = get(session, Region, venue.region_id)
     actor.require_region_setup(region.id)
-    values = _venue_values(session, region, replace(data, code=venue.code), venue.id)
+    values = venue_values(session, region, replace(data, code=venue.code), venue.id)
     for name, value in values.items():
         setattr(venue, name, value)
     session.add(venue)
@@ -193,23 +197,23 @@ def set_venue_active(session: Session, venue_id: int, active: bool, *, actor: Ac
     return venue
 
 
-def set_venue_unavailable(
-    session: Session, venue_id: int, slot_id: int, *, reason: str = "", actor: Actor
-) -> VenueUnavailability:
-    venue = get(session, Venue, venue_id)
-    actor.require_region(venue.region_id)
-    if get(session, Slot, slot_id).region_id != venue.region_id:
-        raise ValidationError("slot_id", "This slot belongs to another region.")
-    existing = session.exec(
-        select(VenueUnavailability).where(
-            VenueUnavailability.venue_id == venue_id, VenueUnavailability.slot_id == slot_id
-        )
-    ).first()
-    row = existing or VenueUnavailability(venue_id=venue_id, slot_id=slot_id)
-    row.reason = reason.strip()
-    session.add(row)
+def set_slot_venues(
+    session: Session, slot_id: int, venue_ids: Sequence[int], *, field: str = "venue_ids", actor: Actor
+) -> list[SlotVenue]:
+    """The venues free for the slot: these, and no others."""
+    slot = get(session, Slot, slot_id)
+    actor.require_region(slot.region_id)
+    wanted = list(dict.fromkeys(venue_ids))
+    if not wanted:
+        raise ValidationError(field, "Pick at least one venue for this time slot.")
+    found = session.exec(select(Venue).where(Venue.id.in_(wanted))).all()
+    if len(found) != len(wanted) or any(v.region_id != slot.region_id for v in found):
+        raise ValidationError(field, "Pick venues of your region.")
+    session.exec(delete(SlotVenue).where(SlotVenue.slot_id == slot.id))
+    rows = [SlotVenue(slot_id=slot.id, venue_id=venue_id) for venue_id in wanted]
+    session.add_all(rows)
     session.flush()
-    return row
+    return rows
 
 
 @dataclass(frozen=True)
@@ -243,8 +247,48 @@ def update_region_policy(session: Session, region_id: int, data: PolicyInput, *,
 # -- reads for the pages --------------------------------------------------------------------------------------
 
 
-def region_slots(session: Session, region_id: int) -> list[Slot]:
-    return list(session.exec(select(Slot).where(Slot.region_id == region_id).order_by(Slot.starts_at)))
+def round_slots(session: Session, planning_round_id: int, *, after: datetime | None = None) -> list[Slot]:
+    """The round's candidate slots, first first; with ``after``, only those starting later."""
+    query = select(Slot).where(Slot.planning_round_id == planning_round_id)
+    if after is not None:
+        query = query.where(Slot.starts_at > after)
+    return list(session.exec(query.order_by(Slot.starts_at)))
+
+
+def slots_open_for_availability(session: Session, region_id: int, now: datetime) -> list[Slot]:
+    """The slots a professional can still answer for: not begun, in a round whose poll is open."""
+    return list(
+        session.exec(
+            select(Slot)
+            .join(PlanningRound, PlanningRound.id == Slot.planning_round_id)
+            .where(
+                Slot.region_id == region_id,
+                Slot.starts_at > now,
+                PlanningRound.status == PlanningRoundStatus.OPEN,
+                PlanningRound.availability_deadline > now,
+            )
+            .order_by(Slot.starts_at)
+        )
+    )
+
+
+def venues_of_slots(session: Session, slot_ids: Sequence[int]) -> dict[int, list[Venue]]:
+    """Per slot: the venues free for it, by name."""
+    rows = session.exec(
+        select(SlotVenue.slot_id, Venue)
+        .join(Venue, Venue.id == SlotVenue.venue_id)
+        .where(SlotVenue.slot_id.in_(list(slot_ids)))
+        .order_by(Venue.name)
+    )
+    venues: dict[int, list[Venue]] = {slot_id: [] for slot_id in slot_ids}
+    for slot_id, venue in rows:
+        venues[slot_id].append(venue)
+    return venues
+
+
+def slots_with_sessions(session: Session, slot_ids: Sequence[int]) -> set[int]:
+    """The slots a session (draft, published or cancelled) was planned in: they stay as they are."""
+    return set(session.exec(select(SwarmSession.slot_id).where(SwarmSession.slot_id.in_(list(slot_ids)))))
 
 
 def all_venues(session: Session, region_id: int) -> list[Venue]:

@@ -38,9 +38,9 @@ from swarm.persistence.models import (
     RequestVenue,
     Skill,
     Slot,
+    SlotVenue,
     SwarmRequest,
     Venue,
-    VenueUnavailability,
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get, unconfirmed_professionals
@@ -92,11 +92,14 @@ def build_swarm_instance(session: Session, region_id: int, *, planning_round_id:
         session.exec(select(Venue).where(Venue.region_id == region.id, Venue.active).order_by(Venue.code))
     )
     venue_codes = {v.id: v.code for v in venues}
-    unavailable = group_by(
-        session.exec(select(VenueUnavailability).where(VenueUnavailability.slot_id.in_(slot_ids))),
-        lambda r: r.venue_id,
-        lambda r: slots[r.slot_id].code,
+    # A slot lists the venues free for it; the format names, per venue, the slots it is not free in.
+    free = set(
+        session.exec(select(SlotVenue.slot_id, SlotVenue.venue_id).where(SlotVenue.slot_id.in_(slot_ids)))
     )
+    unavailable = {
+        venue.id: [slot.code for slot in slots.values() if (slot.id, venue.id) not in free]
+        for venue in venues
+    }
     request_venues = group_by(
         session.exec(select(RequestVenue).where(RequestVenue.request_id.in_(request_ids))),
         lambda r: r.request_id,

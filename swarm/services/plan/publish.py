@@ -62,6 +62,7 @@ from swarm.services.plan.draft import (
 )
 from swarm.services.plan.queue import REPAIR, enqueue_solve
 from swarm.services.plan.requests import move_request
+from swarm.services.plan.rounds import roll_over_requests
 
 REMOVED = "removed"  # a CANCEL to one person taken off a session that goes on
 
@@ -187,6 +188,8 @@ def _apply(
     session.add(planning_round)
     session.flush()
     report.mails = _send(session, sends, config, clock)
+    # What the plan left out moves on at once if a later round already takes requests (else when one opens).
+    roll_over_requests(session, planning_round.region_id, clock=clock)
     live = _sessions(session, planning_round.id, SessionStatus.PUBLISHED)
     webhooks.emit(
         session,

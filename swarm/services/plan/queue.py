@@ -1,6 +1,7 @@
-"""The solve queue: runs queued in a web request with a snapshot of their instance, claimed by one worker.
+"""The solve queue: runs queued in a web request, claimed by one worker.
 
-Life of a SolveRun: ``queued`` (input snapshot taken) -> ``running`` (claimed by a worker, heartbeat) ->
+Life of a SolveRun: ``queued`` (a round's instance snapshot taken; a team proposal's is taken by the worker
+that claims it) -> ``running`` (claimed by a worker, heartbeat) ->
 ``succeeded`` (result stored as the round's draft, organizer notified) or ``failed``. A run whose worker stopped
 reporting (3 x SWARM_WORKER_HEARTBEAT_SECONDS) goes back to ``queued`` for another worker. Every state change is
 a guarded UPDATE, so two workers can never both own, finish or store the same run. The worker loop is in
@@ -18,7 +19,7 @@ from sqlmodel import Session, select
 
 from swarm.config import Config
 from swarm.domain.actors import Actor
-from swarm.domain.enums import InvitationResponse, SessionStatus, SolveKind, SolveStatus
+from swarm.domain.enums import InvitationResponse, PlanningRoundStatus, SessionStatus, SolveKind, SolveStatus
 from swarm.domain.errors import ValidationError
 from swarm.domain.refs import professional_ref, request_ref
 from swarm.domain.timeutil import Clock, system_clock
@@ -28,7 +29,12 @@ from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
 from swarm.services.plan.draft import schedule_basis
 from swarm.services.plan.instance import build_swarm_instance
-from swarm.services.team.instance import build_shell_instance, existing_projects, region_of_projects
+from swarm.services.team.instance import (
+    build_shell_instance,
+    existing_projects,
+    region_of_projects,
+    require_roles,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,8 @@ def enqueue_solve(
 ) -> SolveRun:
     """Queue a solve of the round with a snapshot of its instance; a run still queued for it is refreshed.
 
+    Without ``time_limit`` the round's own (if it has one) or SWARM_SOLVE_TIME_LIMIT applies.
+
     A repair's instance holds only the requests at published tables: an open request that is only in the
     organizer's draft must not be published by a decline. Plans and repairs queue apart, so a decline never turns
     the organizer's plan into something that publishes. ``basis`` records what the snapshot builds on.
@@ -66,6 +74,10 @@ def enqueue_solve(
     actor.require_region(planning_round.region_id)
     if purpose not in (PLAN, REPAIR):
         raise ValidationError("purpose", f"Expected {PLAN} or {REPAIR}.")
+    if planning_round.status == PlanningRoundStatus.CLOSED:
+        raise ValidationError("planning_round_id", "This round is closed; it is no longer planned.")
+    if time_limit is None:
+        time_limit = planning_round.time_limit_seconds
     _check_time_limit(time_limit)
     instance = build_swarm_instance(session, planning_round.region_id, planning_round_id=planning_round.id)
     document = _without_declined_pins(session, planning_round, instance)
@@ -127,18 +139,68 @@ def enqueue_team_solve(
     seed: int = 0,
     clock: Clock = system_clock,
 ) -> SolveRun:
-    """Queue a team proposal (the flexible-shell model) for projects of one region."""
+    """Queue a team proposal (the flexible-shell model) for projects of one region: what to solve, not how.
+
+    Only the cheap checks run here (the actor, one region, roles to fill): the run stores the project ids and
+    the time limit, and the worker builds the instance when it claims the run (:func:`take_team_snapshot`),
+    so a large project never holds up a web request. A proposal still queued for the same projects is
+    reused: pressing the button twice queues one.
+    """
     _check_time_limit(time_limit)
     projects = existing_projects(session, project_ids)
     for project in projects:  # authorization before the region check: another region's ids reveal nothing
         municipality = get(session, Municipality, project.municipality_id)
         actor.require_municipality(municipality.id, municipality.region_id)
     region = region_of_projects(session, projects)
-    document = build_shell_instance(session, project_ids)
+    require_roles(session, [p.id for p in projects])
     parameters: dict = {"project_ids": sorted(set(project_ids))}
     if time_limit is not None:
         parameters["time_limit"] = time_limit
-    return _add_run(session, SolveKind.SHELL, region.id, None, document, parameters, seed, actor, clock)
+    waiting = (
+        (SolveRun.kind == SolveKind.SHELL)
+        & (SolveRun.region_id == region.id)
+        & (SolveRun.status == SolveStatus.QUEUED)
+    )
+    for queued in session.exec(select(SolveRun).where(waiting).order_by(SolveRun.id)):
+        if queued.parameters.get("project_ids") != parameters["project_ids"]:
+            continue
+        refreshed = session.execute(
+            sa.update(SolveRun)
+            .where(SolveRun.id == queued.id, waiting)
+            .values(parameters=parameters, seed=seed)
+        )
+        if refreshed.rowcount == 1:
+            session.refresh(queued)
+            return queued
+    return _add_run(session, SolveKind.SHELL, region.id, None, {}, parameters, seed, actor, clock)
+
+
+def take_team_snapshot(engine: sa.Engine, run_id: int, worker_id: str) -> dict | None:
+    """Build the instance of a team proposal this worker claimed and store it as the run's snapshot; None when
+    the run is no longer this worker's. A ValidationError when there is nothing to solve any more (e.g. the
+    roles were removed while it waited).
+
+    The build reads in a transaction of its own (seconds for a large project, without holding SQLite's write
+    lock); only storing the snapshot writes. A run taken over after its worker died keeps the snapshot its
+    first worker stored, so every attempt solves the same instance.
+    """
+    with unit_of_work(engine) as session:
+        run = get(session, SolveRun, run_id)
+        document = build_shell_instance(session, run.parameters.get("project_ids") or [])
+    with unit_of_work(engine, immediate=True) as session:
+        stored = session.execute(
+            sa.update(SolveRun).where(owned_by(run_id, worker_id)).values(input=document)
+        )
+    return document if stored.rowcount == 1 else None
+
+
+def owned_by(run_id: int, worker_id: str) -> sa.ColumnElement[bool]:
+    """The run is running and this worker's: the guard of every write a worker makes to it."""
+    return (
+        (SolveRun.id == run_id)
+        & (SolveRun.worker_id == worker_id[:120])
+        & (SolveRun.status == SolveStatus.RUNNING)
+    )
 
 
 def _add_run(session, kind, region_id, round_id, document, parameters, seed, actor, clock) -> SolveRun:
@@ -308,6 +370,18 @@ def reclaim_stale_runs(engine: sa.Engine, config: Config, *, clock: Clock = syst
 
 
 # -- reads for the pages --------------------------------------------------------------------------------------
+
+
+def solve_runs_of_round(session: Session, planning_round_id: int, limit: int = 5) -> list[SolveRun]:
+    """The round's latest runs, newest first (the review page)."""
+    return list(
+        session.exec(
+            select(SolveRun)
+            .where(SolveRun.planning_round_id == planning_round_id)
+            .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def solve_runs_of(session: Session, region_id: int, limit: int = 5) -> list[SolveRun]:

@@ -1,4 +1,10 @@
-"""Swarm requests: a coordinator's question, its life cycle, conflicts of interest, and the organizer's pins."""
+"""Swarm requests: a coordinator's question, its life cycle, conflicts of interest, and the organizer's pins.
+
+A draft can be saved at any time. Submitted, it opens in the round that takes requests (with the candidate slots
+the coordinator picked from that round), or, while no round takes requests, it waits and joins the next round
+when that opens (with all of its slots; :func:`swarm.services.plan.rounds.roll_over_requests`). Its
+availability deadline is its round's.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,11 @@ from datetime import date, datetime
 from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import Actor
-from swarm.domain.enums import AvailabilityAnswer, PinKind, RequestStatus
+from swarm.domain.enums import AvailabilityAnswer, PinKind, PlanningRoundStatus, RequestStatus
 from swarm.domain.errors import ValidationError
 from swarm.domain.lifecycle import check_request_transition
 from swarm.domain.rules import require_level, require_range, require_text
-from swarm.domain.timeutil import Clock, system_clock, to_utc
+from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import (
     Availability,
     Municipality,
@@ -30,7 +36,7 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.services.lookup import get, qualified_ids, skills_by_code
-from swarm.services.plan.frame import current_planning_round
+from swarm.services.plan.frame import round_taking_requests
 
 
 @dataclass(frozen=True)
@@ -48,11 +54,10 @@ class ExclusionInput:
 
 @dataclass(frozen=True)
 class RequestInput:
-    """A swarm request as the coordinator's form gives it. Naive deadlines are Europe/Amsterdam times."""
+    """A swarm request as the coordinator's form gives it (its deadline is its round's)."""
 
     municipality_id: int
     title: str
-    availability_deadline: datetime
     question: str = ""
     table_size_min: int = 4
     table_size_max: int = 8
@@ -62,13 +67,49 @@ class RequestInput:
     priority: int = 1
     max_travel_km: float | None = None
     exclusions: Sequence[ExclusionInput] = ()
-    planning_round_id: int | None = None  # default: the region's current open round
+    planning_round_id: int | None = None  # default: the round that takes requests (or none)
 
 
-def _validated(session: Session, data: RequestInput, clock: Clock) -> dict:
+NO_ROUND_FOR_SLOTS = (
+    "No planning round takes requests now; time slots can be picked when the next round opens."
+)
+POLL_CLOSED = "The availability poll of this round has closed; withdraw the request to change it."
+
+
+def round_for_request(
+    session: Session, request: SwarmRequest | None, region_id: int, now: datetime
+) -> PlanningRound | None:
+    """The round whose slots a request's form offers and that it joins when saved or submitted: an open
+    request's own round; for a draft its round while that takes requests, else the round that does (or none).
+    A waiting request has none: it joins the next round when that opens."""
+    if request is not None and request.status == RequestStatus.OPEN:
+        return get(session, PlanningRound, request.planning_round_id)
+    if request is not None and request.status == RequestStatus.WAITING:
+        return None
+    if request is not None and request.planning_round_id is not None:
+        own = get(session, PlanningRound, request.planning_round_id)
+        if own.status == PlanningRoundStatus.OPEN and own.availability_deadline > now:
+            return own
+    return round_taking_requests(session, region_id, now)
+
+
+def check_request(session: Session, data: RequestInput, request: SwarmRequest | None, clock: Clock) -> dict:
     """Every check before anything is written, so a refusal stores nothing."""
     municipality = get(session, Municipality, data.municipality_id)
     region_id = municipality.region_id
+    now = clock()
+    if data.planning_round_id is not None:
+        planning_round = get(session, PlanningRound, data.planning_round_id)
+        if planning_round.region_id != region_id:
+            raise ValidationError("planning_round_id", "This planning round belongs to another region.")
+    else:
+        planning_round = round_for_request(session, request, region_id, now)
+    if (
+        request is not None
+        and request.status == RequestStatus.OPEN
+        and (planning_round.status != PlanningRoundStatus.OPEN or planning_round.availability_deadline <= now)
+    ):
+        raise ValidationError("status", POLL_CLOSED)
     title = require_text(data.title, "title")
     require_range(data.table_size_min, "table_size_min", minimum=1, maximum=100)
     if data.table_size_max < data.table_size_min:
@@ -77,24 +118,9 @@ def _validated(session: Session, data: RequestInput, clock: Clock) -> dict:
     require_range(data.priority, "priority", minimum=1, maximum=5)
     if data.max_travel_km is not None:
         require_range(data.max_travel_km, "max_travel_km", minimum=0, maximum=1000)
-    deadline = to_utc(data.availability_deadline)
-    if deadline <= clock():
-        raise ValidationError("availability_deadline", "The deadline must lie in the future.")
-    round_id = data.planning_round_id
-    if round_id is None:
-        current = current_planning_round(session, region_id)
-        if current is None:
-            raise ValidationError("planning_round_id", "The region has no open planning round.")
-        round_id = current.id
-    elif get(session, PlanningRound, round_id).region_id != region_id:
-        raise ValidationError("planning_round_id", "This planning round belongs to another region.")
-    slots = list(session.exec(select(Slot).where(Slot.id.in_(list(data.slot_ids)))))
-    if len(slots) != len(set(data.slot_ids)) or any(s.region_id != region_id for s in slots):
-        raise ValidationError("slot_ids", "Pick slots of your region.")
-    if slots and deadline >= min(s.starts_at for s in slots):
-        raise ValidationError(
-            "availability_deadline", "The deadline must be before the first candidate slot."
-        )
+    _check_slots(session, data.slot_ids, planning_round, region_id, now)
+    if request is not None and request.status == RequestStatus.OPEN and not data.slot_ids:
+        raise ValidationError("slot_ids", "Pick at least one candidate slot.")
     venues = list(session.exec(select(Venue).where(Venue.id.in_(list(data.venue_ids)))))
     if len(venues) != len(set(data.venue_ids)) or any(v.region_id != region_id for v in venues):
         raise ValidationError("venue_ids", "Pick venues of your region.")
@@ -112,25 +138,45 @@ def _validated(session: Session, data: RequestInput, clock: Clock) -> dict:
     return {
         "region_id": region_id,
         "title": title,
-        "deadline": deadline,
-        "round_id": round_id,
+        "round": planning_round,
         "skills": skills,
     }
+
+
+def _check_slots(
+    session: Session,
+    slot_ids: Sequence[int],
+    planning_round: PlanningRound | None,
+    region_id: int,
+    now: datetime,
+) -> None:
+    """Candidate slots come from the request's round and have not begun."""
+    if not slot_ids:
+        return
+    if planning_round is None:
+        raise ValidationError("slot_ids", NO_ROUND_FOR_SLOTS)
+    slots = list(session.exec(select(Slot).where(Slot.id.in_(list(slot_ids)))))
+    if len(slots) != len(set(slot_ids)) or any(s.region_id != region_id for s in slots):
+        raise ValidationError("slot_ids", "Pick slots of your region.")
+    if any(s.planning_round_id != planning_round.id for s in slots):
+        raise ValidationError("slot_ids", "Pick time slots of the round that takes requests now.")
+    if any(s.starts_at <= now for s in slots):
+        raise ValidationError("slot_ids", "A time slot that has begun cannot be picked.")
 
 
 def create_swarm_request(
     session: Session, data: RequestInput, *, actor: Actor, clock: Clock = system_clock
 ) -> SwarmRequest:
-    """A new request in status draft."""
+    """A new request in status draft, in the round that takes requests (or in none while no round does)."""
     municipality = get(session, Municipality, data.municipality_id)
     actor.require_municipality(municipality.id, municipality.region_id)
-    checked = _validated(session, data, clock)
+    checked = check_request(session, data, None, clock)
     request = SwarmRequest(
         municipality_id=municipality.id,
-        planning_round_id=checked["round_id"],
         created_by_id=actor.user_id,
         created_at=clock(),
     )
+    _join(request, checked["round"])
     _apply(session, request, data, checked)
     return request
 
@@ -138,19 +184,31 @@ def create_swarm_request(
 def update_swarm_request(
     session: Session, request_id: int, data: RequestInput, *, actor: Actor, clock: Clock = system_clock
 ) -> SwarmRequest:
-    """Change a draft or open request (the municipality cannot be changed)."""
+    """Change a draft, a waiting request, or an open one while its round's poll is open (the municipality
+    cannot be changed)."""
     request = get(session, SwarmRequest, request_id)
     municipality = get(session, Municipality, request.municipality_id)
     actor.require_municipality(municipality.id, municipality.region_id)
-    if request.status not in (RequestStatus.DRAFT, RequestStatus.OPEN):
-        raise ValidationError("status", "A planned or held request can no longer be changed.")
+    check_request_changeable(request)
     if data.municipality_id != request.municipality_id:
         raise ValidationError("municipality_id", "A request stays with its municipality.")
-    checked = _validated(session, data, clock)
-    request.planning_round_id = checked["round_id"]
+    checked = check_request(session, data, request, clock)
+    if request.status == RequestStatus.DRAFT or data.planning_round_id is not None:
+        _join(request, checked["round"])
     request.updated_at = clock()
     _apply(session, request, data, checked)
     return request
+
+
+def _join(request: SwarmRequest, planning_round: PlanningRound | None) -> None:
+    """Put the request in this round (or in none), with the round's deadline."""
+    request.planning_round_id = planning_round.id if planning_round is not None else None
+    request.availability_deadline = planning_round.availability_deadline if planning_round else None
+
+
+def check_request_changeable(request: SwarmRequest) -> None:
+    if request.status not in (RequestStatus.DRAFT, RequestStatus.WAITING, RequestStatus.OPEN):
+        raise ValidationError("status", "A planned or held request can no longer be changed.")
 
 
 def _apply(session: Session, request: SwarmRequest, data: RequestInput, checked: dict) -> None:
@@ -159,7 +217,6 @@ def _apply(session: Session, request: SwarmRequest, data: RequestInput, checked:
     request.table_size_min, request.table_size_max = data.table_size_min, data.table_size_max
     request.priority = data.priority
     request.max_travel_km = data.max_travel_km
-    request.availability_deadline = checked["deadline"]
     session.add(request)
     session.flush()
     for model in (RequestNeed, RequestSlot, RequestVenue, RequestExclusion):
@@ -203,22 +260,33 @@ def move_request(request: SwarmRequest, target: RequestStatus, **stamps) -> None
         setattr(request, name, value)
 
 
-def open_swarm_request(
+def submit_swarm_request(
     session: Session, request_id: int, *, actor: Actor, clock: Clock = system_clock
 ) -> SwarmRequest:
-    """Publish the question to the region: professionals can now mark their availability for its slots."""
+    """Submit a draft: it opens in the round that takes requests (professionals of the region can now mark
+    their availability for its slots), or, while no round does, it waits for the next one."""
     request = get(session, SwarmRequest, request_id)
     municipality = get(session, Municipality, request.municipality_id)
     actor.require_municipality(municipality.id, municipality.region_id)
-    if not session.exec(select(RequestSlot.id).where(RequestSlot.request_id == request.id)).first():
+    check_request_transition(request.status, RequestStatus.OPEN)
+    now = clock()
+    planning_round = round_for_request(session, request, municipality.region_id, now)
+    if planning_round is None:
+        session.exec(delete(RequestSlot).where(RequestSlot.request_id == request.id))
+        _join(request, None)
+        return _transition(session, request_id, RequestStatus.WAITING, actor, by_region=False)
+    slot_ids = list(session.exec(select(RequestSlot.slot_id).where(RequestSlot.request_id == request.id)))
+    if not slot_ids:
         raise ValidationError("slot_ids", "Pick at least one candidate slot.")
-    if request.availability_deadline <= clock():
-        raise ValidationError("availability_deadline", "The deadline must lie in the future.")
-    return _transition(session, request_id, RequestStatus.OPEN, actor, by_region=False, opened_at=clock())
+    _check_slots(session, slot_ids, planning_round, municipality.region_id, now)
+    _join(request, planning_round)
+    return _transition(
+        session, request_id, RequestStatus.OPEN, actor, by_region=False, opened_at=now, poll_closed_at=None
+    )
 
 
 def withdraw_swarm_request(session: Session, request_id: int, *, actor: Actor) -> SwarmRequest:
-    """Back to draft, e.g. to change it before it is planned."""
+    """Back to draft, e.g. to change it before it is planned (it keeps its round and slots)."""
     return _transition(session, request_id, RequestStatus.DRAFT, actor, by_region=False)
 
 
@@ -269,11 +337,14 @@ def requests_of(session: Session, municipality_id: int) -> list[SwarmRequest]:
 
 
 def requests_of_region(session: Session, region_id: int) -> list[tuple[SwarmRequest, Municipality]]:
+    """The region's requests, by deadline (those without a round last)."""
     rows = session.exec(
         select(SwarmRequest, Municipality)
         .join(Municipality, Municipality.id == SwarmRequest.municipality_id)
         .where(Municipality.region_id == region_id)
-        .order_by(SwarmRequest.availability_deadline)
+        .order_by(
+            SwarmRequest.availability_deadline.is_(None), SwarmRequest.availability_deadline, SwarmRequest.id
+        )
     )
     return list(rows.all())
 

@@ -19,14 +19,14 @@ from solver.control import Progress, SolveControl, SolveOptions
 from swarm.config import Config
 from swarm.domain.enums import SolveKind, SolveStatus, UserRole
 from swarm.domain.timeutil import Clock
-from swarm.mail import Mail
+from swarm.mail import Mail, one_line
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Assignment, PlanningRound, Project, ProjectRole, Region, SolveRun, User
 from swarm.services.ops import webhooks
 from swarm.services.ops.outbox import enqueue_mail
 from swarm.services.plan.draft import store_swarm_schedule
 from swarm.services.plan.publish import apply_repair, draft_is_stale
-from swarm.services.plan.queue import REPAIR
+from swarm.services.plan.queue import REPAIR, owned_by
 from swarm.services.team.instance import store_shell_plan
 
 
@@ -46,14 +46,6 @@ def solve_document(kind: SolveKind, document: dict, options: SolveOptions, contr
         return solver.shell.to_document(solver.shell.solve(shell, options, control))
     swarm = solver.swarm.parse_instance(document)
     return solver.swarm.to_document(solver.swarm.solve(swarm, options, control))
-
-
-def _mine(run_id: int, worker_id: str):
-    return (
-        (SolveRun.id == run_id)
-        & (SolveRun.worker_id == worker_id[:120])
-        & (SolveRun.status == SolveStatus.RUNNING)
-    )
 
 
 def finish_succeeded(
@@ -84,10 +76,10 @@ def finish_succeeded(
             }
         values["elapsed_seconds"] = result.get("solve_seconds", progress.elapsed if progress else None)
         if (
-            session.execute(sa.update(SolveRun).where(_mine(run_id, worker_id)).values(**values)).rowcount
+            session.execute(sa.update(SolveRun).where(owned_by(run_id, worker_id)).values(**values)).rowcount
             != 1
         ):
-            return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now; result dropped")
+            return _not_stored(session, run_id, worker_id, SolveStatus.SUCCEEDED)
         run = session.get(SolveRun, run_id)
         if run.kind == SolveKind.SWARM:
             # One result per round at a time: two workers finishing together must not both replace the draft.
@@ -152,13 +144,24 @@ def finish_failed(
     with unit_of_work(engine, immediate=True) as session:
         failed = session.execute(
             sa.update(SolveRun)
-            .where(_mine(run_id, worker_id))
+            .where(owned_by(run_id, worker_id))
             .values(status=SolveStatus.FAILED, error=error[:4000], finished_at=clock())
         )
         if failed.rowcount != 1:
-            return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now")
+            return _not_stored(session, run_id, worker_id, SolveStatus.FAILED)
         notify_organizers(session, session.get(SolveRun, run_id), config, clock)
     return RunOutcome(run_id, SolveStatus.FAILED, error)
+
+
+def _not_stored(session: Session, run_id: int, worker_id: str, status: SolveStatus) -> RunOutcome:
+    """Why a finish wrote nothing: this worker stored it already (its commit went through, but the connection was
+    lost before it heard so, and it tried again), or another worker owns the run now."""
+    run = session.get(SolveRun, run_id)
+    if run is not None and run.status == status and run.worker_id == worker_id[:120]:
+        return RunOutcome(
+            run_id, status, "stored on an earlier try (the connection was lost after the commit)"
+        )
+    return RunOutcome(run_id, SolveStatus.RUNNING, "another worker owns this run now; result dropped")
 
 
 _WORDS = {
@@ -229,14 +232,18 @@ def notify_organizers(
         else:
             lines = [words["failed"].format(round=round_name, error=run.error)]
         body = "\n\n".join(
-            [words["greeting"].format(name=user.name or user.email), *lines, config.base_url + "/organizer/"]
+            [
+                words["greeting"].format(name=one_line(user.name or user.email)),
+                *lines,
+                config.base_url + "/organizer/",
+            ]
         )
         message = Mail(
             kind=f"solve_{outcome}",
             idempotency_key=f"solve-{outcome}:{run.id}:{user.id}",
             recipient=user.email,
-            recipient_name=user.name,
-            subject=words["subject"][outcome].format(round=round_name, region=region.name),
+            recipient_name=one_line(user.name),
+            subject=one_line(words["subject"][outcome].format(round=round_name, region=region.name)),
             body_text=body + "\n",
         )
         written += enqueue_mail(session, message, region_id=region.id, clock=clock)

@@ -9,6 +9,7 @@ Read only; each function is scoped by the ids it is given, which the views take 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -32,7 +33,7 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.persistence.models import Session as ScheduledSession
-from swarm.services.lookup import region_professionals
+from swarm.services.lookup import get, region_professionals
 from swarm.services.plan.history import standing_invitations
 
 
@@ -95,6 +96,14 @@ def _session_view(session: Session, scheduled: ScheduledSession, slot: Slot, ven
     return SessionView(scheduled, slot, venue, table_views, list(invitations))
 
 
+def session_view(session: Session, session_id: int) -> SessionView:
+    """One session with its tables per round and its invitations."""
+    scheduled = get(session, ScheduledSession, session_id)
+    return _session_view(
+        session, scheduled, get(session, Slot, scheduled.slot_id), get(session, Venue, scheduled.venue_id)
+    )
+
+
 def published_tables_for_request(session: Session, request_id: int) -> list[SessionView]:
     """The published session(s) in which this request has a table."""
     rows = session.exec(
@@ -107,9 +116,16 @@ def published_tables_for_request(session: Session, request_id: int) -> list[Sess
     return [_session_view(session, *row) for row in rows]
 
 
-def invitations_of(
-    session: Session, professional_id: int
-) -> list[tuple[Invitation, ScheduledSession, Slot, Venue]]:
+@dataclass(frozen=True)
+class InvitationsOf:
+    """A professional's invitations to published sessions: those still to come (soonest first), then those that
+    have begun (latest first), which can no longer be answered."""
+
+    upcoming: list[tuple[Invitation, ScheduledSession, Slot, Venue]]
+    past: list[tuple[Invitation, ScheduledSession, Slot, Venue]]
+
+
+def invitations_of(session: Session, professional_id: int, *, now: datetime) -> InvitationsOf:
     rows = session.exec(
         select(Invitation, ScheduledSession, Slot, Venue)
         .join(ScheduledSession, ScheduledSession.id == Invitation.session_id)
@@ -118,9 +134,11 @@ def invitations_of(
         .where(
             Invitation.professional_id == professional_id, ScheduledSession.status == SessionStatus.PUBLISHED
         )
-        .order_by(Slot.starts_at)
+        .order_by(Slot.starts_at, Invitation.id)
     ).all()
-    return list(rows)
+    upcoming = [row for row in rows if row[2].starts_at > now]
+    past = [row for row in rows if row[2].starts_at <= now]
+    return InvitationsOf(upcoming=upcoming, past=past[::-1])
 
 
 def coverage(session: Session, view: SessionView) -> list[dict]:

@@ -13,6 +13,7 @@ from swarm.config import Config
 from swarm.domain.enums import SolveStatus
 from swarm.domain.timeutil import Clock
 from swarm.persistence.models import SolveRun
+from swarm.persistence.outage import Outage, connection_lost
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,11 @@ class Watcher:
         config: Config,
         clock: Clock,
         interrupt: threading.Event | None = None,
+        outage: Outage | None = None,
     ):
         self.engine, self.run_id, self.worker_id, self.clock = engine, run_id, worker_id[:120], clock
         self.interrupt = interrupt
+        self.outage = outage or Outage(log, f"solve run {run_id}")
         self.interval = min(1.0, config.worker_heartbeat_seconds / 3)
         self.control: SolveControl | None = None
         self.latest: Progress | None = None
@@ -60,8 +63,13 @@ class Watcher:
         while not self._done.wait(self.interval):
             try:
                 self.beat()
-            except sa.exc.SQLAlchemyError:  # a busy database: try again on the next beat
-                log.warning("solve run %s: heartbeat not written", self.run_id, exc_info=True)
+            except sa.exc.SQLAlchemyError as error:  # the solve goes on; the next beat tries again
+                if connection_lost(error):
+                    self.outage.failed(error)  # logged once per outage, not once a second
+                else:
+                    log.warning("solve run %s: heartbeat not written", self.run_id, exc_info=True)
+            else:
+                self.outage.recovered()
 
     def beat(self) -> None:
         with self._lock:

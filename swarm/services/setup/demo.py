@@ -43,6 +43,7 @@ from swarm.persistence.models import (
     RoleSkill,
     Skill,
     Slot,
+    SlotVenue,
     SwarmRequest,
     Venue,
 )
@@ -93,6 +94,7 @@ class _Seeder:
         rounds = self._rounds()
         slots = self._slots(rounds)
         venues = self._venues()
+        self._slot_venues(slots, venues)
         people = self._professionals()
         self._requests(rounds, slots, venues, people)
         self._availability(slots, people)
@@ -109,7 +111,12 @@ class _Seeder:
 
     def _rounds(self) -> dict[str, PlanningRound]:
         result = {}
+        deadlines: dict[str, datetime] = {}
+        for request in self.data.requests:  # a round's deadline: the latest of its requests'
+            deadline = request.availability_deadline.astimezone(UTC)
+            deadlines[request.planning_round] = max(deadlines.get(request.planning_round, deadline), deadline)
         for item in self.data.planning_rounds:
+            a_week_before = datetime.combine(item.starts_on - timedelta(days=7), time(17), tzinfo=self.zone)
             row = PlanningRound(
                 region_id=self.region.id,
                 sequence=item.sequence,
@@ -117,6 +124,7 @@ class _Seeder:
                 status=PlanningRoundStatus(item.status),
                 starts_on=item.starts_on,
                 ends_on=item.ends_on,
+                availability_deadline=deadlines.get(item.key, a_week_before.astimezone(UTC)),
                 created_at=self.now,
             )
             self.session.add(row)
@@ -143,6 +151,11 @@ class _Seeder:
             ],
         )
         return dict(zip([s.key for s in items], self._count("slots", ids), strict=True))
+
+    def _slot_venues(self, slots: dict[str, int], venues: dict[str, int]) -> None:
+        """Every venue is free for every slot of the demo."""
+        rows = [{"slot_id": s, "venue_id": v} for s in slots.values() for v in venues.values()]
+        self._count("slot_venues", bulk_insert(self.session, SlotVenue, rows))
 
     def _venues(self) -> dict[str, int]:
         # A region imported as a sample (services.setup.regions) already has the town halls, under these codes.
@@ -227,7 +240,7 @@ class _Seeder:
                 "table_size_max": r.table_size[1],
                 "priority": r.priority,
                 "max_travel_km": r.max_travel_km,
-                "availability_deadline": r.availability_deadline.astimezone(UTC),
+                "availability_deadline": rounds[r.planning_round].availability_deadline,
                 "status": RequestStatus(r.status).value,
                 "created_at": self.now,
                 "opened_at": self.now if r.status != "draft" else None,
@@ -299,6 +312,7 @@ class _Seeder:
                         }
                     ],
                 )
+                bulk_insert(self.session, SlotVenue, [{"slot_id": slot_id, "venue_id": venue_id}])
                 row = SwarmSession(
                     region_id=self.region.id,
                     planning_round_id=planning_round.id,

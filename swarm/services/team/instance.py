@@ -64,6 +64,18 @@ def _projects(session: Session, project_ids: Sequence[int]) -> tuple[list[Projec
     return projects, region_of_projects(session, projects)
 
 
+NO_ROLES = "The projects have no roles to fill yet."
+
+
+def require_roles(session: Session, project_ids: Sequence[int]) -> None:
+    """A field error when none of the projects has a role (one cheap query: a web request asks it)."""
+    if (
+        session.exec(select(ProjectRole.id).where(ProjectRole.project_id.in_(list(project_ids)))).first()
+        is None
+    ):
+        raise ValidationError("roles", NO_ROLES)
+
+
 def build_shell_instance(session: Session, project_ids: Sequence[int]) -> dict:
     """The projects' roles and the region's professionals who could fill one of them, as ``shell-instance/1``.
 
@@ -77,7 +89,7 @@ def build_shell_instance(session: Session, project_ids: Sequence[int]) -> dict:
         session.exec(select(ProjectRole).where(ProjectRole.project_id.in_(ids)).order_by(ProjectRole.id))
     )
     if not roles:
-        raise ValidationError("roles", "The projects have no roles to fill yet.")
+        raise ValidationError("roles", NO_ROLES)
     codes = {s.id: s.code for s in session.exec(select(Skill))}
     first = min(parse_iso_week(r.first_week) for r in roles)
     last = max(parse_iso_week(r.last_week) for r in roles)
@@ -164,10 +176,13 @@ def _candidates(
 
     A condition, not a list of ids: a region may hold tens of thousands of people.
     """
+    lowest: dict[int, int] = {}  # per skill the lowest level a role asks: one term per skill, not per role
+    for role in roles:  # (a term per role made SQLite refuse a project of 1,000 roles: expression too deep)
+        lowest[role.skill_id] = min(role.min_level, lowest.get(role.skill_id, role.min_level))
     fits = sa.or_(
         *(
-            sa.and_(ProfessionalSkill.skill_id == r.skill_id, ProfessionalSkill.level >= r.min_level)
-            for r in roles
+            sa.and_(ProfessionalSkill.skill_id == skill_id, ProfessionalSkill.level >= level)
+            for skill_id, level in sorted(lowest.items())
         )
     )
     skilled = select(ProfessionalSkill.professional_id).where(fits)

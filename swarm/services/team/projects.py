@@ -11,8 +11,8 @@ from swarm.domain.actors import Actor
 from swarm.domain.enums import AssignmentStatus, ProjectStance, SolveKind
 from swarm.domain.errors import ValidationError
 from swarm.domain.reasons import CHOSEN_BY_COORDINATOR, reason
-from swarm.domain.rules import require_level, require_range, require_text
-from swarm.domain.timeutil import Clock, parse_iso_week, system_clock
+from swarm.domain.rules import require_level, require_range, require_role_weeks, require_text
+from swarm.domain.timeutil import Clock, iso_weeks_between, system_clock
 from swarm.persistence.models import (
     Assignment,
     Municipality,
@@ -53,13 +53,7 @@ def _check_role(session: Session, municipality_id: int, data: ProjectRoleInput, 
     require_text(data.name, f"{field}.name", max_length=120)
     require_level(data.min_level, f"{field}.min_level")
     require_range(data.hours_per_week, f"{field}.hours_per_week", minimum=1, maximum=80)
-    for key in ("first_week", "last_week"):
-        try:
-            parse_iso_week(getattr(data, key))
-        except ValueError as problem:
-            raise ValidationError(f"{field}.{key}", str(problem)) from None
-    if parse_iso_week(data.last_week) < parse_iso_week(data.first_week):
-        raise ValidationError(f"{field}.last_week", "The last week cannot come before the first.")
+    require_role_weeks(data.first_week, data.last_week, field)
     if data.role_id is not None and get(session, Role, data.role_id).municipality_id != municipality_id:
         raise ValidationError(f"{field}.role_id", "Pick a role from your own role book.")
     return skills_by_code(session, [data.skill], f"{field}.skill")[data.skill].id
@@ -252,6 +246,23 @@ def latest_team_run(session: Session, project_id: int) -> SolveRun | None:
         .limit(50)
     )
     return next((run for run in runs if project_id in (run.parameters or {}).get("project_ids", [])), None)
+
+
+def team_chart(rows, budget: int | None) -> dict:
+    """Week-by-week: who holds which role, the hours, and the cost per week and in total against the budget."""
+    weeks = sorted({week for role, *_ in rows for week in iso_weeks_between(role.first_week, role.last_week)})
+    lines, cost_per_week, total = [], dict.fromkeys(weeks, 0), 0
+    for role, _skill, assignment, person in rows:
+        active = set(iso_weeks_between(role.first_week, role.last_week))
+        rate = person.hourly_rate if person else 0
+        for week in active:
+            cost_per_week[week] += role.hours_per_week * rate
+        cost = role.hours_per_week * rate * len(active)
+        total += cost
+        lines.append(
+            {"role": role, "person": person, "assignment": assignment, "active": active, "cost": cost}
+        )
+    return {"weeks": weeks, "lines": lines, "cost_per_week": cost_per_week, "total": total, "budget": budget}
 
 
 def project_for(session: Session, project_id: int, *, actor: Actor) -> Project:

@@ -22,7 +22,10 @@ class RoleInput:
     skills: Mapping[str, int] = field(default_factory=dict)  # skill code -> minimum level
 
 
-def _check(session: Session, municipality_id: int, data: RoleInput, own_id: int | None) -> tuple[str, dict]:
+def check_role(
+    session: Session, municipality_id: int, data: RoleInput, own_id: int | None
+) -> tuple[str, dict]:
+    """Every check of a role before anything is written: its name (once per role book) and skills."""
     name = require_text(data.name, "name", max_length=120)
     clash = session.exec(
         select(Role.id).where(Role.municipality_id == municipality_id, Role.name == name)
@@ -37,7 +40,7 @@ def _check(session: Session, municipality_id: int, data: RoleInput, own_id: int 
 def create_role(session: Session, municipality_id: int, data: RoleInput, *, actor: Actor) -> Role:
     municipality = get(session, Municipality, municipality_id)
     actor.require_municipality(municipality.id)
-    name, skills = _check(session, municipality.id, data, None)
+    name, skills = check_role(session, municipality.id, data, None)
     role = Role(
         municipality_id=municipality.id,
         name=name,
@@ -53,7 +56,7 @@ def create_role(session: Session, municipality_id: int, data: RoleInput, *, acto
 def update_role(session: Session, role_id: int, data: RoleInput, *, actor: Actor) -> Role:
     role = get(session, Role, role_id)
     actor.require_municipality(role.municipality_id)
-    name, skills = _check(session, role.municipality_id, data, role.id)
+    name, skills = check_role(session, role.municipality_id, data, role.id)
     role.name, role.purpose, role.responsibilities = name, data.purpose.strip(), data.responsibilities.strip()
     session.add(role)
     _set_skills(session, role.id, {skills[c].id: level for c, level in data.skills.items()})

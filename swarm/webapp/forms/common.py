@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from swarm.webapp.i18n import LANGUAGES
 
@@ -46,6 +47,13 @@ class SelectMultiple(_SelectChoices, SelectMultipleField):
 
 class Radio(_SelectChoices, RadioField):
     """A group of radio buttons."""
+
+
+class CheckboxList(SelectMultiple):
+    """A multiple choice shown as a list of checkboxes (each with its own label)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class LanguageForm(FlaskForm):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
@@ -15,19 +15,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import ValidationError as FieldError
 
-from swarm.webapp.forms.common import Select, SelectMultiple
+from swarm.domain.errors import ValidationError
+from swarm.domain.rules import require_role_weeks
+from swarm.webapp.forms.common import CheckboxList, Select
 from swarm.webapp.forms.messages import REQUIRED
 
 LEVELS = [SelectChoice(level) for level in ("1", "2", "3")]
-
-
-class CheckboxList(SelectMultiple):
-    """A multiple choice shown as a list of checkboxes (each with its own label)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class NeedForm(Form):
@@ -45,23 +40,22 @@ class RoleForm(FlaskForm):
     name = StringField(_l("Name of the role"), validators=[DataRequired(REQUIRED), Length(max=120)])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
     responsibilities = TextAreaField(_l("Responsibilities"), validators=[Optional(), Length(max=2000)])
-    needs = FieldList(FormField(NeedForm), min_entries=3, max_entries=10)
+    needs = FieldList(FormField(NeedForm), _l("Skill row"), min_entries=3, max_entries=10)
 
 
 class SwarmRequestForm(FlaskForm):
     title = StringField(_l("Title of the question"), validators=[DataRequired(REQUIRED), Length(max=200)])
     question = TextAreaField(_l("The question in a few sentences"), validators=[Optional(), Length(max=5000)])
     role_ids = CheckboxList(_l("Needs from the role book"), coerce=int, validators=[Optional()])
-    needs = FieldList(FormField(NeedForm), min_entries=3, max_entries=10)
+    needs = FieldList(FormField(NeedForm), _l("Skill row"), min_entries=3, max_entries=10)
     table_size_min = IntegerField(
         _l("Smallest table"), default=4, validators=[InputRequired(REQUIRED), NumberRange(1, 100)]
     )
     table_size_max = IntegerField(
         _l("Largest table"), default=8, validators=[InputRequired(REQUIRED), NumberRange(1, 100)]
     )
-    slot_ids = CheckboxList(
-        _l("Candidate time slots"), coerce=int, validators=[DataRequired(_l("Pick at least one time slot."))]
-    )
+    # Needed to submit, not to save a draft (the service says so at this field).
+    slot_ids = CheckboxList(_l("Candidate time slots"), coerce=int, validators=[Optional()])
     venue_ids = CheckboxList(
         _l("Allowed venues (none ticked: all venues of the region)"), coerce=int, validators=[Optional()]
     )
@@ -69,10 +63,9 @@ class SwarmRequestForm(FlaskForm):
     max_travel_km = IntegerField(
         _l("Maximum travel distance in km (optional)"), validators=[Optional(), NumberRange(0, 1000)]
     )
-    availability_deadline = DateTimeLocalField(
-        _l("Availability deadline"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)]
+    exclusions = FieldList(
+        FormField(ExclusionForm), _l("Conflict of interest"), min_entries=2, max_entries=10
     )
-    exclusions = FieldList(FormField(ExclusionForm), min_entries=2, max_entries=10)
 
 
 class ProjectRoleForm(Form):
@@ -83,6 +76,17 @@ class ProjectRoleForm(Form):
     first_week = StringField(_l("First week (e.g. 2027-W10)"), validators=[Optional(), Length(max=8)])
     last_week = StringField(_l("Last week"), validators=[Optional(), Length(max=8)])
 
+    def validate_last_week(self, field) -> None:
+        """The span rule of the service (at most MAX_ROLE_WEEKS), shown at the field before anything is saved."""
+        first, last = (self.first_week.data or "").strip(), (field.data or "").strip()
+        if not (first and last):
+            return  # a row left empty, or half filled: the service names what is missing
+        try:
+            require_role_weeks(first, last, "role")
+        except ValidationError as error:
+            if error.field == "role.last_week":
+                raise FieldError(gettext(error.message)) from None
+
 
 class ProjectForm(FlaskForm):
     title = StringField(_l("Project title"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -91,7 +95,7 @@ class ProjectForm(FlaskForm):
     budget = IntegerField(
         _l("Budget in euros (optional)"), validators=[Optional(), NumberRange(0, 100_000_000)]
     )
-    roles = FieldList(FormField(ProjectRoleForm), min_entries=3, max_entries=10)
+    roles = FieldList(FormField(ProjectRoleForm), _l("Role row"), min_entries=3, max_entries=10)
 
 
 class AssignForm(FlaskForm):

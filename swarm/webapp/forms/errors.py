@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask_babel import gettext
 from wtforms import FieldList, FormField
@@ -59,6 +60,40 @@ def has_errors(form) -> bool:
         elif field.errors:
             return True
     return False
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One field's error for the summary above a form: where it is, what the field is called, what is wrong."""
+
+    target: str  # the id of the element to jump to
+    label: str
+    message: str
+
+
+def error_summary(form) -> list[FieldError]:
+    """Every field error of the form in page order, also inside lists of sub-forms (``Time slot 2, Starts``)."""
+    found: list[FieldError] = []
+    _collect(form, "", found)
+    return found
+
+
+def _collect(form, prefix: str, found: list[FieldError]) -> None:
+    for field in form:
+        label = str(field.label.text) if field.label is not None else field.name
+        if isinstance(field, FieldList):
+            for error in (e for e in field.errors if isinstance(e, str)):
+                found.append(FieldError(f"{field.id}-error", prefix + label, error))
+            for position, entry in enumerate(field.entries, 1):
+                row = f"{prefix}{label} {position}, "
+                if isinstance(entry, FormField):
+                    _collect(entry.form, row, found)
+                else:
+                    found.extend(FieldError(entry.id, row.rstrip(", "), str(e)) for e in entry.errors)
+        elif isinstance(field, FormField):
+            _collect(field.form, f"{prefix}{label}, ", found)
+        elif field.errors and field.type not in ("CSRFTokenField", "HiddenField"):
+            found.extend(FieldError(field.id, prefix + label, str(error)) for error in field.errors)
 
 
 def status_for(form) -> int:

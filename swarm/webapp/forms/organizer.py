@@ -1,15 +1,100 @@
-"""The organizer's forms: equal-treatment policy, pins, starting a solve, webhooks."""
+"""The organizer's forms: planning rounds and their cadence, equal-treatment policy, pins, starting a solve,
+webhooks."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectChoice, StringField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    StringField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from swarm.webapp.forms.common import Select
-from swarm.webapp.forms.coordinator import CheckboxList
+from swarm.webapp.forms.common import CheckboxList, Select
 from swarm.webapp.forms.messages import REQUIRED
+
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+
+
+class NewSlotForm(Form):
+    """A candidate slot to add: its start, its end on the same day, the venues free then (an empty row is none)."""
+
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_MINUTE, validators=[Optional()])
+    ends_at = TimeField(_l("Ends"), validators=[Optional()])
+    venue_ids = CheckboxList(_l("Venues free at that time"), coerce=int, validators=[Optional()])
+
+
+class ExistingSlotForm(Form):
+    slot_id = HiddenField()
+    venue_ids = CheckboxList(_l("Venues free at that time"), coerce=int, validators=[Optional()])
+    remove = BooleanField(_l("Take this time slot out of the round"))
+
+
+class RoundForm(FlaskForm):
+    name = StringField(_l("Name of the round"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    availability_deadline = DateTimeLocalField(
+        _l("Availability deadline"), format=LOCAL_MINUTE, validators=[InputRequired(REQUIRED)]
+    )
+    time_limit_seconds = IntegerField(
+        _l("Solve time limit in seconds (optional)"), validators=[Optional(), NumberRange(1, 3600)]
+    )
+    existing = FieldList(FormField(ExistingSlotForm), _l("Time slot"), min_entries=0, max_entries=60)
+    slots = FieldList(FormField(NewSlotForm), _l("New time slot"), min_entries=3, max_entries=12)
+
+
+WEEKS_OF_MONTH = [
+    SelectChoice("1", _l("first")),
+    SelectChoice("2", _l("second")),
+    SelectChoice("3", _l("third")),
+    SelectChoice("4", _l("fourth")),
+    SelectChoice("-1", _l("last")),
+]
+
+
+class SlotTimeForm(Form):
+    starts = TimeField(_l("From"), validators=[Optional()])
+    ends = TimeField(_l("Until"), validators=[Optional()])
+
+
+class CadenceForm(FlaskForm):
+    """The rule by which the scheduler opens the next rounds (the weekday's choices come from the view)."""
+
+    active = BooleanField(_l("Open the rounds by this cadence"), default=True)
+    name = StringField(
+        _l("Name of the rounds"),
+        default="Zwermronde",
+        validators=[DataRequired(REQUIRED), Length(max=80)],
+        description=_l("Each round is called this, followed by the day of its sessions."),
+    )
+    week_of_month = Select(_l("Which one in the month"), choices=WEEKS_OF_MONTH, default="1")
+    weekday = Select(_l("Day of the week"), default="0")
+    every_months = IntegerField(
+        _l("Every how many months"), default=1, validators=[InputRequired(REQUIRED), NumberRange(1, 12)]
+    )
+    slots_after_weeks = IntegerField(
+        _l("Sessions how many weeks after the opening day"),
+        default=4,
+        validators=[InputRequired(REQUIRED), NumberRange(1, 26)],
+    )
+    slot_times = FieldList(FormField(SlotTimeForm), _l("Time slot"), min_entries=3, max_entries=6)
+    deadline_days_before = IntegerField(
+        _l("Availability deadline: days before the first time slot"),
+        default=7,
+        validators=[InputRequired(REQUIRED), NumberRange(0, 181)],
+    )
+    venue_ids = CheckboxList(_l("Venues"), coerce=int, validators=[Optional()])
+    time_limit_seconds = IntegerField(
+        _l("Solve time limit in seconds (optional)"), validators=[Optional(), NumberRange(1, 3600)]
+    )
 
 
 class PolicyForm(FlaskForm):
@@ -56,6 +141,7 @@ class UnpinForm(FlaskForm):
 
 
 class SolveForm(FlaskForm):
+    round_id = HiddenField()
     time_limit = IntegerField(
         _l("Time limit in seconds"), default=30, validators=[InputRequired(REQUIRED), NumberRange(1, 600)]
     )

@@ -7,17 +7,17 @@ from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from swarm.domain.enums import FeedOwner, RequestStatus, UserRole
+from swarm.domain.enums import FeedOwner, RequestStatus, RoundPhase, UserRole
 from swarm.domain.errors import InvalidTransition, ValidationError
-from swarm.domain.timeutil import to_local
-from swarm.persistence.models import Role, SwarmRequest
+from swarm.domain.lifecycle import round_phase
+from swarm.persistence.models import PlanningRound, Role, SwarmRequest
 from swarm.services import lookup
-from swarm.services.plan import frame, review
+from swarm.services.plan import frame, review, rounds
 from swarm.services.plan import requests as request_service
 from swarm.services.team import projects as project_service
 from swarm.services.team import rolebook
 from swarm.webapp.auth import restrict_blueprint
-from swarm.webapp.clock import clock, today
+from swarm.webapp.clock import clock, now, today
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.coordinator import RoleForm, SwarmRequestForm
@@ -112,7 +112,8 @@ def delete_role(role_id: int):
 # --- swarm requests ------------------------------------------------------------------------------------------
 
 
-def _request_form(swarm_request: SwarmRequest | None) -> SwarmRequestForm:
+def _request_form(swarm_request: SwarmRequest | None) -> tuple[SwarmRequestForm, PlanningRound | None]:
+    """The form, and the round whose slots it offers (none while no round takes requests)."""
     data = None
     if swarm_request and request.method == "GET":
         details = request_service.request_details(db(), swarm_request.id)
@@ -124,7 +125,6 @@ def _request_form(swarm_request: SwarmRequest | None) -> SwarmRequestForm:
             "slot_ids": [s.id for s in details["slots"]],
             "venue_ids": [v.id for v in details["venues"]],
             "priority": str(swarm_request.priority),
-            "availability_deadline": to_local(swarm_request.availability_deadline).replace(tzinfo=None),
             "exclusions": [
                 {"professional_id": str(p.id), "reason": e.reason} for e, p in details["exclusions"]
             ],
@@ -134,9 +134,10 @@ def _request_form(swarm_request: SwarmRequest | None) -> SwarmRequestForm:
     form.role_ids.choices = [
         (role.id, role.name) for role, _skills in rolebook.roles_of(db(), municipality.id)
     ]
-    form.slot_ids.choices = [
-        (slot.id, f"{format_slot(slot)}") for slot in frame.region_slots(db(), municipality.region_id)
-    ]
+    # Only slots of the round the request is (or would be) in, and none that has begun.
+    planning_round = request_service.round_for_request(db(), swarm_request, municipality.region_id, now())
+    slots = frame.round_slots(db(), planning_round.id, after=now()) if planning_round else []
+    form.slot_ids.choices = [(slot.id, format_slot(slot)) for slot in slots]
     form.venue_ids.choices = [(v.id, v.name) for v in frame.region_venues(db(), municipality.region_id)]
     for entry in form.needs:
         entry.skill.choices = _skill_choices()
@@ -145,7 +146,7 @@ def _request_form(swarm_request: SwarmRequest | None) -> SwarmRequestForm:
     ]
     for entry in form.exclusions:
         entry.professional_id.choices = people
-    return form
+    return form, planning_round
 
 
 def format_slot(slot) -> str:
@@ -163,7 +164,6 @@ def _request_input(form) -> request_service.RequestInput:
         municipality_id=current_user.municipality_id,
         title=form.title.data,
         question=form.question.data or "",
-        availability_deadline=form.availability_deadline.data,
         table_size_min=form.table_size_min.data,
         table_size_max=form.table_size_max.data,
         needs=[
@@ -188,7 +188,7 @@ def _request_input(form) -> request_service.RequestInput:
 @bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
 def edit_request(request_id: int | None):
     swarm_request = owned(SwarmRequest, request_id, scope="municipality_id") if request_id else None
-    form = _request_form(swarm_request)
+    form, planning_round = _request_form(swarm_request)
     if form.validate_on_submit():
         try:
             data = _request_input(form)
@@ -200,31 +200,71 @@ def edit_request(request_id: int | None):
                 saved = request_service.create_swarm_request(
                     db(), data, actor=current_user.actor, clock=clock()
                 )
-                if request.form.get("open"):
-                    request_service.open_swarm_request(
-                        db(), saved.id, actor=current_user.actor, clock=clock()
-                    )
+            if request.form.get("open") and saved.status == RequestStatus.DRAFT:
+                request_service.submit_swarm_request(db(), saved.id, actor=current_user.actor, clock=clock())
+                flash(_submitted(saved), "success")
+            else:
+                flash(_("The request has been saved."), "success")
         except ValidationError as error:
             attach_error(form, error)
         else:
-            flash(_("The request has been saved."), "success")
             return redirect(url_for("coordinator.request_page", request_id=saved.id))
     return render_template(
-        "coordinator/request_form.html", form=form, swarm_request=swarm_request
+        "coordinator/request_form.html",
+        form=form,
+        swarm_request=swarm_request,
+        planning_round=planning_round,
+        RequestStatus=RequestStatus,
     ), status_for(form)
+
+
+def _submitted(swarm_request: SwarmRequest) -> str:
+    if swarm_request.status == RequestStatus.WAITING:
+        return _(
+            "Submitted. No round takes questions now: your question waits and joins the next round when it "
+            "opens, with all of that round's time slots."
+        )
+    return _("The request is open: professionals of the region can now mark their availability.")
 
 
 @bp.get("/requests/<int:request_id>")
 def request_page(request_id: int):
     swarm_request = owned(SwarmRequest, request_id, scope="municipality_id")
+    planning_round = (
+        lookup.get(db(), PlanningRound, swarm_request.planning_round_id)
+        if swarm_request.planning_round_id
+        else None
+    )
+    municipality = lookup.municipality(db(), swarm_request.municipality_id)
     return render_template(
         "coordinator/request.html",
         swarm_request=swarm_request,
+        planning_round=planning_round,
+        phase=round_phase(planning_round.status, planning_round.availability_deadline, now())
+        if planning_round
+        else None,
+        taking=frame.round_taking_requests(db(), municipality.region_id, now()),
+        editable=_editable(swarm_request, planning_round),
+        left_out=rounds.current_unplanned(db(), swarm_request),
+        history=rounds.request_history(db(), swarm_request.id),
         details=request_service.request_details(db(), swarm_request.id),
         fill=request_service.slot_fill(db(), swarm_request.id, today()),
         schedule=review.published_tables_for_request(db(), swarm_request.id),
         confirm=ConfirmForm(),
         RequestStatus=RequestStatus,
+        RoundPhase=RoundPhase,
+    )
+
+
+def _editable(swarm_request: SwarmRequest, planning_round: PlanningRound | None) -> bool:
+    """A draft or a waiting request; an open one while its round's poll is open."""
+    if swarm_request.status in (RequestStatus.DRAFT, RequestStatus.WAITING):
+        return True
+    return (
+        swarm_request.status == RequestStatus.OPEN
+        and planning_round is not None
+        and round_phase(planning_round.status, planning_round.availability_deadline, now())
+        == RoundPhase.TAKING_REQUESTS
     )
 
 
@@ -233,16 +273,18 @@ def open_request(request_id: int):
     swarm_request = owned(SwarmRequest, request_id, scope="municipality_id")
     if ConfirmForm().validate_on_submit():
         try:
-            request_service.open_swarm_request(
+            submitted = request_service.submit_swarm_request(
                 db(), swarm_request.id, actor=current_user.actor, clock=clock()
             )
         except ValidationError as error:
             discard_changes()
             flash(_(error.message), "error")
             return redirect(url_for("coordinator.request_page", request_id=swarm_request.id))
-        flash(
-            _("The request is open: professionals of the region can now mark their availability."), "success"
-        )
+        except InvalidTransition:
+            discard_changes()
+            flash(_("Only a draft can be submitted."), "error")
+            return redirect(url_for("coordinator.request_page", request_id=swarm_request.id))
+        flash(_submitted(submitted), "success")
     return redirect(url_for("coordinator.request_page", request_id=swarm_request.id))
 
 

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from swarm.domain.errors import ValidationError
 from swarm.domain.refs import parse_ref
-from swarm.domain.timeutil import iso_weeks_between
 from swarm.persistence.models import Project, SwarmRequest
 from swarm.services import lookup
 from swarm.services.plan import queue
@@ -82,7 +81,7 @@ def edit_project():
 def project_page(project_id: int):
     project = owned(Project, project_id, scope="municipality_id")
     rows = project_service.project_roles(db(), project.id)
-    chart = team_chart(rows, project.budget)
+    chart = project_service.team_chart(rows, project.budget)
     team_run = project_service.latest_team_run(db(), project.id)
     people = [("", _("(nobody)"))] + [
         (str(p.id), p.name)
@@ -121,23 +120,6 @@ def _unfilled(run, names: dict[int, str]) -> list[tuple[str, str]]:
         if role_id in names:
             items.append((names[role_id], unscheduled_text(item)))
     return items
-
-
-def team_chart(rows, budget: int | None) -> dict:
-    """Week-by-week: who holds which role, the hours, and the cost per week and in total against the budget."""
-    weeks = sorted({week for role, *_ in rows for week in iso_weeks_between(role.first_week, role.last_week)})
-    lines, cost_per_week, total = [], dict.fromkeys(weeks, 0), 0
-    for role, _skill, assignment, person in rows:
-        active = set(iso_weeks_between(role.first_week, role.last_week))
-        rate = person.hourly_rate if person else 0
-        for week in active:
-            cost_per_week[week] += role.hours_per_week * rate
-        cost = role.hours_per_week * rate * len(active)
-        total += cost
-        lines.append(
-            {"role": role, "person": person, "assignment": assignment, "active": active, "cost": cost}
-        )
-    return {"weeks": weeks, "lines": lines, "cost_per_week": cost_per_week, "total": total, "budget": budget}
 
 
 @bp.post("/projects/<int:project_id>/roles/<int:role_id>/assign")

@@ -10,32 +10,35 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from swarm.domain.enums import FeedOwner, PinKind, SessionStatus, SolveStatus, UserRole
+from swarm.domain.enums import FeedOwner, PinKind, RoundPhase, SessionStatus, SolveStatus, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.domain.refs import parse_ref
-from swarm.persistence.models import SwarmRequest
+from swarm.persistence.models import PlanningRound, SwarmRequest
 from swarm.services import lookup
 from swarm.services.ops import outbox
-from swarm.services.plan import frame, queue
+from swarm.services.plan import frame, queue, rounds
 from swarm.services.plan import publish as publish_service
 from swarm.services.plan import requests as request_service
 from swarm.services.plan import review as review_service
 from swarm.services.plan.frame import planning_round_for
 from swarm.webapp.auth import restrict_blueprint
-from swarm.webapp.clock import clock, today
+from swarm.webapp.clock import clock, now, today
 from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.organizer import PinForm, PolicyForm, SolveForm, UnpinForm
 from swarm.webapp.reasons import unscheduled_text
+from swarm.webapp.views.common import owned
 from swarm.webapp.views.feeds import feed_page
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 restrict_blueprint(bp, UserRole.ORGANIZER)
 
 
-def current_round():
-    """The round being planned: the region's newest (open, or planned and being repaired)."""
+def current_round(round_id: int | None = None):
+    """The round asked for (one of the region's, else 404), or by default the region's newest."""
+    if round_id is not None:
+        return owned(PlanningRound, round_id, scope="region_id")
     try:
         return planning_round_for(db(), current_user.region_id, None)
     except ValidationError:
@@ -51,7 +54,7 @@ def dashboard():
     return render_template(
         "organizer/dashboard.html",
         region=lookup.region(db(), region_id),
-        planning_round=current_round(),
+        taking=frame.round_taking_requests(db(), region_id, now()),
         requests=requests,
         fill=fill,
         runs=queue.solve_runs_of(db(), region_id),
@@ -78,7 +81,7 @@ def _request_in_region(request_id: int) -> SwarmRequest:
 
 @bp.get("/review")
 def review():
-    planning_round = current_round()
+    planning_round = current_round(request.args.get("round", type=int))
     drafts = (
         review_service.sessions_of_round(db(), planning_round.id, (SessionStatus.DRAFT,))
         if planning_round
@@ -92,7 +95,7 @@ def review():
     if drafts and publish_service.draft_is_stale(db(), planning_round.id):
         # a decline was repaired after it was made: solve again
         flash(_(publish_service.STALE_DRAFT), "error")
-    runs = queue.solve_runs_of(db(), current_user.region_id)
+    runs = queue.solve_runs_of_round(db(), planning_round.id) if planning_round else []
     latest_run = (
         queue.latest_solve_run(db(), planning_round.id, actor=current_user.actor) if planning_round else None
     )
@@ -127,7 +130,17 @@ def review():
         pin_forms=pin_forms,
         unpin_form=UnpinForm(),
         confirm=ConfirmForm(),
-        solve_form=SolveForm(),
+        solve_form=SolveForm(
+            data={
+                "round_id": planning_round.id if planning_round else "",
+                "time_limit": (planning_round.time_limit_seconds if planning_round else None) or 30,
+            }
+        ),
+        other_rounds=[
+            summary
+            for summary in rounds.rounds_of_region(db(), current_user.region_id, now=now())
+            if summary.phase != RoundPhase.CLOSED
+        ],
         latest_run=latest_run,
         gap=queue.gap(latest_run) if latest_run else None,
         active=latest_run is not None and latest_run.status in (SolveStatus.QUEUED, SolveStatus.RUNNING),
@@ -172,8 +185,8 @@ def pin():
             flash(_(error.message), "error")
         else:
             flash(_("Pinned. Solve again to plan around it."), "success")
-    else:
-        flash(_("Choose a professional."), "error")
+        return redirect(url_for("organizer.review", round=swarm_request.planning_round_id))
+    flash(_("Choose a professional."), "error")
     return redirect(url_for("organizer.review"))
 
 
@@ -186,6 +199,7 @@ def unpin():
             db(), swarm_request.id, int(form.professional_id.data), actor=current_user.actor
         )
         flash(_("The pin has been removed."), "success")
+        return redirect(url_for("organizer.review", round=swarm_request.planning_round_id))
     return redirect(url_for("organizer.review"))
 
 

@@ -55,9 +55,22 @@ def _progress(run, active: bool | None = None) -> str:
     )
 
 
+def _posted_round():
+    """The round a plan form names (one of the region's, else 404), or the region's newest."""
+    return current_round(request.form.get("round_id", type=int))
+
+
+def _review_of(planning_round) -> str:
+    return (
+        url_for("organizer.review", round=planning_round.id)
+        if planning_round
+        else url_for("organizer.review")
+    )
+
+
 @bp.post("/plan/solve")
 def start_solve():
-    planning_round = current_round()
+    planning_round = _posted_round()
     form = SolveForm()
     if planning_round is None:
         flash(_("There is no open planning round."), "error")
@@ -77,7 +90,7 @@ def start_solve():
             flash(_("The solve has been queued; its progress appears below."), "success")
     else:
         flash(_("Give a time limit between 1 and 600 seconds."), "error")
-    return redirect(url_for("organizer.review") + "#solve-heading")
+    return redirect(_review_of(planning_round) + "#solve-heading")
 
 
 @bp.get("/plan/runs/<int:run_id>/progress")
@@ -100,7 +113,7 @@ def stop(run_id: int):
 
 @bp.post("/plan/publish")
 def publish():
-    planning_round = current_round()
+    planning_round = _posted_round()
     if planning_round is not None and ConfirmForm().validate_on_submit():
         try:
             report = publish_service.publish_round(
@@ -124,7 +137,7 @@ def publish():
                 ),
                 "success",
             )
-    return redirect(url_for("organizer.review"))
+    return redirect(_review_of(planning_round))
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
@@ -132,7 +145,7 @@ def cancel_session(session_id: int):
     """Call a published session off: everyone on it gets a cancellation, its questions are open again."""
     if ConfirmForm().validate_on_submit():
         try:
-            publish_service.cancel_session(
+            row = publish_service.cancel_session(
                 db(), session_id, actor=current_user.actor, config=current_app.config["SWARM"], clock=clock()
             )
         except InvalidTransition:
@@ -140,4 +153,5 @@ def cancel_session(session_id: int):
             flash(_("This session cannot be cancelled."), "error")
         else:
             flash(_("The session has been cancelled; everyone on it is told."), "success")
+            return redirect(url_for("organizer.review", round=row.planning_round_id) + "#published-heading")
     return redirect(url_for("organizer.review") + "#published-heading")

@@ -132,7 +132,7 @@ def dashboard():
 def invitations():
     return render_template(
         "professional/invitations.html",
-        invitations=review.invitations_of(db(), current_user.professional_id),
+        invitations=review.invitations_of(db(), current_user.professional_id, now=clock()()),
     )
 
 
@@ -191,7 +191,7 @@ def remove_document(document_id: int):
 @bp.route("/availability", methods=["GET", "POST"])
 def availability():
     professional_id = current_user.professional_id
-    slots = frame.region_slots(db(), current_user_region())
+    slots = frame.slots_open_for_availability(db(), current_user_region(), clock()())
     answers = service.availability_of(db(), professional_id)
     form = availability_form(slots, answers)
     if form.validate_on_submit():
