@@ -1,4 +1,5 @@
-"""Administration commands: ``swarm admin create``, ``swarm admin list`` and ``swarm admin import-region``.
+"""Administration commands: ``swarm admin create``, ``swarm admin list``, ``swarm admin import-region`` and
+``swarm api-token create|list|revoke``.
 
 ``COMMANDS`` is added to the ``swarm`` group in swarm/cli.py. A refusal (an e-mail address in use, a weak
 password, an unknown sample region) ends with one line naming the option and exit status 2, never a traceback.
@@ -14,16 +15,23 @@ from sqlmodel import select
 from swarm.config import Config, ConfigError
 from swarm.domain.actors import SYSTEM
 from swarm.domain.enums import STAFF_ROLES, UserRole
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import NotFound, ValidationError
 from swarm.domain.rules import normalise_email
 from swarm.persistence import migrate
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.persistence.models import User
 from swarm.services.people.accounts import Scope, check_password, create_user, email_taken, require_plain_name
+from swarm.services.people.api_tokens import create_api_token, revoke_api_token, tokens_of
 from swarm.services.people.staff import scope_name
 from swarm.services.setup.regions import SAMPLE_REGIONS, import_sample_region
 
-OPTION_OF_FIELD = {"email": "--email", "name": "--name", "password": "password", "region": "--region"}
+OPTION_OF_FIELD = {
+    "email": "--email",
+    "name": "--name",
+    "password": "password",
+    "region": "--region",
+    "expires_in_days": "--days",
+}
 
 
 class Refused(click.ClickException):
@@ -137,4 +145,73 @@ def import_region(region: str) -> None:
     )
 
 
-COMMANDS = [admin]
+@click.group("api-token")
+def api_token() -> None:
+    """Personal tokens for the JSON API (/api/v1): each acts with its owner's role and scope."""
+
+
+@api_token.command("create")
+@click.option("--email", required=True, help="E-mail address of the account the token acts for.")
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="Valid for this many days (default: until revoked).",
+)
+def create_token(email: str, name: str, days: int | None) -> None:
+    """Make a token and print it once (only its hash is kept): pass it as Authorization: Bearer TOKEN."""
+    engine = _engine()
+    try:
+        with unit_of_work(engine) as session:
+            user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+            if user is None:
+                raise Refused("--email: no account has this e-mail address")
+            try:
+                token, secret = create_api_token(session, user.id, name, expires_in_days=days, actor=SYSTEM)
+            except ValidationError as error:
+                raise _refuse(error) from None
+            token_id = token.id
+    finally:
+        engine.dispose()
+    click.echo(f"token {token_id} for {email} ({name}); shown only now:", err=True)
+    click.echo(secret)
+
+
+@api_token.command("revoke")
+@click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
+def revoke_token(token_id: int) -> None:
+    """Revoke a token by its number (as printed by create, or listed by `swarm api-token list`)."""
+    engine = _engine()
+    try:
+        with unit_of_work(engine) as session:
+            try:
+                revoke_api_token(session, token_id, actor=SYSTEM)
+            except NotFound:
+                raise Refused(f"token {token_id}: no such token") from None
+    finally:
+        engine.dispose()
+    click.echo(f"token {token_id} revoked")
+
+
+@api_token.command("list")
+@click.option("--email", required=True, help="E-mail address of the account.")
+def list_tokens(email: str) -> None:
+    """The account's tokens: number, name, first characters, state."""
+    engine = _engine()
+    try:
+        with unit_of_work(engine) as session:
+            user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+            if user is None:
+                raise Refused("--email: no account has this e-mail address")
+            rows = [
+                (str(t.id), t.name, t.prefix, "revoked" if t.revoked_at else "active")
+                for t in tokens_of(session, user.id, actor=SYSTEM)
+            ]
+    finally:
+        engine.dispose()
+    for row in rows:
+        click.echo("\t".join(row))
+
+
+COMMANDS = [admin, api_token]

@@ -122,6 +122,11 @@ class Config:
         "Reverse proxies in front of the web app whose X-Forwarded-For header is trusted for the client address "
         "(0: none, the connection's address counts; 1: e.g. one nginx)",
     )
+    webhook_allow_http: bool = _setting(
+        False,
+        "Whether webhook URLs may use plain http:// (a receiver on the same machine or in a closed network); "
+        "false: https:// only",
+    )
     testing: bool = _setting(False, "Test mode (never set this in production)")
 
     @classmethod

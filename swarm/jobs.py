@@ -35,7 +35,7 @@ from swarm.config import Config
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.db import create_engine, is_sqlite, process_name
 from swarm.persistence.outage import Outage, connection_lost
-from swarm.services.ops import housekeeping, outbox
+from swarm.services.ops import housekeeping, outbox, webhooks
 from swarm.services.people import retention
 from swarm.services.plan import cadence, polls, queue, worker
 from swarm.services.plan.results import RunOutcome
@@ -57,10 +57,23 @@ def reclaim_solves(engine: sa.Engine, config: Config, clock: Clock) -> list[int]
     return queue.reclaim_stale_runs(engine, config, clock=clock)
 
 
+@dataclass(frozen=True)
+class OutboxReport:
+    mail: outbox.SendReport
+    webhooks: webhooks.DeliveryReport
+
+    def __bool__(self) -> bool:
+        return bool(self.mail.sent or self.mail.retried or self.mail.failed or self.webhooks)
+
+
 def send_outbox(
     engine: sa.Engine, config: Config, clock: Clock, keep_going: Callable[[], bool] = lambda: True
-) -> outbox.SendReport:
-    return outbox.send_due(engine, config, clock, keep_going=keep_going)
+) -> OutboxReport:
+    """The outbox: mail, then webhook deliveries (each kind with its own backoff; neither waits on the other)."""
+    return OutboxReport(
+        outbox.send_due(engine, config, clock, keep_going=keep_going),
+        webhooks.deliver_due(engine, config, clock, keep_going=keep_going),
+    )
 
 
 @dataclass(frozen=True)

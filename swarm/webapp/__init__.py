@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from swarm.api import init_api
 from swarm.config import Config
 from swarm.shipped import WEB_DIR
 from swarm.webapp import i18n, labels, reasons
@@ -20,7 +21,7 @@ from swarm.webapp.errors import register_error_handlers
 from swarm.webapp.security import init_security
 from swarm.webapp.sso import init_sso
 from swarm.webapp.uploads import init_uploads
-from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules add routes to their actor's blueprint
+from swarm.webapp.views import (  # the *_data, *_projects, *_plan and *_webhooks modules add routes to their actor's blueprint
     account,
     admin,
     coordinator,
@@ -33,6 +34,7 @@ from swarm.webapp.views import (  # the *_data, *_projects and *_plan modules ad
     organizer_documents,  # noqa: F401
     organizer_plan,  # noqa: F401
     organizer_rounds,  # noqa: F401
+    organizer_webhooks,  # noqa: F401
     professional,
     professional_data,  # noqa: F401
     public,
@@ -131,7 +133,8 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(welcome.bp)  # imported professionals confirm their profile
     app.register_blueprint(coordinator.bp)  # with the routes of coordinator_projects
-    app.register_blueprint(organizer.bp)  # with organizer_plan, _rounds and _cadence
+    app.register_blueprint(organizer.bp)  # with organizer_plan, _rounds, _cadence and _webhooks
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
+    init_api(app, csrf)
     return app

@@ -124,7 +124,8 @@ def restrict_blueprint(blueprint: Blueprint, role: UserRole) -> None:
         return None
 
 
-def _limits() -> Limits:
+def throttle_limits() -> Limits:
+    """The login throttle's limits from the settings (the API counts its failed tokens with them too)."""
     project = current_app.config["SWARM"]
     return Limits(
         per_account=project.login_attempts_per_account,
@@ -136,7 +137,7 @@ def _limits() -> Limits:
 
 def throttle(scope: str, email: str) -> None:
     """Count this attempt for the account and the client address (Throttled when either is locked)."""
-    limits = _limits()
+    limits = throttle_limits()
     end_request_transaction()
     count_attempt(
         engine(),

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from swarm.persistence.db import IMMEDIATE, create_engine, new_session
 
 EXTENSION_KEY = "swarm_engine"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def init_db(app) -> None:
@@ -32,8 +33,8 @@ def db() -> Session:
     """The request's session, opened on first use."""
     if "db_session" not in g:
         session = new_session(engine())
-        if request.method == "POST" and session.get_bind().dialect.name == "sqlite":
-            # A POST reads, then writes, next to the worker process: on SQLite take the write lock at BEGIN, or a
+        if request.method not in SAFE_METHODS and session.get_bind().dialect.name == "sqlite":
+            # A POST (or the API's PUT) reads, then writes, next to the worker process: on SQLite take the write lock at BEGIN, or a
             # commit by the other process in between makes this one fail with "database is locked".
             session.connection(execution_options={IMMEDIATE: True})
         g.db_session = session

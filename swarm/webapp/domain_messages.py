@@ -138,4 +138,13 @@ DOMAIN_MESSAGES = (
         "Another profile registered this KvK number first. Enter your own KvK number in your profile and upload "
         "your KvK extract again."
     ),
+    # API tokens and webhooks
+    _l("At most 100 characters."),
+    _l("Must be between 1 and 3650."),
+    _l("You have 50 tokens already; revoke one first."),
+    _l("Give the receiver's address, e.g. https://hr.example.nl/swarm."),
+    _l("Use an https:// address."),
+    _l("Choose at least one event."),
+    _l("A secret has 16 to 200 letters, digits or punctuation."),
+    _l("The region has 20 webhooks already; remove one first."),
 )

@@ -1,4 +1,5 @@
-"""Error pages in the user's language; never a traceback."""
+"""Error pages in the user's language; never a traceback. Under /api/ the same errors are problem documents
+(``swarm.api.problems``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from swarm.domain.errors import NotAllowed, NotFound
+from swarm.api.auth import TooManyFailures
+from swarm.api.problems import http_problem, is_api_request, problem, validation_problem
+from swarm.domain.errors import InvalidTransition, NotAllowed, NotFound, ValidationError
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -29,6 +32,8 @@ MESSAGES = {
 
 
 def render_error(code: int, detail: str | None = None):
+    if is_api_request():
+        return problem(code)
     title, message = MESSAGES.get(code) or MESSAGES[400 if code < 500 else 500]
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
@@ -38,6 +43,8 @@ def register_error_handlers(app) -> None:
     def _http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if is_api_request():
+            return http_problem(error)
         return render_error(error.code)
 
     @app.errorhandler(CSRFError)
@@ -54,6 +61,23 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(NotAllowed)
     def _not_allowed(error: NotAllowed):
         return render_error(403)
+
+    @app.errorhandler(ValidationError)
+    def _refused(error: ValidationError):
+        # The pages catch their services' refusals at the form; the API answers them here, naming the field.
+        if is_api_request():
+            return validation_problem(error)
+        return _unexpected(error)
+
+    @app.errorhandler(InvalidTransition)
+    def _conflict(error: InvalidTransition):
+        if is_api_request():
+            return problem(409)
+        return _unexpected(error)
+
+    @app.errorhandler(TooManyFailures)
+    def _throttled(error: TooManyFailures):
+        return problem(429, headers={"Retry-After": str(error.seconds)})
 
     @app.errorhandler(InternalServerError)
     def _internal_error(error):

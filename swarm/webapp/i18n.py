@@ -14,11 +14,13 @@ LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 TIMEZONE = "Europe/Amsterdam"
 LANGUAGE_SESSION_KEY = "language"
+API_PREFIX = "/api/"
 
 
 def select_locale() -> str:
-    """The user's own pick first, then the browser's preference, else Dutch."""
-    picked = session.get(LANGUAGE_SESSION_KEY)
+    """The user's own pick first, then the browser's preference, else Dutch. The API goes by Accept-Language
+    alone (a token, not a cookie, says who calls)."""
+    picked = None if request.path.startswith(API_PREFIX) else session.get(LANGUAGE_SESSION_KEY)
     if picked in LANGUAGES:
         return picked
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE

@@ -25,6 +25,7 @@ MENUS = {
         ("organizer.review", _l("Plan")),
         ("organizer.documents_to_check", _l("Documents")),
         ("organizer.policy", _l("Equal treatment")),
+        ("organizer.webhooks_page", _l("Webhooks")),
     ],
     UserRole.ADMINISTRATOR: [
         ("admin.regions", _l("Regions")),

@@ -133,3 +133,14 @@ def open_page(playwright_browser, live):
     for context in contexts:
         context.close()
     assert not checker.csp_violations, checker.csp_violations
+
+
+# --- the JSON API -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_tokens(engine, the_world) -> dict[str, str]:
+    """A personal API token for every user of the world, by the world's user key."""
+    from tests.web.api import tokens_for
+
+    return tokens_for(engine, the_world)

@@ -38,6 +38,8 @@ def _id_params(world, key):
         "place_id": world.places[key].id,
         "user_id": world.users[f"organizer_{key}"].id,
         "round_id": world.rounds[key].id,
+        "webhook_id": world.webhooks[key].id,
+        "delivery_id": world.failed_deliveries[key].id,
     }
 
 

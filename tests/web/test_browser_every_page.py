@@ -22,6 +22,7 @@ PUBLIC_PAGES = [
     "/password/forgot",
     "/account/link/unknown",
     "/does-not-exist",
+    "/api/v1/docs",
 ]
 
 

@@ -47,6 +47,8 @@ from swarm.persistence.models import (
     SwarmRequest,
     User,
     Venue,
+    Webhook,
+    WebhookDelivery,
 )
 from swarm.persistence.models import Session as ScheduledSession
 from swarm.services.people.accounts import hash_password
@@ -80,6 +82,8 @@ class World:
     team_runs: dict[str, SolveRun] = field(default_factory=dict)
     failed_mail: dict[str, OutboxMessage] = field(default_factory=dict)
     pending_imports: dict[str, PendingImport] = field(default_factory=dict)  # by user key
+    webhooks: dict[str, Webhook] = field(default_factory=dict)
+    failed_deliveries: dict[str, WebhookDelivery] = field(default_factory=dict)
 
 
 def csrf_token_from(page: str) -> str:
@@ -329,6 +333,28 @@ def _municipal_objects(session, world: World, key: str, with_schedule: bool) -> 
                 expires_at=NOW + timedelta(days=1),
             ),
         )
+    world.webhooks[key] = _add(
+        session,
+        Webhook(
+            region_id=world.regions[key].id,
+            url=f"https://hr.{key}.example.nl/swarm",
+            secret="a-secret-of-sixteen-or-more",
+            events=["schedule.published"],
+        ),
+    )
+    world.failed_deliveries[key] = _add(
+        session,
+        WebhookDelivery(
+            webhook_id=world.webhooks[key].id,
+            event_id=f"event-{key}",
+            event="schedule.published",
+            body="{}",
+            status=OutboxStatus.FAILED,
+            attempts=8,
+            next_attempt_at=BUILT_AT,
+            last_error="HTTP 500",
+        ),
+    )
     if with_schedule:
         _published_session(session, world, key)
     world.documents[key] = session.exec(

@@ -20,12 +20,15 @@ Where each concept lives:
 - ``exchange``: PendingImport (an uploaded file kept for its preview until the import is confirmed).
 - ``operations``: SolveRun (a solve as a job with progress), OutboxMessage (mail written with the change that causes
   it), CalendarFeed (token hash only).
+- ``integrations``: ApiToken (personal JSON API tokens: hash only), Webhook (a region's receiver, its secret and
+  events) and WebhookDelivery (an event on its way, retried like the outbox).
 
 Every datetime column is an aware UTC instant (``columns.UTCDateTime``); enums are checked strings.
 """
 
 from swarm.persistence.models.accounts import AccountToken, LoginThrottle, User
 from swarm.persistence.models.exchange import PendingImport
+from swarm.persistence.models.integrations import ApiToken, Webhook, WebhookDelivery
 from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
 from swarm.persistence.models.planning import (
     CadenceVenue,
@@ -57,6 +60,7 @@ from swarm.persistence.models.schedule import Invitation, Pin, Seat, Session, Se
 
 __all__ = [
     "AccountToken",
+    "ApiToken",
     "Assignment",
     "Availability",
     "CadenceVenue",
@@ -95,4 +99,6 @@ __all__ = [
     "User",
     "Venue",
     "WeekCapacity",
+    "Webhook",
+    "WebhookDelivery",
 ]

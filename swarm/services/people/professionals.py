@@ -10,7 +10,7 @@ from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus, UserRole
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import NotFound, ValidationError
 from swarm.domain.rules import (
     normalise_email,
     normalise_kvk_number,
@@ -30,7 +30,7 @@ from swarm.persistence.models import (
     Slot,
     User,
 )
-from swarm.services.lookup import get, place_for_field, skills_by_code
+from swarm.services.lookup import get, place_for_field, region_professionals, skills_by_code
 from swarm.services.people.accounts import Scope, check_password, create_user, email_taken
 from swarm.services.people.qualifications import withdraw_kvk_extracts
 
@@ -322,3 +322,33 @@ def professional_skills(session: Session, professional_id: int) -> dict[str, int
         .where(ProfessionalSkill.professional_id == professional_id)
     )
     return dict(rows.all())
+
+
+# -- reads for the API, authorized like the pages ----------------------------------------------------------
+
+
+def professional_for(session: Session, professional_id: int, *, actor: Actor) -> Professional:
+    """A professional as ``actor`` may see them: the professional themselves, or an organizer of their region.
+    An erased (anonymised) profile is gone."""
+    found = get(session, Professional, professional_id)
+    if actor.role is UserRole.ORGANIZER:
+        actor.require_region(found.region_id)
+    else:
+        actor.require_professional(found.id)
+    if found.anonymised_at is not None:
+        raise NotFound("Professional", professional_id)
+    return found
+
+
+def professionals_of_region(session: Session, region_id: int, *, actor: Actor) -> list[Professional]:
+    """The region's professionals, for its organizers."""
+    actor.require_region(region_id)
+    return region_professionals(session, region_id)
+
+
+def availability_grid(session: Session, professional_id: int, *, actor: Actor) -> list[tuple[Slot, str]]:
+    """Every slot of the professional's region with their answer (no answer: no)."""
+    found = professional_for(session, professional_id, actor=actor)
+    answers = availability_of(session, found.id)
+    slots = session.exec(select(Slot).where(Slot.region_id == found.region_id).order_by(Slot.starts_at))
+    return [(slot, answers.get(slot.id, AvailabilityAnswer.NO).value) for slot in slots]

@@ -304,3 +304,22 @@ def region_venues(session: Session, region_id: int) -> list[Venue]:
     return list(
         session.exec(select(Venue).where(Venue.region_id == region_id, Venue.active).order_by(Venue.name))
     )
+
+
+def round_for(session: Session, planning_round_id: int, *, actor: Actor) -> PlanningRound:
+    """A planning round, for an organizer of its region."""
+    planning_round = get(session, PlanningRound, planning_round_id)
+    actor.require_region(planning_round.region_id)
+    return planning_round
+
+
+def rounds_of_region(session: Session, region_id: int, *, actor: Actor) -> list[PlanningRound]:
+    """The region's rounds, newest first, for its organizers."""
+    actor.require_region(region_id)
+    return list(
+        session.exec(
+            select(PlanningRound)
+            .where(PlanningRound.region_id == region_id)
+            .order_by(PlanningRound.sequence.desc())
+        )
+    )

@@ -35,6 +35,7 @@ from swarm.domain.enums import (
     SessionStatus,
 )
 from swarm.domain.errors import InvalidTransition, ValidationError
+from swarm.domain.refs import professional_ref
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.mail import MailKind, session_mail
 from swarm.persistence.db import unit_of_work
@@ -50,6 +51,7 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
+from swarm.services.ops import webhooks
 from swarm.services.ops.outbox import enqueue_mail, mail_host
 from swarm.services.ops.session_calendar import attendee_key, removed_attendee, session_view
 from swarm.services.plan.draft import (
@@ -188,6 +190,22 @@ def _apply(
     report.mails = _send(session, sends, config, clock)
     # What the plan left out moves on at once if a later round already takes requests (else when one opens).
     roll_over_requests(session, planning_round.region_id, clock=clock)
+    live = _sessions(session, planning_round.id, SessionStatus.PUBLISHED)
+    webhooks.emit(
+        session,
+        planning_round.region_id,
+        webhooks.SCHEDULE_PUBLISHED,
+        {
+            "planning_round_id": planning_round.id,
+            "round": planning_round.name,
+            "sessions": len(live),
+            "published": len(report.published),
+            "updated": len(report.updated),
+            "cancelled": len(report.cancelled),
+            "link": f"{config.base_url.rstrip('/')}/organizer/review",
+        },
+        clock=clock,
+    )
     return report
 
 
@@ -413,6 +431,21 @@ def respond_to_invitation(
     session.flush()
     if newly_declined:
         enqueue_solve(session, row.planning_round_id, actor=SYSTEM, purpose=REPAIR, clock=clock)
+        slot = get(session, Slot, row.slot_id)
+        webhooks.emit(  # who declined only as the region's own reference, no personal data
+            session,
+            row.region_id,
+            webhooks.INVITATION_DECLINED,
+            {
+                "invitation_id": invitation.id,
+                "session_id": row.id,
+                "planning_round_id": row.planning_round_id,
+                "professional": professional_ref(invitation.professional_id),
+                "slot": slot.code,
+                "starts_at": slot.starts_at.isoformat(),
+            },
+            clock=clock,
+        )
     return invitation
 
 

@@ -420,3 +420,11 @@ def open_questions_per_slot(session: Session, region_id: int) -> dict[int, list[
     for slot_id, title in rows:
         questions.setdefault(slot_id, []).append(title)
     return questions
+
+
+def request_for(session: Session, request_id: int, *, actor: Actor) -> SwarmRequest:
+    """A request as ``actor`` may see it: its municipality's coordinator or an organizer of its region."""
+    request = get(session, SwarmRequest, request_id)
+    municipality = get(session, Municipality, request.municipality_id)
+    actor.require_municipality(municipality.id, municipality.region_id)
+    return request

@@ -21,7 +21,8 @@ from swarm.domain.enums import SolveKind, SolveStatus, UserRole
 from swarm.domain.timeutil import Clock
 from swarm.mail import Mail, one_line
 from swarm.persistence.db import unit_of_work
-from swarm.persistence.models import PlanningRound, Region, SolveRun, User
+from swarm.persistence.models import Assignment, PlanningRound, Project, ProjectRole, Region, SolveRun, User
+from swarm.services.ops import webhooks
 from swarm.services.ops.outbox import enqueue_mail
 from swarm.services.plan.draft import store_swarm_schedule
 from swarm.services.plan.publish import apply_repair, draft_is_stale
@@ -104,9 +105,37 @@ def finish_succeeded(
                 notes.append("stale_draft" if draft_is_stale(session, run.planning_round_id) else "draft")
         else:
             store_shell_plan(session, run.parameters["project_ids"], result, solve_run_id=run.id, clock=clock)
+            _team_proposed(session, run, config, clock)
             notes = ["draft"]
         notify_organizers(session, run, config, clock, notes=notes)
     return RunOutcome(run_id, SolveStatus.SUCCEEDED)
+
+
+def _team_proposed(session: Session, run: SolveRun, config: Config, clock: Clock) -> None:
+    """Tell the region's webhooks that each project of the run has a proposed team."""
+    for project_id in run.parameters.get("project_ids", []):
+        project = session.get(Project, project_id)
+        if project is None:
+            continue
+        assignments = session.exec(
+            select(sa.func.count(Assignment.id))
+            .join(ProjectRole, ProjectRole.id == Assignment.project_role_id)
+            .where(ProjectRole.project_id == project.id)
+        ).one()
+        webhooks.emit(
+            session,
+            run.region_id,
+            webhooks.TEAM_PROPOSED,
+            {
+                "project_id": project.id,
+                "municipality_id": project.municipality_id,
+                "title": project.title,
+                "assignments": assignments,
+                "solve_id": run.id,
+                "link": f"{config.base_url.rstrip('/')}/coordinator/projects/{project.id}",
+            },
+            clock=clock,
+        )
 
 
 def finish_failed(

@@ -263,3 +263,10 @@ def team_chart(rows, budget: int | None) -> dict:
             {"role": role, "person": person, "assignment": assignment, "active": active, "cost": cost}
         )
     return {"weeks": weeks, "lines": lines, "cost_per_week": cost_per_week, "total": total, "budget": budget}
+
+
+def project_for(session: Session, project_id: int, *, actor: Actor) -> Project:
+    """A project, for its municipality's coordinator."""
+    project = get(session, Project, project_id)
+    actor.require_municipality(project.municipality_id)
+    return project

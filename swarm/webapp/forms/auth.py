@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, IntegerField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from swarm.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from swarm.webapp.forms.messages import REQUIRED
@@ -41,4 +41,19 @@ class SetPasswordForm(FlaskForm):
 class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal API token: a name to recognise it by, and optionally a lifetime."""
+
+    name = StringField(
+        _l("Name of the token"),
+        validators=[DataRequired(REQUIRED), Length(max=100)],
+        description=_l("What the token is for, e.g. HR system or dashboard."),
+    )
+    expires_in_days = IntegerField(
+        _l("Valid for (days)"),
+        validators=[Optional(), NumberRange(min=1, max=3650)],
+        description=_l("Empty: until you revoke it."),
     )

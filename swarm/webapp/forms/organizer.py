@@ -1,4 +1,5 @@
-"""The organizer's forms: planning rounds and their cadence, equal-treatment policy, pins, starting a solve."""
+"""The organizer's forms: planning rounds and their cadence, equal-treatment policy, pins, starting a solve,
+webhooks."""
 
 from __future__ import annotations
 
@@ -174,4 +175,31 @@ class RejectForm(FlaskForm):
     reason = TextAreaField(
         _l("Why (the professional reads this)"),
         validators=[DataRequired(REQUIRED), Length(max=500)],
+    )
+
+
+class WebhookForm(FlaskForm):
+    """A receiver of the region's events."""
+
+    url = StringField(
+        _l("Address of the receiver"),
+        validators=[DataRequired(REQUIRED), Length(max=500)],
+        description=_l("An https:// address of the other system, e.g. https://hr.example.nl/swarm."),
+    )
+    events = CheckboxList(
+        _l("Events"),
+        choices=[
+            SelectChoice("schedule.published", _l("A schedule is published (schedule.published)")),
+            SelectChoice("invitation.declined", _l("An invitation is declined (invitation.declined)")),
+            SelectChoice("team.proposed", _l("A team is proposed (team.proposed)")),
+        ],
+        default=["schedule.published", "invitation.declined", "team.proposed"],
+        validators=[DataRequired(_l("Choose at least one event."))],
+    )
+    secret = StringField(
+        _l("Secret (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l(
+            "Empty: swarm makes one and shows it once. Either way the receiver checks signatures with it."
+        ),
     )

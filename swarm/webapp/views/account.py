@@ -15,12 +15,12 @@ from swarm.domain.enums import STAFF_ROLES, TokenPurpose, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.persistence.models import User
 from swarm.services.lookup import get
-from swarm.services.people import accounts, recovery, tokens
+from swarm.services.people import accounts, api_tokens, recovery, tokens
 from swarm.services.people.throttle import Throttled
 from swarm.webapp.auth import HOME_BY_ROLE, start_session, throttle, throttled_response
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db
-from swarm.webapp.forms.auth import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm
+from swarm.webapp.forms.auth import ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, SetPasswordForm
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.links import account_links
@@ -141,14 +141,54 @@ def settings():
             start_session(changed)  # this session goes on with the new version; every other one ends
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("account.settings"))
+    return _settings_page(user, form=form), status_for(form)
+
+
+def _settings_page(user, *, form=None, token_form=None, new_token: str | None = None):
     return render_template(
         "account/settings.html",
-        form=form,
+        form=form or ChangePasswordForm(formdata=None),
         user=user,
-        may_use_password=may_use_password,
+        may_use_password=_staff_passwords() or current_user.role not in STAFF_ROLES,
         has_password=bool(user.password_hash),
         confirm=ConfirmForm(),
-    ), status_for(form)
+        token_form=token_form or ApiTokenForm(formdata=None),
+        tokens=api_tokens.tokens_of(db(), user.id, actor=current_user.actor),
+        usable=lambda token: api_tokens.is_usable(token, clock()()),
+        new_token=new_token,
+    )
+
+
+@bp.post("/account/api-tokens")
+@login_required
+def create_api_token():
+    """A new personal API token, shown on this page once (never put in a redirect, a flash or a log)."""
+    user = get(db(), User, current_user.id)
+    token_form = ApiTokenForm()
+    if token_form.validate_on_submit():
+        try:
+            _token, secret = api_tokens.create_api_token(
+                db(),
+                user.id,
+                token_form.name.data,
+                expires_in_days=token_form.expires_in_days.data,
+                actor=current_user.actor,
+                clock=clock(),
+            )
+        except ValidationError as error:
+            attach_error(token_form, error)
+        else:
+            return _settings_page(user, new_token=secret)
+    return _settings_page(user, token_form=token_form), status_for(token_form)
+
+
+@bp.post("/account/api-tokens/<id:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    if ConfirmForm().validate_on_submit():
+        api_tokens.revoke_api_token(db(), token_id, actor=current_user.actor, clock=clock())
+        flash(_("The token has been revoked; it no longer works."), "success")
+    return redirect(url_for("account.settings") + "#api-heading")
 
 
 @bp.post("/account/logout-everywhere")

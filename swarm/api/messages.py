@@ -1,0 +1,47 @@
+"""The messages of marshmallow and webargs that the API's input checks give, marked here so that they are
+extracted and translated (problems are worded in the caller's language, like the web's forms)."""
+
+from flask_babel import lazy_gettext as _l
+
+INPUT_MESSAGES = (
+    _l("Missing data for required field."),
+    _l("Field may not be null."),
+    _l("Invalid value."),
+    _l("Not a valid string."),
+    _l("Not a valid utf-8 string."),
+    _l("Not a valid integer."),
+    _l("Not a valid number."),
+    _l("Number too large."),
+    _l("Special numeric values (nan or infinity) are not permitted."),
+    _l("Not a valid boolean."),
+    _l("Not a valid datetime."),
+    _l("Not a valid aware datetime."),
+    _l("Not a valid date."),
+    _l("Not a valid list."),
+    _l("Not a valid mapping type."),
+    _l("Invalid input type."),
+    _l("Invalid type."),
+    _l("Unknown field."),
+    _l("Invalid JSON body."),
+    # the API's own checks
+    _l("Use no control characters and only valid Unicode."),
+    _l("Give a whole number from 1 to 2147483647."),
+    _l("Give a page number from 1 to 100000."),
+    _l("Give from 1 to 100 items per page."),
+    _l("Too long."),
+    _l("Give a moment between the years 2000 and 2100."),
+    _l("Too many items."),
+    _l("Answer yes, maybe or no."),
+    _l("Choose draft or published."),
+    _l("Give a time limit between 1 and 600 seconds."),
+    _l("Give a seed from 0 to 2147483647."),
+    _l("Must be between 0 and 100000000."),
+    _l("Must be between 0 and 1000."),
+    _l("Must be between 0 and 500."),
+    _l("Must be between 0 and 80."),
+    _l("Must be between 0 and 20."),
+    _l("Must be between 0 and 100."),
+    _l("Must be between 1 and 80."),
+    _l("A skill level is 1, 2 or 3."),
+    _l("Name the municipality: an organizer acts for several."),
+)
