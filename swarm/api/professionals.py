@@ -10,6 +10,7 @@ from swarm.api.schemas import Availability, AvailabilityIn, PageQuery, Professio
 from swarm.domain.enums import UserRole
 from swarm.persistence.models import Professional as ProfessionalRow
 from swarm.services.people import professionals as service
+from swarm.services.people import qualifications
 from swarm.webapp.clock import clock, today
 from swarm.webapp.db import db
 
@@ -22,7 +23,7 @@ EVERYONE_WHO_READS = (UserRole.ORGANIZER, UserRole.PROFESSIONAL)
 
 
 def professional_document(row: ProfessionalRow) -> dict:
-    qualification = service.qualification_of(db(), row.id, today())
+    qualification = qualifications.qualification_of(db(), row.id, today())
     return {
         "id": row.id,
         "name": row.name,
