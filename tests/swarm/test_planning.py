@@ -126,6 +126,50 @@ def test_the_organizer_sets_the_equal_treatment_policy(db, world):
     assert refused.value.field == "weight_fairness"
 
 
+def test_the_guaranteed_turn_is_off_until_the_organizer_sets_it_and_reaches_the_solver(db, world):
+    from solver.swarm.instance import GuaranteedTurn, parse_instance
+    from swarm.services.plan.instance import build_swarm_instance
+
+    assert "policy" not in build_swarm_instance(db, world.region.id)
+    update_region_policy(
+        db,
+        world.region.id,
+        PolicyInput(
+            weight_fairness=5,
+            history_window_rounds=4,
+            guaranteed_turn_after_rounds=3,
+            guaranteed_turn_max_skill_percent=10,
+        ),
+        actor=world.organizer,
+    )
+    document = build_swarm_instance(db, world.region.id)
+    assert document["policy"] == {"guaranteed_turn": {"after_rounds": 3, "max_skill_percent": 10}}
+    assert parse_instance(document).guaranteed_turn == GuaranteedTurn(3, 10)
+
+    # Saving the form without the share keeps it; without the rounds switches the turn off.
+    update_region_policy(
+        db, world.region.id, PolicyInput(5, 4, guaranteed_turn_after_rounds=2), actor=world.organizer
+    )
+    assert world.region.swarm_policy() == {"guaranteed_turn": {"after_rounds": 2, "max_skill_percent": 10}}
+    update_region_policy(db, world.region.id, PolicyInput(5, 4), actor=world.organizer)
+    assert "policy" not in build_swarm_instance(db, world.region.id)
+
+
+@pytest.mark.parametrize(
+    ("after", "percent", "field"),
+    [(0, None, "guaranteed_turn_after_rounds"), (3, 101, "guaranteed_turn_max_skill_percent")],
+)
+def test_a_guaranteed_turn_out_of_range_is_refused_at_its_field(db, world, after, percent, field):
+    with pytest.raises(ValidationError) as refused:
+        update_region_policy(
+            db,
+            world.region.id,
+            PolicyInput(5, 4, guaranteed_turn_after_rounds=after, guaranteed_turn_max_skill_percent=percent),
+            actor=world.organizer,
+        )
+    assert refused.value.field == field
+
+
 def test_role_book_entries_with_skills(db, world):
     role = create_role(
         db,

@@ -42,6 +42,29 @@ def test_the_policy_is_saved_and_shows_who_had_no_turn(login_as, the_world, engi
         assert (region.weight_fairness, region.history_window_rounds) == (25, 4)
 
 
+def test_the_organizer_switches_the_guaranteed_turn_on_and_off(login_as, the_world, engine):
+    client = login_as("organizer_home")
+    page = client.get("/organizer/policy").get_data(as_text=True)
+    assert "Gegarandeerde beurt" in page
+    fields = {"csrf_token": csrf_token_from(page), "weight_fairness": "5", "history_window_rounds": "4"}
+    response = client.post(
+        "/organizer/policy",
+        data={**fields, "guaranteed_turn_after_rounds": "3", "guaranteed_turn_max_skill_percent": "10"},
+    )
+    assert response.status_code == 302
+    with unit_of_work(engine) as session:
+        region = session.get(Region, the_world.regions["home"].id)
+        assert region.swarm_policy() == {"guaranteed_turn": {"after_rounds": 3, "max_skill_percent": 10}}
+    response = client.post("/organizer/policy", data={**fields, "guaranteed_turn_max_skill_percent": "250"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="guaranteed_turn_max_skill_percent-error"' in html
+    # An emptied field (as a browser sends it) switches the turn off.
+    emptied = {**fields, "guaranteed_turn_after_rounds": "", "guaranteed_turn_max_skill_percent": "10"}
+    assert client.post("/organizer/policy", data=emptied).status_code == 302
+    with unit_of_work(engine) as session:
+        assert session.get(Region, the_world.regions["home"].id).swarm_policy() == {}
+
+
 def test_a_negative_fairness_weight_is_refused_at_its_field(login_as):
     client = login_as("organizer_home")
     page = client.get("/organizer/policy").get_data(as_text=True)

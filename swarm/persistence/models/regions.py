@@ -33,12 +33,26 @@ class Region(SQLModel, table=True):
     weight_repeat_table: int = Field(default=defaults.SWARM_WEIGHTS["repeat_table"])
     weight_change: int = Field(default=defaults.SWARM_WEIGHTS["change"])
     history_window_rounds: int = Field(default=defaults.DEFAULT_HISTORY_WINDOW_ROUNDS)
+    # The guaranteed turn (solver extension ``policy.guaranteed_turn``): None switches it off.
+    guaranteed_turn_after_rounds: int | None = Field(default=None)
+    guaranteed_turn_max_skill_percent: int = Field(default=defaults.DEFAULT_GUARANTEED_TURN_MAX_SKILL_PERCENT)
     shell_weights: dict = json_field()
     shell_history_weeks: int = Field(default=defaults.DEFAULT_SHELL_HISTORY_WEEKS)
     created_at: datetime = created()
 
     def swarm_weights(self) -> dict[str, int]:
         return {name: getattr(self, f"weight_{name}") for name in defaults.SWARM_WEIGHTS}
+
+    def swarm_policy(self) -> dict:
+        """The instance's ``policy`` object: the guaranteed turn when the organizer switched it on."""
+        if self.guaranteed_turn_after_rounds is None:
+            return {}
+        return {
+            "guaranteed_turn": {
+                "after_rounds": self.guaranteed_turn_after_rounds,
+                "max_skill_percent": self.guaranteed_turn_max_skill_percent,
+            }
+        }
 
     def shell_weight_values(self) -> dict[str, int]:
         return {**defaults.SHELL_WEIGHTS, **(self.shell_weights or {})}

@@ -224,6 +224,10 @@ class PolicyInput:
     history_window_rounds: int
     rounds_per_session: int | None = None
     max_parallel_sessions: int | None = None
+    # The guaranteed turn: seat someone who waited this many rounds (None: off) ...
+    guaranteed_turn_after_rounds: int | None = None
+    # ... when the schedule gives up at most this share of its skill match for it (None: keep the region's).
+    guaranteed_turn_max_skill_percent: int | None = None
 
 
 def update_region_policy(session: Session, region_id: int, data: PolicyInput, *, actor: Actor) -> Region:
@@ -237,6 +241,19 @@ def update_region_policy(session: Session, region_id: int, data: PolicyInput, *,
     if data.max_parallel_sessions is not None:
         require_range(data.max_parallel_sessions, "max_parallel_sessions", minimum=1, maximum=100)
     region.max_parallel_sessions = data.max_parallel_sessions
+    if data.guaranteed_turn_after_rounds is not None:
+        require_range(
+            data.guaranteed_turn_after_rounds, "guaranteed_turn_after_rounds", minimum=1, maximum=100
+        )
+    region.guaranteed_turn_after_rounds = data.guaranteed_turn_after_rounds
+    if data.guaranteed_turn_max_skill_percent is not None:
+        require_range(
+            data.guaranteed_turn_max_skill_percent,
+            "guaranteed_turn_max_skill_percent",
+            minimum=0,
+            maximum=100,
+        )
+        region.guaranteed_turn_max_skill_percent = data.guaranteed_turn_max_skill_percent
     region.weight_fairness = data.weight_fairness
     region.history_window_rounds = data.history_window_rounds
     session.add(region)

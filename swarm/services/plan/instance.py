@@ -132,6 +132,7 @@ def build_swarm_instance(session: Session, region_id: int, *, planning_round_id:
         "timezone": region.timezone,
         "rounds": region.rounds_per_session,
         "weights": region.swarm_weights(),
+        **({"policy": policy} if (policy := region.swarm_policy()) else {}),
         "slots": [
             {"id": s.code, "start": local_iso(s.starts_at, zone), "end": local_iso(s.ends_at, zone)}
             for s in slots.values()

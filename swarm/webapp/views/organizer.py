@@ -213,6 +213,8 @@ def policy():
             history_window_rounds=form.history_window_rounds.data,
             rounds_per_session=form.rounds_per_session.data,
             max_parallel_sessions=form.max_parallel_sessions.data,
+            guaranteed_turn_after_rounds=form.guaranteed_turn_after_rounds.data,
+            guaranteed_turn_max_skill_percent=form.guaranteed_turn_max_skill_percent.data,
         )
         try:
             frame.update_region_policy(db(), region.id, data, actor=current_user.actor)
