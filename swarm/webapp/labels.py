@@ -61,7 +61,7 @@ ROLES = {
 }
 
 
-TERMS = {
+TERMS = {  # the score terms of both engines (solver/swarm/evaluate.py, solver/shell/score.py)
     "scheduled": _l("questions planned (by priority)"),
     "skill": _l("skills at the tables"),
     "maybe": _l("people who said 'if need be'"),
@@ -69,10 +69,14 @@ TERMS = {
     "fairness": _l("equal treatment (recent invitations)"),
     "repeat_table": _l("same table in several rounds"),
     "change": _l("changes to the published plan"),
+    "filled_hour": _l("hours filled"),
+    "euro": _l("costs (hourly rates)"),
+    "level": _l("skill level above the minimum asked"),
+    "preferred": _l("preferred by the project"),
 }
 
 
-STAGES = {
+STAGES = {  # every stage the engines report (solver/swarm/engine.py, solver/shell/solve.py) and the worker's own
     "snapshot": _l("gathering the roles and the professionals"),
     "eligibility": _l("who may sit where"),
     "candidates": _l("candidate sessions"),
@@ -84,6 +88,12 @@ STAGES = {
     "greedy": _l("first plan"),
     "exact": _l("exact"),
     "cp-sat": _l("searching"),
+    "first schedule": _l("first schedule"),
+    "repack": _l("repacking the sessions"),
+    "ties": _l("settling ties"),
+    "rounding": _l("rounding the bound's plan"),
+    "local": _l("local improvements"),
+    "linked": _l("improving linked roles"),
 }
 
 
