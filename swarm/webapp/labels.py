@@ -128,6 +128,15 @@ def document_status_text(document) -> str:
     return gettext("approved until %(date)s", date=format_date(document.expires_on))
 
 
+def run_error_text(error: str) -> str:
+    """A failed solve's stored error in the reader's language when it is a service's refusal (the worker stores
+    ``field: message``, e.g. ``roles: The projects have no roles to fill yet.``); anything else as stored."""
+    _field, separator, message = (error or "").partition(": ")
+    if separator and message and gettext(message) != message:
+        return gettext(message)
+    return error
+
+
 def stage_label(name: str) -> str:
     """The solver's current stage in plain words (unknown stages as they are)."""
     return str(STAGES.get(name, name))
@@ -186,6 +195,7 @@ def register(app) -> None:
     app.add_template_global(role_label)
     app.add_template_global(term_label)
     app.add_template_global(stage_label)
+    app.add_template_global(run_error_text)
     app.add_template_global(response_summary)
     app.add_template_global(has_errors)
     app.add_template_global(error_summary)

@@ -14,11 +14,14 @@ from flask_babel import force_locale, gettext
 from solver.shell.score import CHANGE as SHELL_CHANGE
 from solver.shell.score import TERMS as SHELL_TERMS
 from solver.swarm.evaluate import TERMS as SWARM_TERMS
+from swarm.domain.enums import SolveStatus
 from swarm.domain.errors import ValidationError
 from swarm.domain.rules import require_range, require_text
 from swarm.domain.timeutil import fixed_clock
+from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import SolveRun
 from swarm.services.plan.worker import SNAPSHOT_STAGE
-from swarm.webapp.labels import STAGES, TERMS
+from swarm.webapp.labels import STAGES, TERMS, run_error_text
 from tests.web.api import bearer
 from tests.web.world import NOW, csrf_token_from
 
@@ -214,3 +217,23 @@ def test_every_score_term_of_both_engines_has_words(app):
             "kosten (uurtarieven)",
             "vaardigheidsniveau boven het gevraagde minimum",
         ]
+
+
+def test_a_team_run_refused_in_the_worker_says_why_in_dutch(app, coordinator, engine, the_world):
+    """The worker stores a refusal met while it builds the snapshot as ``field: message``; the page words it."""
+    with unit_of_work(engine) as session:
+        run = session.get(SolveRun, the_world.team_runs["home"].id)
+        run.status, run.result = SolveStatus.FAILED, None
+        run.error = "roles: The projects have no roles to fill yet."
+        session.add(run)
+    project_id = the_world.projects["home"].id
+    page = coordinator.get(f"/coordinator/projects/{project_id}/runs/{run.id}/progress").get_data(
+        as_text=True
+    )
+    _dutch_not_english(
+        page,
+        "The projects have no roles to fill yet.",
+        "De projecten hebben nog geen rollen om in te vullen.",
+    )
+    with app.test_request_context("/"), force_locale("nl"):  # an engine's crash stays as it was stored
+        assert run_error_text("RuntimeError: boom") == "RuntimeError: boom"
