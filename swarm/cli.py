@@ -54,7 +54,7 @@ def _friendly(func):
         try:
             return func(*args, **kwargs)
         except ValidationError as problem:
-            raise click.ClickException(f"{problem.field}: {problem.message}") from None
+            raise click.ClickException(f"{problem.field}: {problem.text}") from None
         except (ConfigError, NotFound) as problem:
             raise click.ClickException(str(problem)) from None
 

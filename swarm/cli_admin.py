@@ -41,7 +41,7 @@ class Refused(click.ClickException):
 
 
 def _refuse(error: ValidationError) -> Refused:
-    return Refused(f"{OPTION_OF_FIELD.get(error.field, error.field)}: {error.message}")
+    return Refused(f"{OPTION_OF_FIELD.get(error.field, error.field)}: {error.text}")
 
 
 def _engine():

@@ -117,7 +117,7 @@ def import_command(
     except NotFound as error:
         raise click.ClickException(f"--region: no region {error.ident!r}") from None
     except ValidationError as error:
-        raise click.ClickException(f"{error.field}: {error.message}") from None
+        raise click.ClickException(f"{error.field}: {error.text}") from None
     finally:
         engine.dispose()
     click.echo("dry run: nothing stored" if dry_run else ("stored" if report.stored else "nothing to change"))

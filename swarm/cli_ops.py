@@ -121,7 +121,7 @@ def plan(region_slug: str, publish: bool, time_limit: float | None) -> None:
     except NotFound as error:
         raise click.ClickException(f"--region: no region {error.ident!r}") from None
     except ValidationError as error:
-        raise click.ClickException(f"{error.field}: {error.message}") from None
+        raise click.ClickException(f"{error.field}: {error.text}") from None
     finally:
         engine.dispose()
 

@@ -129,7 +129,7 @@ def open_round(
             try:
                 opened = rounds.open_planning_round(session, region.id, data, actor=SYSTEM, clock=clock)
             except ValidationError as problem:
-                raise click.ClickException(f"{_option_of(problem.field, slots)}: {problem.message}") from None
+                raise click.ClickException(f"{_option_of(problem.field, slots)}: {problem.text}") from None
             joined = session.exec(
                 select(SwarmRequest.id).where(SwarmRequest.planning_round_id == opened.id)
             ).all()
@@ -186,7 +186,7 @@ def close_round(region_slug: str, sequence: int) -> None:
                 rounds.close_planning_round(session, planning_round.id, actor=SYSTEM, clock=clock)
             except ValidationError as problem:
                 option = "--round" if problem.field in ("round", "status") else problem.field
-                raise click.ClickException(f"{option}: {problem.message}") from None
+                raise click.ClickException(f"{option}: {problem.text}") from None
             click.echo(f"closed round {planning_round.sequence} of {region.slug}: {planning_round.name}")
     finally:
         engine.dispose()

@@ -42,6 +42,8 @@ INPUT_MESSAGES = (
     _l("Must be between 0 and 20."),
     _l("Must be between 0 and 100."),
     _l("Must be between 1 and 80."),
+    _l("Must be between 1 and 100."),
+    _l("Must be between 1 and 5."),
     _l("A skill level is 1, 2 or 3."),
     _l("Name the municipality: an organizer acts for several."),
 )

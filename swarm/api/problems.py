@@ -85,14 +85,14 @@ def problem(
     return response
 
 
-def field_error(field: str, message: str) -> dict:
-    return {"field": field, "message": gettext(message)}
+def field_error(field: str, message: str, params: Mapping[str, str] | None = None) -> dict:
+    return {"field": field, "message": gettext(message, **dict(params or {}))}
 
 
 def validation_problem(error: ValidationError, field_names: Mapping[str, str] | None = None):
     """A service's refusal of one field: 422 naming the field as the API calls it."""
     field = (field_names or {}).get(error.field, error.field)
-    return problem(422, errors=[field_error(field, error.message)])
+    return problem(422, errors=[field_error(field, error.message, error.params)])
 
 
 def _paths(messages, prefix: str = "") -> list[tuple[str, str]]:

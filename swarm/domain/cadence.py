@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import MONTHLY, rrule, weekday
 
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 
 WEEKS_OF_MONTH = (1, 2, 3, 4, -1)  # the first .. fourth, or the last such weekday of the month
 MAX_SLOT_TIMES = 6
@@ -39,24 +39,26 @@ class CadenceRule:
     def check(self) -> None:
         """Refuse a rule that cannot make a round: the field it is about and why."""
         if not 0 <= self.weekday <= 6:
-            raise ValidationError("weekday", "Choose a day of the week.")
+            raise ValidationError("weekday", N_("Choose a day of the week."))
         if self.week_of_month not in WEEKS_OF_MONTH:
-            raise ValidationError("week_of_month", "Choose the first, second, third, fourth or last week.")
+            raise ValidationError(
+                "week_of_month", N_("Choose the first, second, third, fourth or last week.")
+            )
         if not 1 <= self.every_months <= 12:
-            raise ValidationError("every_months", "Give a number of months between 1 and 12.")
+            raise ValidationError("every_months", N_("Give a number of months between 1 and 12."))
         if not 1 <= self.slots_after_weeks <= 26:
-            raise ValidationError("slots_after_weeks", "Give a number of weeks between 1 and 26.")
+            raise ValidationError("slots_after_weeks", N_("Give a number of weeks between 1 and 26."))
         if not self.slot_times:
-            raise ValidationError("slot_times", "Give at least one time slot.")
+            raise ValidationError("slot_times", N_("Give at least one time slot."))
         if len(self.slot_times) > MAX_SLOT_TIMES:
-            raise ValidationError("slot_times", "Give at most six time slots.")
+            raise ValidationError("slot_times", N_("Give at most six time slots."))
         for i, slot in enumerate(self.slot_times):
             if slot.ends <= slot.starts:
-                raise ValidationError(f"slot_times[{i}].ends", "A slot must end after it starts.")
+                raise ValidationError(f"slot_times[{i}].ends", N_("A slot must end after it starts."))
         if not 0 <= self.deadline_days_before < 7 * self.slots_after_weeks:
             raise ValidationError(
                 "deadline_days_before",
-                "The deadline must fall between the opening day and the first slot.",
+                N_("The deadline must fall between the opening day and the first slot."),
             )
 
     def recurrence(self) -> rrule:

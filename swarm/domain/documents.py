@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from swarm.domain.enums import DocumentKind, DocumentStatus
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.rules import REQUIRED_DOCUMENTS, Document
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # "at most 10 MB" (issue 14): a scanned page or a PDF of a few pages
@@ -43,12 +43,12 @@ def sniff_content_type(head: bytes) -> str | None:
 def check_upload(content: bytes, field: str = "file") -> str:
     """The content type of an uploaded document; a field error for an empty, too large or other kind of file."""
     if not content:
-        raise ValidationError(field, "Choose a file (the file you chose is empty).")
+        raise ValidationError(field, N_("Choose a file (the file you chose is empty)."))
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise ValidationError(field, "A document may be at most 10 MB.")
+        raise ValidationError(field, N_("A document may be at most 10 MB."))
     content_type = sniff_content_type(content[:16])
     if content_type is None:
-        raise ValidationError(field, "Upload a PDF, PNG or JPEG file.")
+        raise ValidationError(field, N_("Upload a PDF, PNG or JPEG file."))
     return content_type
 
 
@@ -79,22 +79,22 @@ def check_approval(
     """What an organizer records when approving a document must make sense: valid until a date from today up to
     10 years ahead; a VOG or KvK extract issued at most six months before the check, never in the future."""
     if expires_on is None:
-        raise ValidationError("expires_on", "Enter the date until which the document is valid.")
+        raise ValidationError("expires_on", N_("Enter the date until which the document is valid."))
     if expires_on < today:
-        raise ValidationError("expires_on", "This date has passed: the document has expired.")
+        raise ValidationError("expires_on", N_("This date has passed: the document has expired."))
     if expires_on > years_ahead(today, MAX_VALIDITY_YEARS):
-        raise ValidationError("expires_on", "A document counts for at most 10 years ahead.")
+        raise ValidationError("expires_on", N_("A document counts for at most 10 years ahead."))
     if issued_on is not None:
         if issued_on > today:
-            raise ValidationError("issued_on", "The issue date cannot be in the future.")
+            raise ValidationError("issued_on", N_("The issue date cannot be in the future."))
         if expires_on < issued_on:
-            raise ValidationError("expires_on", "A document cannot expire before it was issued.")
+            raise ValidationError("expires_on", N_("A document cannot expire before it was issued."))
     if kind in RECENT_KINDS:
         if issued_on is None:
-            raise ValidationError("issued_on", "Enter the issue date shown on the document.")
+            raise ValidationError("issued_on", N_("Enter the issue date shown on the document."))
         if issued_on < today - timedelta(days=RECENT_DAYS):
             raise ValidationError(
-                "issued_on", "A VOG or KvK extract may be at most six months old when checked."
+                "issued_on", N_("A VOG or KvK extract may be at most six months old when checked.")
             )
 
 

@@ -10,7 +10,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -19,11 +19,11 @@ MIN_DIFFERENT_CHARACTERS = 4  # "aaaaaaaaaa" and "1212121212" are long but no se
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 _DECORATION = re.compile(r"[\d\W_]+$")  # what people append to a common word: digits, !, ., -, ...
 
-TOO_SHORT = "Use at least 10 characters."
-TOO_LONG = "Use at most 200 characters."
-TOO_SIMPLE = "Use more different characters."
-TOO_COMMON = "This password is too common. Choose a longer or less predictable one."
-IS_EMAIL = "Do not use your email address as your password."
+TOO_SHORT = N_("Use at least 10 characters.")
+TOO_LONG = N_("Use at most 200 characters.")
+TOO_SIMPLE = N_("Use more different characters.")
+TOO_COMMON = N_("This password is too common. Choose a longer or less predictable one.")
+IS_EMAIL = N_("Do not use your email address as your password.")
 
 
 @cache

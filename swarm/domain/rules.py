@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from swarm.domain.enums import DocumentKind, DocumentStatus
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.timeutil import parse_iso_week
 
 _KVK = re.compile(r"[0-9]{8}")  # ASCII only: \d would accept full-width digits
@@ -26,35 +26,38 @@ def normalise_kvk_number(value: str, field: str = "kvk_number") -> str:
     """A KvK (Chamber of Commerce) number is 8 digits; spaces and dots people type are dropped."""
     cleaned = re.sub(r"[\s.]", "", value or "")
     if not _KVK.fullmatch(cleaned):
-        raise ValidationError(field, "A KvK number has exactly 8 digits.")
+        raise ValidationError(field, N_("A KvK number has exactly 8 digits."))
     return cleaned
 
 
 def normalise_email(value: str, field: str = "email") -> str:
     cleaned = (value or "").strip().lower()
     if not _EMAIL.fullmatch(cleaned) or len(cleaned) > 254:
-        raise ValidationError(field, "Enter a valid email address.")
+        raise ValidationError(field, N_("Enter a valid email address."))
     return cleaned
 
 
 def require_text(value: str | None, field: str, *, max_length: int = 200) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
-        raise ValidationError(field, "This field is required.")
+        raise ValidationError(field, N_("This field is required."))
     if len(cleaned) > max_length:
-        raise ValidationError(field, f"At most {max_length} characters.")
+        raise ValidationError(field, N_("At most %(count)s characters."), count=max_length)
     return cleaned
 
 
 def require_range(value: int | float, field: str, *, minimum: float, maximum: float | None = None) -> None:
     if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ValidationError(field, f"Must be {bound}.")
+        if maximum is None:
+            raise ValidationError(field, N_("Must be at least %(minimum)s."), minimum=minimum)
+        raise ValidationError(
+            field, N_("Must be between %(minimum)s and %(maximum)s."), minimum=minimum, maximum=maximum
+        )
 
 
 def require_level(level: int, field: str = "level") -> int:
     if level not in SKILL_LEVELS:
-        raise ValidationError(field, "A skill level is 1, 2 or 3.")
+        raise ValidationError(field, N_("A skill level is 1, 2 or 3."))
     return level
 
 
@@ -66,13 +69,15 @@ def require_role_weeks(first_week: str, last_week: str, field: str) -> int:
     for key, text in (("first_week", first_week), ("last_week", last_week)):
         try:
             mondays[key] = parse_iso_week(text)
-        except ValueError as problem:
-            raise ValidationError(f"{field}.{key}", str(problem)) from None
+        except ValueError:
+            raise ValidationError(
+                f"{field}.{key}", N_('"%(value)s" is not an ISO week like 2027-W03'), value=text
+            ) from None
     weeks = (mondays["last_week"] - mondays["first_week"]).days // 7 + 1
     if weeks < 1:
-        raise ValidationError(f"{field}.last_week", "The last week cannot come before the first.")
+        raise ValidationError(f"{field}.last_week", N_("The last week cannot come before the first."))
     if weeks > MAX_ROLE_WEEKS:
-        raise ValidationError(f"{field}.last_week", "A role spans at most 156 weeks (three years).")
+        raise ValidationError(f"{field}.last_week", N_("A role spans at most 156 weeks (three years)."))
     return weeks
 
 

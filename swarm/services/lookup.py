@@ -14,7 +14,7 @@ from typing import TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from swarm.domain.enums import DocumentKind, DocumentStatus
-from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.errors import N_, NotFound, ValidationError
 from swarm.domain.rules import Document, qualification_on
 from swarm.persistence.models import (
     Municipality,
@@ -48,7 +48,7 @@ def place_for_field(session: Session, place_id: int | None, field: str = "home_p
     """A place picked in a form; an unknown one is the field's error, not a crash."""
     place = session.get(Place, place_id) if place_id is not None else None
     if place is None:
-        raise ValidationError(field, "Pick a place from the list.")
+        raise ValidationError(field, N_("Pick a place from the list."))
     return place
 
 
@@ -64,7 +64,7 @@ def require_skills(
     """The skills named by ``codes`` out of ``catalogue`` (code -> skill); an unknown code is a field error."""
     for code in codes:
         if code not in catalogue:
-            raise ValidationError(field, f'Unknown skill "{code}".')
+            raise ValidationError(field, N_('Unknown skill "%(code)s".'), code=code)
     return {code: catalogue[code] for code in codes}
 
 

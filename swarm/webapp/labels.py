@@ -61,7 +61,7 @@ ROLES = {
 }
 
 
-TERMS = {
+TERMS = {  # the score terms of both engines (solver/swarm/evaluate.py, solver/shell/score.py)
     "scheduled": _l("questions planned (by priority)"),
     "skill": _l("skills at the tables"),
     "maybe": _l("people who said 'if need be'"),
@@ -69,10 +69,14 @@ TERMS = {
     "fairness": _l("equal treatment (recent invitations)"),
     "repeat_table": _l("same table in several rounds"),
     "change": _l("changes to the published plan"),
+    "filled_hour": _l("hours filled"),
+    "euro": _l("costs (hourly rates)"),
+    "level": _l("skill level above the minimum asked"),
+    "preferred": _l("preferred by the project"),
 }
 
 
-STAGES = {
+STAGES = {  # every stage the engines report (solver/swarm/engine.py, solver/shell/solve.py) and the worker's own
     "snapshot": _l("gathering the roles and the professionals"),
     "eligibility": _l("who may sit where"),
     "candidates": _l("candidate sessions"),
@@ -84,6 +88,12 @@ STAGES = {
     "greedy": _l("first plan"),
     "exact": _l("exact"),
     "cp-sat": _l("searching"),
+    "first schedule": _l("first schedule"),
+    "repack": _l("repacking the sessions"),
+    "ties": _l("settling ties"),
+    "rounding": _l("rounding the bound's plan"),
+    "local": _l("local improvements"),
+    "linked": _l("improving linked roles"),
 }
 
 
@@ -116,6 +126,15 @@ def document_status_text(document) -> str:
     if document.expires_on is None:
         return gettext("approved")
     return gettext("approved until %(date)s", date=format_date(document.expires_on))
+
+
+def run_error_text(error: str) -> str:
+    """A failed solve's stored error in the reader's language when it is a service's refusal (the worker stores
+    ``field: message``, e.g. ``roles: The projects have no roles to fill yet.``); anything else as stored."""
+    _field, separator, message = (error or "").partition(": ")
+    if separator and message and gettext(message) != message:
+        return gettext(message)
+    return error
 
 
 def stage_label(name: str) -> str:
@@ -176,6 +195,7 @@ def register(app) -> None:
     app.add_template_global(role_label)
     app.add_template_global(term_label)
     app.add_template_global(stage_label)
+    app.add_template_global(run_error_text)
     app.add_template_global(response_summary)
     app.add_template_global(has_errors)
     app.add_template_global(error_summary)

@@ -113,7 +113,7 @@ def test_a_plan_with_an_unknown_role_is_refused(db, project_world):
     document = plan(project, lead, helper, [999998, 999999])
     with pytest.raises(ValidationError) as refused:
         store_shell_plan(db, [project.id], document, clock=CLOCK)
-    assert refused.value.message.startswith("assignments[0].role: unknown role")
+    assert refused.value.params["problem"].startswith("assignments[0].role: unknown role")
     assert count(db, Assignment) == 0
 
 

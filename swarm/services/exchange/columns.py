@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from swarm.domain.errors import N_
 from swarm.seed.places import name_key
 from swarm.services.exchange.tables import FileProblem
 
@@ -45,7 +46,7 @@ def whole_number(value: str) -> int | None:
     cleaned = value.replace(" ", "").replace("€", "")
     if re.fullmatch(r"[+-]?[0-9]+([.,]0+)?", cleaned):
         return int(re.split(r"[.,]", cleaned)[0])
-    raise CellProblem('"%(value)s" is not a whole number.', value=value)
+    raise CellProblem(N_('"%(value)s" is not a whole number.'), value=value)
 
 
 def number(value: str) -> float | None:
@@ -55,7 +56,7 @@ def number(value: str) -> float | None:
     try:
         return float(cleaned)
     except ValueError:
-        raise CellProblem('"%(value)s" is not a number.', value=value) from None
+        raise CellProblem(N_('"%(value)s" is not a number.'), value=value) from None
 
 
 _YES = {"ja", "j", "yes", "y", "waar", "true", "1", "x"}
@@ -70,7 +71,7 @@ def yes_no(value: str) -> bool | None:
         return True
     if key in _NO:
         return False
-    raise CellProblem('Write "ja" or "nee", not "%(value)s".', value=value)
+    raise CellProblem(N_('Write "ja" or "nee", not "%(value)s".'), value=value)
 
 
 _ITEM_SEPARATORS = re.compile(r"[;,|\n]")
@@ -93,7 +94,9 @@ def skill_levels(value: str) -> tuple[tuple[str, int], ...] | None:
         skill, _, level = part.partition(":")
         if not skill.strip() or (level.strip() and not level.strip().isdigit()):
             raise CellProblem(
-                'Write skills as skill:level, separated by commas (participatie:2, omgevingsrecht:1), not "%(value)s".',
+                N_(
+                    'Write skills as skill:level, separated by commas (participatie:2, omgevingsrecht:1), not "%(value)s".'
+                ),
                 value=part,
             )
         pairs.append((skill.strip(), int(level) if level.strip() else 1))
@@ -110,7 +113,9 @@ def needs(value: str) -> tuple[tuple[str, int, int], ...] | None:
         pieces = [piece.strip() for piece in part.split(":")]
         if not pieces[0] or len(pieces) > 3 or not all(piece.isdigit() for piece in pieces[1:]):
             raise CellProblem(
-                'Write needs as skill:count:level, separated by commas (participatie:2:1), not "%(value)s".',
+                N_(
+                    'Write needs as skill:count:level, separated by commas (participatie:2:1), not "%(value)s".'
+                ),
                 value=part,
             )
         numbers = [int(piece) for piece in pieces[1:]] + [1, 1]
@@ -187,7 +192,7 @@ def match_headers(
             continue
         if key in headers:
             raise FileProblem(
-                'The columns "%(first)s" and "%(second)s" both hold %(field)s.',
+                N_('The columns "%(first)s" and "%(second)s" both hold %(field)s.'),
                 first=headers[key],
                 second=name,
                 field=columns.by_key(key).nl,

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from swarm.domain.actors import Actor
 from swarm.domain.enums import SessionStatus
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.timeutil import iso_weeks_between, to_local
 from swarm.persistence.models import (
     Municipality,
@@ -48,7 +48,7 @@ def file_format(name: str) -> str:
     """``csv`` or ``xlsx`` from a file name or a format word; anything else is refused."""
     suffix = name.lower().rsplit(".", 1)[-1]
     if suffix not in FORMATS:
-        raise ValidationError("format", "Choose .csv or .xlsx.")
+        raise ValidationError("format", N_("Choose .csv or .xlsx."))
     return suffix
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from swarm.domain.actors import Actor
-from swarm.domain.errors import NotAllowed, ValidationError
+from swarm.domain.errors import N_, NotAllowed, ValidationError
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import Municipality, Region
 from swarm.services.exchange import professionals, requests, rolebook, venues
@@ -55,7 +55,7 @@ def authorize(session: Session, kind: str, scope: ImportScope, actor: Actor) -> 
     """Organizers import their region's professionals and venues; coordinators their municipality's role book and
     requests; the command line (the system) anything, per municipality named in the file."""
     if kind not in IMPORTS:
-        raise ValidationError("kind", "Unknown kind of import.")
+        raise ValidationError("kind", N_("Unknown kind of import."))
     get(session, Region, scope.region_id)
     if not IMPORTS[kind].per_municipality:
         actor.require_region(scope.region_id)
@@ -66,7 +66,7 @@ def authorize(session: Session, kind: str, scope: ImportScope, actor: Actor) -> 
         return
     municipality = get(session, Municipality, scope.municipality_id)
     if municipality.region_id != scope.region_id:
-        raise ValidationError("municipality", "This municipality belongs to another region.")
+        raise ValidationError("municipality", N_("This municipality belongs to another region."))
     actor.require_municipality(municipality.id)
 
 
@@ -102,13 +102,16 @@ def import_file(
         column = spec.columns.by_key(key)
         report.problems.append(
             RowError(
-                1, column.nl, "The column %(column)s is missing.", {"column": f"{column.nl} ({column.en})"}
+                1,
+                column.nl,
+                N_("The column %(column)s is missing."),
+                {"column": f"{column.nl} ({column.en})"},
             )
         )
     if report.problems:
         return report
     if not table.rows:
-        report.problems.append(RowError(0, "", "The file has a header but no rows."))
+        report.problems.append(RowError(0, "", N_("The file has a header but no rows.")))
         return report
     context = ImportContext(session, scope, spec.columns, match.headers, actor, clock)
     rows = parse_rows(table, spec.columns, match)
@@ -118,7 +121,7 @@ def import_file(
             with session.begin_nested():  # a refusal while storing undoes every row of the file
                 report.stored_ids = spec.store(context, report.rows)
         except ValidationError as error:
-            report.problems.append(RowError(0, "", error.message))
+            report.problems.append(RowError(0, "", error.message, error.params))
             return report
         report.stored = True
     return report
@@ -134,7 +137,7 @@ def parse_rows(table: Table, columns: Columns, match: HeaderMatch) -> list[Parse
         for index, key in match.fields.items():
             cell = row.cells[index] if index < len(row.cells) else ""
             if not cell and key in required:
-                result.errors.append(RowError(row.line, match.headers[key], "This field is required."))
+                result.errors.append(RowError(row.line, match.headers[key], N_("This field is required.")))
                 continue
             try:
                 result.values[key] = converters[index](cell)

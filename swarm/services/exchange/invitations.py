@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from swarm.config import Config
 from swarm.domain.enums import UserRole
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.mail import Mail
 from swarm.persistence.models import Professional, Region, User
@@ -26,7 +26,7 @@ from swarm.services.people.accounts import Scope, create_user
 
 SALT = "profile-invitation"
 VALID_DAYS = 30
-INVALID = "This link is no longer valid. Ask the organizer of your region for a new invitation."
+INVALID = N_("This link is no longer valid. Ask the organizer of your region for a new invitation.")
 KIND = "profile_invitation"
 
 TEXT = """Beste {name},

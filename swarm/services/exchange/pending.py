@@ -16,7 +16,7 @@ from sqlmodel import Session, delete, select
 
 from swarm.config import Config
 from swarm.domain.actors import Actor
-from swarm.domain.errors import NotFound
+from swarm.domain.errors import N_, NotFound
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import PendingImport
 from swarm.services.exchange.importing import authorize, import_file
@@ -41,7 +41,7 @@ def stage_import(
     """Keep an uploaded file for its preview. A file that is no table (by its content) raises FileProblem."""
     authorize(session, kind, scope, actor)
     if len(data) > MAX_BYTES:
-        raise FileProblem("The file is larger than %(size)s MB.", size=MAX_BYTES // (1024 * 1024))
+        raise FileProblem(N_("The file is larger than %(size)s MB."), size=MAX_BYTES // (1024 * 1024))
     read_table(data)  # CSV text or an .xlsx workbook, by its content
     now = clock()
     session.exec(delete(PendingImport).where(PendingImport.expires_at < now))

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from sqlmodel import Session, select
 
+from swarm.domain.errors import N_
 from swarm.persistence.models import Municipality, Place
 from swarm.seed.places import name_key
 from swarm.services.exchange.columns import CellProblem
@@ -40,11 +41,11 @@ class PlaceIndex:
             close = difflib.get_close_matches(text, sorted(self._municipality_names), n=3, cutoff=0.6)
             if close:
                 raise CellProblem(
-                    'Unknown municipality "%(value)s". Did you mean: %(choices)s?',
+                    N_('Unknown municipality "%(value)s". Did you mean: %(choices)s?'),
                     value=text,
                     choices=", ".join(close),
                 )
-            raise CellProblem('Unknown municipality "%(value)s".', value=text)
+            raise CellProblem(N_('Unknown municipality "%(value)s".'), value=text)
         return found
 
     def label(self, place: Place) -> str:
@@ -63,7 +64,9 @@ class PlaceIndex:
             inside = [place for place in candidates if place.municipality_id == municipality.id]
             if not inside:
                 raise CellProblem(
-                    '"%(value)s" is not a place of the municipality %(municipality)s; the list has: %(choices)s.',
+                    N_(
+                        '"%(value)s" is not a place of the municipality %(municipality)s; the list has: %(choices)s.'
+                    ),
                     value=name,
                     municipality=municipality.name,
                     choices=", ".join(sorted(self.label(place) for place in candidates)),
@@ -76,7 +79,7 @@ class PlaceIndex:
                 if len(nearby) == 1:
                     return nearby[0]
             raise CellProblem(
-                'There are several places called "%(value)s" (%(choices)s): add the municipality.',
+                N_('There are several places called "%(value)s" (%(choices)s): add the municipality.'),
                 value=name,
                 choices=", ".join(sorted(self.label(place) for place in candidates)),
             )
@@ -105,9 +108,11 @@ class PlaceIndex:
         close = difflib.get_close_matches(text, self._place_names, n=3, cutoff=0.6)
         if close:
             return CellProblem(
-                'Unknown place "%(value)s". Did you mean: %(choices)s?', value=text, choices=", ".join(close)
+                N_('Unknown place "%(value)s". Did you mean: %(choices)s?'),
+                value=text,
+                choices=", ".join(close),
             )
-        return CellProblem('Unknown place "%(value)s"; use a place of the place list.', value=text)
+        return CellProblem(N_('Unknown place "%(value)s"; use a place of the place list.'), value=text)
 
 
 def row_municipality(context, row, places: PlaceIndex) -> int | None:
@@ -125,17 +130,17 @@ def row_municipality(context, row, places: PlaceIndex) -> int | None:
             context.error(
                 row,
                 "municipality",
-                "You import for %(municipality)s only.",
+                N_("You import for %(municipality)s only."),
                 municipality=places.municipalities[fixed].name,
             )
             return None
         return fixed
     if municipality is None:
-        context.error(row, "municipality", "Name the municipality (column Gemeente).")
+        context.error(row, "municipality", N_("Name the municipality (column Gemeente)."))
         return None
     if municipality.region_id != context.scope.region_id:
         context.error(
-            row, "municipality", "%(municipality)s is not of this region.", municipality=municipality.name
+            row, "municipality", N_("%(municipality)s is not of this region."), municipality=municipality.name
         )
         return None
     return municipality.id

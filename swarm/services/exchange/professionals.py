@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from sqlmodel import select
 
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.rules import normalise_email, normalise_kvk_number
 from swarm.persistence.bulk import bulk_insert
 from swarm.persistence.models import Professional, ProfessionalSkill, Skill
@@ -175,7 +175,7 @@ def _check_row(context, row: ParsedRow, places, catalogue, region, lookups, seen
             continue
         if key in seen:
             context.error(
-                row, "", "This row is about the same professional as line %(line)s.", line=seen[key]
+                row, "", N_("This row is about the same professional as line %(line)s."), line=seen[key]
             )
             return RowResult(row.line, label, Outcome.ERROR, row.errors)
         seen[key] = row.line

@@ -123,7 +123,7 @@ class ImportContext:
         """A service's refusal, at the column of the field it names (``fields``: service field -> column key;
         ``skills.x`` is looked up as ``skills``)."""
         key = fields.get(error.field) or fields.get(error.field.split(".")[0].split("[")[0], "")
-        self.error(row, key, error.message)
+        self.error(row, key, error.message, **error.params)
 
 
 def changed_headers(context: ImportContext, old: Mapping, new: Mapping) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from sqlmodel import select
 
 from swarm.domain.enums import RequestStatus
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.persistence.models import (
     Municipality,
     RequestExclusion,
@@ -122,10 +122,18 @@ def check(context: ImportContext, rows: list[ParsedRow]) -> list[RowResult]:
             except CellProblem as problem:
                 context.error(row, "needs", problem.message, **problem.params)
         slot_ids = _ids(
-            context, row, "slots", region.slots, 'Unknown time slot "%(value)s"; the region has: %(choices)s.'
+            context,
+            row,
+            "slots",
+            region.slots,
+            N_('Unknown time slot "%(value)s"; the region has: %(choices)s.'),
         )
         venue_ids = _ids(
-            context, row, "venues", region.venues, 'Unknown venue "%(value)s"; the region has: %(choices)s.'
+            context,
+            row,
+            "venues",
+            region.venues,
+            N_('Unknown venue "%(value)s"; the region has: %(choices)s.'),
         )
         if row.errors:
             results.append(RowResult(row.line, label, Outcome.ERROR, row.errors))
@@ -148,7 +156,7 @@ def check(context: ImportContext, rows: list[ParsedRow]) -> list[RowResult]:
         )
         key = (municipality_id, label.strip())
         if key in seen:
-            context.error(row, "title", "This question is also on line %(line)s.", line=seen[key])
+            context.error(row, "title", N_("This question is also on line %(line)s."), line=seen[key])
             results.append(RowResult(row.line, label, Outcome.ERROR, row.errors))
             continue
         seen[key] = row.line

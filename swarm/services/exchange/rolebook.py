@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from sqlmodel import select
 
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.persistence.models import Role, RoleSkill, Skill
 from swarm.services.exchange.columns import CellProblem
 from swarm.services.exchange.places import PlaceIndex, row_municipality
@@ -63,7 +63,7 @@ def check(context: ImportContext, rows: list[ParsedRow]) -> list[RowResult]:
             continue
         key = (municipality_id, name)
         if key in seen:
-            context.error(row, "name", "This role is also on line %(line)s.", line=seen[key])
+            context.error(row, "name", N_("This role is also on line %(line)s."), line=seen[key])
             results.append(RowResult(row.line, label, Outcome.ERROR, row.errors))
             continue
         seen[key] = row.line

@@ -7,6 +7,7 @@ import difflib
 
 from sqlmodel import Session, select
 
+from swarm.domain.errors import N_
 from swarm.persistence.models import Skill
 from swarm.seed.places import name_key
 from swarm.services.exchange.columns import CellProblem
@@ -26,11 +27,11 @@ class SkillIndex:
             close = difflib.get_close_matches(text, sorted(self.by_code), n=3, cutoff=0.6)
             if close:
                 raise CellProblem(
-                    'Unknown skill "%(value)s". Did you mean: %(choices)s?',
+                    N_('Unknown skill "%(value)s". Did you mean: %(choices)s?'),
                     value=text,
                     choices=", ".join(close),
                 )
-            raise CellProblem('Unknown skill "%(value)s"; use a code of the skill catalogue.', value=text)
+            raise CellProblem(N_('Unknown skill "%(value)s"; use a code of the skill catalogue.'), value=text)
         return code
 
     def levels(self, pairs) -> dict[str, int]:
@@ -39,6 +40,6 @@ class SkillIndex:
         for text, level in pairs or ():
             code = self.code(text)
             if code in levels:
-                raise CellProblem('The skill "%(value)s" is named twice.', value=text)
+                raise CellProblem(N_('The skill "%(value)s" is named twice.'), value=text)
             levels[code] = level
         return levels

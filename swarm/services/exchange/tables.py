@@ -18,6 +18,8 @@ from datetime import date, datetime, time
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from swarm.domain.errors import N_
+
 MAX_ROWS = 50_000  # a region's professionals fit many times over; more is a wrong file, not an import
 MAX_COLUMNS = 60
 DELIMITERS = (";", ",")
@@ -64,7 +66,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     """The text and its encoding: UTF-8 (with or without the byte-order mark Excel writes), else Windows-1252
     (what Excel writes for "CSV (gescheiden door lijstscheidingsteken)"). Binary data is refused."""
     if b"\x00" in data:
-        raise FileProblem("This is not a CSV or Excel (.xlsx) file.")
+        raise FileProblem(N_("This is not a CSV or Excel (.xlsx) file."))
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -72,7 +74,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        raise FileProblem("This is not a CSV or Excel (.xlsx) file.") from None
+        raise FileProblem(N_("This is not a CSV or Excel (.xlsx) file.")) from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -91,12 +93,14 @@ def sniff_delimiter(text: str) -> str:
 def read_table(data: bytes) -> Table:
     """The table in ``data``: an ``.xlsx`` workbook's first sheet, or CSV text."""
     if not data.strip():
-        raise FileProblem("The file is empty.")
+        raise FileProblem(N_("The file is empty."))
     if is_xlsx(data):
         return _read_xlsx(data)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         # another zip (e.g. .docx, .ods) or the old binary .xls
-        raise FileProblem("This is not a CSV or Excel (.xlsx) file. Save it as .xlsx or CSV and try again.")
+        raise FileProblem(
+            N_("This is not a CSV or Excel (.xlsx) file. Save it as .xlsx or CSV and try again.")
+        )
     text, encoding = decode_text(data)
     delimiter = sniff_delimiter(text)
     return _table(_csv_rows(text, delimiter), "csv", encoding=encoding, delimiter=delimiter)
@@ -110,14 +114,18 @@ def _csv_rows(text: str, delimiter: str) -> Iterable[tuple[int, list[str]]]:
             yield start, cells
             start = reader.line_num + 1
     except csv.Error as problem:
-        raise FileProblem("Line %(line)s cannot be read: %(problem)s", line=start, problem=problem) from None
+        raise FileProblem(
+            N_("Line %(line)s cannot be read: %(problem)s"), line=start, problem=problem
+        ) from None
 
 
 def _read_xlsx(data: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise FileProblem("This Excel file cannot be read. Save it again as .xlsx and try again.") from None
+        raise FileProblem(
+            N_("This Excel file cannot be read. Save it again as .xlsx and try again.")
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         rows = (
@@ -140,14 +148,14 @@ def _table(rows: Iterable[tuple[int, list[str]]], file_format: str, **details: s
             while cleaned and not cleaned[-1]:
                 cleaned.pop()
             if len(cleaned) > MAX_COLUMNS:
-                raise FileProblem("The file has more than %(count)s columns.", count=MAX_COLUMNS)
+                raise FileProblem(N_("The file has more than %(count)s columns."), count=MAX_COLUMNS)
             header = tuple(cleaned)
             continue
         if len(body) >= MAX_ROWS:
-            raise FileProblem("The file has more than %(count)s rows; split it up.", count=MAX_ROWS)
+            raise FileProblem(N_("The file has more than %(count)s rows; split it up."), count=MAX_ROWS)
         body.append(Row(line, tuple(cleaned)))
     if header is None:
-        raise FileProblem("The file is empty.")
+        raise FileProblem(N_("The file is empty."))
     return Table(header=header, rows=tuple(body), file_format=file_format, **details)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.persistence.models import Region, Venue
 from swarm.services.exchange.columns import CellProblem
 from swarm.services.exchange.places import PlaceIndex
@@ -42,7 +42,7 @@ def check(context: ImportContext, rows: list[ParsedRow]) -> list[RowResult]:
             except CellProblem as problem:
                 context.error(row, "place", problem.message, **problem.params)
         elif not online:
-            context.error(row, "place", "Name the place of the venue, or mark it online.")
+            context.error(row, "place", N_("Name the place of the venue, or mark it online."))
         if row.errors:
             results.append(RowResult(row.line, label, Outcome.ERROR, row.errors))
             continue
@@ -66,7 +66,7 @@ def check(context: ImportContext, rows: list[ParsedRow]) -> list[RowResult]:
             results.append(RowResult(row.line, label, Outcome.ERROR, row.errors))
             continue
         if values["code"] in seen:
-            context.error(row, "name", "This venue is also on line %(line)s.", line=seen[values["code"]])
+            context.error(row, "name", N_("This venue is also on line %(line)s."), line=seen[values["code"]])
             results.append(RowResult(row.line, label, Outcome.ERROR, row.errors))
             continue
         seen[values["code"]] = row.line

@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 from swarm.config import Config
 from swarm.domain.actors import Actor
 from swarm.domain.enums import OutboxStatus
-from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.errors import N_, NotFound, ValidationError
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.db import is_sqlite, unit_of_work
 from swarm.persistence.models import Region, Webhook, WebhookDelivery
@@ -74,20 +74,20 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 def _check_url(url: str, *, allow_http: bool) -> str:
     cleaned = (url or "").strip()
     if any(ord(ch) < 33 or ord(ch) == 127 for ch in cleaned) or len(cleaned) > 500:
-        raise ValidationError("url", "Give the receiver's address, e.g. https://hr.example.nl/swarm.")
+        raise ValidationError("url", N_("Give the receiver's address, e.g. https://hr.example.nl/swarm."))
     parts = urlsplit(cleaned)
     schemes = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in schemes or not parts.hostname or parts.fragment:
         if parts.scheme == "http" and not allow_http:
-            raise ValidationError("url", "Use an https:// address.")
-        raise ValidationError("url", "Give the receiver's address, e.g. https://hr.example.nl/swarm.")
+            raise ValidationError("url", N_("Use an https:// address."))
+        raise ValidationError("url", N_("Give the receiver's address, e.g. https://hr.example.nl/swarm."))
     return cleaned
 
 
 def _check_events(events: Sequence[str]) -> list[str]:
     chosen = [event for event in EVENTS if event in set(events)]
     if not chosen or len(set(events)) != len(chosen):
-        raise ValidationError("events", "Choose at least one event.")
+        raise ValidationError("events", N_("Choose at least one event."))
     return chosen
 
 
@@ -96,7 +96,7 @@ def _check_secret(secret: str) -> str:
     if not cleaned:
         return "whsec_" + secrets.token_urlsafe(32)
     if not 16 <= len(cleaned) <= 200 or not cleaned.isascii() or not cleaned.isprintable():
-        raise ValidationError("secret", "A secret has 16 to 200 letters, digits or punctuation.")
+        raise ValidationError("secret", N_("A secret has 16 to 200 letters, digits or punctuation."))
     return cleaned
 
 
@@ -116,7 +116,7 @@ def register_webhook(
     events = _check_events(data.events)
     secret = _check_secret(data.secret)
     if len(webhooks_of(session, region.id, actor=actor)) >= MAX_WEBHOOKS_PER_REGION:
-        raise ValidationError("url", "The region has 20 webhooks already; remove one first.")
+        raise ValidationError("url", N_("The region has 20 webhooks already; remove one first."))
     webhook = Webhook(
         region_id=region.id,
         url=url,

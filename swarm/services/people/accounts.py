@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from swarm.domain import passwords
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import STAFF_ROLES, UserRole
-from swarm.domain.errors import NotAllowed, ValidationError
+from swarm.domain.errors import N_, NotAllowed, ValidationError
 from swarm.domain.rules import normalise_email
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import Municipality, Professional, Region, User
@@ -97,7 +97,7 @@ def create_user(
         check_password(password, email=email)
     _check_scope(session, scope, actor)
     if email_taken(session, email):
-        raise ValidationError("email", "An account with this email address already exists.")
+        raise ValidationError("email", N_("An account with this email address already exists."))
     user = User(
         email=email,
         password_hash=(password_hash or hash_password(password)) if password is not None else "",
@@ -119,9 +119,9 @@ def require_plain_name(name: str | None, field: str = "name") -> str:
     """A person's name as mail headers and pages show it: one line, no control characters."""
     cleaned = (name or "").strip()
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
-        raise ValidationError(field, "Use letters, digits and punctuation only (no line breaks).")
+        raise ValidationError(field, N_("Use letters, digits and punctuation only (no line breaks)."))
     if len(cleaned) > 200:
-        raise ValidationError(field, "At most 200 characters.")
+        raise ValidationError(field, N_("At most 200 characters."))
     return cleaned
 
 
@@ -134,11 +134,13 @@ def _check_scope(session: Session, scope: Scope, actor: Actor) -> None:
     given = [role for role, (ident, _) in ids.items() if ident is not None]
     if scope.role is UserRole.ADMINISTRATOR:
         if given:
-            raise ValidationError("role", "An administrator acts for no single region or municipality.")
+            raise ValidationError("role", N_("An administrator acts for no single region or municipality."))
         actor.require_administrator()
         return
     if given != [scope.role]:
-        raise ValidationError("role", "An account acts for exactly one municipality, professional or region.")
+        raise ValidationError(
+            "role", N_("An account acts for exactly one municipality, professional or region.")
+        )
     ident, model = ids[scope.role]
     row = get(session, model, ident)
     if actor.is_system or (actor.is_administrator and scope.role in STAFF_ROLES):
@@ -207,9 +209,9 @@ def change_password(session: Session, user_id: int, current: str, new: str, *, a
     if not (actor.is_system or actor.user_id == user.id):
         raise NotAllowed("Only the account's owner changes its password.")
     if not actor.is_system and not verify_password(user.password_hash, current or ""):
-        raise ValidationError("current_password", "This is not your current password.")
+        raise ValidationError("current_password", N_("This is not your current password."))
     if current and new == current:
-        raise ValidationError("new_password", "Choose a password other than the current one.")
+        raise ValidationError("new_password", N_("Choose a password other than the current one."))
     check_password(new, "new_password", email=user.email)
     user.password_hash = hash_password(new)
     user.session_version += 1  # other devices must log in again
@@ -222,7 +224,7 @@ def set_locale(session: Session, user_id: int, locale: str, *, actor: Actor) -> 
     user = get(session, User, user_id)
     require_account_manager(session, user, actor)
     if locale not in ("nl", "en"):
-        raise ValidationError("locale", "Choose Nederlands or English.")
+        raise ValidationError("locale", N_("Choose Nederlands or English."))
     user.locale = locale
     session.add(user)
     session.flush()

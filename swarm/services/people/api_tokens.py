@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from swarm.domain.actors import Actor
-from swarm.domain.errors import NotAllowed, NotFound, ValidationError
+from swarm.domain.errors import N_, NotAllowed, NotFound, ValidationError
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import ApiToken, User
 from swarm.services.lookup import get
@@ -57,16 +57,16 @@ def create_api_token(
     _require_owner(user_id, actor)
     user = get(session, User, user_id)
     if not user.active:
-        raise ValidationError("user", "This account is switched off; switch it on first.")
+        raise ValidationError("user", N_("This account is switched off; switch it on first."))
     label = require_plain_name(name, "name")
     if not label:
-        raise ValidationError("name", "This field is required.")
+        raise ValidationError("name", N_("This field is required."))
     if len(label) > 100:
-        raise ValidationError("name", "At most 100 characters.")
+        raise ValidationError("name", N_("At most 100 characters."))
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_LIFETIME_DAYS:
-        raise ValidationError("expires_in_days", "Must be between 1 and 3650.")
+        raise ValidationError("expires_in_days", N_("Must be between 1 and 3650."))
     if len(active_tokens_of(session, user_id, actor=actor, clock=clock)) >= MAX_TOKENS_PER_USER:
-        raise ValidationError("name", "You have 50 tokens already; revoke one first.")
+        raise ValidationError("name", N_("You have 50 tokens already; revoke one first."))
     secret = SCHEME + secrets.token_urlsafe(SECRET_BYTES)
     now = clock()
     token = ApiToken(

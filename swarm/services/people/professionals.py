@@ -10,7 +10,7 @@ from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus, UserRole
-from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.errors import N_, NotFound, ValidationError
 from swarm.domain.rules import (
     normalise_email,
     normalise_kvk_number,
@@ -97,7 +97,7 @@ def profile_values(profile: ProfileInput, *, own_id: int | None, lookups: Profil
     require_range(profile.max_sessions_per_round, "max_sessions_per_round", minimum=0, maximum=20)
     taken = lookups.email_owner(values["email"])
     if taken is not None and taken != own_id:
-        raise ValidationError("email", "A professional with this email address is already registered.")
+        raise ValidationError("email", N_("A professional with this email address is already registered."))
     if lookups.kvk_owner(values["kvk_number"]) not in (None, own_id):
         raise ValidationError("kvk_number", KVK_TAKEN)  # whose it is stays unsaid
     place = lookups.place(profile.home_place_id)
@@ -105,7 +105,7 @@ def profile_values(profile: ProfileInput, *, own_id: int | None, lookups: Profil
     if region_id is None and place.municipality_id is not None:
         region_id = lookups.region_of_municipality(place.municipality_id)
     if region_id is None:
-        raise ValidationError("region_id", "Choose the region you work in.")
+        raise ValidationError("region_id", N_("Choose the region you work in."))
     for code, level in profile.skills.items():
         require_level(level, f"skills.{code}")
     lookups.skills(list(profile.skills))
@@ -117,7 +117,7 @@ def _validated(session: Session, profile: ProfileInput, *, own_id: int | None) -
     return profile_values(profile, own_id=own_id, lookups=database_lookups(session))
 
 
-KVK_TAKEN = "This KvK number is already registered."
+KVK_TAKEN = N_("This KvK number is already registered.")
 
 
 def _kvk_owner(session: Session, kvk_number: str) -> int | None:
@@ -158,7 +158,7 @@ def register_professional(
     if password is not None:
         check_password(password, email=values["email"])
         if email_taken(session, values["email"]):
-            raise ValidationError("email", "An account with this email address already exists.")
+            raise ValidationError("email", N_("An account with this email address already exists."))
     now = clock()
     professional = Professional(
         **values,
@@ -217,7 +217,7 @@ def write_profile(
     and its login's e-mail address with it. Authorization is the caller's."""
     user = session.exec(select(User).where(User.professional_id == professional.id)).first()
     if user is not None and user.email != values["email"] and email_taken(session, values["email"]):
-        raise ValidationError("email", "An account with this email address already exists.")
+        raise ValidationError("email", N_("An account with this email address already exists."))
     kvk_changed = values["kvk_number"] != professional.kvk_number
     for name, value in values.items():
         setattr(professional, name, value)
@@ -259,7 +259,7 @@ def set_availability(
         try:
             parsed[slot_id] = AvailabilityAnswer(answer)
         except ValueError:
-            raise ValidationError(f"availability.{slot_id}", "Answer yes, if need be, or no.") from None
+            raise ValidationError(f"availability.{slot_id}", N_("Answer yes, if need be, or no.")) from None
     slots = {s.id: s for s in session.exec(select(Slot).where(Slot.id.in_(list(parsed))))}
     rounds = {
         r.id: r
@@ -271,15 +271,15 @@ def set_availability(
     for slot_id in parsed:
         slot = slots.get(slot_id)
         if slot is None or slot.region_id != professional.region_id:
-            raise ValidationError(f"availability.{slot_id}", "This is not a slot of your region.")
+            raise ValidationError(f"availability.{slot_id}", N_("This is not a slot of your region."))
         if slot.starts_at <= now:
-            raise ValidationError(f"availability.{slot_id}", "This time slot has already begun.")
+            raise ValidationError(f"availability.{slot_id}", N_("This time slot has already begun."))
         planning_round = rounds.get(slot.planning_round_id)
         if planning_round is None or not (
             planning_round.status == PlanningRoundStatus.OPEN and planning_round.availability_deadline > now
         ):
             raise ValidationError(
-                f"availability.{slot_id}", "The availability poll for this time slot has closed."
+                f"availability.{slot_id}", N_("The availability poll for this time slot has closed.")
             )
     existing = {
         row.slot_id: row

@@ -31,7 +31,7 @@ from swarm.domain.documents import (
     years_ahead,
 )
 from swarm.domain.enums import DocumentKind, DocumentStatus, UserRole
-from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.errors import N_, NotFound, ValidationError
 from swarm.domain.rules import Document, Qualification, qualification_on, require_text
 from swarm.domain.timeutil import Clock, system_clock, to_local
 from swarm.persistence.files import DocumentStore
@@ -39,8 +39,8 @@ from swarm.persistence.models import Professional, QualificationDocument, User
 from swarm.services.lookup import get
 
 # Reasons the system gives when it withdraws a document itself (worded in the reader's language at the edge).
-KVK_NUMBER_CHANGED = "Your KvK number changed: upload an extract for the new number."
-KVK_NUMBER_SHARED = (
+KVK_NUMBER_CHANGED = N_("Your KvK number changed: upload an extract for the new number.")
+KVK_NUMBER_SHARED = N_(
     "Another profile registered this KvK number first. Enter your own KvK number in your profile and upload "
     "your KvK extract again."
 )
@@ -85,7 +85,7 @@ def _kind(value: DocumentKind | str, field: str = "kind") -> DocumentKind:
     try:
         return DocumentKind(value)
     except ValueError:
-        raise ValidationError(field, "Unknown kind of document.") from None
+        raise ValidationError(field, N_("Unknown kind of document.")) from None
 
 
 def _today(now: datetime) -> date:
@@ -251,7 +251,7 @@ def _open_document(session: Session, document_id: int, actor: Actor) -> Qualific
         raise NotFound("QualificationDocument", document_id)
     _checked_professional(session, document.professional_id, actor)
     if document.status != DocumentStatus.PENDING:
-        raise ValidationError("document", "This document has already been checked.")
+        raise ValidationError("document", N_("This document has already been checked."))
     return document
 
 
@@ -273,7 +273,7 @@ def approve_document(
     check_approval(kind, issued_on=approval.issued_on, expires_on=approval.expires_on, today=_today(now))
     if kind is DocumentKind.KVK_EXTRACT and not professional.kvk_number:
         raise ValidationError(
-            "document", "This professional has no KvK number yet to check the extract against."
+            "document", N_("This professional has no KvK number yet to check the extract against.")
         )
     for old in _documents_of(session, professional.id, kind=kind):
         if old.id != document.id and old.status == DocumentStatus.APPROVED:
@@ -316,9 +316,9 @@ def record_checked_document(
     kind = _kind(checked.kind)
     now = clock()
     if checked.issued_on is not None and checked.expires_on < checked.issued_on:
-        raise ValidationError("expires_on", "A document cannot expire before it was issued.")
+        raise ValidationError("expires_on", N_("A document cannot expire before it was issued."))
     if checked.expires_on > years_ahead(_today(now), MAX_VALIDITY_YEARS):
-        raise ValidationError("expires_on", "A document counts for at most 10 years ahead.")
+        raise ValidationError("expires_on", N_("A document counts for at most 10 years ahead."))
     for old in _documents_of(session, professional.id, kind=kind):
         if old.status == DocumentStatus.APPROVED and not old.file_id:
             session.delete(old)

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from swarm.domain.actors import Actor
 from swarm.domain.enums import STAFF_ROLES, TokenPurpose, UserRole
-from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.errors import N_, NotFound, ValidationError
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import Municipality, Region, User
 from swarm.services.lookup import get
@@ -42,14 +42,16 @@ class StaffAccount:
 def _scope(data: StaffInput) -> Scope:
     role = UserRole(data.role)
     if role not in STAFF_ROLES:
-        raise ValidationError("role", "Choose organizer, coordinator or administrator.")
+        raise ValidationError("role", N_("Choose organizer, coordinator or administrator."))
     if role is UserRole.ORGANIZER:
         if data.region_id is None:
-            raise ValidationError("region_id", "Choose the region this organizer works for.")
+            raise ValidationError("region_id", N_("Choose the region this organizer works for."))
         return Scope(role, region_id=data.region_id)
     if role is UserRole.COORDINATOR:
         if data.municipality_id is None:
-            raise ValidationError("municipality_id", "Choose the municipality this coordinator works for.")
+            raise ValidationError(
+                "municipality_id", N_("Choose the municipality this coordinator works for.")
+            )
         return Scope(role, municipality_id=data.municipality_id)
     return Scope(role)
 
@@ -80,7 +82,7 @@ def invite_staff(
     """A new staff account without a password, and its invitation mail (through the outbox)."""
     actor.require_administrator()
     if data.locale not in ("nl", "en"):
-        raise ValidationError("locale", "Choose Nederlands or English.")
+        raise ValidationError("locale", N_("Choose Nederlands or English."))
     user = create_user(
         session, data.email, None, _scope(data), name=data.name, locale=data.locale, actor=actor, clock=clock
     )
@@ -137,9 +139,11 @@ def resend_invitation(
     actor.require_administrator()
     user = _staff_user(session, user_id)
     if not user.active:
-        raise ValidationError("user", "This account is switched off; switch it on first.")
+        raise ValidationError("user", N_("This account is switched off; switch it on first."))
     if user.password_hash or user.last_login_at is not None:
-        raise ValidationError("user", "This person has already logged in; they can use 'Forgot password?'.")
+        raise ValidationError(
+            "user", N_("This person has already logged in; they can use 'Forgot password?'.")
+        )
     send_invitation(session, user, links=links, staff_passwords=staff_passwords, clock=clock)
     return user
 
@@ -151,7 +155,7 @@ def set_staff_active(
     actor.require_administrator()
     user = _staff_user(session, user_id)
     if not active and user.id == actor.user_id:
-        raise ValidationError("user", "You cannot switch off your own account.")
+        raise ValidationError("user", N_("You cannot switch off your own account."))
     if user.active and not active:
         user.session_version += 1
     user.active = active

@@ -21,7 +21,7 @@ from sqlmodel import Session, delete, select
 from swarm.config import Config
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.cadence import CadenceRule, Opening, SlotTime
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.rules import require_text
 from swarm.domain.timeutil import Clock, system_clock, to_local
 from swarm.persistence.db import unit_of_work
@@ -91,10 +91,10 @@ def checked_rule(session: Session, region_id: int, data: CadenceInput, *, clock:
 def _check_venues(session: Session, region_id: int, venue_ids: Sequence[int]) -> None:
     wanted = set(venue_ids)
     if not wanted:
-        raise ValidationError("venue_ids", "Pick at least one venue for this time slot.")
+        raise ValidationError("venue_ids", N_("Pick at least one venue for this time slot."))
     found = session.exec(select(Venue).where(Venue.id.in_(sorted(wanted)))).all()
     if len(found) != len(wanted) or any(v.region_id != region_id for v in found):
-        raise ValidationError("venue_ids", "Pick venues of your region.")
+        raise ValidationError("venue_ids", N_("Pick venues of your region."))
 
 
 def save_round_cadence(
@@ -211,7 +211,7 @@ def _open_due(session: Session, cadence: RoundCadence, clock: Clock) -> int | No
         session.execute(
             sa.update(RoundCadence)
             .where(RoundCadence.id == cadence.id)
-            .values(last_skip_reason=refusal.message)
+            .values(last_skip_reason=refusal.text)  # the msgid itself unless it has placeholders
         )
         return None
     log.info("region %s: opened %r (cadence, %s)", region.slug, planning_round.name, opening.opens_on)

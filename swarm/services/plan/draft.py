@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from solver.formats import SWARM_SCHEDULE, distance_km, km_int
 from swarm.domain.enums import AvailabilityAnswer, InvitationResponse, SessionStatus
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.reasons import AVAILABILITY, SKILL, TRAVEL, TURNS, reason
 from swarm.domain.refs import parse_ref, professional_ref
 from swarm.domain.timeutil import Clock, system_clock
@@ -41,9 +41,13 @@ from swarm.services.lookup import get
 from swarm.services.plan.frame import planning_round_for
 from swarm.services.plan.history import recent_invitations, rounds_waited
 
+RESULT_DOES_NOT_FIT = N_("The planner's result does not fit: %(problem)s")
+
 
 def _fail(path: str, message: str) -> None:
-    raise ValidationError("result", f"{path}: {message}")
+    """The engine's document does not fit the round: the sentence is worded at the edge, the detail (a path in
+    the document, for whoever looks into it) stays as the check wrote it."""
+    raise ValidationError("result", RESULT_DOES_NOT_FIT, problem=f"{path}: {message}")
 
 
 def published_sessions(planning_round_id: int, *columns):

@@ -14,7 +14,7 @@ from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import Actor
 from swarm.domain.enums import PlanningRoundStatus
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.rules import require_range, require_text
 from swarm.domain.timeutil import Clock, slot_code, system_clock, to_local, to_utc
 from swarm.persistence.models import PlanningRound, Region, Slot, SlotVenue, Venue
@@ -41,7 +41,7 @@ def planning_round_for(session: Session, region_id: int, planning_round_id: int 
     if planning_round_id is not None:
         planning_round = get(session, PlanningRound, planning_round_id)
         if planning_round.region_id != region_id:
-            raise ValidationError("planning_round_id", "This planning round belongs to another region.")
+            raise ValidationError("planning_round_id", N_("This planning round belongs to another region."))
         return planning_round
     planning_round = session.exec(
         select(PlanningRound)
@@ -49,7 +49,7 @@ def planning_round_for(session: Session, region_id: int, planning_round_id: int 
         .order_by(PlanningRound.sequence.desc())
     ).first()
     if planning_round is None:
-        raise ValidationError("planning_round_id", "The region has no planning round yet.")
+        raise ValidationError("planning_round_id", N_("The region has no planning round yet."))
     return planning_round
 
 
@@ -91,14 +91,14 @@ def create_slot(
     zone = region_zone(region)
     start, end = to_utc(starts_at, zone), to_utc(ends_at, zone)
     if start <= clock():
-        raise ValidationError(f"{field}.starts_at", "A time slot must start in the future.")
+        raise ValidationError(f"{field}.starts_at", N_("A time slot must start in the future."))
     if end <= start:
-        raise ValidationError(f"{field}.ends_at", "A slot must end after it starts.")
+        raise ValidationError(f"{field}.ends_at", N_("A slot must end after it starts."))
     code = slot_code(to_local(start, zone))
     taken = session.exec(select(Slot.id).where(Slot.region_id == region.id, Slot.code == code)).first()
     if taken is not None:
         raise ValidationError(
-            f"{field}.starts_at", "The region already has a time slot in this part of that day."
+            f"{field}.starts_at", N_("The region already has a time slot in this part of that day.")
         )
     slot = Slot(
         region_id=region.id, planning_round_id=planning_round.id, code=code, starts_at=start, ends_at=end
@@ -130,14 +130,14 @@ def venue_values(session: Session, region: Region, data: VenueInput, own_id: int
     """Every check of a venue before anything is written; the row's values."""
     name = require_text(data.name, "name")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name + data.address + data.online_url):
-        raise ValidationError("name", "Use letters, digits and punctuation only (no line breaks).")
+        raise ValidationError("name", N_("Use letters, digits and punctuation only (no line breaks)."))
     require_range(data.capacity, "capacity", minimum=1, maximum=10_000)
     require_range(data.tables, "tables", minimum=1, maximum=500)
     lat, lon = data.lat, data.lon
     municipality_id, place_id = data.municipality_id, None
     if data.online:
         if not data.online_url.startswith(("https://", "http://")) or len(data.online_url) > 500:
-            raise ValidationError("online_url", "An online venue needs a web link (https://...).")
+            raise ValidationError("online_url", N_("An online venue needs a web link (https://...)."))
         lat = lon = None
     elif data.place_id is not None or lat is None or lon is None:
         place = place_for_field(session, data.place_id, "place_id")
@@ -145,10 +145,10 @@ def venue_values(session: Session, region: Region, data: VenueInput, own_id: int
         municipality_id = municipality_id or place.municipality_id
     code = slugify(data.code or name)[:60]
     if not code:
-        raise ValidationError("code", "Use letters or digits.")
+        raise ValidationError("code", N_("Use letters or digits."))
     taken = session.exec(select(Venue.id).where(Venue.region_id == region.id, Venue.code == code)).first()
     if taken is not None and taken != own_id:
-        raise ValidationError("name", "The region already has a venue with this name.")
+        raise ValidationError("name", N_("The region already has a venue with this name."))
     return {
         "code": code,
         "name": name,
@@ -205,10 +205,10 @@ def set_slot_venues(
     actor.require_region(slot.region_id)
     wanted = list(dict.fromkeys(venue_ids))
     if not wanted:
-        raise ValidationError(field, "Pick at least one venue for this time slot.")
+        raise ValidationError(field, N_("Pick at least one venue for this time slot."))
     found = session.exec(select(Venue).where(Venue.id.in_(wanted))).all()
     if len(found) != len(wanted) or any(v.region_id != slot.region_id for v in found):
-        raise ValidationError(field, "Pick venues of your region.")
+        raise ValidationError(field, N_("Pick venues of your region."))
     session.exec(delete(SlotVenue).where(SlotVenue.slot_id == slot.id))
     rows = [SlotVenue(slot_id=slot.id, venue_id=venue_id) for venue_id in wanted]
     session.add_all(rows)

@@ -34,7 +34,7 @@ from swarm.domain.enums import (
     RequestStatus,
     SessionStatus,
 )
-from swarm.domain.errors import InvalidTransition, ValidationError
+from swarm.domain.errors import N_, InvalidTransition, ValidationError
 from swarm.domain.refs import professional_ref
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.mail import MailKind, session_mail
@@ -66,7 +66,7 @@ from swarm.services.plan.rounds import roll_over_requests
 
 REMOVED = "removed"  # a CANCEL to one person taken off a session that goes on
 
-STALE_DRAFT = (
+STALE_DRAFT = N_(
     "The published schedule changed after this draft was made (for instance a decline was repaired). "
     "Solve again; this draft cannot be published."
 )
@@ -89,7 +89,7 @@ def publish_round(
     drafts = _sessions(session, planning_round.id, SessionStatus.DRAFT)
     if not drafts:
         raise ValidationError(
-            "planning_round_id", "There is no draft schedule to publish; solve the round first."
+            "planning_round_id", N_("There is no draft schedule to publish; solve the round first.")
         )
     if draft_is_stale(session, planning_round.id):
         raise ValidationError("planning_round_id", STALE_DRAFT)
@@ -417,12 +417,12 @@ def respond_to_invitation(
     actor.require_professional(invitation.professional_id)
     answer = InvitationResponse.from_reply(response)
     if answer is None:
-        raise ValidationError("response", "Answer accept, maybe or decline.")
+        raise ValidationError("response", N_("Answer accept, maybe or decline."))
     row = get(session, SwarmSession, invitation.session_id)
     if row.status != SessionStatus.PUBLISHED or invitation.cancelled_at is not None:
-        raise ValidationError("response", "This invitation is no longer open.")
+        raise ValidationError("response", N_("This invitation is no longer open."))
     if get(session, Slot, row.slot_id).starts_at <= clock():
-        raise ValidationError("response", "This session has already started.")
+        raise ValidationError("response", N_("This session has already started."))
     newly_declined = answer == InvitationResponse.DECLINED and invitation.response != answer
     invitation.response, invitation.responded_at = answer, clock()
     person = get(session, Professional, invitation.professional_id)

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from swarm.config import Config
 from swarm.domain.actors import Actor
 from swarm.domain.enums import InvitationResponse, PlanningRoundStatus, SessionStatus, SolveKind, SolveStatus
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.refs import professional_ref, request_ref
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.db import is_sqlite, unit_of_work
@@ -49,7 +49,7 @@ MAX_ATTEMPTS = 3  # a run that lost its worker this often is marked failed inste
 
 def _check_time_limit(time_limit: float | None) -> None:
     if time_limit is not None and not 0 < time_limit <= 3600:
-        raise ValidationError("time_limit", "Give a time limit between 1 second and an hour.")
+        raise ValidationError("time_limit", N_("Give a time limit between 1 second and an hour."))
 
 
 def enqueue_solve(
@@ -73,9 +73,9 @@ def enqueue_solve(
     planning_round = get(session, PlanningRound, planning_round_id)
     actor.require_region(planning_round.region_id)
     if purpose not in (PLAN, REPAIR):
-        raise ValidationError("purpose", f"Expected {PLAN} or {REPAIR}.")
+        raise ValidationError("purpose", N_("Expected %(plan)s or %(repair)s."), plan=PLAN, repair=REPAIR)
     if planning_round.status == PlanningRoundStatus.CLOSED:
-        raise ValidationError("planning_round_id", "This round is closed; it is no longer planned.")
+        raise ValidationError("planning_round_id", N_("This round is closed; it is no longer planned."))
     if time_limit is None:
         time_limit = planning_round.time_limit_seconds
     _check_time_limit(time_limit)
@@ -85,10 +85,10 @@ def enqueue_solve(
         document = _published_requests_only(session, planning_round, document)
         if not document["requests"]:
             raise ValidationError(
-                "planning_round_id", "Nothing of the round is published; there is nothing to repair."
+                "planning_round_id", N_("Nothing of the round is published; there is nothing to repair.")
             )
     if not document["requests"]:
-        raise ValidationError("planning_round_id", "The round has no open requests to plan.")
+        raise ValidationError("planning_round_id", N_("The round has no open requests to plan."))
     parameters: dict = {"purpose": purpose, "basis": schedule_basis(session, planning_round.id)}
     if time_limit is not None:
         parameters["time_limit"] = time_limit

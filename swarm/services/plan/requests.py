@@ -16,7 +16,7 @@ from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import Actor
 from swarm.domain.enums import AvailabilityAnswer, PinKind, PlanningRoundStatus, RequestStatus
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.lifecycle import check_request_transition
 from swarm.domain.rules import require_level, require_range, require_text
 from swarm.domain.timeutil import Clock, system_clock
@@ -70,10 +70,10 @@ class RequestInput:
     planning_round_id: int | None = None  # default: the round that takes requests (or none)
 
 
-NO_ROUND_FOR_SLOTS = (
+NO_ROUND_FOR_SLOTS = N_(
     "No planning round takes requests now; time slots can be picked when the next round opens."
 )
-POLL_CLOSED = "The availability poll of this round has closed; withdraw the request to change it."
+POLL_CLOSED = N_("The availability poll of this round has closed; withdraw the request to change it.")
 
 
 def round_for_request(
@@ -101,7 +101,7 @@ def check_request(session: Session, data: RequestInput, request: SwarmRequest | 
     if data.planning_round_id is not None:
         planning_round = get(session, PlanningRound, data.planning_round_id)
         if planning_round.region_id != region_id:
-            raise ValidationError("planning_round_id", "This planning round belongs to another region.")
+            raise ValidationError("planning_round_id", N_("This planning round belongs to another region."))
     else:
         planning_round = round_for_request(session, request, region_id, now)
     if (
@@ -113,20 +113,20 @@ def check_request(session: Session, data: RequestInput, request: SwarmRequest | 
     title = require_text(data.title, "title")
     require_range(data.table_size_min, "table_size_min", minimum=1, maximum=100)
     if data.table_size_max < data.table_size_min:
-        raise ValidationError("table_size_max", "The largest table size cannot be below the smallest.")
+        raise ValidationError("table_size_max", N_("The largest table size cannot be below the smallest."))
     require_range(data.table_size_max, "table_size_max", minimum=1, maximum=100)
     require_range(data.priority, "priority", minimum=1, maximum=5)
     if data.max_travel_km is not None:
         require_range(data.max_travel_km, "max_travel_km", minimum=0, maximum=1000)
     _check_slots(session, data.slot_ids, planning_round, region_id, now)
     if request is not None and request.status == RequestStatus.OPEN and not data.slot_ids:
-        raise ValidationError("slot_ids", "Pick at least one candidate slot.")
+        raise ValidationError("slot_ids", N_("Pick at least one candidate slot."))
     venues = list(session.exec(select(Venue).where(Venue.id.in_(list(data.venue_ids)))))
     if len(venues) != len(set(data.venue_ids)) or any(v.region_id != region_id for v in venues):
-        raise ValidationError("venue_ids", "Pick venues of your region.")
+        raise ValidationError("venue_ids", N_("Pick venues of your region."))
     codes = [need.skill for need in data.needs]
     if len(set(codes)) != len(codes):
-        raise ValidationError("needs", "Name each skill once.")
+        raise ValidationError("needs", N_("Name each skill once."))
     skills = skills_by_code(session, codes, "needs")
     for i, need in enumerate(data.needs):
         require_range(need.count, f"needs[{i}].count", minimum=0, maximum=100)
@@ -134,7 +134,7 @@ def check_request(session: Session, data: RequestInput, request: SwarmRequest | 
     excluded = [e.professional_id for e in data.exclusions]
     found = set(session.exec(select(Professional.id).where(Professional.id.in_(excluded))))
     if len(set(excluded)) != len(excluded) or found != set(excluded):
-        raise ValidationError("exclusions", "Pick each excluded professional once from the list.")
+        raise ValidationError("exclusions", N_("Pick each excluded professional once from the list."))
     return {
         "region_id": region_id,
         "title": title,
@@ -157,11 +157,11 @@ def _check_slots(
         raise ValidationError("slot_ids", NO_ROUND_FOR_SLOTS)
     slots = list(session.exec(select(Slot).where(Slot.id.in_(list(slot_ids)))))
     if len(slots) != len(set(slot_ids)) or any(s.region_id != region_id for s in slots):
-        raise ValidationError("slot_ids", "Pick slots of your region.")
+        raise ValidationError("slot_ids", N_("Pick slots of your region."))
     if any(s.planning_round_id != planning_round.id for s in slots):
-        raise ValidationError("slot_ids", "Pick time slots of the round that takes requests now.")
+        raise ValidationError("slot_ids", N_("Pick time slots of the round that takes requests now."))
     if any(s.starts_at <= now for s in slots):
-        raise ValidationError("slot_ids", "A time slot that has begun cannot be picked.")
+        raise ValidationError("slot_ids", N_("A time slot that has begun cannot be picked."))
 
 
 def create_swarm_request(
@@ -191,7 +191,7 @@ def update_swarm_request(
     actor.require_municipality(municipality.id, municipality.region_id)
     check_request_changeable(request)
     if data.municipality_id != request.municipality_id:
-        raise ValidationError("municipality_id", "A request stays with its municipality.")
+        raise ValidationError("municipality_id", N_("A request stays with its municipality."))
     checked = check_request(session, data, request, clock)
     if request.status == RequestStatus.DRAFT or data.planning_round_id is not None:
         _join(request, checked["round"])
@@ -208,7 +208,7 @@ def _join(request: SwarmRequest, planning_round: PlanningRound | None) -> None:
 
 def check_request_changeable(request: SwarmRequest) -> None:
     if request.status not in (RequestStatus.DRAFT, RequestStatus.WAITING, RequestStatus.OPEN):
-        raise ValidationError("status", "A planned or held request can no longer be changed.")
+        raise ValidationError("status", N_("A planned or held request can no longer be changed."))
 
 
 def _apply(session: Session, request: SwarmRequest, data: RequestInput, checked: dict) -> None:
@@ -277,7 +277,7 @@ def submit_swarm_request(
         return _transition(session, request_id, RequestStatus.WAITING, actor, by_region=False)
     slot_ids = list(session.exec(select(RequestSlot.slot_id).where(RequestSlot.request_id == request.id)))
     if not slot_ids:
-        raise ValidationError("slot_ids", "Pick at least one candidate slot.")
+        raise ValidationError("slot_ids", N_("Pick at least one candidate slot."))
     _check_slots(session, slot_ids, planning_round, municipality.region_id, now)
     _join(request, planning_round)
     return _transition(

@@ -26,7 +26,7 @@ from swarm.domain.enums import (
     SolveKind,
     SolveStatus,
 )
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.lifecycle import round_phase
 from swarm.domain.refs import request_ref
 from swarm.domain.rules import require_text
@@ -104,13 +104,13 @@ class RoundChange:
 
 def check_time_limit(seconds: int | None) -> None:
     if seconds is not None and not 1 <= seconds <= MAX_TIME_LIMIT:
-        raise ValidationError("time_limit_seconds", "Give a time limit between 1 second and an hour.")
+        raise ValidationError("time_limit_seconds", N_("Give a time limit between 1 second and an hour."))
 
 
 def _deadline(value: datetime, region: Region, clock: Clock) -> datetime:
     deadline = to_utc(value, region_zone(region))
     if deadline <= clock():
-        raise ValidationError("availability_deadline", "The deadline must lie in the future.")
+        raise ValidationError("availability_deadline", N_("The deadline must lie in the future."))
     return deadline
 
 
@@ -121,18 +121,18 @@ def _check_new_slots(slots: Sequence[SlotInput], region: Region, clock: Clock) -
     for i, slot in enumerate(slots):
         start, end = to_utc(slot.starts_at, zone), to_utc(slot.ends_at, zone)
         if start <= now:
-            raise ValidationError(f"slots[{i}].starts_at", "A time slot must start in the future.")
+            raise ValidationError(f"slots[{i}].starts_at", N_("A time slot must start in the future."))
         if end <= start:
-            raise ValidationError(f"slots[{i}].ends_at", "A slot must end after it starts.")
+            raise ValidationError(f"slots[{i}].ends_at", N_("A slot must end after it starts."))
         if not slot.venue_ids:
-            raise ValidationError(f"slots[{i}].venue_ids", "Pick at least one venue for this time slot.")
+            raise ValidationError(f"slots[{i}].venue_ids", N_("Pick at least one venue for this time slot."))
         starts.append(start)
     return starts
 
 
 def _check_deadline_before_slots(deadline: datetime, starts: Sequence[datetime]) -> None:
     if starts and deadline >= min(starts):
-        raise ValidationError("availability_deadline", "The deadline must be before the first time slot.")
+        raise ValidationError("availability_deadline", N_("The deadline must be before the first time slot."))
 
 
 def open_planning_round(
@@ -151,7 +151,7 @@ def open_planning_round(
     name = require_text(data.name, "name", max_length=120)
     check_time_limit(data.time_limit_seconds)
     if not data.slots:
-        raise ValidationError("slots", "Add at least one time slot.")
+        raise ValidationError("slots", N_("Add at least one time slot."))
     starts = _check_new_slots(data.slots, region, clock)
     deadline = _deadline(data.availability_deadline, region, clock)
     _check_deadline_before_slots(deadline, starts)
@@ -193,7 +193,7 @@ def update_planning_round(
     actor.require_region(planning_round.region_id)
     region = get(session, Region, planning_round.region_id)
     if planning_round.status == PlanningRoundStatus.CLOSED:
-        raise ValidationError("status", "A closed round can no longer be changed.")
+        raise ValidationError("status", N_("A closed round can no longer be changed."))
     planning_round.name = require_text(data.name, "name", max_length=120)
     check_time_limit(data.time_limit_seconds)
     planning_round.time_limit_seconds = data.time_limit_seconds
@@ -211,7 +211,9 @@ def update_planning_round(
     if changes_frame and not poll_open:
         raise ValidationError(
             "availability_deadline",
-            "The availability poll of this round has closed; its deadline and time slots stay as they are.",
+            N_(
+                "The availability poll of this round has closed; its deadline and time slots stay as they are."
+            ),
         )
     if poll_open:
         _change_frame(session, planning_round, region, data, actor, clock)
@@ -243,15 +245,15 @@ def _change_frame(
     removed = {item.slot_id for item in data.existing if item.remove}
     for i, item in enumerate(data.existing):
         if item.slot_id not in slots:
-            raise ValidationError(f"existing[{i}].venue_ids", "This time slot is not part of the round.")
+            raise ValidationError(f"existing[{i}].venue_ids", N_("This time slot is not part of the round."))
     planned = slots_with_sessions(session, sorted(removed))
     if planned:
         index = next(i for i, item in enumerate(data.existing) if item.slot_id in planned)
-        raise ValidationError(f"existing[{index}].remove", "A time slot with a planned session stays.")
+        raise ValidationError(f"existing[{index}].remove", N_("A time slot with a planned session stays."))
     kept_starts = [s.starts_at for slot_id, s in slots.items() if slot_id not in removed]
     _check_deadline_before_slots(deadline, kept_starts + new_starts)
     if len(removed) == len(slots) and not data.slots:
-        raise ValidationError("slots", "Add at least one time slot.")
+        raise ValidationError("slots", N_("Add at least one time slot."))
     for i, item in enumerate(data.existing):
         if not item.remove:
             set_slot_venues(
@@ -313,7 +315,7 @@ def close_planning_round(
     actor.require_region(planning_round.region_id)
     now = clock()
     if planning_round.status == PlanningRoundStatus.CLOSED:
-        raise ValidationError("status", "This round is already closed.")
+        raise ValidationError("status", N_("This round is already closed."))
     to_come = session.exec(
         select(SwarmSession.id)
         .join(Slot, Slot.id == SwarmSession.slot_id)
@@ -324,7 +326,9 @@ def close_planning_round(
         )
     ).first()
     if to_come is not None:
-        raise ValidationError("status", "This round still has sessions to come; close it after the last one.")
+        raise ValidationError(
+            "status", N_("This round still has sessions to come; close it after the last one.")
+        )
     delete_draft_sessions(session, planning_round.id)
     session.execute(
         sa.update(SolveRun)
@@ -538,7 +542,7 @@ def round_numbered(session: Session, region_id: int, sequence: int) -> PlanningR
         select(PlanningRound).where(PlanningRound.region_id == region_id, PlanningRound.sequence == sequence)
     ).first()
     if planning_round is None:
-        raise ValidationError("round", "The region has no such planning round.")
+        raise ValidationError("round", N_("The region has no such planning round."))
     return planning_round
 
 

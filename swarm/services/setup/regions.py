@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, func, select
 
 from swarm.domain.actors import Actor
-from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.errors import N_, NotFound, ValidationError
 from swarm.domain.rules import require_range, require_text
 from swarm.persistence.models import Municipality, Place, Region, User, Venue
 from swarm.seed import places as geonames
@@ -47,7 +47,7 @@ PROVINCES = {  # GeoNames first-level codes of the Netherlands
 
 def _no_control(value: str, field: str) -> str:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value or ""):
-        raise ValidationError(field, "Use letters, digits and punctuation only (no line breaks).")
+        raise ValidationError(field, N_("Use letters, digits and punctuation only (no line breaks)."))
     return value
 
 
@@ -71,15 +71,15 @@ def _region_values(session: Session, data: RegionInput, own_id: int | None) -> d
     name = _text(data.name, "name")
     slug = slugify(_no_control(data.slug, "slug") or name)[:60].strip("-")
     if not slug:
-        raise ValidationError("slug", "Use letters or digits.")
+        raise ValidationError("slug", N_("Use letters or digits."))
     taken = session.exec(select(Region.id).where(Region.slug == slug)).first()
     if taken is not None and taken != own_id:
-        raise ValidationError("slug", "Another region already has this short name.")
+        raise ValidationError("slug", N_("Another region already has this short name."))
     zone = _no_control(data.timezone or "", "timezone").strip()
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError("timezone", "Unknown time zone; use e.g. Europe/Amsterdam.") from None
+        raise ValidationError("timezone", N_("Unknown time zone; use e.g. Europe/Amsterdam.")) from None
     require_range(data.rounds_per_session, "rounds_per_session", minimum=1, maximum=10)
     if data.max_parallel_sessions is not None:
         require_range(data.max_parallel_sessions, "max_parallel_sessions", minimum=1, maximum=100)
@@ -149,7 +149,9 @@ def _seat(session: Session, name: str, own_id: int | None) -> geonames.Place:
     try:
         place = geonames.find_place(name)
     except geonames.UnknownPlace:
-        raise ValidationError("seat", "Unknown place: give the name of a Dutch town or village.") from None
+        raise ValidationError(
+            "seat", N_("Unknown place: give the name of a Dutch town or village.")
+        ) from None
     _check_free(session, place.geonameid, own_id, "seat")
     return place
 
@@ -161,19 +163,19 @@ def _check_free(session: Session, geonameid: int, municipality_id: int | None, f
         .where(Place.geonameid == geonameid, Municipality.id != (municipality_id or 0))
     ).first()
     if owner is not None:
-        raise ValidationError(field, "This place already belongs to another municipality.")
+        raise ValidationError(field, N_("This place already belongs to another municipality."))
 
 
 def _municipality_values(session: Session, data: MunicipalityInput, own_id: int | None) -> dict:
     name = _text(data.name, "name")
     code = _no_control(data.cbs_code or "", "cbs_code").strip().upper()
     if not CBS_CODE.fullmatch(code):
-        raise ValidationError("cbs_code", "A CBS code is GM followed by 4 digits, e.g. GM0197.")
+        raise ValidationError("cbs_code", N_("A CBS code is GM followed by 4 digits, e.g. GM0197."))
     taken = session.exec(select(Municipality.id).where(Municipality.cbs_code == code)).first()
     if taken is not None and taken != own_id:
-        raise ValidationError("cbs_code", "Another municipality already has this CBS code.")
+        raise ValidationError("cbs_code", N_("Another municipality already has this CBS code."))
     if data.region_id is None or session.get(Region, data.region_id) is None:
-        raise ValidationError("region_id", "Choose a region.")
+        raise ValidationError("region_id", N_("Choose a region."))
     return {"name": name, "cbs_code": code, "region_id": data.region_id}
 
 
@@ -258,7 +260,7 @@ def _geonames_place(geonameid: int | None) -> geonames.Place:
     for place in geonames.dutch_places():
         if place.geonameid == geonameid:
             return place
-    raise ValidationError("geonameid", "Pick a place from the list.")
+    raise ValidationError("geonameid", N_("Pick a place from the list."))
 
 
 def _store_place(session: Session, place: geonames.Place, municipality_id: int) -> Place:
@@ -326,7 +328,7 @@ def import_sample_region(session: Session, slug: str, *, actor: Actor) -> Import
     town hall, without people or rounds. Running it again adds what is missing and changes nothing else."""
     actor.require_administrator()
     if slug not in SAMPLE_REGIONS:
-        raise ValidationError("region", "Unknown sample region.")
+        raise ValidationError("region", N_("Unknown sample region."))
     region = seed_region(session, slug)
     codes = {m.cbs_code: m.id for m in municipalities_of(session, region.id)}
     existing = set(session.exec(select(Venue.code).where(Venue.region_id == region.id)))

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from solver.formats import SHELL_INSTANCE, SHELL_PLAN
 from swarm.domain.enums import AssignmentStatus, ProjectStance
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.reasons import reason
 from swarm.domain.refs import parse_ref, professional_ref, project_ref, role_ref
 from swarm.domain.rules import qualification_on
@@ -42,7 +42,7 @@ def existing_projects(session: Session, project_ids: Sequence[int]) -> list[Proj
         session.exec(select(Project).where(Project.id.in_(list(project_ids))).order_by(Project.id))
     )
     if not projects or len(projects) != len(set(project_ids)):
-        raise ValidationError("project_ids", "Pick existing projects.")
+        raise ValidationError("project_ids", N_("Pick existing projects."))
     return projects
 
 
@@ -54,7 +54,7 @@ def region_of_projects(session: Session, projects: Sequence[Project]) -> Region:
         )
     )
     if len(regions) != 1:
-        raise ValidationError("project_ids", "Pick projects of one region.")
+        raise ValidationError("project_ids", N_("Pick projects of one region."))
     return session.get(Region, regions.pop())
 
 
@@ -63,7 +63,8 @@ def _projects(session: Session, project_ids: Sequence[int]) -> tuple[list[Projec
     return projects, region_of_projects(session, projects)
 
 
-NO_ROLES = "The projects have no roles to fill yet."
+NO_ROLES = N_("The projects have no roles to fill yet.")
+RESULT_DOES_NOT_FIT = N_("The planner's result does not fit: %(problem)s")
 
 
 def require_roles(session: Session, project_ids: Sequence[int]) -> None:
@@ -261,7 +262,7 @@ def store_shell_plan(
     """The plan's assignments become proposals; pinned and accepted assignments stay as they are."""
     projects, _ = _projects(session, project_ids)
     if not isinstance(document, dict) or document.get("format") != SHELL_PLAN:
-        raise ValidationError("result", f'format: expected "{SHELL_PLAN}"')
+        raise ValidationError("result", RESULT_DOES_NOT_FIT, problem=f'format: expected "{SHELL_PLAN}"')
     roles = {
         r.id: r
         for r in session.exec(select(ProjectRole).where(ProjectRole.project_id.in_([p.id for p in projects])))
@@ -273,10 +274,16 @@ def store_shell_plan(
             parse_ref(item.get("professional", ""), "p"),
         )
         if role_id not in roles:
-            raise ValidationError("result", f'assignments[{i}].role: unknown role "{item.get("role")}"')
+            raise ValidationError(
+                "result",
+                RESULT_DOES_NOT_FIT,
+                problem=f'assignments[{i}].role: unknown role "{item.get("role")}"',
+            )
         if person_id is None or session.get(Professional, person_id) is None:
             raise ValidationError(
-                "result", f'assignments[{i}].professional: unknown "{item.get("professional")}"'
+                "result",
+                RESULT_DOES_NOT_FIT,
+                problem=f'assignments[{i}].professional: unknown "{item.get("professional")}"',
             )
         planned[role_id] = (person_id, _stored_reasons(item))
     current = {

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from swarm.domain.actors import Actor
 from swarm.domain.enums import AssignmentStatus, ProjectStance, SolveKind
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.reasons import CHOSEN_BY_COORDINATOR, reason
 from swarm.domain.rules import require_level, require_range, require_role_weeks, require_text
 from swarm.domain.timeutil import Clock, iso_weeks_between, system_clock
@@ -55,7 +55,7 @@ def _check_role(session: Session, municipality_id: int, data: ProjectRoleInput, 
     require_range(data.hours_per_week, f"{field}.hours_per_week", minimum=1, maximum=80)
     require_role_weeks(data.first_week, data.last_week, field)
     if data.role_id is not None and get(session, Role, data.role_id).municipality_id != municipality_id:
-        raise ValidationError(f"{field}.role_id", "Pick a role from your own role book.")
+        raise ValidationError(f"{field}.role_id", N_("Pick a role from your own role book."))
     return skills_by_code(session, [data.skill], f"{field}.skill")[data.skill].id
 
 
@@ -75,7 +75,7 @@ def create_project(
     place = place_for_field(session, data.place_id, "place_id")
     origin = data.origin_request_id
     if origin is not None and get(session, SwarmRequest, origin).municipality_id != municipality.id:
-        raise ValidationError("origin_request_id", "Pick a question of your own municipality.")
+        raise ValidationError("origin_request_id", N_("Pick a question of your own municipality."))
     skill_ids = [_check_role(session, municipality.id, role, f"roles[{i}]") for i, role in enumerate(roles)]
     project = Project(
         municipality_id=municipality.id,
@@ -163,7 +163,9 @@ def assign_professional(
         )
     ).first()
     if same_project is not None:
-        raise ValidationError("professional_id", "This professional already has another role in the project.")
+        raise ValidationError(
+            "professional_id", N_("This professional already has another role in the project.")
+        )
     row = current or Assignment(project_role_id=role.id, professional_id=professional_id)
     row.professional_id = professional_id
     row.pinned = True
@@ -188,7 +190,7 @@ def accept_team(
         )
     )
     if not rows:
-        raise ValidationError("assignments", "There is no team to accept yet.")
+        raise ValidationError("assignments", N_("There is no team to accept yet."))
     now = clock()
     for row in rows:
         row.status, row.accepted_at = AssignmentStatus.ACCEPTED, row.accepted_at or now

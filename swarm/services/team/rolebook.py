@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import Actor
-from swarm.domain.errors import ValidationError
+from swarm.domain.errors import N_, ValidationError
 from swarm.domain.rules import require_level, require_text
 from swarm.persistence.models import Municipality, Role, RoleSkill, Skill
 from swarm.services.lookup import get, skills_by_code
@@ -31,7 +31,7 @@ def check_role(
         select(Role.id).where(Role.municipality_id == municipality_id, Role.name == name)
     ).first()
     if clash is not None and clash != own_id:
-        raise ValidationError("name", "Your role book already has a role with this name.")
+        raise ValidationError("name", N_("Your role book already has a role with this name."))
     for code, level in data.skills.items():
         require_level(level, f"skills.{code}")
     return name, skills_by_code(session, list(data.skills))

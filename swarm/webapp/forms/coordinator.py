@@ -85,7 +85,7 @@ class ProjectRoleForm(Form):
             require_role_weeks(first, last, "role")
         except ValidationError as error:
             if error.field == "role.last_week":
-                raise FieldError(gettext(error.message)) from None
+                raise FieldError(gettext(error.message, **error.params)) from None
 
 
 class ProjectForm(FlaskForm):

@@ -28,7 +28,7 @@ def _field(form, name: str):
 def attach_error(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
     """Show `error` at its field (`aliases` maps service field names to form field names); else above the form."""
     name = (aliases or {}).get(error.field, error.field) or ""
-    message = gettext(error.message)
+    message = gettext(error.message, **error.params)
     field = _field(form, name) if name else None
     if field is not None and hasattr(field, "errors"):
         if not isinstance(field.errors, list):

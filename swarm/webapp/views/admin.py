@@ -204,7 +204,7 @@ def add_place(municipality_id: int):
             place = setup.add_place(db(), the_municipality.id, form.geonameid.data, actor=current_user.actor)
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            flash(_(error.message, **error.params), "error")
         else:
             flash(
                 _(
@@ -363,7 +363,7 @@ def _staff_action(user_id: int, action) -> None:
         abort(404)
     except ValidationError as error:
         discard_changes()
-        flash(_(error.message), "error")
+        flash(_(error.message, **error.params), "error")
 
 
 @bp.post("/staff/<id:user_id>/resend")

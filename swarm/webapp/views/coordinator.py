@@ -278,7 +278,7 @@ def open_request(request_id: int):
             )
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            flash(_(error.message, **error.params), "error")
             return redirect(url_for("coordinator.request_page", request_id=swarm_request.id))
         except InvalidTransition:
             discard_changes()

@@ -140,7 +140,7 @@ def assign(project_id: int, role_id: int):
             project_service.assign_professional(db(), role_id, chosen, actor=current_user.actor)
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            flash(_(error.message, **error.params), "error")
         else:
             flash(
                 _("The team has been adjusted; this choice is kept when the proposal runs again."), "success"
@@ -156,7 +156,7 @@ def accept(project_id: int):
             project_service.accept_team(db(), project.id, actor=current_user.actor, clock=clock())
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            flash(_(error.message, **error.params), "error")
         else:
             flash(_("The team has been accepted."), "success")
     return redirect(url_for("coordinator.project_page", project_id=project.id))
@@ -173,7 +173,7 @@ def propose_team(project_id: int):
             )
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            flash(_(error.message, **error.params), "error")
         else:
             flash(_("The team proposal is being made; its progress appears below."), "success")
     return redirect(url_for("coordinator.project_page", project_id=project.id))

@@ -182,7 +182,7 @@ def pin():
             )
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            flash(_(error.message, **error.params), "error")
         else:
             flash(_("Pinned. Solve again to plan around it."), "success")
         return redirect(url_for("organizer.review", round=swarm_request.planning_round_id))

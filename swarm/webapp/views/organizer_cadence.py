@@ -89,7 +89,7 @@ def _attach(form: CadenceForm, error: ValidationError, rows: list[int]) -> None:
         position = int(field[len("slot_times[") : field.index("]")])
         if position < len(rows):
             field = f"slot_times[{rows[position]}]{field[field.index(']') + 1 :]}"
-    attach_error(form, ValidationError(field, error.message), {"slot_times": "slot_times"})
+    attach_error(form, ValidationError(field, error.message, **error.params), {"slot_times": "slot_times"})
 
 
 @bp.route("/cadence", methods=["GET", "POST"])

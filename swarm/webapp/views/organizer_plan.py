@@ -85,7 +85,7 @@ def start_solve():
             )
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            flash(_(error.message, **error.params), "error")
         else:
             flash(_("The solve has been queued; its progress appears below."), "success")
     else:
@@ -125,7 +125,7 @@ def publish():
             )
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            flash(_(error.message, **error.params), "error")
         else:
             flash(
                 _(

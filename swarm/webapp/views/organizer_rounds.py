@@ -101,7 +101,7 @@ def _attach(form: RoundForm, error: ValidationError, rows: list[int]) -> None:
         position = int(field[len("slots[") : field.index("]")])
         if position < len(rows):
             field = f"slots[{rows[position]}]{field[field.index(']') + 1 :]}"
-    attach_error(form, ValidationError(field, error.message))
+    attach_error(form, ValidationError(field, error.message, **error.params))
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
@@ -208,7 +208,7 @@ def close_round(round_id: int):
             rounds.close_planning_round(db(), planning_round.id, actor=current_user.actor, clock=clock())
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            flash(_(error.message, **error.params), "error")
         else:
             flash(_("The round is closed. What it left unplanned moves on to the next round."), "success")
     return redirect(url_for("organizer.round_page", round_id=planning_round.id))

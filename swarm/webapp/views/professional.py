@@ -216,7 +216,7 @@ def respond(invitation_id: int):
             )
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            flash(_(error.message, **error.params), "error")
         else:
             flash(RESPONSE_MESSAGES.get(answer, _("Your answer has been saved.")), "success")
     return redirect(url_for("professional.invitations") + f"#invitation-{invitation_id}")

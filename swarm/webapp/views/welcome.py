@@ -25,7 +25,7 @@ def welcome(token: str):
     try:
         professional = invited_professional(db(), token, config=config, clock=clock())
     except ValidationError as error:
-        return render_template("exchange/welcome_invalid.html", message=_(error.message)), 404
+        return render_template("exchange/welcome_invalid.html", message=_(error.message, **error.params)), 404
     form = WelcomeForm()
     if form.validate_on_submit():
         try:
