@@ -33,6 +33,7 @@ from swarm.seed.regions import UnknownRegion
 from swarm.services.lookup import region_by_slug
 from swarm.services.plan.draft import store_swarm_schedule
 from swarm.services.plan.instance import build_swarm_instance
+from swarm.services.setup.reference import seed_skills
 from swarm.services.team.instance import build_shell_instance, store_shell_plan
 
 # Modules of other parts that add commands: each may define ``COMMANDS`` (or ``commands``), a list of click commands.
@@ -94,10 +95,20 @@ def db() -> None:
 @click.argument("revision", default="head")
 @_friendly
 def db_upgrade(revision: str) -> None:
-    """Migrate the database up to REVISION (default: the newest)."""
+    """Migrate the database up to REVISION (default: the newest), and at the newest load the skill catalogue."""
     config = _config()
     migrate.upgrade(config.resolved_database_url, revision)
     click.echo(f"database at {revision} ({_safe_url(config)})")
+    engine = _engine(config)
+    try:
+        if migrate.current_revision(engine) == migrate.head_revision():
+            # Reference data every installation needs, also one that starts from an empty database and sets
+            # its regions up in the web app: questions, roles and profiles name skills from this catalogue.
+            with unit_of_work(engine) as session:
+                count = len(seed_skills(session))
+            click.echo(f"skill catalogue: {count} skills")
+    finally:
+        engine.dispose()
 
 
 @db.command("downgrade")

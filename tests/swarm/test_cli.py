@@ -6,9 +6,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from sqlmodel import Session, select
 
 from swarm.cli import main
 from swarm.persistence import migrate
+from swarm.persistence.db import create_engine
+from swarm.persistence.models import Skill
 from tests.swarm.spec_checks import check_shell_instance, check_swarm_instance
 
 
@@ -86,7 +89,16 @@ def test_demo_prepares_a_fresh_sqlite_database_and_plans_its_round(tmp_path, mon
 def test_db_upgrade_downgrade_and_current(tmp_path, monkeypatch):
     monkeypatch.setenv("SWARM_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     runner = CliRunner()
+    upgraded = runner.invoke(main, ["db", "upgrade"])
+    assert upgraded.exit_code == 0
+    # an empty database gets the skill catalogue that questions, roles and profiles name (and only once)
+    assert "skill catalogue: " in upgraded.output
     assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    engine = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with Session(engine) as session:
+        codes = session.exec(select(Skill.code)).all()
+    engine.dispose()
+    assert "participatie" in codes and len(codes) == len(set(codes))
     head = migrate.head_revision()
     assert f"current: {head}," in runner.invoke(main, ["db", "current"]).output
     assert runner.invoke(main, ["db", "downgrade"]).exit_code == 0  # one step
