@@ -147,4 +147,5 @@ DOMAIN_MESSAGES = (
     _l("Choose at least one event."),
     _l("A secret has 16 to 200 letters, digits or punctuation."),
     _l("The region has 20 webhooks already; remove one first."),
+    _l("The end date must come after the start date."),
 )
