@@ -19,6 +19,7 @@ from swarm.persistence.models import AuditRecord, User
 from swarm.services.plan.worker import run_queued_solves
 from swarm.webapp.labels import AUDIT_KINDS
 from tests.documents import PNG
+from tests.web.browser import PageChecker, log_in, requires_chromium
 from tests.web.conftest import login
 from tests.web.test_documents import _pending, _upload
 from tests.web.world import NOW, PASSWORD, csrf_token_from
@@ -372,3 +373,34 @@ def test_every_kind_has_words_in_dutch_and_in_english(admin, the_world, engine):
     )
     english = admin.get("/admin/audit").get_data(as_text=True)
     assert "Personal data erased" in english and "Audit log" in english and "the system" in english
+
+
+@requires_chromium
+@pytest.mark.browser
+def test_the_log_with_records_passes_axe_and_fits_a_phone(playwright_browser, live, the_world, engine):
+    for kind in AuditKind:
+        _add(
+            engine,
+            kind=kind,
+            region_id=the_world.regions["home"].id,
+            actor_role="organizer",
+            actor_name="Anna",
+        )
+    checker = PageChecker(live.url)
+    context = playwright_browser.new_context(
+        base_url=live.url, locale="nl-NL", viewport={"width": 390, "height": 844}
+    )
+    try:
+        page = context.new_page()
+        checker.watch(page)
+        log_in(page, checker, the_world.users["organizer_home"].email, PASSWORD)
+        page.get_by_role("link", name="Auditlog").click()
+        assert page.get_by_role("heading", name=f"{len(AuditKind)} vermeldingen").is_visible()
+        checker.axe(page)
+        page.get_by_label("Wat er gebeurde").select_option("data_erased")
+        page.get_by_role("button", name="Filteren").click()
+        assert page.get_by_role("heading", name="1 vermelding").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        checker.axe(page)
+    finally:
+        context.close()
