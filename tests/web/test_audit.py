@@ -21,6 +21,7 @@ from swarm.webapp.labels import AUDIT_KINDS
 from tests.documents import PNG
 from tests.web.browser import PageChecker, log_in, requires_chromium
 from tests.web.conftest import login
+from tests.web.mailbox import follow, newest_link
 from tests.web.test_documents import _pending, _upload
 from tests.web.world import NOW, PASSWORD, csrf_token_from
 
@@ -139,6 +140,31 @@ def test_a_password_change_is_recorded_and_a_refused_one_is_not(login_as, the_wo
     assert changed.status_code == 302, changed.get_data(as_text=True)[:2000]
     [record] = records(engine, AuditKind.PASSWORD_CHANGED)
     assert record.actor_id == record.subject_id == the_world.users["coordinator_home"].id
+
+
+def test_a_password_set_through_an_invitation_link_is_recorded_as_its_owners(app, admin, the_world, engine):
+    home = the_world.regions["home"]
+    post(
+        admin,
+        "/admin/staff",
+        {
+            "name": "Olga",
+            "email": "olga@example.nl",
+            "role": "organizer",
+            "region_id": str(home.id),
+            "municipality_id": "0",
+            "locale": "nl",
+        },
+    )
+    done = follow(
+        app.test_client(),
+        newest_link(engine, "olga@example.nl"),
+        {"new_password": NEW, "repeat_password": NEW},
+    )
+    assert done.status_code == 302
+    [record] = records(engine, AuditKind.PASSWORD_CHANGED)
+    assert record.actor_id == record.subject_id and record.actor_name == "Olga"
+    assert (record.region_id, record.facts) == (home.id, {"link": "invite"})
 
 
 def test_a_policy_change_records_before_and_after_and_a_refused_one_nothing(organizer, the_world, engine):
