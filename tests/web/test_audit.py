@@ -226,6 +226,20 @@ def test_pins_solves_stops_and_publication_are_recorded(app, organizer, the_worl
     assert stopped.subject_id == run_id and stopped.facts["was"] == "queued"
 
 
+def test_a_coordinators_team_proposal_and_its_stop_are_recorded_in_the_region(login_as, the_world, engine):
+    client = login_as("coordinator_home")
+    project = the_world.projects["home"]
+    path = f"/coordinator/projects/{project.id}"
+    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    client.post(f"{path}/propose", data={"csrf_token": token})
+    [started] = records(engine, AuditKind.SOLVE_STARTED)
+    assert started.facts == {"kind": "shell", "project_ids": [project.id]}
+    assert started.region_id == the_world.regions["home"].id and started.actor_role == "coordinator"
+    client.post(f"{path}/runs/{started.subject_id}/stop", data={"csrf_token": token})
+    [stopped] = records(engine, AuditKind.SOLVE_STOPPED)
+    assert stopped.subject_id == started.subject_id and stopped.region_id == started.region_id
+
+
 def test_document_checks_are_recorded_for_the_region(login_as, organizer, the_world, engine):
     professional = login_as("professional_home")
     for kind in ("vog", "liability_insurance"):
