@@ -1,4 +1,5 @@
-"""Operations commands: ``swarm scheduler``, ``swarm worker``, ``swarm plan`` and ``swarm export-ics``.
+"""Operations commands: ``swarm scheduler``, ``swarm worker``, ``swarm plan``, ``swarm export-ics`` and
+``swarm audit purge``.
 
 ``COMMANDS`` is added to the ``swarm`` group in swarm/cli.py; ``python -m swarm.cli_ops`` runs them on their own.
 Bad input ends with a message naming what is wrong and a non-zero exit, never a traceback.
@@ -24,6 +25,7 @@ from swarm.jobs import Intervals, SchedulerAlreadyRunning, run_scheduler, run_wo
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.persistence.models import SolveRun, SwarmRequest
 from swarm.services.lookup import region_by_slug
+from swarm.services.ops import audit as audit_log
 from swarm.services.plan.frame import current_planning_round
 from swarm.services.plan.publish import export_ics as write_invitation_files
 from swarm.services.plan.publish import publish_round
@@ -169,7 +171,24 @@ def export_ics(out_dir: Path) -> None:
     )
 
 
-COMMANDS = [scheduler, worker, plan, export_ics]
+@click.group("audit")
+def audit() -> None:
+    """The audit log (who did what and when)."""
+
+
+@audit.command("purge")
+def audit_purge() -> None:
+    """Remove the audit records older than SWARM_AUDIT_RETENTION_DAYS now (the scheduler does it daily)."""
+    config = _config()
+    engine = create_engine(config.resolved_database_url)
+    try:
+        removed = audit_log.purge_expired(engine, config, system_clock)
+    finally:
+        engine.dispose()
+    click.echo(f"{removed} audit record(s) older than {config.audit_retention_days} days removed.")
+
+
+COMMANDS = [scheduler, worker, plan, export_ics, audit]
 
 
 @click.group()

@@ -71,6 +71,9 @@ class Config:
         "Days the file of a rejected document, or of an approved one after it expired, is kept; the check's "
         "outcome stays with the profile",
     )
+    audit_retention_days: int = _setting(
+        730, "Days an audit log record (who did what and when) is kept before the daily purge removes it"
+    )
     solve_time_limit: int = _setting(60, "Seconds a planning solve may run at most")
     solve_workers: int = _setting(2, "CP-SAT search workers per solve")
     worker_heartbeat_seconds: int = _setting(
@@ -170,6 +173,7 @@ class Config:
             "retention_days",
             "snapshot_retention_days",
             "document_retention_days",
+            "audit_retention_days",
             "solve_time_limit",
             "solve_workers",
             "login_attempts_per_account",

@@ -35,7 +35,7 @@ from swarm.config import Config
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.db import create_engine, is_sqlite, process_name
 from swarm.persistence.outage import Outage, connection_lost
-from swarm.services.ops import housekeeping, outbox, webhooks
+from swarm.services.ops import audit, housekeeping, outbox, webhooks
 from swarm.services.people import retention
 from swarm.services.plan import cadence, polls, queue, worker
 from swarm.services.plan.results import RunOutcome
@@ -109,6 +109,7 @@ def jobs_for(engine: sa.Engine, intervals: Intervals = Intervals()) -> list[Job]
         Job("reminders", housekeeping.send_reminders, intervals.reminders),
         Job("document-expiry", housekeeping.warn_expiring_documents, intervals.documents),
         Job("retention", retention.run_retention, intervals.retention),
+        Job("audit-retention", audit.purge_expired, intervals.retention),
     ]
 
 

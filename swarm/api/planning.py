@@ -196,7 +196,7 @@ def get_solve(solve_id: int):
 def stop_solve(solve_id: int):
     """Stop the solve and keep the best schedule found so far (a queued one is cancelled)."""
     actor = auth.require_role(UserRole.ORGANIZER, UserRole.COORDINATOR)
-    return solve_document(queue.request_stop(db(), solve_id, actor=actor))
+    return solve_document(queue.request_stop(db(), solve_id, actor=actor, clock=clock()))
 
 
 @blp.get("/rounds/<id:round_id>/schedule")

@@ -154,3 +154,29 @@ class RoundPhase(StrEnum):
     PLANNING = "planning"  # open, the availability poll has closed: solve, review, publish
     PUBLISHED = "published"
     CLOSED = "closed"
+
+
+class AuditKind(StrEnum):
+    """What an audit record says happened (``swarm.services.ops.audit``); the web words each in Dutch or English."""
+
+    LOGIN_FAILED = "login_failed"  # a wrong password, or an unknown or switched-off account
+    LOGIN_LOCKED = "login_locked"  # too many attempts: the throttle locked the account or the client address
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_SWITCHED_OFF = "account_switched_off"
+    ACCOUNT_SWITCHED_ON = "account_switched_on"
+    PASSWORD_CHANGED = "password_changed"
+    STAFF_INVITED = "staff_invited"
+    STAFF_INVITATION_RESENT = "staff_invitation_resent"
+    DOCUMENT_APPROVED = "document_approved"
+    DOCUMENT_REJECTED = "document_rejected"
+    DOCUMENT_RECORDED = "document_recorded"  # checked outside the app: approved without a file
+    POLICY_CHANGED = "policy_changed"
+    PIN_SET = "pin_set"
+    PIN_REMOVED = "pin_removed"
+    SOLVE_STARTED = "solve_started"
+    SOLVE_STOPPED = "solve_stopped"
+    ROUND_PUBLISHED = "round_published"
+    INVITATION_DECLINED = "invitation_declined"
+    REPAIR_PUBLISHED = "repair_published"
+    DATA_EXPORTED = "data_exported"
+    DATA_ERASED = "data_erased"

@@ -24,6 +24,7 @@ from swarm.webapp.uploads import init_uploads
 from swarm.webapp.views import (  # the *_data, *_projects, *_plan and *_webhooks modules add routes to their actor's blueprint
     account,
     admin,
+    audit,  # noqa: F401  (the audit log page on the organizer's and the administrator's blueprints)
     coordinator,
     coordinator_projects,  # noqa: F401
     documents,

@@ -139,15 +139,20 @@ def throttle(scope: str, email: str) -> None:
     """Count this attempt for the account and the client address (Throttled when either is locked)."""
     limits = throttle_limits()
     end_request_transaction()
-    count_attempt(
-        engine(),
-        [
-            (account_key(scope, email), limits.per_account),
-            (address_key(scope, request.remote_addr), limits.per_address),
-        ],
-        limits,
-        clock=clock(),
-    )
+    try:
+        count_attempt(
+            engine(),
+            [
+                (account_key(scope, email), limits.per_account),
+                (address_key(scope, request.remote_addr), limits.per_address),
+            ],
+            limits,
+            clock=clock(),
+        )
+    except Throttled as throttled:
+        if throttled.locked_now:
+            accounts.record_refused_login(engine(), email, locked=True, scope=scope, clock=clock())
+        raise
 
 
 def throttled_response(template: str, throttled: Throttled, **context):
@@ -197,6 +202,8 @@ def login():
             )
         else:
             if user is None:
+                end_request_transaction()  # on SQLite this POST's session holds the write lock
+                accounts.record_refused_login(engine(), form.email.data, locked=False, clock=clock())
                 form.password.errors.append(_l("Unknown email address or wrong password."))
             else:
                 forgive(

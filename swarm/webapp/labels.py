@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from swarm.domain.documents import Standing
 from swarm.domain.enums import (
+    AuditKind,
     DocumentStatus,
     InvitationResponse,
     RequestStatus,
@@ -107,6 +108,80 @@ STANDINGS = {
 }
 
 
+AUDIT_KINDS = {
+    AuditKind.LOGIN_FAILED: _l("Login failed"),
+    AuditKind.LOGIN_LOCKED: _l("Login locked after too many attempts"),
+    AuditKind.ACCOUNT_CREATED: _l("Account created"),
+    AuditKind.ACCOUNT_SWITCHED_OFF: _l("Account switched off"),
+    AuditKind.ACCOUNT_SWITCHED_ON: _l("Account switched on"),
+    AuditKind.PASSWORD_CHANGED: _l("Password changed"),
+    AuditKind.STAFF_INVITED: _l("Staff member invited"),
+    AuditKind.STAFF_INVITATION_RESENT: _l("Staff invitation sent again"),
+    AuditKind.DOCUMENT_APPROVED: _l("Document approved"),
+    AuditKind.DOCUMENT_REJECTED: _l("Document rejected"),
+    AuditKind.DOCUMENT_RECORDED: _l("Checked document recorded"),
+    AuditKind.POLICY_CHANGED: _l("Policy changed"),
+    AuditKind.PIN_SET: _l("Pin set"),
+    AuditKind.PIN_REMOVED: _l("Pin removed"),
+    AuditKind.SOLVE_STARTED: _l("Solve started"),
+    AuditKind.SOLVE_STOPPED: _l("Solve stopped"),
+    AuditKind.ROUND_PUBLISHED: _l("Round published"),
+    AuditKind.INVITATION_DECLINED: _l("Invitation declined"),
+    AuditKind.REPAIR_PUBLISHED: _l("Repair published"),
+    AuditKind.DATA_EXPORTED: _l("Personal data downloaded"),
+    AuditKind.DATA_ERASED: _l("Personal data erased"),
+}
+AUDIT_ACTORS = {"system": _l("the system"), "anonymous": _l("not logged in")}
+AUDIT_SUBJECTS = {
+    "user": _l("account"),
+    "professional": _l("professional"),
+    "document": _l("document"),
+    "region": _l("region"),
+    "request": _l("question"),
+    "solve_run": _l("solve"),
+    "planning_round": _l("round"),
+    "invitation": _l("invitation"),
+}
+
+
+def audit_subject_label(record) -> str:
+    """What a record concerns: a kind of row and its number."""
+    if not record.subject_type:
+        return ""
+    return f"{AUDIT_SUBJECTS.get(record.subject_type, record.subject_type)} #{record.subject_id}"
+
+
+def audit_facts_text(record) -> str:
+    """A record's facts in one line: ``kind: vog · professional_id: 7``; a change as ``before → after``."""
+
+    def shown(value) -> str:
+        if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], (list, dict)):
+            return f"{value[0]} → {value[1]}"
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        if isinstance(value, dict):
+            return "; ".join(f"{k}: {shown(v)}" for k, v in sorted(value.items()))
+        return str(value)
+
+    return " · ".join(f"{key}: {shown(value)}" for key, value in sorted((record.facts or {}).items()))
+
+
+def audit_kind_label(value) -> str:
+    """What an audit record says happened, in the page's language."""
+    try:
+        return str(AUDIT_KINDS[AuditKind(value)])
+    except (ValueError, KeyError):
+        return str(value)
+
+
+def audit_actor_label(record) -> str:
+    """Who acted: a staff member's name, a role with the account's number, the system or someone not logged in."""
+    if record.actor_role in AUDIT_ACTORS:
+        return str(AUDIT_ACTORS[record.actor_role])
+    who = record.actor_name or role_label(record.actor_role)
+    return f"{who} (#{record.actor_id})" if record.actor_id is not None else who
+
+
 def standing_text(value) -> str:
     return str(STANDINGS.get(Standing(value), value))
 
@@ -202,3 +277,7 @@ def register(app) -> None:
     app.add_template_global(standing_text)
     app.add_template_global(document_reason)
     app.add_template_global(document_status_text)
+    app.add_template_global(audit_kind_label)
+    app.add_template_global(audit_actor_label)
+    app.add_template_global(audit_subject_label)
+    app.add_template_global(audit_facts_text)

@@ -26,10 +26,12 @@ MENUS = {
         ("organizer.documents_to_check", _l("Documents")),
         ("organizer.policy", _l("Equal treatment")),
         ("organizer.webhooks_page", _l("Webhooks")),
+        ("organizer.audit_log", _l("Audit log")),
     ],
     UserRole.ADMINISTRATOR: [
         ("admin.regions", _l("Regions")),
         ("admin.staff", _l("Staff accounts")),
+        ("admin.audit_log", _l("Audit log")),
     ],
 }
 ACCOUNT = ("account.settings", _l("Account"))  # every role: password, log out everywhere

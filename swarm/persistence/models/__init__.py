@@ -22,11 +22,13 @@ Where each concept lives:
   it), CalendarFeed (token hash only).
 - ``integrations``: ApiToken (personal JSON API tokens: hash only), Webhook (a region's receiver, its secret and
   events) and WebhookDelivery (an event on its way, retried like the outbox).
+- ``audit``: AuditRecord (who did what and when; append-only, no foreign keys, purged after its retention).
 
 Every datetime column is an aware UTC instant (``columns.UTCDateTime``); enums are checked strings.
 """
 
 from swarm.persistence.models.accounts import AccountToken, LoginThrottle, User
+from swarm.persistence.models.audit import AuditRecord
 from swarm.persistence.models.exchange import PendingImport
 from swarm.persistence.models.integrations import ApiToken, Webhook, WebhookDelivery
 from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
@@ -61,6 +63,7 @@ from swarm.persistence.models.schedule import Invitation, Pin, Seat, Session, Se
 __all__ = [
     "AccountToken",
     "ApiToken",
+    "AuditRecord",
     "Assignment",
     "Availability",
     "CadenceVenue",

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
 from swarm.domain import passwords
 from swarm.domain.actors import SYSTEM, Actor
-from swarm.domain.enums import STAFF_ROLES, UserRole
+from swarm.domain.enums import STAFF_ROLES, AuditKind, UserRole
 from swarm.domain.errors import N_, NotAllowed, ValidationError
 from swarm.domain.rules import normalise_email
 from swarm.domain.timeutil import Clock, system_clock
+from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Municipality, Professional, Region, User
 from swarm.services.lookup import get
+from swarm.services.ops import audit
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended (RFC 9106) parameters
 # Verified when the email is unknown, so that a login takes as long whether or not the account exists.
@@ -112,7 +115,46 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    audit.record(
+        session,
+        AuditKind.ACCOUNT_CREATED,
+        actor=actor,
+        clock=clock,
+        region_id=region_of_user(session, user),
+        subject=("user", user.id),
+        facts={"role": scope.role.value},
+    )
     return user
+
+
+def region_of_user(session: Session, user: User) -> int | None:
+    """The region an account belongs to (None for an administrator)."""
+    if user.region_id is not None:
+        return user.region_id
+    if user.municipality_id is not None:
+        return get(session, Municipality, user.municipality_id).region_id
+    if user.professional_id is not None:
+        return get(session, Professional, user.professional_id).region_id
+    return None
+
+
+def record_refused_login(
+    engine: sa.Engine, email: str, *, locked: bool, scope: str = "login", clock: Clock = system_clock
+) -> None:
+    """Record a failed login (or, ``locked``, the throttle's lock after too many) in a transaction of its own: the
+    refused request itself is rolled back. The record names the account by id when it exists, never the address
+    typed."""
+    with unit_of_work(engine) as session:
+        user = session.exec(select(User).where(User.email == (email or "").strip().lower()[:320])).first()
+        audit.record(
+            session,
+            AuditKind.LOGIN_LOCKED if locked else AuditKind.LOGIN_FAILED,
+            actor=None,
+            clock=clock,
+            region_id=region_of_user(session, user) if user is not None else None,
+            subject=("user", user.id) if user is not None else ("", None),
+            facts={"scope": scope, "known_account": user is not None},
+        )
 
 
 def require_plain_name(name: str | None, field: str = "name") -> str:
@@ -203,7 +245,9 @@ def revoke_sessions(session: Session, user_id: int, *, actor: Actor) -> User:
     return user
 
 
-def change_password(session: Session, user_id: int, current: str, new: str, *, actor: Actor) -> User:
+def change_password(
+    session: Session, user_id: int, current: str, new: str, *, actor: Actor, clock: Clock = system_clock
+) -> User:
     """A new password, given the current one; every other login session of the user ends."""
     user = get(session, User, user_id)
     if not (actor.is_system or actor.user_id == user.id):
@@ -217,6 +261,14 @@ def change_password(session: Session, user_id: int, current: str, new: str, *, a
     user.session_version += 1  # other devices must log in again
     session.add(user)
     session.flush()
+    audit.record(
+        session,
+        AuditKind.PASSWORD_CHANGED,
+        actor=actor,
+        clock=clock,
+        region_id=region_of_user(session, user),
+        subject=("user", user.id),
+    )
     return user
 
 
@@ -245,10 +297,4 @@ def require_account_manager(session: Session, user: User, actor: Actor) -> None:
 
 def raise_if_not_region_organizer(session: Session, user: User, actor: Actor) -> None:
     """Organizers manage the accounts of their own region; everyone else only their own."""
-    if user.region_id is not None:
-        region_id = user.region_id
-    elif user.municipality_id is not None:
-        region_id = get(session, Municipality, user.municipality_id).region_id
-    else:
-        region_id = get(session, Professional, user.professional_id).region_id
-    actor.require_region(region_id)
+    actor.require_region(region_of_user(session, user))

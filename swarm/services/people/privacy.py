@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from swarm.domain.actors import SYSTEM, Actor
-from swarm.domain.enums import FeedOwner, OutboxStatus, SessionStatus, SolveStatus
+from swarm.domain.enums import AuditKind, FeedOwner, OutboxStatus, SessionStatus, SolveStatus
 from swarm.domain.errors import ValidationError
 from swarm.domain.refs import professional_ref
 from swarm.domain.timeutil import Clock, system_clock
@@ -59,6 +59,7 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
+from swarm.services.ops import audit
 from swarm.services.plan.queue import REPAIR, enqueue_solve
 
 ANONYMOUS_NAME = "Geanonimiseerd"
@@ -88,10 +89,20 @@ def _ref_pattern(ref: str) -> re.Pattern:
 # -- seeing and downloading ------------------------------------------------------------------------------------
 
 
-def export_personal_data(session: Session, professional_id: int, *, actor: Actor) -> dict:
-    """Everything stored about the professional, as plain JSON-ready data (the download)."""
+def export_personal_data(
+    session: Session, professional_id: int, *, actor: Actor, clock: Clock = system_clock
+) -> dict:
+    """Everything stored about the professional, as plain JSON-ready data (the download); the audit log notes it."""
     actor.require_professional(professional_id)
     person = get(session, Professional, professional_id)
+    audit.record(
+        session,
+        AuditKind.DATA_EXPORTED,
+        actor=actor,
+        clock=clock,
+        region_id=person.region_id,
+        subject=("professional", person.id),
+    )
     ref = professional_ref(person.id)
     place = session.get(Place, person.home_place_id) if person.home_place_id else None
     codes = {s.id: s.code for s in session.exec(select(Skill))}
@@ -400,6 +411,15 @@ def anonymise_professional(
     person.anonymised_at = person.updated_at = now
     session.add(person)
     session.flush()
+    audit.record(
+        session,
+        AuditKind.DATA_ERASED,
+        actor=actor,
+        clock=clock,
+        region_id=person.region_id,
+        subject=("professional", person.id),
+        facts={"rounds_repaired": len(to_repair)},
+    )
     _repair(session, sorted(to_repair), clock)
     return person
 

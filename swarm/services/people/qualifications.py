@@ -30,13 +30,14 @@ from swarm.domain.documents import (
     standings_on,
     years_ahead,
 )
-from swarm.domain.enums import DocumentKind, DocumentStatus, UserRole
+from swarm.domain.enums import AuditKind, DocumentKind, DocumentStatus, UserRole
 from swarm.domain.errors import N_, NotFound, ValidationError
 from swarm.domain.rules import Document, Qualification, qualification_on, require_text
 from swarm.domain.timeutil import Clock, system_clock, to_local
 from swarm.persistence.files import DocumentStore
 from swarm.persistence.models import Professional, QualificationDocument, User
 from swarm.services.lookup import get
+from swarm.services.ops import audit
 
 # Reasons the system gives when it withdraws a document itself (worded in the reader's language at the edge).
 KVK_NUMBER_CHANGED = N_("Your KvK number changed: upload an extract for the new number.")
@@ -285,7 +286,30 @@ def approve_document(
     document.rejection_reason, document.expiry_warned_at = "", None
     session.add(document)
     session.flush()
+    _record_check(session, AuditKind.DOCUMENT_APPROVED, document, professional, actor, clock)
     return document
+
+
+def _record_check(
+    session: Session,
+    kind: AuditKind,
+    document: QualificationDocument,
+    professional: Professional,
+    actor: Actor,
+    clock: Clock,
+) -> None:
+    facts: dict = {"kind": DocumentKind(document.kind).value, "professional_id": professional.id}
+    if document.expires_on is not None and kind is not AuditKind.DOCUMENT_REJECTED:
+        facts["expires_on"] = document.expires_on.isoformat()
+    audit.record(
+        session,
+        kind,
+        actor=actor,
+        clock=clock,
+        region_id=professional.region_id,
+        subject=("document", document.id),
+        facts=facts,
+    )
 
 
 def reject_document(
@@ -298,6 +322,8 @@ def reject_document(
     document.checked_at, document.checked_by_id = clock(), actor.user_id
     session.add(document)
     session.flush()
+    professional = get(session, Professional, document.professional_id)
+    _record_check(session, AuditKind.DOCUMENT_REJECTED, document, professional, actor, clock)
     return document
 
 
@@ -335,6 +361,7 @@ def record_checked_document(
     )
     session.add(document)
     session.flush()
+    _record_check(session, AuditKind.DOCUMENT_RECORDED, document, professional, actor, clock)
     return document
 
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from swarm.domain.enums import STAFF_ROLES, TokenPurpose, UserRole
+from swarm.domain.enums import STAFF_ROLES, AuditKind, TokenPurpose, UserRole
 from swarm.domain.errors import ValidationError
 from swarm.domain.rules import normalise_email
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import Professional, User
+from swarm.services.ops import audit
 from swarm.services.ops.outbox import enqueue_mail
 from swarm.services.people.account_mail import Links, account_mail
-from swarm.services.people.accounts import PasswordLoginOff, check_password, hash_password
+from swarm.services.people.accounts import (
+    PasswordLoginOff,
+    actor_for,
+    check_password,
+    hash_password,
+    region_of_user,
+)
 from swarm.services.people.tokens import check_link, digest, issue_token, use_link
 
 PASSWORD_LINKS = (TokenPurpose.INVITE, TokenPurpose.RESET)
@@ -88,13 +95,22 @@ def set_password_with_link(
     if user is not None and not staff_passwords and UserRole(user.role) in STAFF_ROLES:
         raise PasswordLoginOff("Staff accounts log in through single sign-on.")
     check_password(password, email=user.email if user else "")
-    _token, user = use_link(session, secret, PASSWORD_LINKS, clock=clock)
+    used, user = use_link(session, secret, PASSWORD_LINKS, clock=clock)
     user.password_hash = hash_password(password)
     user.session_version += 1
     if user.email_confirmed_at is None:
         user.email_confirmed_at = clock()
     session.add(user)
     session.flush()
+    audit.record(
+        session,
+        AuditKind.PASSWORD_CHANGED,
+        actor=actor_for(user),
+        clock=clock,
+        region_id=region_of_user(session, user),
+        subject=("user", user.id),
+        facts={"link": TokenPurpose(used.purpose).value},
+    )
     return user
 
 

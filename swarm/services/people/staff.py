@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from swarm.domain.actors import Actor
-from swarm.domain.enums import STAFF_ROLES, TokenPurpose, UserRole
+from swarm.domain.enums import STAFF_ROLES, AuditKind, TokenPurpose, UserRole
 from swarm.domain.errors import N_, NotFound, ValidationError
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.models import Municipality, Region, User
 from swarm.services.lookup import get
+from swarm.services.ops import audit
 from swarm.services.ops.outbox import enqueue_mail
 from swarm.services.people.account_mail import Links, account_mail, role_words
 from swarm.services.people.accounts import Scope, create_user
@@ -87,7 +88,20 @@ def invite_staff(
         session, data.email, None, _scope(data), name=data.name, locale=data.locale, actor=actor, clock=clock
     )
     send_invitation(session, user, links=links, staff_passwords=staff_passwords, clock=clock)
+    _record(session, AuditKind.STAFF_INVITED, user, actor, clock)
     return user
+
+
+def _record(session: Session, kind: AuditKind, user: User, actor: Actor, clock: Clock) -> None:
+    audit.record(
+        session,
+        kind,
+        actor=actor,
+        clock=clock,
+        region_id=_region_of(session, user),
+        subject=("user", user.id),
+        facts={"role": UserRole(user.role).value},
+    )
 
 
 def send_invitation(
@@ -145,6 +159,7 @@ def resend_invitation(
             "user", N_("This person has already logged in; they can use 'Forgot password?'.")
         )
     send_invitation(session, user, links=links, staff_passwords=staff_passwords, clock=clock)
+    _record(session, AuditKind.STAFF_INVITATION_RESENT, user, actor, clock)
     return user
 
 
@@ -158,9 +173,13 @@ def set_staff_active(
         raise ValidationError("user", N_("You cannot switch off your own account."))
     if user.active and not active:
         user.session_version += 1
+    changed = user.active != active
     user.active = active
     session.add(user)
     session.flush()
+    if changed:
+        kind = AuditKind.ACCOUNT_SWITCHED_ON if active else AuditKind.ACCOUNT_SWITCHED_OFF
+        _record(session, kind, user, actor, clock)
     return user
 
 

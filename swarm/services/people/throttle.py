@@ -36,11 +36,13 @@ class Limits:
 
 
 class Throttled(Exception):
-    """Too many attempts: try again after ``retry_after`` (whole seconds, at least 1)."""
+    """Too many attempts: try again after ``retry_after`` (whole seconds, at least 1). ``locked_now``: this very
+    attempt locked a key (the audit log notes the lockout once, not every refusal after it)."""
 
-    def __init__(self, retry_after: timedelta):
+    def __init__(self, retry_after: timedelta, *, locked_now: bool = False):
         super().__init__(f"throttled for {retry_after}")
         self.seconds = max(1, math.ceil(retry_after.total_seconds()))
+        self.locked_now = locked_now
 
 
 def _hash(text: str) -> str:
@@ -68,6 +70,7 @@ def count_attempt(
     attempt). Committed at once, in its own transaction."""
     now = clock()
     wait = timedelta(0)
+    locked_now = False
     with unit_of_work(engine, immediate=True) as session:
         dialect = sqlite if is_sqlite(engine) else postgresql
         table = LoginThrottle.__table__
@@ -82,7 +85,9 @@ def count_attempt(
             if not is_sqlite(engine):
                 pick = pick.with_for_update()
             row = session.exec(pick).one()
+            was_locked = row.locked_until is not None and row.locked_until > now
             wait = max(wait, _count(row, limit, limits, now))
+            locked_now |= not was_locked and row.locked_until is not None and row.locked_until > now
             session.add(row)
         # Forget what no longer matters, so the table stays as small as the current attempts.
         session.execute(
@@ -92,7 +97,7 @@ def count_attempt(
             )
         )
     if wait > timedelta(0):
-        raise Throttled(wait)
+        raise Throttled(wait, locked_now=locked_now)
 
 
 def _count(row: LoginThrottle, limit: int, limits: Limits, now: datetime) -> timedelta:

@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import Actor
-from swarm.domain.enums import PlanningRoundStatus
+from swarm.domain.enums import AuditKind, PlanningRoundStatus
 from swarm.domain.errors import N_, ValidationError
 from swarm.domain.rules import require_range, require_text
 from swarm.domain.timeutil import Clock, slot_code, system_clock, to_local, to_utc
 from swarm.persistence.models import PlanningRound, Region, Slot, SlotVenue, Venue
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get, place_for_field
+from swarm.services.ops import audit
 
 
 def slugify(text: str) -> str:
@@ -230,9 +231,23 @@ class PolicyInput:
     guaranteed_turn_max_skill_percent: int | None = None
 
 
-def update_region_policy(session: Session, region_id: int, data: PolicyInput, *, actor: Actor) -> Region:
+POLICY_FIELDS = (
+    "weight_fairness",
+    "history_window_rounds",
+    "rounds_per_session",
+    "max_parallel_sessions",
+    "guaranteed_turn_after_rounds",
+    "guaranteed_turn_max_skill_percent",
+)
+
+
+def update_region_policy(
+    session: Session, region_id: int, data: PolicyInput, *, actor: Actor, clock: Clock = system_clock
+) -> Region:
+    """The region's policy; what changed goes into the audit log (nothing when nothing changed)."""
     region = get(session, Region, region_id)
     actor.require_region(region.id)
+    before = {name: getattr(region, name) for name in POLICY_FIELDS}
     require_range(data.weight_fairness, "weight_fairness", minimum=0, maximum=10_000)
     require_range(data.history_window_rounds, "history_window_rounds", minimum=0, maximum=100)
     if data.rounds_per_session is not None:
@@ -258,6 +273,21 @@ def update_region_policy(session: Session, region_id: int, data: PolicyInput, *,
     region.history_window_rounds = data.history_window_rounds
     session.add(region)
     session.flush()
+    changed = {
+        name: [before[name], getattr(region, name)]
+        for name in POLICY_FIELDS
+        if before[name] != getattr(region, name)
+    }
+    if changed:
+        audit.record(
+            session,
+            AuditKind.POLICY_CHANGED,
+            actor=actor,
+            clock=clock,
+            region_id=region.id,
+            subject=("region", region.id),
+            facts={"changed": changed},
+        )
     return region
 
 

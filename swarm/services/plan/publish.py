@@ -28,6 +28,7 @@ from swarm import calendars as cal
 from swarm.config import Config
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import (
+    AuditKind,
     IcsMethod,
     InvitationResponse,
     PlanningRoundStatus,
@@ -51,7 +52,7 @@ from swarm.persistence.models import (
 )
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
-from swarm.services.ops import webhooks
+from swarm.services.ops import audit, webhooks
 from swarm.services.ops.outbox import enqueue_mail, mail_host
 from swarm.services.ops.session_calendar import attendee_key, removed_attendee, session_view
 from swarm.services.plan.draft import (
@@ -93,7 +94,35 @@ def publish_round(
         )
     if draft_is_stale(session, planning_round.id):
         raise ValidationError("planning_round_id", STALE_DRAFT)
-    return _apply(session, planning_round, drafts, config=config, clock=clock)
+    report = _apply(session, planning_round, drafts, config=config, clock=clock)
+    _record(session, AuditKind.ROUND_PUBLISHED, planning_round, report, actor, clock)
+    return report
+
+
+def _record(
+    session: Session,
+    kind: AuditKind,
+    planning_round: PlanningRound,
+    report: PublishReport,
+    actor: Actor,
+    clock: Clock,
+    **facts,
+) -> None:
+    audit.record(
+        session,
+        kind,
+        actor=actor,
+        clock=clock,
+        region_id=planning_round.region_id,
+        subject=("planning_round", planning_round.id),
+        facts={
+            "published": len(report.published),
+            "updated": len(report.updated),
+            "cancelled": len(report.cancelled),
+            "mails": report.mails,
+            **facts,
+        },
+    )
 
 
 def draft_is_stale(session: Session, planning_round_id: int) -> bool:
@@ -151,7 +180,9 @@ def apply_repair(
         keep_draft=True,
         clock=clock,
     )
-    return _apply(session, planning_round, rows, config=config, clock=clock)
+    report = _apply(session, planning_round, rows, config=config, clock=clock)
+    _record(session, AuditKind.REPAIR_PUBLISHED, planning_round, report, SYSTEM, clock, solve_run_id=run.id)
+    return report
 
 
 def _apply(
@@ -430,6 +461,15 @@ def respond_to_invitation(
     session.add_all([invitation, person])
     session.flush()
     if newly_declined:
+        audit.record(
+            session,
+            AuditKind.INVITATION_DECLINED,
+            actor=actor,
+            clock=clock,
+            region_id=row.region_id,
+            subject=("invitation", invitation.id),
+            facts={"session_id": row.id, "planning_round_id": row.planning_round_id},
+        )
         enqueue_solve(session, row.planning_round_id, actor=SYSTEM, purpose=REPAIR, clock=clock)
         slot = get(session, Slot, row.slot_id)
         webhooks.emit(  # who declined only as the region's own reference, no personal data

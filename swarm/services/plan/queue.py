@@ -19,7 +19,14 @@ from sqlmodel import Session, select
 
 from swarm.config import Config
 from swarm.domain.actors import Actor
-from swarm.domain.enums import InvitationResponse, PlanningRoundStatus, SessionStatus, SolveKind, SolveStatus
+from swarm.domain.enums import (
+    AuditKind,
+    InvitationResponse,
+    PlanningRoundStatus,
+    SessionStatus,
+    SolveKind,
+    SolveStatus,
+)
 from swarm.domain.errors import N_, ValidationError
 from swarm.domain.refs import professional_ref, request_ref
 from swarm.domain.timeutil import Clock, system_clock
@@ -27,6 +34,7 @@ from swarm.persistence.db import is_sqlite, unit_of_work
 from swarm.persistence.models import Invitation, Municipality, PlanningRound, Project, SessionTable, SolveRun
 from swarm.persistence.models import Session as SwarmSession
 from swarm.services.lookup import get
+from swarm.services.ops import audit
 from swarm.services.plan.draft import schedule_basis
 from swarm.services.plan.instance import build_swarm_instance
 from swarm.services.team.instance import (
@@ -116,8 +124,8 @@ def enqueue_solve(
         )
         if refreshed.rowcount == 1:
             session.refresh(queued)
-            return queued
-    return _add_run(
+            return _started(session, queued, actor, clock, refreshed=True)
+    run = _add_run(
         session,
         SolveKind.SWARM,
         planning_round.region_id,
@@ -128,6 +136,7 @@ def enqueue_solve(
         actor,
         clock,
     )
+    return _started(session, run, actor, clock)
 
 
 def enqueue_team_solve(
@@ -171,8 +180,9 @@ def enqueue_team_solve(
         )
         if refreshed.rowcount == 1:
             session.refresh(queued)
-            return queued
-    return _add_run(session, SolveKind.SHELL, region.id, None, {}, parameters, seed, actor, clock)
+            return _started(session, queued, actor, clock, refreshed=True)
+    run = _add_run(session, SolveKind.SHELL, region.id, None, {}, parameters, seed, actor, clock)
+    return _started(session, run, actor, clock)
 
 
 def take_team_snapshot(engine: sa.Engine, run_id: int, worker_id: str) -> dict | None:
@@ -201,6 +211,33 @@ def owned_by(run_id: int, worker_id: str) -> sa.ColumnElement[bool]:
         & (SolveRun.worker_id == worker_id[:120])
         & (SolveRun.status == SolveStatus.RUNNING)
     )
+
+
+def _solve_facts(run: SolveRun) -> dict:
+    facts: dict = {"kind": SolveKind(run.kind).value}
+    if run.planning_round_id is not None:
+        facts["planning_round_id"] = run.planning_round_id
+    for key in ("purpose", "project_ids"):
+        if key in (run.parameters or {}):
+            facts[key] = run.parameters[key]
+    return facts
+
+
+def _started(
+    session: Session, run: SolveRun, actor: Actor, clock: Clock, *, refreshed: bool = False
+) -> SolveRun:
+    """Note the queued (or, ``refreshed``, re-queued) solve in the audit log."""
+    facts = _solve_facts(run) | ({"refreshed": True} if refreshed else {})
+    audit.record(
+        session,
+        AuditKind.SOLVE_STARTED,
+        actor=actor,
+        clock=clock,
+        region_id=run.region_id,
+        subject=("solve_run", run.id),
+        facts=facts,
+    )
+    return run
 
 
 def _add_run(session, kind, region_id, round_id, document, parameters, seed, actor, clock) -> SolveRun:
@@ -256,9 +293,10 @@ def _published_requests_only(session: Session, planning_round: PlanningRound, do
     return document
 
 
-def request_stop(session: Session, run_id: int, *, actor: Actor) -> SolveRun:
+def request_stop(session: Session, run_id: int, *, actor: Actor, clock: Clock = system_clock) -> SolveRun:
     """Ask the worker to stop and keep the best schedule so far; a run still queued is cancelled outright."""
     run = get_solve_run(session, run_id, actor=actor)
+    was = SolveStatus(run.status)
     session.execute(
         sa.update(SolveRun)
         .where(SolveRun.id == run.id, SolveRun.status == SolveStatus.QUEUED)
@@ -270,6 +308,16 @@ def request_stop(session: Session, run_id: int, *, actor: Actor) -> SolveRun:
         .values(stop_requested=True)
     )
     session.refresh(run)
+    if was in (SolveStatus.QUEUED, SolveStatus.RUNNING):
+        audit.record(
+            session,
+            AuditKind.SOLVE_STOPPED,
+            actor=actor,
+            clock=clock,
+            region_id=run.region_id,
+            subject=("solve_run", run.id),
+            facts=_solve_facts(run) | {"was": was.value},
+        )
     return run
 
 

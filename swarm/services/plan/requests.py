@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlmodel import Session, delete, select
 
 from swarm.domain.actors import Actor
-from swarm.domain.enums import AvailabilityAnswer, PinKind, PlanningRoundStatus, RequestStatus
+from swarm.domain.enums import AuditKind, AvailabilityAnswer, PinKind, PlanningRoundStatus, RequestStatus
 from swarm.domain.errors import N_, ValidationError
 from swarm.domain.lifecycle import check_request_transition
 from swarm.domain.rules import require_level, require_range, require_text
@@ -36,6 +36,7 @@ from swarm.persistence.models import (
     Venue,
 )
 from swarm.services.lookup import get, qualified_ids, skills_by_code
+from swarm.services.ops import audit
 from swarm.services.plan.frame import round_taking_requests
 
 
@@ -302,10 +303,19 @@ def mark_request_held(
     return _transition(session, request_id, RequestStatus.HELD, actor, by_region=True, held_at=clock())
 
 
-def set_pin(session: Session, request_id: int, professional_id: int, kind: PinKind, *, actor: Actor) -> Pin:
+def set_pin(
+    session: Session,
+    request_id: int,
+    professional_id: int,
+    kind: PinKind,
+    *,
+    actor: Actor,
+    clock: Clock = system_clock,
+) -> Pin:
     """The organizer seats a professional at a request's session (include) or keeps them out (exclude)."""
     request = get(session, SwarmRequest, request_id)
-    actor.require_region(get(session, Municipality, request.municipality_id).region_id)
+    region_id = get(session, Municipality, request.municipality_id).region_id
+    actor.require_region(region_id)
     get(session, Professional, professional_id)
     pin = session.exec(
         select(Pin).where(Pin.request_id == request_id, Pin.professional_id == professional_id)
@@ -313,14 +323,44 @@ def set_pin(session: Session, request_id: int, professional_id: int, kind: PinKi
     pin.kind = PinKind(kind)
     session.add(pin)
     session.flush()
+    facts = {"kind": PinKind(pin.kind).value}
+    _record_pin(session, AuditKind.PIN_SET, region_id, request_id, professional_id, actor, clock, facts)
     return pin
 
 
-def remove_pin(session: Session, request_id: int, professional_id: int, *, actor: Actor) -> None:
+def remove_pin(
+    session: Session, request_id: int, professional_id: int, *, actor: Actor, clock: Clock = system_clock
+) -> None:
     request = get(session, SwarmRequest, request_id)
-    actor.require_region(get(session, Municipality, request.municipality_id).region_id)
-    session.exec(delete(Pin).where(Pin.request_id == request_id, Pin.professional_id == professional_id))
+    region_id = get(session, Municipality, request.municipality_id).region_id
+    actor.require_region(region_id)
+    removed = session.exec(
+        delete(Pin).where(Pin.request_id == request_id, Pin.professional_id == professional_id)
+    )
     session.flush()
+    if removed.rowcount:
+        _record_pin(session, AuditKind.PIN_REMOVED, region_id, request_id, professional_id, actor, clock)
+
+
+def _record_pin(
+    session: Session,
+    kind: AuditKind,
+    region_id: int,
+    request_id: int,
+    professional_id: int,
+    actor: Actor,
+    clock: Clock,
+    facts: dict | None = None,
+) -> None:
+    audit.record(
+        session,
+        kind,
+        actor=actor,
+        clock=clock,
+        region_id=region_id,
+        subject=("request", request_id),
+        facts={"professional_id": professional_id, **(facts or {})},
+    )
 
 
 # -- reads for the pages --------------------------------------------------------------------------------------

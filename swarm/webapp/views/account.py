@@ -133,7 +133,12 @@ def settings():
     if may_use_password and form.validate_on_submit():
         try:
             changed = accounts.change_password(
-                db(), user.id, form.current_password.data, form.new_password.data, actor=current_user.actor
+                db(),
+                user.id,
+                form.current_password.data,
+                form.new_password.data,
+                actor=current_user.actor,
+                clock=clock(),
             )
         except ValidationError as error:
             attach_error(form, error, {"password": "new_password"})

@@ -207,7 +207,7 @@ def stop_team(project_id: int, run_id: int):
     project = owned(Project, project_id, scope="municipality_id")
     run = _team_run_or_404(project, run_id)
     if ConfirmForm().validate_on_submit():
-        run = queue.request_stop(db(), run.id, actor=current_user.actor)
+        run = queue.request_stop(db(), run.id, actor=current_user.actor, clock=clock())
         if request.headers.get("HX-Request") == "true":
             return _team_progress(project, run, active=True)
     return redirect(url_for("coordinator.project_page", project_id=project.id))

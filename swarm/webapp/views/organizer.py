@@ -179,6 +179,7 @@ def pin():
                 int(form.professional_id.data),
                 PinKind(form.kind.data),
                 actor=current_user.actor,
+                clock=clock(),
             )
         except ValidationError as error:
             discard_changes()
@@ -196,7 +197,7 @@ def unpin():
     if form.validate_on_submit():
         swarm_request = _request_in_region(int(form.request_id.data))
         request_service.remove_pin(
-            db(), swarm_request.id, int(form.professional_id.data), actor=current_user.actor
+            db(), swarm_request.id, int(form.professional_id.data), actor=current_user.actor, clock=clock()
         )
         flash(_("The pin has been removed."), "success")
         return redirect(url_for("organizer.review", round=swarm_request.planning_round_id))
@@ -217,7 +218,7 @@ def policy():
             guaranteed_turn_max_skill_percent=form.guaranteed_turn_max_skill_percent.data,
         )
         try:
-            frame.update_region_policy(db(), region.id, data, actor=current_user.actor)
+            frame.update_region_policy(db(), region.id, data, actor=current_user.actor, clock=clock())
         except ValidationError as error:
             attach_error(form, error)
         else:

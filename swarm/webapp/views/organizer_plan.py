@@ -104,7 +104,7 @@ def progress(run_id: int):
 @bp.post("/plan/runs/<int:run_id>/stop")
 def stop(run_id: int):
     if ConfirmForm().validate_on_submit():
-        run = queue.request_stop(db(), run_id, actor=current_user.actor)
+        run = queue.request_stop(db(), run_id, actor=current_user.actor, clock=clock())
         if _is_htmx():
             return _progress(run, active=True)
         flash(_("The solve will stop and keep the best plan found so far."), "success")

@@ -22,7 +22,9 @@ from swarm.webapp.views.professional import bp
 @bp.get("/data.json")
 def export_data():
     """AVG/GDPR: everything stored about the professional, as a download."""
-    document = privacy.export_personal_data(db(), current_user.professional_id, actor=current_user.actor)
+    document = privacy.export_personal_data(
+        db(), current_user.professional_id, actor=current_user.actor, clock=clock()
+    )
     body = json.dumps(document, ensure_ascii=False, indent=2, default=str)
     return Response(
         body,

@@ -1,7 +1,7 @@
 """Regions keep the organizer's guaranteed-turn setting (solver extension ``policy.guaranteed_turn``).
 
-Revision ID: 0013_guaranteed_turn
-Revises: 0010_api_tokens_and_webhooks
+Revision ID: 0012_guaranteed_turn
+Revises: 0011_audit_log
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_guaranteed_turn"
-down_revision: str | None = "0010_api_tokens_and_webhooks"
+revision: str = "0012_guaranteed_turn"
+down_revision: str | None = "0011_audit_log"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
