@@ -174,6 +174,9 @@ def session_view(
                 partstat=InvitationResponse(invitation.response),
                 plan=plan,
                 reasons=reason_sentences(invitation.reasons, names, own_language),
+                # No mailbox reads calendar replies (iMIP REPLY): a client's Accept/Decline would go to the
+                # organizer's mailbox and be lost. The mail's one-time links and the web app take the answer.
+                rsvp=False,
             )
         )
         professional_of[key], languages[key] = person.id, own_language
