@@ -94,6 +94,7 @@ class Intervals:
     solves: float = 10
     outbox: float = 30
     reminders: float = 3600
+    poll_mails: float = 600  # asking for availability and reminding before the deadline
     documents: float = 6 * 3600
     retention: float = 24 * 3600
     lock_check: float = 1.0  # how often the scheduler checks that it still holds its lock
@@ -104,6 +105,7 @@ def jobs_for(engine: sa.Engine, intervals: Intervals = Intervals()) -> list[Job]
     return [
         Job("open-rounds", cadence.open_due_rounds, intervals.rounds),
         Job("close-polls", polls.close_due_polls, intervals.polls),
+        Job("poll-mails", polls.send_poll_mails, intervals.poll_mails),
         solve_job or Job("reclaim-solves", reclaim_solves, intervals.solves),
         Job("send-outbox", send_outbox, intervals.outbox, batched=True),
         Job("reminders", housekeeping.send_reminders, intervals.reminders),
