@@ -27,8 +27,6 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("decline_reason", sa.String(length=500), nullable=False, server_default="")
         )
-    with op.batch_alter_table("invitations") as batch_op:
-        batch_op.alter_column("decline_reason", server_default=None)
     op.create_table(
         "invitation_links",
         sa.Column("id", sa.Integer(), nullable=False),

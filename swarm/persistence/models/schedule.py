@@ -84,7 +84,8 @@ class Invitation(SQLModel, table=True):
     )
     sequence: int = 0
     reasons: list = json_field(list)
-    decline_reason: str = Field(default="", max_length=500)  # the professional's own words, for the organizer
+    # the professional's own words, for the organizer (a server default: bulk inserts name no such column)
+    decline_reason: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
     created_at: datetime = created()
     sent_at: datetime | None = when()
     responded_at: datetime | None = when()
