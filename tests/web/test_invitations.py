@@ -192,3 +192,24 @@ def test_a_link_answer_without_the_forms_token_changes_nothing(client, engine, i
 def test_an_unknown_link_is_refused_in_dutch(client):
     response = client.get("/answer/not-a-link-of-ours")
     assert response.status_code == 404 and "Deze link is onbekend." in _text(response)
+
+
+def _your(app, language: str, reasons: list) -> list[str]:
+    from swarm.webapp.reasons import your_reasons
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        return your_reasons(reasons)
+
+
+def test_turns_speak_for_you_only_when_they_did(app, the_world):
+    def turns(recent: int, waited: int) -> list:
+        facts = {"recent_invitations": recent, "window_rounds": 4, "rounds_waited": waited}
+        return [{"code": "turns", "facts": facts}]
+
+    assert _your(app, "nl", turns(0, 0)) == ["u bent de laatste 4 rondes niet uitgenodigd"]
+    assert _your(app, "en", turns(0, 1)) == [
+        "you were available in 1 round since your last invitation, so it was your turn"
+    ]
+    assert _your(app, "nl", turns(3, 0)) == []  # invited lately: no reason for, and none to mention
+    unknown = [{"code": "coverage", "facts": {}, "text": "Some engine sentence"}]
+    assert _your(app, "nl", unknown + turns(0, 0)) == ["u bent de laatste 4 rondes niet uitgenodigd"]
