@@ -53,6 +53,22 @@ class Config:
     smtp_user: str = _setting("", "SMTP login name (empty: no login)")
     smtp_password: str = _setting("", "SMTP password", secret=True)
     smtp_from: str = _setting("swarm@localhost", "Sender address of all mail")
+    imap_host: str = _setting(
+        "",
+        "IMAP server of the mailbox that receives calendar answers (iMIP REPLY: Accept/Decline in Outlook, Google, "
+        "Apple); the scheduler reads it and applies them. Empty: invitations ask for no calendar reply (RSVP=FALSE) "
+        "and people answer with the mail's links or in the web app",
+    )
+    imap_port: int = _setting(993, "Port of the IMAP server")
+    imap_tls: str = _setting("ssl", "Transport security towards the IMAP server: ssl, starttls or none")
+    imap_user: str = _setting("", "IMAP login name of the reply mailbox")
+    imap_password: str = _setting("", "IMAP password of the reply mailbox", secret=True)
+    imap_folder: str = _setting("INBOX", "Folder of the reply mailbox that the scheduler reads")
+    reply_address: str = _setting(
+        "",
+        "Address of the reply mailbox; with SWARM_IMAP_HOST it is the ORGANIZER of every invitation, so that "
+        "calendar answers reach the mailbox that is read",
+    )
     retention_days: int = _setting(
         730, "Days without activity after which a professional is warned and, 30 days later, anonymised"
     )
@@ -166,6 +182,7 @@ class Config:
         if self.smtp_tls not in SMTP_TLS_MODES:
             raise ConfigError(f"SWARM_SMTP_TLS: must be one of {', '.join(SMTP_TLS_MODES)}")
         self._validate_single_sign_on()
+        self._validate_reply_mailbox()
         if not 0 <= self.trusted_proxies <= 5:
             raise ConfigError("SWARM_TRUSTED_PROXIES: must be between 0 and 5")
         for name in (
@@ -183,6 +200,26 @@ class Config:
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{env_name(name)}: must be positive")
+
+    def _validate_reply_mailbox(self) -> None:
+        if not self.imap_host:
+            return
+        if self.imap_tls not in SMTP_TLS_MODES:
+            raise ConfigError(f"SWARM_IMAP_TLS: must be one of {', '.join(SMTP_TLS_MODES)}")
+        if not 0 < self.imap_port < 65536:
+            raise ConfigError("SWARM_IMAP_PORT: must be a port number (1-65535)")
+        if not self.imap_user:
+            raise ConfigError("SWARM_IMAP_USER: required when SWARM_IMAP_HOST is set")
+        local, _, domain = self.reply_address.partition("@")
+        if not local or "." not in domain:
+            raise ConfigError(
+                "SWARM_REPLY_ADDRESS: give the address of the mailbox SWARM_IMAP_HOST reads, e.g. antwoord@zwerm.nl"
+            )
+
+    @property
+    def reads_replies(self) -> bool:
+        """A reply mailbox is read: invitations ask for calendar answers (RSVP=TRUE) and send them there."""
+        return bool(self.imap_host)
 
     def _validate_single_sign_on(self) -> None:
         if not (self.oidc_issuer or self.oidc_client_id or self.oidc_client_secret):

@@ -37,7 +37,7 @@ from swarm.persistence.db import create_engine, is_sqlite, process_name
 from swarm.persistence.outage import Outage, connection_lost
 from swarm.services.ops import audit, housekeeping, outbox, webhooks
 from swarm.services.people import retention
-from swarm.services.plan import cadence, polls, queue, worker
+from swarm.services.plan import cadence, polls, queue, replies, worker
 from swarm.services.plan.results import RunOutcome
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,8 @@ class Intervals:
     solves: float = 10
     outbox: float = 30
     reminders: float = 3600
+    poll_mails: float = 600  # asking for availability and reminding before the deadline
+    replies: float = 120  # calendar answers in the reply mailbox (only with SWARM_IMAP_HOST)
     documents: float = 6 * 3600
     retention: float = 24 * 3600
     lock_check: float = 1.0  # how often the scheduler checks that it still holds its lock
@@ -104,6 +106,8 @@ def jobs_for(engine: sa.Engine, intervals: Intervals = Intervals()) -> list[Job]
     return [
         Job("open-rounds", cadence.open_due_rounds, intervals.rounds),
         Job("close-polls", polls.close_due_polls, intervals.polls),
+        Job("poll-mails", polls.send_poll_mails, intervals.poll_mails),
+        Job("read-replies", replies.read_replies, intervals.replies),
         solve_job or Job("reclaim-solves", reclaim_solves, intervals.solves),
         Job("send-outbox", send_outbox, intervals.outbox, batched=True),
         Job("reminders", housekeeping.send_reminders, intervals.reminders),

@@ -18,7 +18,7 @@ import hashlib
 import re
 import smtplib
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -60,8 +60,8 @@ _TEXT = {
             MailKind.REMINDER: "Herinnering zwermsessie: {title} ({when})",
         },
         "intro": {
-            MailKind.INVITATION: "U bent uitgenodigd voor een zwermsessie. Geef in de webapp of in uw agenda aan of "
-            "u komt: aanvaarden, misschien of afwijzen.",
+            MailKind.INVITATION: "U bent uitgenodigd voor een zwermsessie. Laat met een link hieronder of in de "
+            "webapp weten of u komt: aanvaarden, misschien of afwijzen.",
             MailKind.UPDATE: "De zwermsessie waarvoor u bent uitgenodigd is gewijzigd. Hieronder staan de nieuwe "
             "gegevens; de afspraak in uw agenda wordt bijgewerkt.",
             MailKind.CANCELLATION: "De zwermsessie hieronder gaat niet door. De afspraak verdwijnt uit uw agenda.",
@@ -74,6 +74,10 @@ _TEXT = {
         "change": {Change.TIME: "de tijd", Change.PLACE: "de plaats", Change.TABLES: "uw tafelindeling"},
         "and": " en ",
         "respond": "Reageren: {url}",
+        "answer": {
+            "accept": "Ik kom (aanvaarden, zonder in te loggen): {url}",
+            "decline": "Ik kom niet (afwijzen, zonder in te loggen): {url}",
+        },
         "closing": "Met vriendelijke groet,",
     },
     "en": {
@@ -85,8 +89,8 @@ _TEXT = {
             MailKind.REMINDER: "Reminder of swarm session: {title} ({when})",
         },
         "intro": {
-            MailKind.INVITATION: "You are invited to a swarm session. Please let us know in the web app or in your "
-            "calendar whether you will come: accept, maybe or decline.",
+            MailKind.INVITATION: "You are invited to a swarm session. Please let us know with a link below or in "
+            "the web app whether you will come: accept, maybe or decline.",
             MailKind.UPDATE: "The swarm session you were invited to has changed. The new details are below; the "
             "event in your calendar will be updated.",
             MailKind.CANCELLATION: "The swarm session below has been cancelled. The event will be removed from "
@@ -100,6 +104,10 @@ _TEXT = {
         "change": {Change.TIME: "the time", Change.PLACE: "the place", Change.TABLES: "your table plan"},
         "and": " and ",
         "respond": "Reply: {url}",
+        "answer": {
+            "accept": "I will come (accept, no login needed): {url}",
+            "decline": "I cannot come (decline, no login needed): {url}",
+        },
         "closing": "Kind regards,",
     },
 }
@@ -186,10 +194,12 @@ def session_mail(
     language: str = "nl",
     changed: Iterable[Change] = (),
     respond_url: str = "",
+    answer_urls: Mapping[str, str] | None = None,
 ) -> Mail:
     """The mail about `session` for one attendee. For a cancellation of a session that goes on, `attendee` is the
     person taken off; for a cancelled session (STATUS CANCELLED) it goes to everyone. An update names what
-    `changed` (see `swarm.calendars.changes`); `respond_url` is the web app's page to accept, maybe or decline."""
+    `changed` (see `swarm.calendars.changes`); `respond_url` is the web app's page to accept, maybe or decline;
+    `answer_urls` the one-time links that accept or decline without logging in (``accept``, ``decline``)."""
     kind = MailKind(kind)
     text.words(language)  # refuses an unknown language, naming the field
     words = _TEXT[language]
@@ -210,6 +220,13 @@ def session_mail(
         listed = ", ".join(what[:-1]) + words["and"] + what[-1] if len(what) > 1 else what[0]
         body.append(words["changed"].format(what=listed))
     body += ["", details]
+    if answer_urls and kind is not MailKind.CANCELLATION:
+        body.append("")
+        body += [
+            words["answer"][answer].format(url=answer_urls[answer])
+            for answer in words["answer"]
+            if answer in answer_urls
+        ]
     if respond_url and kind is not MailKind.CANCELLATION:
         body += ["", words["respond"].format(url=respond_url)]
     body += ["", words["closing"], one_line(session.organizer.name)]

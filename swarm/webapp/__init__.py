@@ -24,6 +24,7 @@ from swarm.webapp.uploads import init_uploads
 from swarm.webapp.views import (  # the *_data, *_projects, *_plan and *_webhooks modules add routes to their actor's blueprint
     account,
     admin,
+    answers,
     audit,  # noqa: F401  (the audit log page on the organizer's and the administrator's blueprints)
     coordinator,
     coordinator_projects,  # noqa: F401
@@ -137,5 +138,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(organizer.bp)  # with organizer_plan, _rounds, _cadence and _webhooks
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(answers.bp)  # one-time answer links from invitation mails, no login
     init_api(app, csrf)
     return app

@@ -375,7 +375,61 @@ _RENDER = {
 }
 
 
+def _your_turns(f: dict) -> str:
+    """Turns as the person reads them: a wait counts for them, and recent invitations are no reason against."""
+    waited = f.get("rounds_waited", 0)
+    if waited:
+        return ngettext(
+            "you were available in %(num)s round since your last invitation, so it was your turn",
+            "you were available in %(num)s rounds since your last invitation, so it was your turn",
+            waited,
+        )
+    if not f.get("recent_invitations"):
+        return ngettext(
+            "you were not invited in the last round",
+            "you were not invited in the last %(num)s rounds",
+            f.get("window_rounds") or 1,
+        )
+    return ""  # invited recently: the fair spread did not speak for them, and is no reason to mention
+
+
+# Why you were invited, in plain second person, on the professional's own pages.
+_YOUR_RENDER = {
+    "skill": lambda f: _(
+        "you have %(skill)s at level %(level)s (at least %(min_level)s was asked)",
+        skill=_skill(f.get("skill", "")),
+        level=f.get("level"),
+        min_level=f.get("min_level"),
+    ),
+    "availability": lambda f: (
+        _("you said you can come at this time")
+        if f.get("answer") == "yes"
+        else _("you said you can come at this time if need be")
+    ),
+    "travel": lambda f: _("you live %(km)s km from the venue", km=f.get("km")),
+    "turns": _your_turns,
+    "chosen_by_coordinator": lambda f: _("the coordinator chose you"),
+}
+
+
+def your_reasons(reasons) -> list[str]:
+    """Why you were invited, one sentence each, in the page's language; the same sentence only once."""
+    sentences = []
+    for item in reasons or []:
+        render, facts = _YOUR_RENDER.get(item.get("code")), item.get("facts")
+        if render is None or not isinstance(facts, dict):
+            continue  # an engine's reason about others (not one of an invitation's own codes)
+        try:
+            sentence = render(facts)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if sentence:
+            sentences.append(sentence)
+    return list(dict.fromkeys(sentences))
+
+
 def register(app) -> None:
+    app.add_template_global(your_reasons)
     app.add_template_global(reason_text)
     app.add_template_global(reasons_text)
     app.add_template_global(unscheduled_text)

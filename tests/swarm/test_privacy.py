@@ -369,3 +369,27 @@ def test_an_unfinished_team_snapshot_loses_the_person_from_marks_and_pins_but_ke
     assert "result" not in erased  # a missing result stays missing (SQL NULL), not JSON null
     assert document["professionals"][0]["id"] == "p-7"  # the caller's document is not changed
     assert erase_from_run({"input": document}, "p-8", set(), set(), finished=True) is None
+
+
+def test_a_declines_reason_is_in_the_export_and_gone_with_the_answer_links_after_erasure(
+    store, db, published
+):
+    from swarm.persistence.models import Invitation, InvitationLink
+    from swarm.services.plan.publish import respond_to_invitation
+
+    _, _, victim, _ = published
+    me = Actor(UserRole.PROFESSIONAL, professional_id=victim.id)
+    invitation = db.exec(
+        select(Invitation)
+        .join(Session, Session.id == Invitation.session_id)
+        .where(Invitation.professional_id == victim.id, Session.status == SessionStatus.PUBLISHED)
+    ).one()
+    assert db.exec(select(InvitationLink).where(InvitationLink.invitation_id == invitation.id)).all()
+    respond_to_invitation(db, invitation.id, "decline", reason="Mijn moeder is ziek.", actor=me, clock=CLOCK)
+    exported = export_personal_data(db, victim.id, actor=me)
+    assert "Mijn moeder is ziek." in [i["decline_reason"] for i in exported["invitations"]]
+
+    anonymise_professional(db, victim.id, store=store, actor=me, clock=CLOCK)
+    db.expire_all()
+    assert db.get(Invitation, invitation.id).decline_reason == ""
+    assert not db.exec(select(InvitationLink).where(InvitationLink.invitation_id == invitation.id)).all()

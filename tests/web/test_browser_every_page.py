@@ -32,7 +32,7 @@ def _pages(app, world, role):
             owner == role
             and method == "GET"
             and not rule.endpoint.endswith("progress")
-            and not rule.rule.endswith((".json", ".<fmt>"))  # downloads, no pages
+            and not rule.rule.endswith((".json", ".<fmt>", ".ics"))  # downloads, no pages
         ):
             yield _url(rule, _id_params(world, "home"), world, "home")
 

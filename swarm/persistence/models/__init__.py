@@ -13,7 +13,8 @@ Where each concept lives:
 - ``requests``: SwarmRequest (draft -> waiting -> open -> planned -> held) with RequestNeed, RequestSlot,
   RequestVenue, RequestExclusion (conflicts of interest), RequestRound (rounds it left unplanned).
 - ``schedule``: Session (slot x venue, stable ``uid``, ``version`` for iCalendar SEQUENCE), SessionTable (one per
-  request), Seat (participant x round x table), Invitation (response = PARTSTAT, reasons), Pin (organizer's decisions).
+  request), Seat (participant x round x table), Invitation (response = PARTSTAT, reasons, a decline's reason), InvitationLink (one-time answer links in
+  the mail: hash only), Pin (organizer's decisions).
 - ``projects``: Project, ProjectRole (ISO weeks), ProjectPreference (preferred/excluded), Assignment (the team).
 - ``accounts``: User (one role, exactly one scope or none for an administrator; ``session_version`` revokes
   logins), AccountToken (one-time links: hash only), LoginThrottle (attempts per account and client address).
@@ -58,7 +59,7 @@ from swarm.persistence.models.requests import (
     SwarmRequest,
 )
 from swarm.persistence.models.rolebook import Role, RoleSkill
-from swarm.persistence.models.schedule import Invitation, Pin, Seat, Session, SessionTable
+from swarm.persistence.models.schedule import Invitation, InvitationLink, Pin, Seat, Session, SessionTable
 
 __all__ = [
     "AccountToken",
@@ -69,6 +70,7 @@ __all__ = [
     "CadenceVenue",
     "CalendarFeed",
     "Invitation",
+    "InvitationLink",
     "LoginThrottle",
     "Municipality",
     "OutboxMessage",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from swarm.domain.enums import InvitationResponse, PinKind, SessionStatus
-from swarm.persistence.columns import created, enum_type, fk, id_field, json_field, when
+from swarm.persistence.columns import UTCDateTime, created, enum_type, fk, id_field, json_field, when
 
 
 def new_uid() -> str:
@@ -84,10 +84,33 @@ class Invitation(SQLModel, table=True):
     )
     sequence: int = 0
     reasons: list = json_field(list)
+    # the professional's own words, for the organizer (a server default: bulk inserts name no such column)
+    decline_reason: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
     created_at: datetime = created()
     sent_at: datetime | None = when()
     responded_at: datetime | None = when()
     cancelled_at: datetime | None = when()
+
+
+class InvitationLink(SQLModel, table=True):
+    """A one-time answer link (accept or decline) in an invitation mail: only the SHA-256 of its secret is stored.
+
+    It answers for the invitation's ``sequence`` it was sent with (a later update sends new links), works once
+    (``used_at``) and expires when the session ends.
+    """
+
+    __tablename__ = "invitation_links"
+
+    id: int | None = id_field()
+    invitation_id: int = fk("invitations.id")
+    answer: str = Field(
+        max_length=16
+    )  # accept or decline (the web's words, see InvitationResponse.from_reply)
+    sequence: int = 0
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = when()
 
 
 class Pin(SQLModel, table=True):

@@ -82,7 +82,15 @@ def language_of(session: Session, professional_id: int) -> str:
 
 
 def organizer_of(session: Session, region: Region, config: Config) -> cal.Person:
-    """The region's (first) organizer; without one, the sender address in the region's name."""
+    """The region's (first) organizer; without one, the sender address in the region's name. With a reply mailbox
+    that is read (SWARM_IMAP_HOST), the organizer's name at that mailbox's address: calendar answers go there."""
+    person = _organizer_person(session, region, config)
+    if config.reads_replies:
+        return cal.Person(person.name, config.reply_address)
+    return person
+
+
+def _organizer_person(session: Session, region: Region, config: Config) -> cal.Person:
     user = session.exec(
         select(User)
         .where(User.role == UserRole.ORGANIZER, User.region_id == region.id, User.active)
@@ -174,6 +182,9 @@ def session_view(
                 partstat=InvitationResponse(invitation.response),
                 plan=plan,
                 reasons=reason_sentences(invitation.reasons, names, own_language),
+                # Ask for a calendar answer (iMIP REPLY) only when the reply mailbox is read; otherwise a client's
+                # Accept/Decline would go to the organizer's mailbox and be lost (the mail's links take answers).
+                rsvp=config.reads_replies,
             )
         )
         professional_of[key], languages[key] = person.id, own_language

@@ -38,6 +38,7 @@ from swarm.persistence.models import (
     Availability,
     CalendarFeed,
     Invitation,
+    InvitationLink,
     OutboxMessage,
     Pin,
     Place,
@@ -204,6 +205,7 @@ def export_personal_data(
                 "status": str(s.status),
                 "tables": [tables[s.id][r] for r in sorted(tables.get(s.id, {}))],
                 "response": str(i.response),
+                "decline_reason": i.decline_reason,
                 "reasons": i.reasons,
                 "responded_at": _iso(i.responded_at),
                 "cancelled_at": _iso(i.cancelled_at),
@@ -398,7 +400,9 @@ def anonymise_professional(
             if row.status == SessionStatus.PUBLISHED:
                 to_repair.add(row.planning_round_id)
         invitation.reasons = []  # why they were invited describes them; the row only counts
+        invitation.decline_reason = ""  # their own words
         session.add(invitation)
+        session.exec(sa.delete(InvitationLink).where(InvitationLink.invitation_id == invitation.id))
     for assignment in session.exec(select(Assignment).where(Assignment.professional_id == person.id)):
         session.delete(assignment)
     person.name = ANONYMOUS_NAME

@@ -34,6 +34,7 @@ from swarm.domain.enums import (
     PlanningRoundStatus,
     RequestStatus,
     SessionStatus,
+    UserRole,
 )
 from swarm.domain.errors import N_, InvalidTransition, ValidationError
 from swarm.domain.refs import professional_ref
@@ -55,6 +56,7 @@ from swarm.services.lookup import get
 from swarm.services.ops import audit, webhooks
 from swarm.services.ops.outbox import enqueue_mail, mail_host
 from swarm.services.ops.session_calendar import attendee_key, removed_attendee, session_view
+from swarm.services.plan.answer_links import issue_answer_links, use_answer_link
 from swarm.services.plan.draft import (
     published_sessions,
     round_declines,
@@ -66,6 +68,7 @@ from swarm.services.plan.requests import move_request
 from swarm.services.plan.rounds import roll_over_requests
 
 REMOVED = "removed"  # a CANCEL to one person taken off a session that goes on
+DECLINE_REASON_LIMIT = 500  # characters of a decline's reason the organizer reads
 
 STALE_DRAFT = N_(
     "The published schedule changed after this draft was made (for instance a decline was repaired). "
@@ -410,7 +413,8 @@ def _update_request_statuses(session: Session, planning_round: PlanningRound, cl
 def _send(session: Session, sends: list, config: Config, clock: Clock) -> int:
     """Write every mail of the change into the outbox, rendered from the rows as they now are."""
     host, stamp, views, count = mail_host(config), clock(), {}, 0
-    respond_url = f"{config.base_url.rstrip('/')}/professional/invitations"
+    base = config.base_url.rstrip("/")
+    respond_url = f"{base}/professional/invitations"
     for session_id, kind, person, changed in sends:
         if session_id not in views:
             views[session_id] = session_view(session, session.get(SwarmSession, session_id), config)
@@ -423,6 +427,15 @@ def _send(session: Session, sends: list, config: Config, clock: Clock) -> int:
                 view.calendar.attendee(attendee_key(person)),
                 view.language_of[attendee_key(person)],
             )
+        answer_urls = {}
+        if kind in (MailKind.INVITATION, MailKind.UPDATE):
+            invitation = session.exec(
+                select(Invitation).where(
+                    Invitation.session_id == session_id, Invitation.professional_id == person
+                )
+            ).one()
+            secrets = issue_answer_links(session, invitation, expires_at=view.calendar.end, clock=clock)
+            answer_urls = {answer: f"{base}/answer/{secret}" for answer, secret in secrets.items()}
         message = session_mail(
             kind,
             view.calendar,
@@ -432,6 +445,7 @@ def _send(session: Session, sends: list, config: Config, clock: Clock) -> int:
             language=language,
             changed=changed,
             respond_url=respond_url,
+            answer_urls=answer_urls,
         )
         count += enqueue_mail(session, message, region_id=view.row.region_id, clock=clock)
     return count
@@ -441,14 +455,26 @@ def _send(session: Session, sends: list, config: Config, clock: Clock) -> int:
 
 
 def respond_to_invitation(
-    session: Session, invitation_id: int, response: str, *, actor: Actor, clock: Clock = system_clock
+    session: Session,
+    invitation_id: int,
+    response: str,
+    *,
+    reason: str = "",
+    actor: Actor,
+    clock: Clock = system_clock,
 ) -> Invitation:
-    """Accept, if need be (maybe) or decline; a decline queues a repair of the round (people and mail follow)."""
+    """Accept, if need be (maybe) or decline; a decline queues a repair of the round (people and mail follow).
+
+    A decline may say why (``reason``, at most 500 characters): the organizer reads it beside the session.
+    """
     invitation = get(session, Invitation, invitation_id)
     actor.require_professional(invitation.professional_id)
     answer = InvitationResponse.from_reply(response)
     if answer is None:
         raise ValidationError("response", N_("Answer accept, maybe or decline."))
+    reason = " ".join((reason or "").split()) if answer == InvitationResponse.DECLINED else ""
+    if len(reason) > DECLINE_REASON_LIMIT:
+        raise ValidationError("reason", N_("Keep it to at most 500 characters."))
     row = get(session, SwarmSession, invitation.session_id)
     if row.status != SessionStatus.PUBLISHED or invitation.cancelled_at is not None:
         raise ValidationError("response", N_("This invitation is no longer open."))
@@ -456,6 +482,7 @@ def respond_to_invitation(
         raise ValidationError("response", N_("This session has already started."))
     newly_declined = answer == InvitationResponse.DECLINED and invitation.response != answer
     invitation.response, invitation.responded_at = answer, clock()
+    invitation.decline_reason = reason
     person = get(session, Professional, invitation.professional_id)
     person.last_active_at = clock()  # an answer counts as activity for the retention period
     session.add_all([invitation, person])
@@ -487,6 +514,22 @@ def respond_to_invitation(
             clock=clock,
         )
     return invitation
+
+
+def answer_by_link(
+    session: Session, secret: str, *, reason: str = "", clock: Clock = system_clock
+) -> Invitation:
+    """Answer with a one-time link from the mail (no login: the link stands for its professional), using it up.
+
+    Refused links raise ``AnswerLinkRefused``; an answer the invitation no longer takes raises ValidationError and
+    the caller rolls back, so the link stays usable.
+    """
+    found = use_answer_link(session, secret, clock=clock)
+    professional_id = found.invitation.professional_id
+    owner = Actor(role=UserRole.PROFESSIONAL, professional_id=professional_id)
+    return respond_to_invitation(
+        session, found.invitation.id, found.link.answer, reason=reason, actor=owner, clock=clock
+    )
 
 
 def cancel_session(
@@ -521,6 +564,28 @@ def invitations_of(session: Session, professional_id: int, *, actor: Actor) -> l
             .order_by(Slot.starts_at)
         )
     )
+
+
+def invitation_calendar(
+    session: Session, invitation_id: int, *, actor: Actor, config: Config, clock: Clock = system_clock
+) -> tuple[str, bytes]:
+    """One invitation's session as an .ics file to add to a calendar (no METHOD: an event, not an iTIP message):
+    the professional's own table plan and reasons, the organizer and themselves only. Its file name and bytes."""
+    invitation = get(session, Invitation, invitation_id)
+    actor.require_professional(invitation.professional_id)
+    row = get(session, SwarmSession, invitation.session_id)
+    if row.status != SessionStatus.PUBLISHED or invitation.cancelled_at is not None:
+        raise ValidationError("invitation_id", N_("This invitation is no longer open."))
+    view = session_view(session, row, config)
+    key = attendee_key(invitation.professional_id)
+    data = cal.caldav_object(
+        view.calendar,
+        view.calendar.attendee(key),
+        host=mail_host(config),
+        stamp=clock(),
+        language=view.language_of[key],
+    )
+    return f"zwermsessie-{get(session, Slot, row.slot_id).code}.ics", data
 
 
 def export_ics(engine: sa.Engine, out_dir: Path, config: Config, clock: Clock = system_clock) -> list[Path]:

@@ -9,17 +9,18 @@ Read only; each function is scoped by the ids it is given, which the views take 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from solver.swarm.model import NEAR_TIE as NEAR_TIE  # re-exported: the policy page quotes the margin
-from swarm.domain.enums import AvailabilityAnswer, PlanningRoundStatus, SessionStatus
+from swarm.domain.enums import AvailabilityAnswer, PinKind, PlanningRoundStatus, SessionStatus
 from swarm.domain.equality import gini
 from swarm.persistence.models import (
     Availability,
     Invitation,
+    Municipality,
     Pin,
     PlanningRound,
     Professional,
@@ -117,12 +118,35 @@ def published_tables_for_request(session: Session, request_id: int) -> list[Sess
 
 
 @dataclass(frozen=True)
+class SeatOf:
+    """Where the professional sits in one round of a session: the table's number and its question."""
+
+    round: int
+    table: int
+    request: SwarmRequest
+    municipality: str
+
+
+@dataclass(frozen=True)
+class InvitationCard:
+    """One invitation as its professional reads it: when, where once, their table round by round, and whether
+    the organizer placed them (a pin) at one of its tables."""
+
+    invitation: Invitation
+    session: ScheduledSession
+    slot: Slot
+    venue: Venue
+    seats: list[SeatOf]
+    pinned: bool
+
+
+@dataclass(frozen=True)
 class InvitationsOf:
     """A professional's invitations to published sessions: those still to come (soonest first), then those that
     have begun (latest first), which can no longer be answered."""
 
-    upcoming: list[tuple[Invitation, ScheduledSession, Slot, Venue]]
-    past: list[tuple[Invitation, ScheduledSession, Slot, Venue]]
+    upcoming: list[InvitationCard]
+    past: list[InvitationCard]
 
 
 def invitations_of(session: Session, professional_id: int, *, now: datetime) -> InvitationsOf:
@@ -136,9 +160,41 @@ def invitations_of(session: Session, professional_id: int, *, now: datetime) -> 
         )
         .order_by(Slot.starts_at, Invitation.id)
     ).all()
-    upcoming = [row for row in rows if row[2].starts_at > now]
-    past = [row for row in rows if row[2].starts_at <= now]
+    session_ids = [row[1].id for row in rows]
+    seats: dict[int, list[SeatOf]] = {}
+    pinned_requests = set(
+        session.exec(
+            select(Pin.request_id).where(Pin.professional_id == professional_id, Pin.kind == PinKind.INCLUDE)
+        )
+    )
+    pinned_sessions: set[int] = set()
+    for seat, table, swarm_request, town in session.exec(
+        select(Seat, SessionTable, SwarmRequest, Municipality.name)
+        .join(SessionTable, SessionTable.id == Seat.table_id)
+        .join(SwarmRequest, SwarmRequest.id == SessionTable.request_id)
+        .join(Municipality, Municipality.id == SwarmRequest.municipality_id)
+        .where(Seat.professional_id == professional_id, Seat.session_id.in_(session_ids))
+        .order_by(Seat.round)
+    ):
+        seats.setdefault(seat.session_id, []).append(SeatOf(seat.round, table.position, swarm_request, town))
+        if swarm_request.id in pinned_requests:
+            pinned_sessions.add(seat.session_id)
+    cards = [
+        InvitationCard(invitation, row, slot, venue, seats.get(row.id, []), row.id in pinned_sessions)
+        for invitation, row, slot, venue in rows
+    ]
+    upcoming = [card for card in cards if card.slot.starts_at > now]
+    past = [card for card in cards if card.slot.starts_at <= now]
     return InvitationsOf(upcoming=upcoming, past=past[::-1])
+
+
+def invitation_card(session: Session, invitation_id: int) -> InvitationCard | None:
+    """One invitation to a published session as its professional reads it (None: not published, or unknown)."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        return None
+    found = invitations_of(session, invitation.professional_id, now=datetime.min.replace(tzinfo=UTC))
+    return next((card for card in found.upcoming if card.invitation.id == invitation_id), None)
 
 
 def coverage(session: Session, view: SessionView) -> list[dict]:

@@ -114,3 +114,13 @@ def availability_form(slots, answers: dict):
 
 class DeleteDataForm(FlaskForm):
     confirm = BooleanField(_l("Yes, delete my profile and all my data"), validators=[DataRequired(REQUIRED)])
+
+
+class DeclineForm(FlaskForm):
+    """Declining an invitation, confirmed, with an optional reason the organizer reads."""
+
+    reason = TextAreaField(
+        _l("Why can you not come? (optional; the organizer reads this)"),
+        validators=[Optional(), Length(max=500, message=_l("Keep it to at most 500 characters."))],
+        render_kw={"maxlength": 500, "rows": 3},
+    )

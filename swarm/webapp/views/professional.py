@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,6 +23,7 @@ from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.professional import (
     DOCUMENT_LABELS,
+    DeclineForm,
     ProfileForm,
     RegistrationForm,
     UploadForm,
@@ -220,6 +221,48 @@ def respond(invitation_id: int):
         else:
             flash(RESPONSE_MESSAGES.get(answer, _("Your answer has been saved.")), "success")
     return redirect(url_for("professional.invitations") + f"#invitation-{invitation_id}")
+
+
+@bp.route("/invitations/<int:invitation_id>/decline", methods=["GET", "POST"])
+def decline(invitation_id: int):
+    """Declining asks first, and takes an optional reason for the organizer; only the POST declines."""
+    card = review.invitation_card(db(), invitation_id)
+    if card is None or card.invitation.professional_id != current_user.professional_id:
+        abort(404)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            publish.respond_to_invitation(
+                db(),
+                invitation_id,
+                "decline",
+                reason=form.reason.data or "",
+                actor=current_user.actor,
+                clock=clock(),
+            )
+        except ValidationError as error:
+            discard_changes()
+            attach_error(form, error)
+        else:
+            flash(RESPONSE_MESSAGES["decline"], "success")
+            return redirect(url_for("professional.invitations") + f"#invitation-{invitation_id}")
+    return render_template("professional/decline.html", card=card, form=form), status_for(form)
+
+
+@bp.get("/invitations/<int:invitation_id>/calendar.ics")
+def invitation_calendar(invitation_id: int):
+    """ "Add to calendar": this one session as an .ics file, with the professional's own tables."""
+    try:
+        name, data = publish.invitation_calendar(
+            db(), invitation_id, actor=current_user.actor, config=current_app.config["SWARM"], clock=clock()
+        )
+    except ValidationError:
+        abort(404)
+    return Response(
+        data,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def current_user_region() -> int:
