@@ -111,6 +111,30 @@ def stop(run_id: int):
     return redirect(url_for("organizer.review") + "#solve-heading")
 
 
+@bp.get("/plan/publish")
+def confirm_publish():
+    """The step before publishing: what would go out (sessions and the number of mails), and a button to do it."""
+    planning_round = current_round(request.args.get("round", type=int))
+    if planning_round is None:
+        flash(_("There is no open planning round."), "error")
+        return redirect(url_for("organizer.review"))
+    try:
+        report = publish_service.preview_publish(
+            db(),
+            planning_round.id,
+            actor=current_user.actor,
+            config=current_app.config["SWARM"],
+            clock=clock(),
+        )
+    except ValidationError as error:
+        discard_changes()
+        flash(_(error.message), "error")
+        return redirect(_review_of(planning_round))
+    return render_template(
+        "organizer/publish_confirm.html", planning_round=planning_round, report=report, confirm=ConfirmForm()
+    )
+
+
 @bp.post("/plan/publish")
 def publish():
     planning_round = _posted_round()
