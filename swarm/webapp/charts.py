@@ -70,7 +70,7 @@ def seated_and_seats(view) -> tuple[int, int]:
     return seated, sum(t.request.table_size_max for t in view.tables)
 
 
-def timeline(views, *, label_width: int = 150, column_width: int = 170, row_height: int = 64) -> Timeline:
+def timeline(views, *, label_width: int = 150, column_width: int = 200, row_height: int = 64) -> Timeline:
     slots = sorted({v.slot.id: v.slot for v in views}.values(), key=lambda s: s.starts_at)
     venues = sorted({v.venue.id: v.venue for v in views}.values(), key=lambda v: v.name)
     header = 40
@@ -97,7 +97,7 @@ def timeline(views, *, label_width: int = 150, column_width: int = 170, row_heig
         label_width=label_width,
         header_height=header,
         columns=[
-            (label_width + i * column_width + column_width // 2, venue, short(venue.name, 20))
+            (label_width + i * column_width + column_width // 2, venue, short(venue.name, 24))
             for i, venue in enumerate(venues)
         ],
         rows=[(header + i * row_height + row_height // 2, slot) for i, slot in enumerate(slots)],
