@@ -82,8 +82,8 @@ def test_suggestions_show_availability_and_distance_for_the_tables_slot(
             )
         )
         other_id = other.id
-    url = f"/organizer/pins/people?request_id={request_id}"
-    assert client.get(url + "&q=").get_json() == []  # empty at first
+    url = f"/organizer/requests/{request_id}/pin-suggestions.json?"
+    assert client.get(url).get_json() == [] and client.get(url + "&q=").get_json() == []  # empty at first
     assert client.get(url + "&q=%25").get_json() == []  # a % is a character, not a wildcard
 
     [found] = client.get(url + "&q=" + home.name.split()[0].lower()).get_json()
@@ -97,7 +97,7 @@ def test_suggestions_show_availability_and_distance_for_the_tables_slot(
     assert [b["id"] for b in by_number] == [other_id] and "available if need be" in by_number[0]["text"]
 
     foreign = the_world.requests["foreign"].id
-    assert client.get(f"/organizer/pins/people?request_id={foreign}&q=a").status_code == 404
+    assert client.get(f"/organizer/requests/{foreign}/pin-suggestions.json?q=a").status_code == 404
     foreign_person = the_world.professionals["foreign"].name
     assert client.get(url + "&q=" + foreign_person).get_json() == []
 

@@ -52,7 +52,7 @@
         status.textContent = "";
         return;
       }
-      fetch(url + "&q=" + encodeURIComponent(query), {
+      fetch(url + "?q=" + encodeURIComponent(query), {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
       })

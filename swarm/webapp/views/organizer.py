@@ -199,11 +199,11 @@ def pin():
     return redirect(url_for("organizer.review"))
 
 
-@bp.get("/pins/people")
-def pin_people():
+@bp.get("/requests/<int:request_id>/pin-suggestions.json")
+def pin_people(request_id: int):
     """The professionals matching what is typed in a pin's person field, with their availability for the table's
     slot and their distance to its venue (JSON for the page's script; the form works without it)."""
-    swarm_request = _request_in_region(request.args.get("request_id", type=int) or 0)
+    swarm_request = _request_in_region(request_id)
     candidates = review_service.pin_candidates(
         db(), current_user.region_id, swarm_request.id, request.args.get("q", "")[:100]
     )

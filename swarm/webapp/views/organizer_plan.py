@@ -115,23 +115,27 @@ def stop(run_id: int):
 def confirm_publish():
     """The step before publishing: what would go out (sessions and the number of mails), and a button to do it."""
     planning_round = current_round(request.args.get("round", type=int))
+    report, refusal = None, None
     if planning_round is None:
-        flash(_("There is no open planning round."), "error")
-        return redirect(url_for("organizer.review"))
-    try:
-        report = publish_service.preview_publish(
-            db(),
-            planning_round.id,
-            actor=current_user.actor,
-            config=current_app.config["SWARM"],
-            clock=clock(),
-        )
-    except ValidationError as error:
-        discard_changes()
-        flash(_(error.message), "error")
-        return redirect(_review_of(planning_round))
+        refusal = _("There is no open planning round.")
+    else:
+        try:
+            report = publish_service.preview_publish(
+                db(),
+                planning_round.id,
+                actor=current_user.actor,
+                config=current_app.config["SWARM"],
+                clock=clock(),
+            )
+        except ValidationError as error:  # nothing to publish, or a stale draft: the page says why
+            discard_changes()
+            refusal = _(error.message)
     return render_template(
-        "organizer/publish_confirm.html", planning_round=planning_round, report=report, confirm=ConfirmForm()
+        "organizer/publish_confirm.html",
+        planning_round=planning_round,
+        report=report,
+        refusal=refusal,
+        confirm=ConfirmForm(),
     )
 
 
