@@ -38,6 +38,11 @@ def test_the_draft_is_drawn_as_a_timeline_a_seat_chart_and_coverage_beside_its_t
     assert "Tafelschema: wie aan welke tafel zit in elke ronde" in seats
     assert f"{person}, ronde 1: tafel 1, {title}" in seats and ">T1</text>" in seats
     assert f"T1: {title}" in page  # the legend names the table
+    # one table, so the same people every round: said once, not listed again per round
+    assert "Eén tafel: iedereen blijft er alle rondes aan zitten." in page
+    session_table = page.split(f"Tafel 1: {title}")[1].split("</table>")[0]
+    assert "Alle 3 rondes" in session_table and "Ronde 2" not in session_table
+    assert session_table.count(person) == 1
 
     coverage = _svg(page, "coverage-chart")
     assert "Dekking van de behoeften" in coverage and "Participatie" in coverage

@@ -47,6 +47,12 @@ class TableView:
     request: SwarmRequest
     rounds: list[list[Professional]]
 
+    @property
+    def same_every_round(self) -> bool:
+        """Whether the same people sit at this table in every round (of several): a session with one table."""
+        seated = [sorted(p.id for p in people) for people in self.rounds]
+        return len(seated) > 1 and all(ids == seated[0] for ids in seated)
+
 
 @dataclass
 class SessionView:
