@@ -9,8 +9,10 @@ import pytest
 
 from swarm.config import Config
 from swarm.domain.actors import SYSTEM
+from swarm.domain.enums import PlanningRoundStatus
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
+from swarm.persistence.models import PlanningRound
 from swarm.services.plan.queue import enqueue_solve
 from swarm.services.plan.worker import run_queued_solves
 from tests.web import world as test_world
@@ -80,7 +82,7 @@ def test_the_organizer_reads_the_charts_pins_by_search_and_publishes_after_confi
     expect(organizer.get_by_text("Gepubliceerd:", exact=False).first).to_be_visible()
 
 
-def test_the_review_and_the_equal_treatment_page_fit_a_phone(open_page, the_world):
+def test_the_review_and_the_equal_treatment_page_fit_a_phone(open_page, the_world, engine):
     from playwright.sync_api import expect
 
     _open, checker = open_page
@@ -93,8 +95,14 @@ def test_the_review_and_the_equal_treatment_page_fit_a_phone(open_page, the_worl
     checker.axe(phone)
     screenshot(phone, "organizer-review-phone")
 
+    with unit_of_work(engine) as session:  # the round counts as planned: its effect is measured and drawn
+        session.get(PlanningRound, the_world.rounds["home"].id).status = PlanningRoundStatus.PLANNED
     phone.goto("/organizer/policy")
     expect(phone.get_by_role("heading", name="Wat de maat betekent")).to_be_visible()
+    expect(phone.get_by_role("img", name="Uitnodigingen per persoon, onder wie beschikbaar was")).to_be_visible()
+    phone.get_by_text("professional die in deze rondes ja of misschien zei", exact=False).click()
+    expect(phone.locator("#left-out li")).to_have_text([the_world.professionals["home"].name])
     phone.locator("section[aria-labelledby=turns-heading] summary").click()  # unfold the long table
     _fits_the_width(phone)
     checker.axe(phone)
+    screenshot(phone, "organizer-policy-phone")
