@@ -99,7 +99,9 @@ def test_the_review_and_the_equal_treatment_page_fit_a_phone(open_page, the_worl
         session.get(PlanningRound, the_world.rounds["home"].id).status = PlanningRoundStatus.PLANNED
     phone.goto("/organizer/policy")
     expect(phone.get_by_role("heading", name="Wat de maat betekent")).to_be_visible()
-    expect(phone.get_by_role("img", name="Uitnodigingen per persoon, onder wie beschikbaar was")).to_be_visible()
+    expect(
+        phone.get_by_role("img", name="Uitnodigingen per persoon, onder wie beschikbaar was")
+    ).to_be_visible()
     phone.get_by_text("professional die in deze rondes ja of misschien zei", exact=False).click()
     expect(phone.locator("#left-out li")).to_have_text([the_world.professionals["home"].name])
     phone.locator("section[aria-labelledby=turns-heading] summary").click()  # unfold the long table
