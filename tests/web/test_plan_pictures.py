@@ -127,7 +127,10 @@ def test_a_pin_is_set_by_typing_a_name_or_choosing_a_suggestion_without_any_scri
         ).get_data(as_text=True)
 
     refused = pin("Niemand Bekend")
-    assert "Geen professional uit de regio heeft deze naam of dit nummer" in refused
+    assert (
+        f"Professional (Vastzetten voor {request.title}): "
+        "Geen professional uit de regio heeft deze naam of dit nummer" in refused
+    )
     assert "Geen professional uit de regio" in pin(the_world.professionals["foreign"].name)
     with unit_of_work(engine) as session:
         assert session.exec(select(Pin)).all() == []

@@ -191,7 +191,16 @@ def pin():
             )
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message), "error")
+            # the page has a pin form per table: say which one, and the field
+            flash(
+                _(
+                    "%(field)s (%(form)s): %(message)s",
+                    field=form.professional_id.label.text,
+                    form=_("Pin for %(title)s", title=swarm_request.title),
+                    message=_(error.message),
+                ),
+                "error",
+            )
         else:
             flash(_("Pinned. Solve again to plan around it."), "success")
         return redirect(url_for("organizer.review", round=swarm_request.planning_round_id))
