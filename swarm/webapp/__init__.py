@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from swarm.api import init_api
 from swarm.config import Config
 from swarm.shipped import WEB_DIR
-from swarm.webapp import i18n, labels, reasons
+from swarm.webapp import charts, i18n, labels, reasons
 from swarm.webapp.auth import bp as auth_bp
 from swarm.webapp.auth import login_manager, no_store_behind_login
 from swarm.webapp.db import init_db
@@ -121,6 +121,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     register_error_handlers(app)
 
     labels.register(app)
+    app.add_template_global(charts.short, "short")
     reasons.register(app)
     init_db(app)
     login_manager.init_app(app)

@@ -23,6 +23,8 @@ DOMAIN_MESSAGES = (
     _l("A slot must end after it starts."),
     _l("The round cannot end before it starts."),
     _l("There is no draft schedule to publish; solve the round first."),
+    _l("No professional of the region has this name or number; pick one of the suggestions."),
+    _l("Several professionals of the region have this name; type their number."),
     _l("The round has no open requests to plan."),
     _l("This invitation is no longer open."),
     _l("This session has already started."),

@@ -70,6 +70,8 @@ def test_fairness_effect_over_a_hand_built_history(db, world):
     # rates [1, 0, 1]: Gini = (2 * (2*1 + 3*1)) / (3 * 2) - 4/3 = 1/3
     assert (effect.rounds, effect.people, effect.never) == (2, 3, 1)
     assert effect.gini == pytest.approx(1 / 3)
+    # the invitations of each one counted (the bar chart's data): d and e are not among them
+    assert effect.invitations == {a.id: 2, b.id: 0, c.id: 1}
 
     only_open = fairness_effect(db, world.region.id, [third])
     assert (only_open.rounds, only_open.people, only_open.gini, only_open.never) == (0, 0, 0.0, 0)

@@ -6,6 +6,7 @@ Screenshots of the main pages go to test-results/screenshots (SWARM_SCREENSHOTS=
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -276,8 +277,13 @@ def test_organizer_solves_reviews_publishes_and_a_decline_is_repaired(
     worker.join(timeout=60)
     checker.axe(organizer)
     screenshot(organizer, "organizer-review")
-    assert organizer.get_by_text("Energie besparen met inwoners").first.is_visible()
+    # the timeline as a chart, and beside it the table that says the same in words
+    expect(organizer.get_by_role("img", name=re.compile("Tijdlijn van het concept"))).to_be_visible()
+    expect(
+        organizer.locator("table.timeline").get_by_role("link", name="Energie besparen met inwoners")
+    ).to_be_visible()
     organizer.get_by_role("button", name="Deze planning publiceren en de uitnodigingen versturen").click()
+    organizer.get_by_role("button", name=re.compile(r"^Publiceren en \d+ mails? versturen$")).click()
     expect(organizer.get_by_text("Gepubliceerd:", exact=False).first).to_be_visible()
     checker.axe(organizer)
 

@@ -57,9 +57,17 @@ def test_the_regions_own_effect_is_measured_over_its_published_rounds(login_as, 
     effect = page.split('id="measured-effect">')[1].split("</p>")[0]
     assert "over 1 gepubliceerde ronde" in effect and "van de 2 professionals" in effect
     assert "0,50" in effect and "Nooit uitgenodigd: 1." in effect
-    left_out = page.split('id="left-out">')[1].split("</p>")[0]
-    assert "1 professional die in deze rondes ja of misschien zei" in left_out
-    assert "Nog Niet Uitgenodigd" in left_out and "Nooit Beschikbaar" not in left_out
+    left_out = page.split('<details id="left-out">')[1].split("</details>")[0]
+    assert "1 professional die in deze rondes ja of misschien zei, is niet uitgenodigd" in left_out
+    assert "<li>Nog Niet Uitgenodigd</li>" in left_out and "Nooit Beschikbaar" not in left_out
+    # in plain words, and as a chart of invitations per person (one never, one once) beside its table
+    assert "Een Gini van 0,50 betekent dat de uitnodigingen zeer ongelijk verdeeld zijn" in page
+    assert "0 betekent dat iedereen even vaak is uitgenodigd" in page
+    chart = page.split('<svg class="chart histogram-chart"')[1].split("</svg>")[0]
+    assert 'role="img"' in chart and chart.count('class="bar"') == 2
+    assert "0 uitnodigingen: 1 persoon." in chart and "1 uitnodiging: 1 persoon." in chart
+    table = page.split('<table id="histogram-table">')[1].split("</table>")[0]
+    assert "<td>0</td><td>1</td>" in table and "<td>1</td><td>1</td>" in table
 
 
 def _ranges_in_benchmarks(weight: int) -> tuple[str, str, str]:
@@ -93,3 +101,20 @@ def test_the_simulated_effect_in_the_hint_matches_docs_benchmarks():
         )
     gini, never, _skill = _ranges_in_benchmarks(0)
     assert f"weight 0: Gini {gini}, {never} never invited." in text
+
+
+def test_the_page_says_what_the_setting_would_change_and_folds_the_long_lists(login_as, the_world):
+    client = login_as("organizer_home")
+    page = client.get("/organizer/policy").get_data(as_text=True)
+    setting = page.split('id="setting-explained">')[1].split("</p>")[0]
+    region = the_world.regions["home"]
+    assert f"in de laatste {region.history_window_rounds} rondes de score van iemand met" in setting
+    assert f"met {region.weight_fairness} punten" in setting and "0 zet de rotatie uit" in setting
+    # the table of every professional per round is folded away
+    folded = page.split('<section aria-labelledby="turns-heading">')[1].split("</section>")[0]
+    assert "<details>" in folded and the_world.professionals["home"].name in folded
+    english = client.get("/organizer/policy", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert (
+        "What the measure means" in english
+        and "A higher weight shares the invitations more evenly" in english
+    )

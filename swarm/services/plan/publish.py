@@ -128,6 +128,21 @@ def _record(
     )
 
 
+def preview_publish(
+    session: Session, planning_round_id: int, *, actor: Actor, config: Config, clock: Clock = system_clock
+) -> PublishReport:
+    """What publishing the draft now would do (sessions and mails), without doing it: the organizer confirms it.
+
+    The very publish runs inside a savepoint that is rolled back, so the count is the one publishing would give
+    (the same matching, the same mails) and nothing of it stays; refusals are those of :func:`publish_round`.
+    """
+    savepoint = session.begin_nested()
+    try:
+        return publish_round(session, planning_round_id, actor=actor, config=config, clock=clock)
+    finally:
+        savepoint.rollback()
+
+
 def draft_is_stale(session: Session, planning_round_id: int) -> bool:
     """Whether the round's draft was made before the published schedule or a decline changed (False: no draft).
 

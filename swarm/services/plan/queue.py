@@ -338,7 +338,7 @@ def latest_solve_run(session: Session, planning_round_id: int, *, actor: Actor) 
     actor.require_region(planning_round.region_id)
     return session.exec(
         select(SolveRun)
-        .where(SolveRun.planning_round_id == planning_round_id)
+        .where(SolveRun.planning_round_id == planning_round_id, SolveRun.kind == SolveKind.SWARM)
         .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
     ).first()
 
@@ -421,11 +421,11 @@ def reclaim_stale_runs(engine: sa.Engine, config: Config, *, clock: Clock = syst
 
 
 def solve_runs_of_round(session: Session, planning_round_id: int, limit: int = 5) -> list[SolveRun]:
-    """The round's latest runs, newest first (the review page)."""
+    """The round's latest swarm runs, newest first (the review page; team proposals have their own page)."""
     return list(
         session.exec(
             select(SolveRun)
-            .where(SolveRun.planning_round_id == planning_round_id)
+            .where(SolveRun.planning_round_id == planning_round_id, SolveRun.kind == SolveKind.SWARM)
             .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
             .limit(limit)
         )
@@ -433,11 +433,12 @@ def solve_runs_of_round(session: Session, planning_round_id: int, limit: int = 5
 
 
 def solve_runs_of(session: Session, region_id: int, limit: int = 5) -> list[SolveRun]:
-    """The region's latest runs, newest first (the organizer's dashboard and review page)."""
+    """The region's latest swarm runs, newest first (the organizer's dashboard); team proposals, which a
+    coordinator makes, show on the project's page (`team.projects.latest_team_run`)."""
     return list(
         session.exec(
             select(SolveRun)
-            .where(SolveRun.region_id == region_id)
+            .where(SolveRun.region_id == region_id, SolveRun.kind == SolveKind.SWARM)
             .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
             .limit(limit)
         )

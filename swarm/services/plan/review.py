@@ -8,15 +8,19 @@ Read only; each function is scoped by the ids it is given, which the views take 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from solver.formats import distance_km
 from solver.swarm.model import NEAR_TIE as NEAR_TIE  # re-exported: the policy page quotes the margin
 from swarm.domain.enums import AvailabilityAnswer, PinKind, PlanningRoundStatus, SessionStatus
 from swarm.domain.equality import gini
+from swarm.domain.errors import N_, ValidationError
 from swarm.persistence.models import (
     Availability,
     Invitation,
@@ -43,6 +47,12 @@ class TableView:
     table: SessionTable
     request: SwarmRequest
     rounds: list[list[Professional]]
+
+    @property
+    def same_every_round(self) -> bool:
+        """Whether the same people sit at this table in every round (of several): a session with one table."""
+        seated = [sorted(p.id for p in people) for people in self.rounds]
+        return len(seated) > 1 and all(ids == seated[0] for ids in seated)
 
 
 @dataclass
@@ -260,13 +270,15 @@ class FairnessEffect:
 
     ``people``: the region's professionals who said yes or if need be to a slot of at least one of the rounds;
     ``gini``: the Gini coefficient of their invitation rates (invitations / rounds in which they were available);
-    ``left_out``: the ids of those of them not invited in any of the rounds.
+    ``left_out``: the ids of those of them not invited in any of the rounds;
+    ``invitations``: each of them (by id) with their number of invitations in the rounds.
     """
 
     rounds: int
     people: int
     gini: float
     left_out: frozenset[int] = frozenset()
+    invitations: dict[int, int] = field(default_factory=dict)
 
     @property
     def never(self) -> int:
@@ -313,6 +325,7 @@ def fairness_effect(session: Session, region_id: int, rounds: list[PlanningRound
         people=len(available),
         gini=gini(rates),
         left_out=frozenset(p for p in available if not invited.get(p)),
+        invitations={p: invited.get(p, 0) for p in available},
     )
 
 
@@ -325,3 +338,128 @@ def pins_of_round(session: Session, planning_round_id: int) -> list[tuple[Pin, P
         .order_by(SwarmRequest.title, Professional.name)
     )
     return list(rows.all())
+
+
+# -- the person field of a pin ---------------------------------------------------------------------------------
+
+NO_SUCH_PROFESSIONAL = N_(
+    "No professional of the region has this name or number; pick one of the suggestions."
+)
+SEVERAL_PROFESSIONALS = N_("Several professionals of the region have this name; type their number.")
+_NUMBERED = re.compile(r"\(#?(\d+)\)\s*$")
+
+
+@dataclass(frozen=True)
+class PinCandidate:
+    """A professional the organizer may pin to a table: their answer for the table's slot (None: no answer) and
+    how far they live from its venue (None: online, or no home place), against the radius they travel."""
+
+    id: int
+    name: str
+    answer: AvailabilityAnswer | None
+    km: float | None
+    radius_km: int
+
+    @property
+    def label(self) -> str:
+        """What the field holds once chosen (the number makes it unique): ``Name (#12)``."""
+        return f"{self.name} (#{self.id})"
+
+    @property
+    def within_radius(self) -> bool:
+        return self.km is None or self.km <= self.radius_km
+
+
+def _table_place(session: Session, request_id: int) -> tuple[int | None, Venue | None]:
+    """The slot and venue of the session where this request has its table (the draft first, else published)."""
+    rows = session.exec(
+        select(ScheduledSession.slot_id, Venue, ScheduledSession.status)
+        .join(SessionTable, SessionTable.session_id == ScheduledSession.id)
+        .join(Venue, Venue.id == ScheduledSession.venue_id)
+        .where(
+            SessionTable.request_id == request_id,
+            ScheduledSession.status.in_([SessionStatus.DRAFT, SessionStatus.PUBLISHED]),
+        )
+    ).all()
+    ordered = sorted(rows, key=lambda row: row[2] != SessionStatus.DRAFT)
+    return (ordered[0][0], ordered[0][1]) if ordered else (None, None)
+
+
+def pin_candidates(
+    session: Session, region_id: int, request_id: int, query: str, *, limit: int = 10
+) -> list[PinCandidate]:
+    """The region's professionals whose name contains ``query`` (or whose number it is), those available for the
+    table's slot first, then the nearest; nothing for an empty query (the field starts empty)."""
+    text = query.strip()
+    if not text:
+        return []
+    numbered = _NUMBERED.search(text)
+    matches = select(Professional).where(
+        Professional.region_id == region_id, Professional.anonymised_at.is_(None)
+    )
+    if numbered or text.isdigit():
+        matches = matches.where(Professional.id == int(numbered.group(1) if numbered else text))
+    else:
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        matches = matches.where(func.lower(Professional.name).like(pattern, escape="\\"))
+    people = list(session.exec(matches.order_by(Professional.name).limit(200)))
+    slot_id, venue = _table_place(session, request_id)
+    answers: dict[int, AvailabilityAnswer] = {}
+    if slot_id is not None and people:
+        answers = {
+            row.professional_id: row.answer
+            for row in session.exec(
+                select(Availability).where(
+                    Availability.slot_id == slot_id,
+                    Availability.professional_id.in_([p.id for p in people]),
+                )
+            )
+        }
+    rank = {AvailabilityAnswer.YES: 0, AvailabilityAnswer.MAYBE: 1}
+    candidates = [
+        PinCandidate(
+            id=p.id,
+            name=p.name,
+            answer=answers.get(p.id),
+            km=(
+                round(distance_km(p.lat, p.lon, venue.lat, venue.lon), 1)
+                if venue is not None and None not in (p.lat, p.lon, venue.lat, venue.lon)
+                else None
+            ),
+            radius_km=p.travel_radius_km,
+        )
+        for p in people
+    ]
+    candidates.sort(
+        key=lambda c: (
+            rank.get(c.answer, 2) if c.answer else 2,
+            c.km if c.km is not None else math.inf,
+            c.name,
+        )
+    )
+    return candidates[:limit]
+
+
+def find_professional(session: Session, region_id: int, text: str) -> Professional:
+    """The region's professional a typed pin names: ``Name (#12)`` (a suggestion), a number, or a whole name."""
+    typed = text.strip()
+    numbered = _NUMBERED.search(typed)
+    if numbered or typed.isdigit():
+        person = session.get(Professional, int(numbered.group(1) if numbered else typed))
+        if person is None or person.region_id != region_id or person.anonymised_at is not None:
+            raise ValidationError("professional_id", NO_SUCH_PROFESSIONAL)
+        return person
+    people = list(
+        session.exec(
+            select(Professional).where(
+                Professional.region_id == region_id,
+                Professional.anonymised_at.is_(None),
+                func.lower(Professional.name) == typed.lower(),
+            )
+        )
+    )
+    if not people:
+        raise ValidationError("professional_id", NO_SUCH_PROFESSIONAL)
+    if len(people) > 1:
+        raise ValidationError("professional_id", SEVERAL_PROFESSIONALS)
+    return people[0]

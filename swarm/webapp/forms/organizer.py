@@ -149,7 +149,13 @@ class PolicyForm(FlaskForm):
 
 class PinForm(FlaskForm):
     request_id = HiddenField(validators=[DataRequired()])
-    professional_id = Select(_l("Professional"), validators=[DataRequired(REQUIRED)])
+    # A search field, not a list of every professional: the organizer types a name or number (the page suggests
+    # matches with their availability and distance when scripts run); the view finds the one meant.
+    professional_id = StringField(
+        _l("Professional"),
+        description=_l("Type a name or number; suggestions show availability and distance."),
+        validators=[DataRequired(REQUIRED), Length(max=220)],
+    )
     kind = Select(
         _l("Decision"),
         choices=[

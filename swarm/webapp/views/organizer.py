@@ -5,12 +5,20 @@ Solving, progress and publishing are in organizer_plan.py (same blueprint).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from swarm.domain.enums import FeedOwner, PinKind, RoundPhase, SessionStatus, SolveStatus, UserRole
+from swarm.domain.enums import (
+    AvailabilityAnswer,
+    FeedOwner,
+    PinKind,
+    RoundPhase,
+    SessionStatus,
+    SolveStatus,
+    UserRole,
+)
 from swarm.domain.errors import ValidationError
 from swarm.domain.refs import parse_ref
 from swarm.persistence.models import PlanningRound, SwarmRequest
@@ -21,6 +29,7 @@ from swarm.services.plan import publish as publish_service
 from swarm.services.plan import requests as request_service
 from swarm.services.plan import review as review_service
 from swarm.services.plan.frame import planning_round_for
+from swarm.webapp import charts
 from swarm.webapp.auth import restrict_blueprint
 from swarm.webapp.clock import clock, now, today
 from swarm.webapp.db import db, discard_changes
@@ -109,20 +118,22 @@ def review():
         )
         for item in result.get("unscheduled", [])
     ]
-    pin_forms = {}
-    people = [(str(p.id), p.name) for p in lookup.region_professionals(db(), current_user.region_id)]
-    for view in drafts:
-        for table in view.tables:
-            form = PinForm(prefix=f"pin{table.request.id}", data={"request_id": table.request.id})
-            form.professional_id.choices = people
-            pin_forms[table.request.id] = form
+    pin_forms = {
+        table.request.id: PinForm(prefix=f"pin{table.request.id}", data={"request_id": table.request.id})
+        for view in drafts
+        for table in view.tables
+    }
+    coverage = {view.session.id: review_service.coverage(db(), view) for view in drafts}
     return render_template(
         "organizer/review.html",
         planning_round=planning_round,
         drafts=drafts,
         published=published,
-        coverage={view.session.id: review_service.coverage(db(), view) for view in drafts},
+        coverage=coverage,
+        coverage_charts={session_id: charts.coverage_bars(items) for session_id, items in coverage.items()},
+        seat_charts={view.session.id: charts.seat_chart(view) for view in drafts},
         timeline=_timeline(drafts),
+        timeline_chart_data=charts.timeline(drafts),
         unscheduled=unscheduled,
         result=result,
         result_run=result_run,
@@ -167,28 +178,74 @@ def pin():
     # Each table has its own pin form (own prefix, so ids stay unique on the page): find the one posted.
     prefix = next((k.split("-")[0] for k in request.form if k.endswith("-request_id")), "")
     form = PinForm(prefix=prefix)
-    form.professional_id.choices = [
-        (str(p.id), p.name) for p in lookup.region_professionals(db(), current_user.region_id)
-    ]
     if form.validate_on_submit():
         swarm_request = _request_in_region(int(form.request_id.data))
         try:
+            person = review_service.find_professional(db(), current_user.region_id, form.professional_id.data)
             request_service.set_pin(
                 db(),
                 swarm_request.id,
-                int(form.professional_id.data),
+                person.id,
                 PinKind(form.kind.data),
                 actor=current_user.actor,
                 clock=clock(),
             )
         except ValidationError as error:
             discard_changes()
-            flash(_(error.message, **error.params), "error")
+            # the page has a pin form per table: say which one, and the field
+            flash(
+                _(
+                    "%(field)s (%(form)s): %(message)s",
+                    field=form.professional_id.label.text,
+                    form=_("Pin for %(title)s", title=swarm_request.title),
+                    message=_(error.message, **error.params),
+                ),
+                "error",
+            )
         else:
             flash(_("Pinned. Solve again to plan around it."), "success")
         return redirect(url_for("organizer.review", round=swarm_request.planning_round_id))
-    flash(_("Choose a professional."), "error")
+    flash(_("Type the name or number of a professional."), "error")
     return redirect(url_for("organizer.review"))
+
+
+@bp.get("/requests/<int:request_id>/pin-suggestions.json")
+def pin_people(request_id: int):
+    """The professionals matching what is typed in a pin's person field, with their availability for the table's
+    slot and their distance to its venue (JSON for the page's script; the form works without it)."""
+    swarm_request = _request_in_region(request_id)
+    candidates = review_service.pin_candidates(
+        db(), current_user.region_id, swarm_request.id, request.args.get("q", "")[:100]
+    )
+    return jsonify(
+        [
+            {
+                "id": c.id,
+                "value": c.label,
+                "name": c.name,
+                "answer": c.answer.value if c.answer else None,
+                "km": c.km,
+                "within_radius": c.within_radius,
+                "text": pin_candidate_text(c),
+            }
+            for c in candidates
+        ]
+    )
+
+
+def pin_candidate_text(candidate: review_service.PinCandidate) -> str:
+    """A suggestion in words: name, answer for the slot, distance (and whether it is beyond their radius)."""
+    answer = {
+        AvailabilityAnswer.YES: _("available"),
+        AvailabilityAnswer.MAYBE: _("available if need be"),
+    }.get(candidate.answer, _("no answer for this slot") if candidate.answer is None else _("not available"))
+    parts = [candidate.label, answer]
+    if candidate.km is not None:
+        distance = _("%(km)s km", km=format_decimal(candidate.km, format="0.#"))
+        parts.append(
+            distance if candidate.within_radius else _("%(distance)s, beyond their radius", distance=distance)
+        )
+    return " · ".join(parts)
 
 
 @bp.post("/pins/delete")
@@ -235,9 +292,28 @@ def policy():
         counts=counts,
         never=never,
         effect=effect,
+        histogram=charts.invitation_histogram(list(effect.invitations.values())),
+        evenness=_evenness(effect.gini),
         gini=format_decimal(effect.gini, format="0.00"),
         near_tie=format_percent(review_service.NEAR_TIE, format="#,##0.#%"),
     ), status_for(form)
+
+
+def _evenness(value: float) -> str:
+    """The measured Gini coefficient in plain words."""
+    gini = format_decimal(value, format="0.00")
+    if value < 0.25:
+        return _("A Gini of %(gini)s means the invitations are shared fairly evenly.", gini=gini)
+    if value < 0.5:
+        return _(
+            "A Gini of %(gini)s means the invitations are shared unevenly: some people are invited much more "
+            "often than others.",
+            gini=gini,
+        )
+    return _(
+        "A Gini of %(gini)s means the invitations are shared very unevenly: a small group gets most of them.",
+        gini=gini,
+    )
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

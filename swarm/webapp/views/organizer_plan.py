@@ -111,6 +111,34 @@ def stop(run_id: int):
     return redirect(url_for("organizer.review") + "#solve-heading")
 
 
+@bp.get("/plan/publish")
+def confirm_publish():
+    """The step before publishing: what would go out (sessions and the number of mails), and a button to do it."""
+    planning_round = current_round(request.args.get("round", type=int))
+    report, refusal = None, None
+    if planning_round is None:
+        refusal = _("There is no open planning round.")
+    else:
+        try:
+            report = publish_service.preview_publish(
+                db(),
+                planning_round.id,
+                actor=current_user.actor,
+                config=current_app.config["SWARM"],
+                clock=clock(),
+            )
+        except ValidationError as error:  # nothing to publish, or a stale draft: the page says why
+            discard_changes()
+            refusal = _(error.message)
+    return render_template(
+        "organizer/publish_confirm.html",
+        planning_round=planning_round,
+        report=report,
+        refusal=refusal,
+        confirm=ConfirmForm(),
+    )
+
+
 @bp.post("/plan/publish")
 def publish():
     planning_round = _posted_round()
