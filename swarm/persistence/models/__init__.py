@@ -19,7 +19,7 @@ Where each concept lives:
   logins), AccountToken (one-time links: hash only), LoginThrottle (attempts per account and client address).
 - ``exchange``: PendingImport (an uploaded file kept for its preview until the import is confirmed).
 - ``operations``: SolveRun (a solve as a job with progress), OutboxMessage (mail written with the change that causes
-  it), CalendarFeed (token hash only).
+  it), CalendarFeed (token hash only), FormSubmission (one-time form tokens: a form sent twice creates one thing).
 - ``integrations``: ApiToken (personal JSON API tokens: hash only), Webhook (a region's receiver, its secret and
   events) and WebhookDelivery (an event on its way, retried like the outbox).
 
@@ -29,7 +29,7 @@ Every datetime column is an aware UTC instant (``columns.UTCDateTime``); enums a
 from swarm.persistence.models.accounts import AccountToken, LoginThrottle, User
 from swarm.persistence.models.exchange import PendingImport
 from swarm.persistence.models.integrations import ApiToken, Webhook, WebhookDelivery
-from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
+from swarm.persistence.models.operations import CalendarFeed, FormSubmission, OutboxMessage, SolveRun
 from swarm.persistence.models.planning import (
     CadenceVenue,
     PlanningRound,
@@ -65,6 +65,7 @@ __all__ = [
     "Availability",
     "CadenceVenue",
     "CalendarFeed",
+    "FormSubmission",
     "Invitation",
     "LoginThrottle",
     "Municipality",

@@ -1,0 +1,316 @@
+"""Input never breaks a page (issue 14, point 4), tried the way an attacker would.
+
+- a crawl, logged in as each role and anonymously: ids past 64 bits in every id segment of every route, NUL and
+  CR/LF in every free-text field of every form the role is shown, huge and malformed ids in every hidden field,
+  select and checkbox, NUL in the login form: no 5xx at all, and nothing hostile stored;
+- a Hypothesis property: generated garbage posted to every form of every role gets no 5xx, and where it is
+  refused (4xx) the database is exactly as before;
+- the refusals name the field in Dutch; dates have a range; a form body is at most 1 MB.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import SQLModel
+
+from tests.web.forms_crawl import SESSION_ENDING, PageForm, forms_on, role_forms
+from tests.web.test_authorization import ROLES, _id_params
+from tests.web.world import csrf_token_from
+
+PAST_64_BITS = str(2**64 + 1)
+PAST_32_BITS = str(2**31)
+HOSTILE_TEXT = "a\x00b\r\nc"  # a NUL byte and a line break, as in the issue's measurement
+ANONYMOUS_PAGES = ["/", "/login", "/register", "/password/forgot"]
+# Attempts counted in their own transaction, on purpose even when the form is refused (login throttling).
+COUNTED_APART = {"login_throttles"}
+
+
+def _token(client) -> str:
+    return csrf_token_from(client.get("/").get_data(as_text=True))
+
+
+def _post(client, token: str, form: PageForm, replaced: dict):
+    data = form.data(**replaced)
+    data["csrf_token"] = [token]
+    return client.post(form.action, data=data, content_type="multipart/form-data" if form.multipart else None)
+
+
+def _segment_values(app, world) -> dict[str, str]:
+    values = {name: str(ident) for name, ident in _id_params(world, "home").items()}
+    values.update(
+        kind="professionals", key="upload-organizer-home", fmt="csv", token="x" * 20, filename="app.css"
+    )
+    return values
+
+
+def _urls_with_one_bad_segment(app, world, bad: str):
+    """(method, url) for every route, once for each of its segments set to ``bad`` (the others valid)."""
+    values = _segment_values(app, world)
+    for rule in app.url_map.iter_rules():
+        names = re.findall(r"<(?:[^:>]+:)?(\w+)>", rule.rule)
+        for name in names:
+            url = re.sub(
+                r"<(?:[^:>]+:)?(\w+)>",
+                lambda m, name=name: bad if m.group(1) == name else values.get(m.group(1), "1"),
+                rule.rule,
+            )
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield method, url
+
+
+def _client_for(app, the_world, login_as, role):
+    return login_as(f"{role}_home") if role else app.test_client()
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_ids_past_64_bits_in_every_route_segment_are_never_a_server_error(app, the_world, login_as, role):
+    client = _client_for(app, the_world, login_as, role)
+    token = _token(client)
+    tried, failures = 0, []
+    for bad in (PAST_64_BITS, PAST_32_BITS):
+        for method, url in _urls_with_one_bad_segment(app, the_world, bad):
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.open(url, method=method, data={"csrf_token": token})
+            tried += 1
+            if response.status_code >= 500:
+                failures.append((method, url, response.status_code))
+            elif bad == PAST_64_BITS and url.count(bad) and "/static/" not in url and "/feeds/" not in url:
+                assert response.status_code in (302, 400, 401, 403, 404, 405), (
+                    method,
+                    url,
+                    response.status_code,
+                )
+    assert tried > 100
+    assert failures == []
+
+
+def _stored_strings(engine) -> list[tuple[str, str]]:
+    found = []
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in connection.execute(sa.select(table)):
+                found.extend((table.name, value) for value in row if isinstance(value, str))
+    return found
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nul_and_line_breaks_in_every_text_field_and_bad_ids_in_every_choice(
+    app, the_world, login_as, engine, role
+):
+    client = login_as(f"{role}_home")
+    token = _token(client)
+    forms = [
+        form for form in role_forms(app, the_world, client, role) if not SESSION_ENDING.search(form.action)
+    ]
+    assert len(forms) >= 3, [form.action for form in forms]
+    failures, text_posts = [], 0
+    for form in forms:
+        for name in form.text_fields():
+            response = _post(client, token, form, {name: HOSTILE_TEXT})
+            text_posts += 1
+            if response.status_code >= 500:
+                failures.append((form.action, name, "text", response.status_code))
+        for name in form.id_fields():
+            for bad in (PAST_64_BITS, PAST_32_BITS, "abc", "-1", ""):
+                response = _post(client, token, form, {name: bad})
+                if response.status_code >= 500:
+                    failures.append((form.action, name, bad, response.status_code))
+    assert text_posts >= 5
+    assert failures == []
+    hostile = [
+        (table, value) for table, value in _stored_strings(engine) if "\x00" in value or "b\r\nc" in value
+    ]
+    assert hostile == []
+
+
+def test_anonymous_forms_and_the_login_refuse_nul_without_a_server_error(client, the_world, engine):
+    token = _token(client)
+    for page in ANONYMOUS_PAGES:
+        for form in forms_on(page, client.get(page).get_data(as_text=True)):
+            for name in form.text_fields():
+                response = _post(client, token, form, {name: HOSTILE_TEXT})
+                assert response.status_code < 500, (page, form.action, name)
+    response = client.post(
+        "/login", data={"email": "pro.achterhoek@example.nl\x00", "password": "x\x00", "csrf_token": token}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "E-mailadres bevat een onzichtbaar stuurteken" in page
+    assert all("\x00" not in value for _table, value in _stored_strings(engine))
+
+
+# --- the property: garbage in every form ------------------------------------------------------------------
+
+GARBAGE = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            PAST_64_BITS,
+            PAST_32_BITS,
+            "-1",
+            "0",
+            "abc",
+            "",
+            "\x00",
+            "\r\n",
+            "0001-01-01",
+            "0001-01-01T00:00",
+            "9999-12-31T23:59",
+            "1e309",
+            "NaN",
+            "١٢٣",
+            "2027-W99",
+            "x" * 3000,
+        ]
+    ),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+)
+
+
+def _database(engine) -> dict[str, list[tuple]]:
+    """Every row of every table (but the throttle's counters), in key order."""
+    with engine.connect() as connection:
+        return {
+            table.name: [
+                tuple(row) for row in connection.execute(sa.select(table).order_by(*table.primary_key))
+            ]
+            for table in SQLModel.metadata.sorted_tables
+            if table.name not in COUNTED_APART
+        }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_garbage_posted_to_every_form_is_refused_or_taken_never_a_server_error(
+    app, the_world, login_as, engine, role
+):
+    client = login_as(f"{role}_home")
+    token = _token(client)
+    forms = [
+        form for form in role_forms(app, the_world, client, role) if not SESSION_ENDING.search(form.action)
+    ]
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(st.data())
+    def post_garbage(data):
+        form = data.draw(st.sampled_from(forms), label="form")
+        names = sorted({f.name for f in form.fields if f.name != "csrf_token"} - {""})
+        replaced = (
+            data.draw(
+                st.dictionaries(st.sampled_from(names), GARBAGE, min_size=1, max_size=4), label="fields"
+            )
+            if names
+            else {}
+        )
+        before = _database(engine)
+        response = _post(client, token, form, replaced)
+        assert response.status_code < 500, (form.action, replaced)
+        if 400 <= response.status_code < 500:
+            assert _database(engine) == before, (form.action, replaced)
+
+    post_garbage()
+
+
+# --- what the refusals say ----------------------------------------------------------------------------------
+
+
+def _form_page(client, url: str) -> tuple[str, PageForm]:
+    page = client.get(url).get_data(as_text=True)
+    return csrf_token_from(page), forms_on(url, page)[-1]
+
+
+def test_a_control_character_is_refused_at_the_field_it_is_in_named_in_dutch(login_as, engine):
+    client = login_as("coordinator_home")
+    token, form = _form_page(client, "/coordinator/roles/new")
+    before = _database(engine)
+    response = _post(
+        client, token, form, {"name": "Adviseur\r\nBcc: x@example.nl", "purpose": "regel 1\r\nregel 2"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Naam van de rol bevat een onzichtbaar stuurteken (zoals een regeleinde of een NUL-teken)" in page
+    assert "Doel bevat" not in page  # a multi-line text keeps its line breaks
+    assert _database(engine) == before
+    response = _post(client, token, form, {"name": "Adviseur", "purpose": "regel 1\x00"})
+    assert "Doel bevat een onzichtbaar stuurteken (zoals een NUL-teken)" in response.get_data(as_text=True)
+    assert response.status_code == 400
+
+
+def test_a_multi_line_text_keeps_its_line_breaks(login_as, engine):
+    client = login_as("coordinator_home")
+    token, form = _form_page(client, "/coordinator/roles/new")
+    response = _post(client, token, form, {"name": "Adviseur", "purpose": "regel 1\r\nregel 2\tmet tab"})
+    assert response.status_code == 302
+    with engine.connect() as connection:
+        purposes = (
+            connection.execute(sa.text("SELECT purpose FROM roles WHERE name = 'Adviseur'")).scalars().all()
+        )
+    assert purposes == ["regel 1\nregel 2\tmet tab"] or purposes == ["regel 1\r\nregel 2\tmet tab"]
+
+
+def test_a_deadline_in_the_year_1_is_refused_with_a_message(login_as, engine):
+    client = login_as("organizer_home")
+    token, form = _form_page(client, "/organizer/rounds/new")
+    before = _database(engine)
+    response = _post(client, token, form, {"name": "Ronde", "availability_deadline": "0001-01-01T00:00"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "moet tussen 2000-01-01 en 2099-12-31 liggen" in page
+    assert _database(engine) == before
+
+
+@pytest.mark.parametrize("bad", ["abc", PAST_64_BITS, PAST_32_BITS, "-3", ""])
+def test_a_pin_with_a_malformed_id_in_its_hidden_field_creates_nothing(login_as, the_world, engine, bad):
+    client = login_as("organizer_home")
+    token = _token(client)
+    before = _database(engine)
+    data = {
+        "csrf_token": token,
+        "p1-request_id": bad,
+        "p1-professional_id": str(the_world.professionals["home"].id),
+        "p1-kind": "include",
+    }
+    response = client.post("/organizer/pins", data=data)
+    assert response.status_code < 500
+    response = client.post(
+        "/organizer/pins/delete", data={"csrf_token": token, "request_id": "1", "professional_id": bad}
+    )
+    assert response.status_code < 500
+    assert _database(engine) == before
+
+
+def test_a_form_body_over_1_mb_gets_the_friendly_413_page(login_as):
+    client = login_as("coordinator_home")
+    token = _token(client)
+    response = client.post(
+        "/coordinator/roles/new", data={"csrf_token": token, "name": "x", "purpose": "y" * (1024 * 1024)}
+    )
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "Te groot" in page and "Traceback" not in page
+
+
+def test_an_import_upload_may_be_larger_than_a_form(login_as):
+    client = login_as("organizer_home")
+    page = client.get("/organizer/import/professionals").get_data(as_text=True)
+    token = csrf_token_from(page)
+    import io
+
+    big = b"Naam;E-mail\r\n" + b"Anna;anna@example.nl\r\n" * (2 * 1024 * 1024 // 22)
+    response = client.post(
+        "/organizer/import/professionals",
+        data={"csrf_token": token, "file": (io.BytesIO(big), "people.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code != 413
