@@ -56,32 +56,72 @@ def test_each_showing_of_the_form_has_its_own_token(login_as, engine):
     assert _count(engine, "swarm_requests") == before + 2
 
 
-@pytest.mark.parametrize(
-    ("url", "field", "table", "fill"),
-    [
-        ("/coordinator/roles/new", "name", "roles", {"name": "Adviseur"}),
-        ("/coordinator/projects/new", "title", "projects", {"title": "Nieuw omgevingsplan"}),
-        (
-            "/organizer/rounds/new",
-            "availability_deadline",
-            "planning_rounds",
-            {
-                "name": "Ronde maart",
-                "availability_deadline": "2027-02-20T12:00",
-                "slots-0-starts_at": "2027-03-02T09:00",
-                "slots-0-ends_at": "12:00",
-            },
-        ),
-    ],
-)
-def test_the_other_forms_that_create_something_create_it_once(login_as, engine, url, field, table, fill):
-    client = login_as("organizer_home" if url.startswith("/organizer") else "coordinator_home")
-    token, form = _form_with(client, url, field)
+ONCE_FORMS = {
+    "role": ("coordinator", "/coordinator/roles/new", "name", "roles", lambda w: {"name": "Adviseur"}),
+    "project": (
+        "coordinator",
+        "/coordinator/projects/new",
+        "title",
+        "projects",
+        lambda w: {"title": "Nieuw omgevingsplan"},
+    ),
+    "round": (
+        "organizer",
+        "/organizer/rounds/new",
+        "availability_deadline",
+        "planning_rounds",
+        lambda w: {
+            "name": "Ronde maart",
+            "availability_deadline": "2027-02-20T12:00",
+            "slots-0-starts_at": "2027-03-02T09:00",
+            "slots-0-ends_at": "12:00",
+        },
+    ),
+    "webhook": (
+        "organizer",
+        "/organizer/webhooks",
+        "url",
+        "webhooks",
+        lambda w: {"url": "https://hr.example.nl/in"},
+    ),
+    "api token": ("organizer", "/account", "expires_in_days", "api_tokens", lambda w: {"name": "HR-systeem"}),
+    "venue": (
+        "administrator",
+        "/admin/regions/{region}/venues/new",
+        "capacity",
+        "venues",
+        lambda w: {"name": "Bibliotheek Ulft", "place_id": str(w.places["home"].id)},
+    ),
+    "staff": (
+        "administrator",
+        "/admin/staff",
+        "email",
+        "users",
+        lambda w: {
+            "name": "Nieuwe Planner",
+            "email": "planner.nieuw@example.nl",
+            "role": "organizer",
+            "region_id": str(w.regions["home"].id),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ONCE_FORMS))
+def test_every_form_that_creates_something_creates_it_once(login_as, the_world, engine, kind):
+    role, url, field, table, fill = ONCE_FORMS[kind]
+    client = login_as(f"{role}_home")
+    token, form = _form_with(client, url.format(region=the_world.regions["home"].id), field)
     before = _count(engine, table)
-    first = _send(client, token, form, **fill)
-    assert first.status_code == 302, first.get_data(as_text=True)
-    second = _send(client, token, form, **fill)
-    assert second.status_code == 302 and second.headers["Location"] == first.headers["Location"]
+    first = _send(client, token, form, **fill(the_world))
+    assert first.status_code in (200, 302), first.get_data(
+        as_text=True
+    )  # a new secret is shown at once (200)
+    assert _count(engine, table) == before + 1
+    second = _send(client, token, form, **fill(the_world))
+    assert second.status_code == 302
+    if first.status_code == 302:
+        assert second.headers["Location"] == first.headers["Location"]
     assert _count(engine, table) == before + 1
 
 

@@ -344,3 +344,24 @@ def test_an_import_upload_may_be_larger_than_a_form(login_as):
         content_type="multipart/form-data",
     )
     assert response.status_code != 413
+
+
+def test_every_form_of_the_web_app_is_built_on_the_shared_checks(app):
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+
+    import swarm.webapp.forms
+    from swarm.webapp.forms.base import SwarmForm
+
+    for module in pkgutil.iter_modules(swarm.webapp.forms.__path__):
+        importlib.import_module(f"swarm.webapp.forms.{module.name}")
+    found, pending = [], list(FlaskForm.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("swarm."):
+            found.append(cls)
+    assert len(found) > 25
+    assert [cls.__qualname__ for cls in found if not issubclass(cls, SwarmForm)] == []

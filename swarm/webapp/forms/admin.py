@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from swarm.webapp.forms.base import SwarmForm
+from swarm.webapp.forms.base import OnceForm, SwarmForm
 from swarm.webapp.forms.common import Select
 from swarm.webapp.forms.messages import REQUIRED
 
@@ -53,7 +53,7 @@ class AddPlaceForm(SwarmForm):
     geonameid = IntegerField(validators=[InputRequired(REQUIRED), NumberRange(1, MAX_ID)])
 
 
-class VenueForm(SwarmForm):
+class VenueForm(OnceForm):
     name = StringField(_l("Name of the venue"), validators=[DataRequired(REQUIRED), Length(max=200)])
     online = BooleanField(_l("Online (a video meeting instead of a building)"))
     place_id = Select(_l("Place"), coerce=int, validators=[Optional()])
@@ -72,7 +72,7 @@ ROLE_CHOICES = [
 ]
 
 
-class StaffForm(SwarmForm):
+class StaffForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)])
     role = Select(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired(REQUIRED)])

@@ -7,7 +7,7 @@ from wtforms import EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from swarm.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from swarm.webapp.forms.base import SwarmForm
+from swarm.webapp.forms.base import OnceForm, SwarmForm
 from swarm.webapp.forms.messages import REQUIRED
 
 
@@ -44,7 +44,7 @@ class ChangePasswordForm(SetPasswordForm):
     )
 
 
-class ApiTokenForm(SwarmForm):
+class ApiTokenForm(OnceForm):
     """A new personal API token: a name to recognise it by, and optionally a lifetime."""
 
     name = StringField(

@@ -177,7 +177,7 @@ class RejectForm(SwarmForm):
     )
 
 
-class WebhookForm(SwarmForm):
+class WebhookForm(OnceForm):
     """A receiver of the region's events."""
 
     url = StringField(
