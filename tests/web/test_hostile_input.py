@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sqlmodel import SQLModel
 
 from tests.web.conftest import login
-from tests.web.forms_crawl import SESSION_ENDING, PageForm, forms_on, role_forms
+from tests.web.forms_crawl import SESSION_ENDING, PageForm, forms_on, pages_of, role_forms
 from tests.web.test_authorization import ROLES, _id_params
 from tests.web.test_postgres import pg_app  # noqa: F401  (the fixture)
 from tests.web.world import csrf_token_from
@@ -86,10 +86,25 @@ def _crawl_route_segments(app, world, client) -> list[tuple]:
     return failures
 
 
+def _crawl_query_strings(app, world, client, role: str | None) -> list[tuple]:
+    """Every page of the role with ids past 64 bits and NUL in the query string: the server errors."""
+    hostile = (
+        f"?round={PAST_64_BITS}&request={PAST_64_BITS}&page={PAST_64_BITS}&q=a%00b%0D%0A&next=%00&polling=%00"
+    )
+    pages = pages_of(app, world, role) if role else ANONYMOUS_PAGES
+    failures = []
+    for url in pages:
+        response = client.get(url + hostile)
+        if response.status_code >= 500:
+            failures.append(("GET", url + hostile, response.status_code))
+    return failures
+
+
 @pytest.mark.parametrize("role", [*ROLES, None])
 def test_ids_past_64_bits_in_every_route_segment_are_never_a_server_error(app, the_world, login_as, role):
     client = _client_for(app, the_world, login_as, role)
     assert _crawl_route_segments(app, the_world, client) == []
+    assert _crawl_query_strings(app, the_world, client, role) == []
 
 
 def _stored_strings(engine) -> list[tuple[str, str]]:
@@ -143,11 +158,13 @@ def test_the_whole_crawl_on_postgresql(pg_app):  # noqa: F811  (PostgreSQL refus
     engine = app.config["SWARM_ENGINE"]
     anonymous = app.test_client()
     failures = _crawl_route_segments(app, built, anonymous)
+    failures += _crawl_query_strings(app, built, anonymous, None)
     failures += _crawl_anonymous_forms(anonymous)
     for role in ROLES:
         client = app.test_client()
         assert login(client, built.users[f"{role}_home"].email).status_code == 302
         failures += _crawl_route_segments(app, built, client)
+        failures += _crawl_query_strings(app, built, client, role)
         failures += _crawl_forms(app, built, client, role)
     assert failures == []
     assert _hostile_values_stored(engine) == []
