@@ -13,6 +13,16 @@ from tests.web.test_authorization import _actor_routes, _id_params, _url
 
 # Forms that end the session they are posted with (the tests post them separately, or not at all).
 SESSION_ENDING = re.compile(r"/logout$|/logout-everywhere$|/professional/delete$")
+PLAUSIBLE = {
+    "text": "Proef 1",
+    "textarea": "Een regel.\r\nNog een regel.",
+    "email": "proef@example.nl",
+    "url": "https://proef.example.nl/in",
+    "number": "3",
+    "date": "2027-02-01",
+    "time": "10:00",
+    "datetime-local": "2027-02-01T10:00",
+}
 TEXT_INPUTS = {
     "text",
     "email",
@@ -62,6 +72,14 @@ class PageForm:
         for name, value in replaced.items():
             sent[name] = value if isinstance(value, list) else [value]
         return sent
+
+    def filled(self, **replaced) -> dict[str, list[str]]:
+        """As :meth:`data`, with every empty typed field filled with a plausible value of its kind (so that a
+        form is accepted but for what ``replaced`` puts in)."""
+        plausible = {
+            f.name: PLAUSIBLE.get(f.kind, "") for f in self.fields if not f.value and f.kind in PLAUSIBLE
+        }
+        return self.data(**{**plausible, **replaced})
 
     def text_fields(self) -> list[str]:
         return sorted({f.name for f in self.fields if f.kind in TEXT_INPUTS or f.kind == "textarea"})
