@@ -20,6 +20,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, FieldList, FormField, HiddenField, TextAreaField
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import Optional, Regexp
 
 from swarm.domain.rules import MAX_ROW_ID
@@ -64,6 +65,8 @@ def _add_error(field, message: str) -> None:
 def _check_field(field) -> bool:
     if field.type == "CSRFTokenField":
         return True  # Flask-WTF refuses a bad token before any view runs
+    if isinstance(field, SelectFieldBase) and field.errors:
+        return False  # not one of its choices: said already
     ok = True
     pattern = forbidden_characters(field)
     if any(pattern.search(value) for value in _typed_values(field)):
