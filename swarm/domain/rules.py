@@ -19,6 +19,7 @@ REQUIRED_DOCUMENTS = (DocumentKind.KVK_EXTRACT, DocumentKind.VOG, DocumentKind.L
 SKILL_LEVELS = (1, 2, 3)
 # Three years: longer work is a new project. It also bounds the team instance and the week-by-week page, which
 # grow with the weeks a project spans (a role over 1000-W01..9998-W01 made a 37 MB page).
+MAX_ROW_ID = 2**31 - 1  # the largest row id: an integer column of PostgreSQL
 MAX_ROLE_WEEKS = 156
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, select
 
 from swarm.domain.enums import DocumentKind, DocumentStatus
 from swarm.domain.errors import N_, NotFound, ValidationError
-from swarm.domain.rules import Document, qualification_on
+from swarm.domain.rules import MAX_ROW_ID, Document, qualification_on
 from swarm.persistence.models import (
     Municipality,
     Place,
@@ -30,8 +30,9 @@ Row = TypeVar("Row", bound=SQLModel)
 
 
 def get(session: Session, model: type[Row], ident: int | None) -> Row:
-    """The row with primary key ``ident``; :class:`NotFound` when there is none."""
-    row = session.get(model, ident) if ident is not None else None
+    """The row with primary key ``ident``; :class:`NotFound` when there is none (also for an id no row can have)."""
+    in_range = isinstance(ident, int) and 1 <= ident <= MAX_ROW_ID
+    row = session.get(model, ident) if in_range else None
     if row is None:
         raise NotFound(model.__name__, ident)
     return row

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from swarm.api import init_api
 from swarm.config import Config
+from swarm.domain.rules import MAX_ROW_ID
 from swarm.shipped import WEB_DIR
 from swarm.webapp import charts, i18n, labels, reasons
 from swarm.webapp.auth import bp as auth_bp
@@ -44,7 +45,8 @@ from swarm.webapp.views import (  # the *_data, *_projects, *_plan and *_webhook
 )
 
 DEFAULTS = {
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # whole request: forms; the document upload raises it (uploads.py)
+    "MAX_CONTENT_LENGTH": 1024
+    * 1024,  # whole request: forms; the upload routes raise it (uploads.py, exchange.py)
     "MAX_FORM_MEMORY_SIZE": 512 * 1024,
     "MAX_FORM_PARTS": 500,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -80,7 +82,15 @@ class IdConverter(IntegerConverter):
     """``<id:name>``: a row id that fits the database's integer; a larger or malformed one is a 404, not a 500."""
 
     def __init__(self, url_map, *args, **kwargs):
-        super().__init__(url_map, min=1, max=2**31 - 1)
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:name>`` too stops at the database's integer: a number past it matches no route (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs["max"] = min(kwargs.get("max") or MAX_ROW_ID, MAX_ROW_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _field_default(cls, name: str):
@@ -106,6 +116,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     )
     app.config.update(overrides)
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["int"] = BoundedIntConverter
     if project.trusted_proxies:
         # the client address (login throttling) and scheme as the reverse proxies in front of the app saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=project.trusted_proxies, x_proto=project.trusted_proxies)

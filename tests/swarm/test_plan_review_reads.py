@@ -64,6 +64,9 @@ def test_pin_candidates_show_the_answer_for_the_tables_slot_and_the_distance(db,
     assert [c.id for c in pin_candidates(db, region, request.id, "50%_")] == [maybe.id]
     assert pin_candidates(db, region, request.id, "%") == [c for c in everyone if c.id == maybe.id]
     assert pin_candidates(db, region, request.id, "1_") == []
+    # what only a tampered request sends finds nobody, on PostgreSQL too (NUL, past 32 bits, other digits)
+    for hostile in ("a\x00b", "x\r\ny", str(2**63), f"Jan (#{2**40})", "\u00b2", "(#\u0663)"):
+        assert pin_candidates(db, region, request.id, hostile) == []
 
 
 def test_a_typed_pin_finds_one_professional_or_says_why_not(db, world, solved):
@@ -72,7 +75,8 @@ def test_a_typed_pin_finds_one_professional_or_says_why_not(db, world, solved):
     assert find_professional(db, region, maybe.name.upper()).id == maybe.id
     assert find_professional(db, region, f"{people[1].name} (#{people[1].id})").id == people[1].id
     assert find_professional(db, region, f" {people[2].id} ").id == people[2].id
-    for typed in ("Niemand", "999999", "Professional"):
+    hostile = ("a\x00b", "Jan\r\nBcc: x", str(2**63), f"Jan (#{2**40})", "\u00b2", "(#\u0663)")
+    for typed in ("Niemand", "999999", "Professional", *hostile):
         with pytest.raises(ValidationError) as refused:
             find_professional(db, region, typed)
         assert refused.value.field == "professional_id"

@@ -98,10 +98,10 @@ def test_a_place_of_another_municipality_is_refused_with_a_message(admin, the_wo
     [
         ({"cbs_code": "GM1509"}, "cbs_code", "Een andere gemeente heeft deze CBS-code al."),
         ({"cbs_code": "1509"}, "cbs_code", "GM gevolgd door 4 cijfers"),
-        ({"name": "Oost\x00Gelre"}, "name", "geen regeleinden"),
-        ({"name": "Oost\r\nGelre"}, "name", "geen regeleinden"),
+        ({"name": "Oost\x00Gelre"}, "name", "bevat een onzichtbaar stuurteken"),
+        ({"name": "Oost\r\nGelre"}, "name", "bevat een onzichtbaar stuurteken"),
         ({"seat": "Nergenshuizen"}, "seat", "Onbekende plaats"),
-        ({"seat": "Groenlo\x00"}, "seat", "geen regeleinden"),
+        ({"seat": "Groenlo\x00"}, "seat", "bevat een onzichtbaar stuurteken"),
     ],
 )
 def test_bad_municipality_input_is_named_at_its_field_and_stores_nothing(

@@ -20,7 +20,7 @@ Where each concept lives:
   logins), AccountToken (one-time links: hash only), LoginThrottle (attempts per account and client address).
 - ``exchange``: PendingImport (an uploaded file kept for its preview until the import is confirmed).
 - ``operations``: SolveRun (a solve as a job with progress), OutboxMessage (mail written with the change that causes
-  it), CalendarFeed (token hash only).
+  it), CalendarFeed (token hash only), FormSubmission (one-time form tokens: a form sent twice creates one thing).
 - ``integrations``: ApiToken (personal JSON API tokens: hash only), Webhook (a region's receiver, its secret and
   events) and WebhookDelivery (an event on its way, retried like the outbox).
 - ``audit``: AuditRecord (who did what and when; append-only, no foreign keys, purged after its retention).
@@ -32,7 +32,7 @@ from swarm.persistence.models.accounts import AccountToken, LoginThrottle, User
 from swarm.persistence.models.audit import AuditRecord
 from swarm.persistence.models.exchange import PendingImport
 from swarm.persistence.models.integrations import ApiToken, Webhook, WebhookDelivery
-from swarm.persistence.models.operations import CalendarFeed, OutboxMessage, SolveRun
+from swarm.persistence.models.operations import CalendarFeed, FormSubmission, OutboxMessage, SolveRun
 from swarm.persistence.models.planning import (
     CadenceVenue,
     PlanningRound,
@@ -69,6 +69,7 @@ __all__ = [
     "Availability",
     "CadenceVenue",
     "CalendarFeed",
+    "FormSubmission",
     "Invitation",
     "InvitationLink",
     "LoginThrottle",

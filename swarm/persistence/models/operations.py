@@ -92,3 +92,21 @@ class CalendarFeed(SQLModel, table=True):
     created_at: datetime = created()
     revoked_at: datetime | None = when()
     last_fetched_at: datetime | None = when()
+
+
+class FormSubmission(SQLModel, table=True):
+    """A one-time form token that has been used: the same form sent again creates nothing new.
+
+    The page puts a fresh random ``token`` in each form that creates something; the view records it in the same
+    transaction as what it creates, with ``location``, the page of the result. A second submission of that token
+    (a double click, the back button, a retry after a lost answer) meets the row and is sent to ``location``.
+    The primary key makes this hold across processes: a concurrent second insert waits for the first and then
+    finds it. Rows older than a day are removed as new ones come in.
+    """
+
+    __tablename__ = "form_submissions"
+
+    token: str = Field(max_length=64, primary_key=True)
+    user_id: int | None = None  # no foreign key: the row outlives nothing, it is gone within a day
+    location: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)

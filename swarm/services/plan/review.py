@@ -21,6 +21,7 @@ from solver.swarm.model import NEAR_TIE as NEAR_TIE  # re-exported: the policy p
 from swarm.domain.enums import AvailabilityAnswer, PinKind, PlanningRoundStatus, SessionStatus
 from swarm.domain.equality import gini
 from swarm.domain.errors import N_, ValidationError
+from swarm.domain.rules import MAX_ROW_ID
 from swarm.persistence.models import (
     Availability,
     Invitation,
@@ -346,7 +347,19 @@ NO_SUCH_PROFESSIONAL = N_(
     "No professional of the region has this name or number; pick one of the suggestions."
 )
 SEVERAL_PROFESSIONALS = N_("Several professionals of the region have this name; type their number.")
-_NUMBERED = re.compile(r"\(#?(\d+)\)\s*$")
+_NUMBERED = re.compile(r"\(#?([0-9]+)\)\s*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _typed_number(text: str) -> int | None:
+    """The professional number a typed pin names (``Name (#12)`` or ``12``), 0 for a number no row can have, None
+    for a name."""
+    numbered = _NUMBERED.search(text)
+    digits = numbered.group(1) if numbered else text if text.isascii() and text.isdigit() else None
+    if digits is None:
+        return None
+    number = int(digits)
+    return number if number <= MAX_ROW_ID else 0
 
 
 @dataclass(frozen=True)
@@ -391,14 +404,14 @@ def pin_candidates(
     """The region's professionals whose name contains ``query`` (or whose number it is), those available for the
     table's slot first, then the nearest; nothing for an empty query (the field starts empty)."""
     text = query.strip()
-    if not text:
+    if not text or _CONTROL.search(text):  # no name holds a control character (the forms refuse them)
         return []
-    numbered = _NUMBERED.search(text)
+    number = _typed_number(text)
     matches = select(Professional).where(
         Professional.region_id == region_id, Professional.anonymised_at.is_(None)
     )
-    if numbered or text.isdigit():
-        matches = matches.where(Professional.id == int(numbered.group(1) if numbered else text))
+    if number is not None:
+        matches = matches.where(Professional.id == number)
     else:
         pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         matches = matches.where(func.lower(Professional.name).like(pattern, escape="\\"))
@@ -443,9 +456,11 @@ def pin_candidates(
 def find_professional(session: Session, region_id: int, text: str) -> Professional:
     """The region's professional a typed pin names: ``Name (#12)`` (a suggestion), a number, or a whole name."""
     typed = text.strip()
-    numbered = _NUMBERED.search(typed)
-    if numbered or typed.isdigit():
-        person = session.get(Professional, int(numbered.group(1) if numbered else typed))
+    if _CONTROL.search(typed):
+        raise ValidationError("professional_id", NO_SUCH_PROFESSIONAL)
+    number = _typed_number(typed)
+    if number is not None:
+        person = session.get(Professional, number) if number else None
         if person is None or person.region_id != region_id or person.anonymised_at is not None:
             raise ValidationError("professional_id", NO_SUCH_PROFESSIONAL)
         return person

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from swarm.webapp.forms.base import OnceForm, SwarmForm
 from swarm.webapp.forms.common import Select
 from swarm.webapp.forms.messages import REQUIRED
 
 MAX_ID = 2**31 - 1
 
 
-class RegionForm(FlaskForm):
+class RegionForm(SwarmForm):
     name = StringField(_l("Name of the region"), validators=[DataRequired(REQUIRED), Length(max=120)])
     slug = StringField(
         _l("Short name in addresses and commands (optional)"),
@@ -31,11 +31,11 @@ class RegionForm(FlaskForm):
     )
 
 
-class SampleRegionForm(FlaskForm):
+class SampleRegionForm(SwarmForm):
     region = Select(_l("Sample region"), validators=[DataRequired(REQUIRED)])
 
 
-class MunicipalityForm(FlaskForm):
+class MunicipalityForm(SwarmForm):
     name = StringField(_l("Name of the municipality"), validators=[DataRequired(REQUIRED), Length(max=120)])
     cbs_code = StringField(
         _l("CBS code"),
@@ -49,11 +49,11 @@ class MunicipalityForm(FlaskForm):
     )
 
 
-class AddPlaceForm(FlaskForm):
+class AddPlaceForm(SwarmForm):
     geonameid = IntegerField(validators=[InputRequired(REQUIRED), NumberRange(1, MAX_ID)])
 
 
-class VenueForm(FlaskForm):
+class VenueForm(OnceForm):
     name = StringField(_l("Name of the venue"), validators=[DataRequired(REQUIRED), Length(max=200)])
     online = BooleanField(_l("Online (a video meeting instead of a building)"))
     place_id = Select(_l("Place"), coerce=int, validators=[Optional()])
@@ -72,7 +72,7 @@ ROLE_CHOICES = [
 ]
 
 
-class StaffForm(FlaskForm):
+class StaffForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)])
     role = Select(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired(REQUIRED)])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, ValidationError
 from wtforms.validators import Optional
 
+from swarm.webapp.forms.base import SwarmForm
 from swarm.webapp.forms.common import Select
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -19,7 +19,7 @@ def _sensible(_form, field) -> None:
         raise ValidationError(_l("Choose a date between 2000 and 2100."))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(SwarmForm):
     class Meta:
         csrf = False
 

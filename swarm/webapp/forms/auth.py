@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from swarm.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from swarm.webapp.forms.base import OnceForm, SwarmForm
 from swarm.webapp.forms.messages import REQUIRED
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SwarmForm):
     email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(SwarmForm):
     email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(SwarmForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH)],
@@ -44,7 +44,7 @@ class ChangePasswordForm(SetPasswordForm):
     )
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(OnceForm):
     """A new personal API token: a name to recognise it by, and optionally a lifetime."""
 
     name = StringField(

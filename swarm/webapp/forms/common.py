@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from swarm.webapp.forms.base import SwarmForm
 from swarm.webapp.i18n import LANGUAGES
 
 
@@ -56,10 +56,10 @@ class CheckboxList(SelectMultiple):
     option_widget = CheckboxInput()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(SwarmForm):
     language = StringField(validators=[DataRequired(), AnyOf(LANGUAGES)])
     next = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SwarmForm):
     """A form with only its CSRF token: for buttons that change state (accept, publish, stop, ...)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
     Form,
@@ -19,6 +18,7 @@ from wtforms.validators import ValidationError as FieldError
 
 from swarm.domain.errors import ValidationError
 from swarm.domain.rules import require_role_weeks
+from swarm.webapp.forms.base import OnceForm, SwarmForm
 from swarm.webapp.forms.common import CheckboxList, Select
 from swarm.webapp.forms.messages import REQUIRED
 
@@ -36,14 +36,14 @@ class ExclusionForm(Form):
     reason = StringField(_l("Reason (conflict of interest)"), validators=[Optional(), Length(max=500)])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(OnceForm):
     name = StringField(_l("Name of the role"), validators=[DataRequired(REQUIRED), Length(max=120)])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
     responsibilities = TextAreaField(_l("Responsibilities"), validators=[Optional(), Length(max=2000)])
     needs = FieldList(FormField(NeedForm), _l("Skill row"), min_entries=3, max_entries=10)
 
 
-class SwarmRequestForm(FlaskForm):
+class SwarmRequestForm(OnceForm):
     title = StringField(_l("Title of the question"), validators=[DataRequired(REQUIRED), Length(max=200)])
     question = TextAreaField(_l("The question in a few sentences"), validators=[Optional(), Length(max=5000)])
     role_ids = CheckboxList(_l("Needs from the role book"), coerce=int, validators=[Optional()])
@@ -88,7 +88,7 @@ class ProjectRoleForm(Form):
                 raise FieldError(gettext(error.message, **error.params)) from None
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(OnceForm):
     title = StringField(_l("Project title"), validators=[DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     place_id = Select(_l("Where the work is"), coerce=int, validators=[InputRequired(REQUIRED)])
@@ -98,5 +98,5 @@ class ProjectForm(FlaskForm):
     roles = FieldList(FormField(ProjectRoleForm), _l("Role row"), min_entries=3, max_entries=10)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(SwarmForm):
     professional_id = Select(_l("Professional"), validators=[Optional()])

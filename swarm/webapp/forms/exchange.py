@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from swarm.domain.passwords import MIN_PASSWORD_LENGTH
+from swarm.webapp.forms.base import SwarmForm
 from swarm.webapp.forms.messages import REQUIRED
 
 
-class UploadForm(FlaskForm):
+class UploadForm(SwarmForm):
     file = FileField(_l("File (.csv or .xlsx, at most 10 MB)"), validators=[FileRequired(REQUIRED)])
 
 
-class WelcomeForm(FlaskForm):
+class WelcomeForm(SwarmForm):
     """An imported professional confirms the profile and chooses a password."""
 
     confirmed = BooleanField(_l("These details are mine and correct"), validators=[DataRequired(REQUIRED)])

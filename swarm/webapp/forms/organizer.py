@@ -4,7 +4,6 @@ webhooks."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -12,7 +11,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     IntegerField,
     SelectChoice,
     StringField,
@@ -21,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from swarm.webapp.forms.base import IdField, OnceForm, SwarmForm
 from swarm.webapp.forms.common import CheckboxList, Select
 from swarm.webapp.forms.messages import REQUIRED
 
@@ -36,12 +35,12 @@ class NewSlotForm(Form):
 
 
 class ExistingSlotForm(Form):
-    slot_id = HiddenField()
+    slot_id = IdField()
     venue_ids = CheckboxList(_l("Venues free at that time"), coerce=int, validators=[Optional()])
     remove = BooleanField(_l("Take this time slot out of the round"))
 
 
-class RoundForm(FlaskForm):
+class RoundForm(OnceForm):
     name = StringField(_l("Name of the round"), validators=[DataRequired(REQUIRED), Length(max=120)])
     availability_deadline = DateTimeLocalField(
         _l("Availability deadline"), format=LOCAL_MINUTE, validators=[InputRequired(REQUIRED)]
@@ -67,7 +66,7 @@ class SlotTimeForm(Form):
     ends = TimeField(_l("Until"), validators=[Optional()])
 
 
-class CadenceForm(FlaskForm):
+class CadenceForm(SwarmForm):
     """The rule by which the scheduler opens the next rounds (the weekday's choices come from the view)."""
 
     active = BooleanField(_l("Open the rounds by this cadence"), default=True)
@@ -99,7 +98,7 @@ class CadenceForm(FlaskForm):
     )
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(SwarmForm):
     weight_fairness = IntegerField(
         _l("Fairness weight"),
         validators=[InputRequired(REQUIRED), NumberRange(0, 10_000)],
@@ -147,8 +146,8 @@ class PolicyForm(FlaskForm):
     )
 
 
-class PinForm(FlaskForm):
-    request_id = HiddenField(validators=[DataRequired()])
+class PinForm(SwarmForm):
+    request_id = IdField(validators=[DataRequired()])
     # A search field, not a list of every professional: the organizer types a name or number (the page suggests
     # matches with their availability and distance when scripts run); the view finds the one meant.
     professional_id = StringField(
@@ -165,19 +164,19 @@ class PinForm(FlaskForm):
     )
 
 
-class UnpinForm(FlaskForm):
-    request_id = HiddenField(validators=[DataRequired()])
-    professional_id = HiddenField(validators=[DataRequired()])
+class UnpinForm(SwarmForm):
+    request_id = IdField(validators=[DataRequired()])
+    professional_id = IdField(validators=[DataRequired()])
 
 
-class SolveForm(FlaskForm):
-    round_id = HiddenField()
+class SolveForm(SwarmForm):
+    round_id = IdField()
     time_limit = IntegerField(
         _l("Time limit in seconds"), default=30, validators=[InputRequired(REQUIRED), NumberRange(1, 600)]
     )
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(SwarmForm):
     """What the organizer reads from the document when approving it."""
 
     expires_on = DateField(
@@ -199,14 +198,14 @@ class ApproveForm(FlaskForm):
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(SwarmForm):
     reason = TextAreaField(
         _l("Why (the professional reads this)"),
         validators=[DataRequired(REQUIRED), Length(max=500)],
     )
 
 
-class WebhookForm(FlaskForm):
+class WebhookForm(OnceForm):
     """A receiver of the region's events."""
 
     url = StringField(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from swarm.domain.enums import AvailabilityAnswer, DocumentKind
 from swarm.domain.passwords import MIN_PASSWORD_LENGTH
+from swarm.webapp.forms.base import SwarmForm
 from swarm.webapp.forms.common import Radio, Select
 from swarm.webapp.forms.messages import REQUIRED
 from swarm.webapp.i18n import skill_name
@@ -40,7 +40,7 @@ ANSWER_LABELS = {
 }
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(SwarmForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)])
     kvk_number = StringField(
@@ -84,7 +84,7 @@ def with_skills(form_class, skills):
     return type(form_class.__name__, (form_class,), attrs)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(SwarmForm):
     """One document: its kind and the file (type and size are checked from the content by the service)."""
 
     kind = Select(
@@ -109,14 +109,14 @@ def availability_form(slots, answers: dict):
             default=(answers.get(slot.id) or AvailabilityAnswer.NO).value,
             validators=[InputRequired(REQUIRED)],
         )
-    return type("AvailabilityForm", (FlaskForm,), attrs)()
+    return type("AvailabilityForm", (SwarmForm,), attrs)()
 
 
-class DeleteDataForm(FlaskForm):
+class DeleteDataForm(SwarmForm):
     confirm = BooleanField(_l("Yes, delete my profile and all my data"), validators=[DataRequired(REQUIRED)])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(SwarmForm):
     """Declining an invitation, confirmed, with an optional reason the organizer reads."""
 
     reason = TextAreaField(

@@ -24,6 +24,7 @@ from swarm.webapp.forms.auth import ApiTokenForm, ChangePasswordForm, ForgotPass
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.links import account_links
+from swarm.webapp.views.common import remember_result, repeated_submission
 
 bp = Blueprint("account", __name__)
 
@@ -171,6 +172,8 @@ def create_api_token():
     user = get(db(), User, current_user.id)
     token_form = ApiTokenForm()
     if token_form.validate_on_submit():
+        if repeat := repeated_submission(token_form, url_for("account.settings")):
+            return repeat  # the token was shown once, to the first
         try:
             _token, secret = api_tokens.create_api_token(
                 db(),
@@ -183,6 +186,7 @@ def create_api_token():
         except ValidationError as error:
             attach_error(token_form, error)
         else:
+            remember_result(token_form, url_for("account.settings"))
             return _settings_page(user, new_token=secret)
     return _settings_page(user, token_form=token_form), status_for(token_form)
 

@@ -31,6 +31,7 @@ from swarm.webapp.forms.admin import (
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.links import account_links
+from swarm.webapp.views.common import remember_result, repeated_submission
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 restrict_blueprint(bp, UserRole.ADMINISTRATOR)
@@ -259,13 +260,15 @@ def new_venue(region_id: int):
     the_region = _row(Region, region_id)
     form = _venue_form(the_region.id)
     if form.validate_on_submit():
+        if repeat := repeated_submission(form, url_for("admin.region", region_id=the_region.id)):
+            return repeat
         try:
             frame.create_venue(db(), the_region.id, _venue_input(form), actor=current_user.actor)
         except ValidationError as error:
             attach_error(form, error)
         else:
             flash(_("The venue has been added."), "success")
-            return redirect(url_for("admin.region", region_id=the_region.id))
+            return redirect(remember_result(form, url_for("admin.region", region_id=the_region.id)))
     return render_template("admin/venue_form.html", form=form, region=the_region, venue=None), status_for(
         form
     )
@@ -322,6 +325,8 @@ def _staff_passwords() -> bool:
 def staff():
     form = _staff_form()
     if form.validate_on_submit():
+        if repeat := repeated_submission(form, url_for("admin.staff")):
+            return repeat
         data = staff_service.StaffInput(
             email=form.email.data or "",
             name=form.name.data or "",
@@ -345,7 +350,7 @@ def staff():
             attach_error(form, error)
         else:
             flash(_("%(email)s has been invited; the mail is on its way.", email=user.email), "success")
-            return redirect(url_for("admin.staff"))
+            return redirect(remember_result(form, url_for("admin.staff")))
     return render_template(
         "admin/staff.html",
         form=form,

@@ -23,7 +23,7 @@ from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.coordinator import RoleForm, SwarmRequestForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.i18n import skill_name
-from swarm.webapp.views.common import owned
+from swarm.webapp.views.common import owned, remember_result, repeated_submission
 from swarm.webapp.views.feeds import feed_page
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -81,6 +81,8 @@ def edit_role(role_id: int | None):
     for entry in form.needs:
         entry.skill.choices = _skill_choices()
     if form.validate_on_submit():
+        if not role and (repeat := repeated_submission(form, url_for("coordinator.roles"))):
+            return repeat
         data_in = rolebook.RoleInput(
             name=form.name.data,
             purpose=form.purpose.data or "",
@@ -96,7 +98,7 @@ def edit_role(role_id: int | None):
             attach_error(form, error, {"skills": "needs"})
         else:
             flash(_("The role has been saved."), "success")
-            return redirect(url_for("coordinator.roles"))
+            return redirect(remember_result(form, url_for("coordinator.roles")))
     return render_template("coordinator/role_form.html", form=form, role=role), status_for(form)
 
 
@@ -190,6 +192,8 @@ def edit_request(request_id: int | None):
     swarm_request = owned(SwarmRequest, request_id, scope="municipality_id") if request_id else None
     form, planning_round = _request_form(swarm_request)
     if form.validate_on_submit():
+        if not swarm_request and (repeat := repeated_submission(form, url_for("coordinator.dashboard"))):
+            return repeat
         try:
             data = _request_input(form)
             if swarm_request:
@@ -208,7 +212,7 @@ def edit_request(request_id: int | None):
         except ValidationError as error:
             attach_error(form, error)
         else:
-            return redirect(url_for("coordinator.request_page", request_id=saved.id))
+            return redirect(remember_result(form, url_for("coordinator.request_page", request_id=saved.id)))
     return render_template(
         "coordinator/request_form.html",
         form=form,

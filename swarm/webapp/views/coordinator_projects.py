@@ -14,12 +14,13 @@ from swarm.services.plan import queue
 from swarm.services.team import projects as project_service
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db, discard_changes
+from swarm.webapp.forms.base import bounded_id
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.coordinator import AssignForm, ProjectForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.i18n import skill_name
 from swarm.webapp.reasons import unscheduled_text
-from swarm.webapp.views.common import owned
+from swarm.webapp.views.common import owned, remember_result, repeated_submission
 from swarm.webapp.views.coordinator import bp
 from swarm.webapp.views.organizer_plan import finished_refresh, progress_fragment
 
@@ -35,7 +36,7 @@ def projects():
 
 @bp.route("/projects/new", methods=["GET", "POST"])
 def edit_project():
-    origin = request.args.get("request", type=int)
+    origin = bounded_id(request.args.get("request"))
     origin_request = owned(SwarmRequest, origin, scope="municipality_id") if origin else None
     form = ProjectForm(
         data={"title": origin_request.title} if origin_request and request.method == "GET" else None
@@ -45,6 +46,8 @@ def edit_project():
     for entry in form.roles:
         entry.skill.choices = skills
     if form.validate_on_submit():
+        if repeat := repeated_submission(form, url_for("coordinator.projects")):
+            return repeat
         roles = [
             project_service.ProjectRoleInput(
                 name=entry.form.name.data,
@@ -73,7 +76,7 @@ def edit_project():
             attach_error(form, error)
         else:
             flash(_("The project has been created."), "success")
-            return redirect(url_for("coordinator.project_page", project_id=project.id))
+            return redirect(remember_result(form, url_for("coordinator.project_page", project_id=project.id)))
     return render_template("coordinator/project_form.html", form=form), status_for(form)
 
 

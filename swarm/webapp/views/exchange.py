@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from swarm.domain.enums import SessionStatus, UserRole
 from swarm.domain.errors import NotFound, ValidationError
+from swarm.domain.rules import MAX_ROW_ID
 from swarm.persistence.models import Project
 from swarm.services import lookup
 from swarm.services.exchange import pending as pending_service
@@ -46,7 +47,6 @@ DONE = {
     "requests": "coordinator.dashboard",
 }
 PAGE_SIZE = 200
-UPLOAD_LIMIT = pending_service.MAX_BYTES + 64 * 1024  # the file and the form around it
 
 
 def _scope() -> ImportScope:
@@ -68,7 +68,6 @@ def problem_text(error) -> str:
 def upload(kind: str):
     if kind not in KINDS_OF[current_user.role]:
         abort(404)
-    request.max_content_length = UPLOAD_LIMIT
     form = UploadForm()
     if form.validate_on_submit():
         data = form.file.data.read()
@@ -105,7 +104,7 @@ def _pending_or_404(key: str):
 def preview(key: str, report=None, status: int = 200):
     pending, checked = _pending_or_404(key)
     report = report or checked
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_ROW_ID)
     pages = max((len(report.rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(page, pages)
     columns = KINDS[pending.kind]

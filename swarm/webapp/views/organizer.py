@@ -33,6 +33,7 @@ from swarm.webapp import charts
 from swarm.webapp.auth import restrict_blueprint
 from swarm.webapp.clock import clock, now, today
 from swarm.webapp.db import db, discard_changes
+from swarm.webapp.forms.base import bounded_id
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.organizer import PinForm, PolicyForm, SolveForm, UnpinForm
@@ -90,7 +91,7 @@ def _request_in_region(request_id: int) -> SwarmRequest:
 
 @bp.get("/review")
 def review():
-    planning_round = current_round(request.args.get("round", type=int))
+    planning_round = current_round(bounded_id(request.args.get("round")))
     drafts = (
         review_service.sessions_of_round(db(), planning_round.id, (SessionStatus.DRAFT,))
         if planning_round
@@ -179,7 +180,7 @@ def pin():
     prefix = next((k.split("-")[0] for k in request.form if k.endswith("-request_id")), "")
     form = PinForm(prefix=prefix)
     if form.validate_on_submit():
-        swarm_request = _request_in_region(int(form.request_id.data))
+        swarm_request = _request_in_region(form.request_id.data)
         try:
             person = review_service.find_professional(db(), current_user.region_id, form.professional_id.data)
             request_service.set_pin(
@@ -252,9 +253,9 @@ def pin_candidate_text(candidate: review_service.PinCandidate) -> str:
 def unpin():
     form = UnpinForm()
     if form.validate_on_submit():
-        swarm_request = _request_in_region(int(form.request_id.data))
+        swarm_request = _request_in_region(form.request_id.data)
         request_service.remove_pin(
-            db(), swarm_request.id, int(form.professional_id.data), actor=current_user.actor, clock=clock()
+            db(), swarm_request.id, form.professional_id.data, actor=current_user.actor, clock=clock()
         )
         flash(_("The pin has been removed."), "success")
         return redirect(url_for("organizer.review", round=swarm_request.planning_round_id))

@@ -16,6 +16,7 @@ from swarm.services.plan import publish as publish_service
 from swarm.services.plan import queue
 from swarm.webapp.clock import clock
 from swarm.webapp.db import db, discard_changes
+from swarm.webapp.forms.base import bounded_id
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.organizer import SolveForm
 from swarm.webapp.views.organizer import bp, current_round
@@ -57,7 +58,7 @@ def _progress(run, active: bool | None = None) -> str:
 
 def _posted_round():
     """The round a plan form names (one of the region's, else 404), or the region's newest."""
-    return current_round(request.form.get("round_id", type=int))
+    return current_round(bounded_id(request.form.get("round_id")))
 
 
 def _review_of(planning_round) -> str:

@@ -25,7 +25,7 @@ from swarm.webapp.db import db, discard_changes
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.organizer import RoundForm
-from swarm.webapp.views.common import owned
+from swarm.webapp.views.common import owned, remember_result, repeated_submission
 from swarm.webapp.views.organizer import bp
 
 
@@ -108,6 +108,8 @@ def _attach(form: RoundForm, error: ValidationError, rows: list[int]) -> None:
 def new_round():
     form = _round_form(None)
     if form.validate_on_submit():
+        if repeat := repeated_submission(form, url_for("organizer.rounds_page")):
+            return repeat
         slots, rows = _new_slots(form)
         if not any(entry.ends_at.errors for entry in form.slots):
             data = rounds.RoundInput(
@@ -129,7 +131,7 @@ def new_round():
                     ),
                     "success",
                 )
-                return redirect(url_for("organizer.round_page", round_id=created.id))
+                return redirect(remember_result(form, url_for("organizer.round_page", round_id=created.id)))
     return render_template("organizer/round_form.html", form=form, planning_round=None), status_for(form)
 
 
@@ -192,9 +194,9 @@ def _change(form: RoundForm, planning_round: PlanningRound, frame_open: bool, sl
         availability_deadline=form.availability_deadline.data,
         time_limit_seconds=form.time_limit_seconds.data,
         existing=[
-            rounds.ExistingSlot(int(entry.slot_id.data), entry.venue_ids.data or [], bool(entry.remove.data))
+            rounds.ExistingSlot(entry.slot_id.data, entry.venue_ids.data or [], bool(entry.remove.data))
             for entry in form.existing
-            if str(entry.slot_id.data).isdigit()  # the page always sends one; anything else is not a slot
+            if entry.slot_id.data is not None  # the page always sends one; IdField refused anything else
         ],
         slots=slots,
     )

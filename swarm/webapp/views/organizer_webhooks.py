@@ -14,6 +14,7 @@ from swarm.webapp.db import db
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.organizer import WebhookForm
+from swarm.webapp.views.common import remember_result, repeated_submission
 from swarm.webapp.views.organizer import bp
 
 
@@ -33,6 +34,8 @@ def _page(form: WebhookForm, new_secret: str | None = None):
 def webhooks_page():
     form = WebhookForm()
     if form.validate_on_submit():
+        if repeat := repeated_submission(form, url_for("organizer.webhooks_page")):
+            return repeat  # the secret was shown once, to the first
         try:
             _hook, secret = webhooks.register_webhook(
                 db(),
@@ -48,6 +51,7 @@ def webhooks_page():
             attach_error(form, error)
         else:
             # the secret is in this answer only: never in a redirect, a flash message or a log
+            remember_result(form, url_for("organizer.webhooks_page"))
             return _page(WebhookForm(formdata=None), new_secret=secret)
     return _page(form), status_for(form)
 
