@@ -95,6 +95,11 @@ class Config:
     worker_heartbeat_seconds: int = _setting(
         30, "A running solve whose worker has not reported for 3 times this long is claimed again"
     )
+    repair_quiet_seconds: int = _setting(
+        120,
+        "Seconds a repair waits after the last decline of its round, so that declines close together make one "
+        "repair and each person one change mail",
+    )
     outbox_max_attempts: int = _setting(8, "Attempts to send a mail before it is marked failed")
     oidc_issuer: str = _setting(
         "",
@@ -164,6 +169,8 @@ class Config:
     def for_tests(cls, database_url: str = "sqlite://", **overrides: Any) -> Config:
         # Uploaded documents go to a fresh folder of their own, never into the checkout's instance/.
         overrides.setdefault("document_dir", tempfile.mkdtemp(prefix="swarm-test-documents-"))
+        # A test that declines solves the repair at once unless it is about the quiet period itself.
+        overrides.setdefault("repair_quiet_seconds", 0)
         return cls(
             database_url=database_url,
             secret_key="test-secret",

@@ -23,6 +23,7 @@ import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -477,7 +478,12 @@ def run_worker(
         while not stop.is_set():
             try:
                 queue.reclaim_stale_runs(engine, config, clock=clock)
-                run_id = queue.claim_next_run(engine, worker_id, clock=clock)
+                run_id = queue.claim_next_run(
+                    engine,
+                    worker_id,
+                    clock=clock,
+                    repair_quiet=timedelta(seconds=config.repair_quiet_seconds),
+                )
             except Exception as error:
                 if not connection_lost(error):
                     raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from icalendar import Calendar
 from sqlmodel import select
@@ -171,6 +173,48 @@ def test_a_decline_is_repaired_with_updates_and_a_cancel_to_the_decliner(
     now_invited = invitations(ops_engine)
     assert now_invited[decliner].cancelled_at is not None
     assert sum(1 for i in now_invited.values() if i.cancelled_at is None) == 4
+
+
+def test_declines_close_together_make_one_repair_and_one_change_mail_each(
+    ops_engine, plannable, clock, config
+):
+    quiet = dataclasses.replace(config, repair_quiet_seconds=120)
+    solve_and_publish(ops_engine, plannable, clock, quiet)
+    first, second = list(invitations(ops_engine).values())[:2]
+    sent_before = len(mails(ops_engine))
+    with unit_of_work(ops_engine) as db:
+        publish.respond_to_invitation(
+            db, first.id, "decline", actor=professional(first.professional_id), clock=clock
+        )
+    clock.advance(seconds=90)
+    assert worker.run_queued_solves(ops_engine, quiet, clock=clock) == []  # still quiet after the first
+    with unit_of_work(ops_engine) as db:
+        publish.respond_to_invitation(
+            db, second.id, "decline", actor=professional(second.professional_id), clock=clock
+        )
+    clock.advance(seconds=90)
+    assert worker.run_queued_solves(ops_engine, quiet, clock=clock) == []  # the second decline restarted it
+    clock.advance(seconds=31)
+    [outcome] = worker.run_queued_solves(ops_engine, quiet, clock=clock)
+    assert outcome.status == SolveStatus.SUCCEEDED
+    with unit_of_work(ops_engine) as db:
+        runs = db.exec(select(SolveRun).order_by(SolveRun.id)).all()
+    assert [run.parameters["purpose"] for run in runs] == [queue.PLAN, queue.REPAIR]  # one repair for both
+    sent = mails(ops_engine)[sent_before:]
+    recipients = [m.recipient for m in sent]
+    assert len(recipients) == len(set(recipients))  # nobody hears twice of the one change
+    assert {m.kind for m in sent if m.kind == "cancellation"} == {"cancellation"}
+    assert sum(1 for m in sent if m.kind == "cancellation") == 2  # both decliners are let go
+
+
+def test_a_plan_the_organizer_starts_is_not_held_back_by_the_repair_quiet_period(
+    ops_engine, plannable, clock, config
+):
+    quiet = dataclasses.replace(config, repair_quiet_seconds=3600)
+    with unit_of_work(ops_engine) as db:
+        queue.enqueue_solve(db, plannable.round_id, actor=plannable.organizer, clock=clock)
+    [outcome] = worker.run_queued_solves(ops_engine, quiet, clock=clock)
+    assert outcome.status == SolveStatus.SUCCEEDED
 
 
 def test_cancelling_a_session_tells_everyone_and_opens_its_requests_again(

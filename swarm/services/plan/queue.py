@@ -117,10 +117,13 @@ def enqueue_solve(
         None,
     )
     if queued is not None:
+        # A refreshed repair counts as queued now: its quiet period (claim_next_run) starts again, so the
+        # declines close together make one repair.
+        requeued = {"queued_at": clock()} if purpose == REPAIR else {}
         refreshed = session.execute(
             sa.update(SolveRun)
             .where(SolveRun.id == queued.id, SolveRun.status == SolveStatus.QUEUED)
-            .values(input=document, parameters=parameters, seed=seed)
+            .values(input=document, parameters=parameters, seed=seed, **requeued)
         )
         if refreshed.rowcount == 1:
             session.refresh(queued)
@@ -355,17 +358,28 @@ def gap(run: SolveRun) -> float | None:
 # -- claiming -------------------------------------------------------------------------------------------------
 
 
-def claim_next_run(engine: sa.Engine, worker_id: str, *, clock: Clock = system_clock) -> int | None:
+def claim_next_run(
+    engine: sa.Engine,
+    worker_id: str,
+    *,
+    clock: Clock = system_clock,
+    repair_quiet: timedelta = timedelta(0),
+) -> int | None:
     """Make the oldest queued run this worker's (status running); its id, or None when nothing is queued.
+
+    A repair waits until ``repair_quiet`` has passed since it was last queued (SWARM_REPAIR_QUIET_SECONDS): each
+    decline re-queues it, so declines close together are repaired at once and each person gets one change mail.
 
     PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets any number of workers claim side by side. SQLite has one writer
     at a time; the UPDATE below is guarded by the status, so a run is still claimed once.
     """
     while True:
         with unit_of_work(engine, immediate=True) as session:
+            purpose = sa.func.coalesce(SolveRun.parameters["purpose"].as_string(), PLAN)
+            due = sa.or_(purpose != REPAIR, SolveRun.queued_at <= clock() - repair_quiet)
             pick = (
                 select(SolveRun.id)
-                .where(SolveRun.status == SolveStatus.QUEUED)
+                .where(SolveRun.status == SolveStatus.QUEUED, due)
                 .order_by(SolveRun.queued_at, SolveRun.id)
                 .limit(1)
             )

@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 from typing import TypeVar
 
@@ -125,7 +126,9 @@ def run_queued_solves(
     worker_id = worker_id or default_worker_id()
     outcomes: list[RunOutcome] = []
     while limit is None or len(outcomes) < limit:
-        run_id = claim_next_run(engine, worker_id, clock=clock)
+        run_id = claim_next_run(
+            engine, worker_id, clock=clock, repair_quiet=timedelta(seconds=config.repair_quiet_seconds)
+        )
         if run_id is None:
             break
         outcomes.append(run_claimed(engine, run_id, worker_id, config, clock=clock))
