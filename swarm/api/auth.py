@@ -4,7 +4,8 @@ services check it exactly as for the owner's web pages.
 
 Failed attempts (a missing or wrong token) count against the client address with the login throttle
 (``services.people.throttle``, scope ``api``): past the limit the address gets 429 with Retry-After for the
-lockout time. A valid token is never counted nor refused by the throttle.
+lockout time. A valid token is never counted nor refused by the throttle. Each failure, and the lock it may
+cause, is in the audit log (scope ``api``), as for the login form.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from flask import abort, g, request
 
 from swarm.domain.actors import Actor
-from swarm.domain.enums import UserRole
+from swarm.domain.enums import AuditKind, UserRole
+from swarm.services.ops import audit
 from swarm.services.people.api_tokens import authenticate_token
 from swarm.services.people.throttle import Throttled, address_key, count_attempt
 from swarm.webapp.auth import CurrentUser, throttle_limits
@@ -34,7 +36,7 @@ def _presented_token() -> str | None:
     return credentials if scheme.lower() == "bearer" and credentials else None
 
 
-def _count_failure() -> None:
+def _count_failure(presented: bool) -> None:
     limits = throttle_limits()
     end_request_transaction()  # SQLite: a write request holds the one write lock from its first statement
     try:
@@ -45,7 +47,21 @@ def _count_failure() -> None:
             clock=clock(),
         )
     except Throttled as throttled:
+        if throttled.locked_now:
+            _record(AuditKind.LOGIN_LOCKED, presented)
         raise TooManyFailures(throttled.seconds) from None
+    _record(AuditKind.LOGIN_FAILED, presented)
+
+
+def _record(kind: AuditKind, presented: bool) -> None:
+    """A refused token in the audit log: no account is known, and the token itself is never written down."""
+    audit.record_apart(
+        engine(),
+        kind,
+        actor=None,
+        clock=clock(),
+        facts={"scope": THROTTLE_SCOPE, "known_account": False, "token_presented": presented},
+    )
 
 
 def authenticate() -> None:
@@ -53,7 +69,7 @@ def authenticate() -> None:
     secret = _presented_token()
     user = authenticate_token(db(), secret, clock=clock()) if secret else None
     if user is None:
-        _count_failure()
+        _count_failure(presented=secret is not None)
         abort(401)
     g.api_user = CurrentUser.from_user(user)
 

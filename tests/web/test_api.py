@@ -171,7 +171,22 @@ def test_a_body_that_is_no_json_is_a_problem(client, api_tokens):
     assert response.status_code in (400, 422) and response.mimetype == "application/problem+json"
 
 
-def test_wrong_tokens_from_one_address_meet_a_429_with_retry_after(client, api_tokens):
+def _api_refusals(engine) -> list[tuple[str, str]]:
+    from sqlmodel import select
+
+    from swarm.persistence.db import unit_of_work
+    from swarm.persistence.models import AuditRecord
+
+    with unit_of_work(engine) as session:
+        return [
+            (row.kind, repr(row.facts))
+            for row in session.exec(select(AuditRecord))
+            if (row.facts or {}).get("scope") == "api"
+        ]
+
+
+def test_wrong_tokens_from_one_address_meet_a_429_with_retry_after(client, api_tokens, engine):
+    recorded_before = _api_refusals(engine)
     answers = [
         client.get("/api/v1/me", headers=bearer(f"swarm_wrong{n}"), environ_base={"REMOTE_ADDR": "192.0.2.9"})
         for n in range(25)
@@ -183,6 +198,10 @@ def test_wrong_tokens_from_one_address_meet_a_429_with_retry_after(client, api_t
         "/api/v1/me", headers=bearer(api_tokens["organizer_home"]), environ_base={"REMOTE_ADDR": "192.0.2.9"}
     )
     assert valid.status_code == 200  # a valid token is never refused by the throttle
+    # The audit log has each refused token and the one lock, never the token itself.
+    recorded = _api_refusals(engine)[len(recorded_before) :]
+    assert [kind for kind, _facts in recorded] == ["login_failed"] * 20 + ["login_locked"]
+    assert not any("swarm_wrong" in facts for _kind, facts in recorded)
 
 
 def test_a_revoked_token_is_refused(client, api_tokens, engine, the_world):
