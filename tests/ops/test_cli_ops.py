@@ -23,7 +23,7 @@ def environment(config) -> dict[str, str]:
 
 
 def test_the_commands_are_exported_for_the_swarm_group():
-    assert [c.name for c in COMMANDS] == ["scheduler", "worker", "plan", "export-ics"]
+    assert [c.name for c in COMMANDS] == ["scheduler", "worker", "plan", "export-ics", "audit"]
 
 
 def test_plan_solves_and_publishes_the_regions_open_requests(ops_engine, plannable, environment, tmp_path):

@@ -43,6 +43,11 @@ OUTAGE = (
 )
 
 
+def ours(message) -> bool:
+    """A message this test wrote (the world's open round also has the scheduler ask for availability)."""
+    return message["Message-ID"].startswith("<fault-test.")
+
+
 @pytest.fixture(autouse=True)
 def postgres_only(ops_engine):
     if ops_engine.dialect.name != "postgresql":
@@ -301,7 +306,9 @@ def test_a_scheduler_that_lost_its_lock_runs_no_job_until_it_holds_it_again(
     # Turns, never two at once: the first until it lost the lock, then one of them, then the other.
     expected = ["first", "second", "first"] if winner is second else ["first", "second"]
     assert senders(("first", first_inbox), ("second", second_inbox)) == expected
-    received = Counter(m["Message-ID"] for inbox in (first_inbox, second_inbox) for m in inbox.messages)
+    received = Counter(
+        m["Message-ID"] for inbox in (first_inbox, second_inbox) for m in inbox.messages if ours(m)
+    )
     assert len(received) == len(keys) + 1  # every message arrived
     assert sum(received.values()) - len(received) <= 1  # at most the one in flight twice
     log = first.log()
@@ -346,7 +353,7 @@ def test_across_a_database_outage_the_outbox_sends_every_message_once_and_fails_
         assert scheduler.popen.poll() is None
         log = scheduler.log()
         assert scheduler.stop() == 0
-    received = Counter(m["Message-ID"] for m in inbox.messages)
+    received = Counter(m["Message-ID"] for m in inbox.messages if ours(m))
     assert len(received) == len(keys)
     assert sum(received.values()) - len(keys) <= 1  # at most the one in flight when the database went
     poisoned = outbox_rows(ops_engine)["fault-test:poisoned"]

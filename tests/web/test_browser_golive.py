@@ -387,6 +387,7 @@ def _walk(swarm: Installation, stack: ExitStack, browser, expect, today: date, f
     organizer.get_by_role("button", name="Planning starten").click()
     expect(organizer.get_by_role("heading", name="Concept", exact=True)).to_be_visible(timeout=BOUND * 1000)
     organizer.get_by_role("button", name="Deze planning publiceren en de uitnodigingen versturen").click()
+    organizer.get_by_role("button", name=re.compile(r"^Publiceren en \d+ mails? versturen$")).click()
     expect(organizer.get_by_text("Gepubliceerd:", exact=False).first).to_be_visible()
     for _name, email, *_ in PROFESSIONALS:
         invitation = wait_until(

@@ -299,6 +299,8 @@ def test_organizer_solves_reviews_publishes_and_a_decline_is_repaired(
     expect(decliner.get_by_text("Waarom u bent uitgenodigd:", exact=False).first).to_be_visible()
     screenshot(decliner, "professional-invitation")
     decliner.get_by_role("button", name="Afwijzen").first.click()
+    checker.axe(decliner)  # the confirmation, with its optional reason
+    decliner.get_by_role("button", name="Ja, afwijzen").click()
     expect(decliner.get_by_text("U hebt afgewezen.", exact=False)).to_be_visible()
     _worker(engine, database_url).join(timeout=60)
 
