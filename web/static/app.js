@@ -24,3 +24,12 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A refused form: move the focus to its error summary (tabindex="-1", see _forms.html), which also scrolls it into
+// view, so the next Tab goes to the first link to a wrong field. A field that the page itself focuses wins.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector(".error-summary[tabindex]");
+  if (summary && (document.activeElement === null || document.activeElement === document.body)) {
+    summary.focus();
+  }
+});
