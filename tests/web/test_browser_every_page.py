@@ -69,17 +69,27 @@ MENU_OUTSIDE = """() => [...document.querySelectorAll('body > header nav a, body
                  return r.width === 0 || r.left < 0 || r.right > window.innerWidth + 1; })
   .map(e => e.textContent.trim())"""
 
+# Every box that scrolls a wide table sideways can be reached with the keyboard and says what it holds.
+UNNAMED_SCROLL_BOXES = """() => [...document.querySelectorAll('.scroll')]
+  .filter(e => { const by = (e.getAttribute('aria-labelledby') || '').split(' ').filter(id => id);
+                 const name = (e.getAttribute('aria-label') || '')
+                   + by.map(id => (document.getElementById(id) || {}).textContent || '').join('');
+                 return !(['region', 'group'].includes(e.getAttribute('role')) && e.tabIndex === 0 && name.trim()); })
+  .map(e => e.outerHTML.slice(0, 120))"""
+
 
 def _walk_at_phone_width(page, checker, paths):
-    """Each page fits the phone's width with its whole menu in reach, and passes axe."""
+    """Each page fits the phone's width with its whole menu in reach and its wide tables in named scroll boxes,
+    and passes axe."""
     problems = []
     for path in paths:
         response = page.goto(path)
         assert response.status in (200, 404), path  # /does-not-exist is a page too
         wide = too_wide(page)
         outside = page.evaluate(MENU_OUTSIDE)
-        if wide or outside:
-            problems.append((path, wide, outside))
+        unnamed = page.evaluate(UNNAMED_SCROLL_BOXES)
+        if wide or outside or unnamed:
+            problems.append((path, wide, outside, unnamed))
         checker.axe(page)
     assert not problems, problems
 
