@@ -68,6 +68,8 @@ def test_an_english_browser_gets_english(open_page):
 def test_coordinator_requests_professionals_register_and_mark_availability(
     open_page, live, the_world, engine, viewport
 ):
+    from playwright.sync_api import expect
+
     _open, checker = open_page
     slot = the_world.slots["home"][1]
 
@@ -167,7 +169,7 @@ def test_coordinator_requests_professionals_register_and_mark_availability(
         "De beschikbaarheidspeiling van deze ronde is gesloten; trek de aanvraag in om haar te wijzigen."
     )
     assert summary.get_by_text(expected).is_visible()
-    assert summary.evaluate("element => element === document.activeElement")
+    expect(summary).to_be_focused()
     assert (
         coordinator.get_by_label("Titel van het vraagstuk").input_value()
         == "Een titel die niet wordt opgeslagen"
@@ -228,6 +230,8 @@ def _deadline_passes(live):
 
 @both_sizes
 def test_organizer_pages_pass_axe(open_page, the_world, viewport):
+    from playwright.sync_api import expect
+
     _open, checker = open_page
     page = _open()
     _login(page, checker, the_world.users["organizer_home"].email)
@@ -239,8 +243,15 @@ def test_organizer_pages_pass_axe(open_page, the_world, viewport):
     page.get_by_role("button", name="Beleid opslaan").click()
     assert page.locator("#weight_fairness-error").is_visible()
     assert page.get_by_label("Gewicht eerlijke verdeling").input_value() == "-1"
+    expect(page.locator(".error-summary")).to_be_focused()
     checker.axe(page)
     page.get_by_role("link", name="Planning").first.click()
+    checker.axe(page)
+    # a solve refused before the redirect: the focus goes to the error it flashed
+    page.get_by_label("Tijdslimiet in seconden").fill("0")
+    page.get_by_role("button", name="Planning starten").click()
+    refused = page.get_by_role("alert").filter(has_text="Geef een tijdslimiet tussen 1 en 600 seconden.")
+    expect(refused).to_be_focused()
     checker.axe(page)
 
 

@@ -25,11 +25,17 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 });
 
-// A refused form: move the focus to its error summary (tabindex="-1", see _forms.html), which also scrolls it into
-// view, so the next Tab goes to the first link to a wrong field. A field that the page itself focuses wins.
-document.addEventListener("DOMContentLoaded", function () {
-  var summary = document.querySelector(".error-summary[tabindex]");
-  if (summary && (document.activeElement === null || document.activeElement === document.body)) {
-    summary.focus();
+// A refused form: move the focus to what went wrong, which also scrolls it into view: the form's error summary
+// (tabindex="-1", see _forms.html), from where the next Tab goes to the links to the wrong fields, or, for an action
+// refused before a redirect, the error it flashed (tabindex="-1", see base.html). A field the page focuses wins.
+// On "load", not earlier: the browser's jump to a #fragment in the address resets the focus until then.
+window.addEventListener("load", function () {
+  if (document.activeElement !== null && document.activeElement !== document.body) {
+    return;
+  }
+  var target =
+    document.querySelector(".error-summary[tabindex]") || document.querySelector("main .flash-error[tabindex]");
+  if (target) {
+    target.focus();
   }
 });
