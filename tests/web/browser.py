@@ -27,6 +27,17 @@ SCREENSHOTS = Path(
     os.environ.get("SWARM_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-results" / "screenshots")
 )
 
+# The browser windows the tests use: a desktop and a phone (an iPhone 12-15's CSS pixels).
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# The outermost elements that stick out to the right: what a page too wide for a phone must fix.
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+            && !(e.parentElement && e.parentElement.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className
+                    + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
 requires_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="no system Chromium at /usr/bin/chromium (apt-get install chromium)"
 )
@@ -54,6 +65,7 @@ class PageChecker:
     """Runs axe-core on a page and collects what the browser console says about the CSP."""
 
     base_url: str
+    phone: bool = False  # also refuse a page that scrolls sideways (see too_wide)
     checked: list[str] = field(default_factory=list)
     csp_violations: list[str] = field(default_factory=list)
 
@@ -88,10 +100,21 @@ class PageChecker:
             for v in result["violations"]
         ]
         assert not violations, f"axe on {page.url}: {violations}"
+        if self.phone:
+            assert not too_wide(page), f"{page.url} scrolls sideways on a phone: {too_wide(page)}"
         self.checked.append(page.url)
 
 
+def too_wide(page) -> tuple[int, list[str]] | None:
+    """None when the page fits its window; else how many pixels it scrolls sideways and what sticks out."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    return (overflow, page.evaluate(WIDEST)) if overflow > 0 else None
+
+
 def screenshot(page, name: str) -> None:
+    """A full-page picture; at phone width its name ends in -phone."""
+    if page.viewport_size and page.viewport_size["width"] <= PHONE["width"]:
+        name = f"{name}-phone"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 

@@ -14,7 +14,7 @@ from swarm.persistence import migrate
 from swarm.persistence.db import create_engine, unit_of_work
 from swarm.webapp import create_app
 from tests.web import world
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, PageChecker
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, LiveServer, PageChecker
 
 
 @pytest.fixture(scope="session")
@@ -114,15 +114,21 @@ def live(engine, database_url, the_world):
 
 
 @pytest.fixture
-def open_page(playwright_browser, live):
-    """open_page(locale) -> (page, checker): a fresh browser context (its own cookies) on the live server."""
+def viewport() -> dict[str, int]:
+    """The browser window of open_page; a test parametrizes `viewport` with PHONE to walk at phone width."""
+    return DESKTOP
+
+
+@pytest.fixture
+def open_page(playwright_browser, live, viewport):
+    """open_page(locale) -> (page, checker): a fresh browser context (its own cookies) on the live server.
+
+    At phone width the checker also refuses any page that scrolls sideways."""
     contexts = []
-    checker = PageChecker(live.url)
+    checker = PageChecker(live.url, phone=viewport["width"] <= PHONE["width"])
 
     def _open(locale: str = "nl-NL"):
-        context = playwright_browser.new_context(
-            base_url=live.url, locale=locale, viewport={"width": 1280, "height": 900}
-        )
+        context = playwright_browser.new_context(base_url=live.url, locale=locale, viewport=viewport)
         contexts.append(context)
         context.set_default_timeout(10_000)
         page = context.new_page()

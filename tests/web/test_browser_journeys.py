@@ -1,6 +1,7 @@
 """The three journeys end to end in the system Chromium against a live server on a fresh database.
 
-axe-core runs on every page visited (zero violations) and the browser console must report no CSP violation.
+Each journey runs at desktop size and on a 390 x 844 phone. axe-core runs on every page visited (zero violations),
+at phone width no page may scroll sideways, and the browser console must report no CSP violation.
 Screenshots of the main pages go to test-results/screenshots (SWARM_SCREENSHOTS=docs/img refreshes the README pictures).
 """
 
@@ -15,11 +16,14 @@ from swarm.config import Config
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
 from tests.web import world as test_world
-from tests.web.browser import log_in, requires_chromium, screenshot
+from tests.web.browser import DESKTOP, PHONE, log_in, requires_chromium, screenshot
 from tests.web.mailbox import newest_link
 from tests.web.world import NOW
 
 pytestmark = [pytest.mark.browser, requires_chromium]
+
+# a journey walked at both sizes (overrides conftest's `viewport` fixture)
+both_sizes = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 
 DOCUMENT_KINDS = ("kvk_extract", "vog", "liability_insurance")
 PROFESSIONALS = [
@@ -60,7 +64,12 @@ def test_an_english_browser_gets_english(open_page):
     assert page.locator("html").get_attribute("lang") == "en"
 
 
-def test_coordinator_requests_professionals_register_and_mark_availability(open_page, the_world, engine):
+@both_sizes
+def test_coordinator_requests_professionals_register_and_mark_availability(
+    open_page, live, the_world, engine, viewport
+):
+    from playwright.sync_api import expect
+
     _open, checker = open_page
     slot = the_world.slots["home"][1]
 
@@ -120,7 +129,9 @@ def test_coordinator_requests_professionals_register_and_mark_availability(open_
         checker.axe(page)
         rows = page.locator("tr[data-slot]")
         if index == 0:
-            # Paint "yes" over all three slots by pressing the first row's yes cell and dragging down.
+            # Paint "yes" over all three slots by pressing the first row's yes cell and dragging down
+            # (on a phone the grid is scrolled into the window first).
+            page.locator("table.availability").scroll_into_view_if_needed()
             first = rows.nth(0).locator('td[data-answer="yes"]').bounding_box()
             last = rows.nth(2).locator('td[data-answer="yes"]').bounding_box()
             page.mouse.move(first["x"] + 5, first["y"] + first["height"] / 2)
@@ -147,8 +158,80 @@ def test_coordinator_requests_professionals_register_and_mark_availability(open_
     cells = coordinator.locator("table").first.locator("tbody tr").first.locator("td")
     assert cells.nth(0).inner_text().strip() == "3"
 
+    # The coordinator opens the question to change it; meanwhile the round's availability deadline passes. Saving is
+    # refused in Dutch, nothing is changed, and the focus moves to the summary of what is wrong.
+    coordinator.get_by_role("button", name="Wijzigen").click()
+    coordinator.get_by_label("Titel van het vraagstuk").fill("Een titel die niet wordt opgeslagen")
+    _deadline_passes(live)
+    coordinator.get_by_role("button", name="Opslaan als concept").click()
+    summary = coordinator.locator(".error-summary")
+    expected = (
+        "De beschikbaarheidspeiling van deze ronde is gesloten; trek de aanvraag in om haar te wijzigen."
+    )
+    assert summary.get_by_text(expected).is_visible()
+    expect(summary).to_be_focused()
+    assert (
+        coordinator.get_by_label("Titel van het vraagstuk").input_value()
+        == "Een titel die niet wordt opgeslagen"
+    )
+    checker.axe(coordinator)
+    screenshot(coordinator, "coordinator-refused")
+    coordinator.keyboard.press("Tab")  # from the summary the keyboard goes on into the form
+    assert coordinator.evaluate("document.activeElement.closest('main') !== null")
 
-def test_organizer_pages_pass_axe(open_page, the_world):
+
+def test_leaving_the_availability_grid_with_unsaved_changes_asks_first(open_page, the_world):
+    from playwright.sync_api import expect
+
+    _open, checker = open_page
+    page = _open()
+    _login(page, checker, the_world.users["professional_home"].email)
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.on("dialog", stay)
+    # nothing changed: leaving does not ask
+    page.get_by_role("link", name="Beschikbaarheid").first.click()
+    page.get_by_role("link", name="Profiel").first.click()
+    expect(page.get_by_role("heading", name="Uw profiel")).to_be_visible()
+    assert asked == []
+
+    # an answer changed and not saved: leaving asks, and staying keeps the answer
+    page.get_by_role("link", name="Beschikbaarheid").first.click()
+    row = page.locator("tr[data-slot]").first
+    answer = "no" if row.locator('input[value="yes"]').is_checked() else "yes"
+    row.locator(f'input[value="{answer}"]').check()
+    expect(page.get_by_text("Wijzigingen nog niet opgeslagen.")).to_be_visible()
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="Profiel").first.click()
+    assert asked == ["beforeunload"]
+    assert page.url.endswith("/availability")
+    assert row.locator(f'input[value="{answer}"]').is_checked()
+
+    # saving does not ask, and after saving leaving does not ask either
+    page.get_by_role("button", name="Beschikbaarheid opslaan").click()
+    expect(page.get_by_text("Uw beschikbaarheid is opgeslagen.")).to_be_visible()
+    page.get_by_role("link", name="Profiel").first.click()
+    expect(page.get_by_role("heading", name="Uw profiel")).to_be_visible()
+    assert asked == ["beforeunload"]
+    checker.axe(page)
+
+
+def _deadline_passes(live):
+    """The live server's clock moves to just after the availability deadline of the world's rounds."""
+    from datetime import timedelta
+
+    deadline = test_world.FIRST_SLOT - timedelta(days=7)  # as test_world.build sets it
+    live.server.app.config["SWARM_CLOCK"] = fixed_clock(deadline + timedelta(minutes=1))
+
+
+@both_sizes
+def test_organizer_pages_pass_axe(open_page, the_world, viewport):
+    from playwright.sync_api import expect
+
     _open, checker = open_page
     page = _open()
     _login(page, checker, the_world.users["organizer_home"].email)
@@ -160,8 +243,15 @@ def test_organizer_pages_pass_axe(open_page, the_world):
     page.get_by_role("button", name="Beleid opslaan").click()
     assert page.locator("#weight_fairness-error").is_visible()
     assert page.get_by_label("Gewicht eerlijke verdeling").input_value() == "-1"
+    expect(page.locator(".error-summary")).to_be_focused()
     checker.axe(page)
     page.get_by_role("link", name="Planning").first.click()
+    checker.axe(page)
+    # a solve refused before the redirect: the focus goes to the error it flashed
+    page.get_by_label("Tijdslimiet in seconden").fill("0")
+    page.get_by_role("button", name="Planning starten").click()
+    refused = page.get_by_role("alert").filter(has_text="Geef een tijdslimiet tussen 1 en 600 seconden.")
+    expect(refused).to_be_focused()
     checker.axe(page)
 
 
@@ -235,8 +325,9 @@ def _confirm(page, checker, engine, email):
     assert page.get_by_text("Uw e-mailadres is bevestigd. Welkom!").is_visible()
 
 
+@both_sizes
 def test_organizer_solves_reviews_publishes_and_a_decline_is_repaired(
-    open_page, the_world, engine, database_url
+    open_page, the_world, engine, database_url, viewport
 ):
     from playwright.sync_api import expect
 
@@ -299,9 +390,11 @@ def test_organizer_solves_reviews_publishes_and_a_decline_is_repaired(
     expect(decliner.get_by_text("Waarom u bent uitgenodigd:", exact=False).first).to_be_visible()
     screenshot(decliner, "professional-invitation")
     decliner.get_by_role("button", name="Afwijzen").first.click()
-    checker.axe(decliner)  # the confirmation, with its optional reason
+    # declining asks first, with room for a reason
+    expect(decliner.get_by_role("heading", name="Uitnodiging afwijzen?")).to_be_visible()
+    checker.axe(decliner)
     decliner.get_by_role("button", name="Ja, afwijzen").click()
-    expect(decliner.get_by_text("U hebt afgewezen.", exact=False)).to_be_visible()
+    expect(decliner.get_by_text("U hebt afgewezen", exact=False).first).to_be_visible()
     _worker(engine, database_url).join(timeout=60)
 
     for name in invited[1:]:

@@ -27,8 +27,7 @@ from swarm.services.people.professionals import (
 )
 from swarm.services.people.qualifications import CheckedDocument, record_checked_document
 from tests.web import world as test_world
-from tests.web.browser import PageChecker, log_in, requires_chromium, screenshot
-from tests.web.test_browser_every_page import WIDEST
+from tests.web.browser import PageChecker, log_in, requires_chromium, screenshot, too_wide
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -69,9 +68,7 @@ def browse(request, playwright_browser, live):
 def check(page, checker) -> None:
     """axe finds nothing, and the page does not scroll sideways."""
     checker.axe(page)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    wide = page.evaluate(WIDEST) if overflow > 0 else []
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px: {wide}"
+    assert not too_wide(page), f"{page.url} scrolls sideways (px, what sticks out): {too_wide(page)}"
 
 
 def go(page, checker, link: str, role: str = "link") -> None:

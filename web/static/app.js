@@ -24,3 +24,18 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A refused form: move the focus to what went wrong, which also scrolls it into view: the form's error summary
+// (tabindex="-1", see _forms.html), from where the next Tab goes to the links to the wrong fields, or, for an action
+// refused before a redirect, the error it flashed (tabindex="-1", see base.html). A field the page focuses wins.
+// On "load", not earlier: the browser's jump to a #fragment in the address resets the focus until then.
+window.addEventListener("load", function () {
+  if (document.activeElement !== null && document.activeElement !== document.body) {
+    return;
+  }
+  var target =
+    document.querySelector(".error-summary[tabindex]") || document.querySelector("main .flash-error[tabindex]");
+  if (target) {
+    target.focus();
+  }
+});

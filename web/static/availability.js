@@ -68,8 +68,33 @@
     });
   }
 
+  // Leaving the page with answers changed but not saved asks first (the browser shows its own question);
+  // saving the form clears the warning.
+  function warnBeforeLeaving(grid) {
+    var form = grid.closest("form");
+    var dirty = false;
+    if (!form) {
+      return;
+    }
+    grid.addEventListener("change", function () {
+      dirty = true;
+    });
+    form.addEventListener("submit", function () {
+      dirty = false;
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) {
+        event.preventDefault();
+        event.returnValue = ""; // older browsers need a value to ask
+      }
+    });
+  }
+
   function start() {
-    document.querySelectorAll("table[data-availability-grid]").forEach(enhance);
+    document.querySelectorAll("table[data-availability-grid]").forEach(function (grid) {
+      enhance(grid);
+      warnBeforeLeaving(grid);
+    });
   }
 
   if (document.readyState === "loading") {
