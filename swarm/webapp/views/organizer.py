@@ -123,7 +123,7 @@ def review():
         for view in drafts
         for table in view.tables
     }
-    coverage = {view.session.id: review_service.coverage(db(), view) for view in drafts}
+    coverage = review_service.coverages(db(), drafts)
     return render_template(
         "organizer/review.html",
         planning_round=planning_round,
