@@ -58,6 +58,7 @@ class Page:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds gunicorn's processes spent while this page was driven
     sample_status: str = ""
 
     @property
@@ -278,14 +279,10 @@ def run(args: argparse.Namespace) -> int:
         began = time.monotonic()
         for page in pages:
             print(f"driving {page.name} ({args.clients} clients, {args.seconds:.0f} s) ...", flush=True)
-            drive(
-                base,
-                page,
-                jars.get(page.role) if page.role else None,
-                args.clients,
-                args.seconds,
-                args.timeout,
-            )
+            before = cpu_seconds(server_pids)
+            cookies = jars.get(page.role) if page.role else None
+            drive(base, page, cookies, args.clients, args.seconds, args.timeout)
+            page.server_cpu = cpu_seconds(server_pids) - before
         wall = time.monotonic() - began
         server_cpu = cpu_seconds(server_pids) - server_cpu
         own_cpu = sum(os.times()[:2]) - own_cpu
@@ -315,10 +312,13 @@ def render(pages, sizes, args, wall, server_cpu, own_cpu, load_before, load_afte
             f"{page.percentile(0.50) * 1000:.0f} ms",
             f"{page.percentile(0.95) * 1000:.0f} ms",
             f"{page.errors}" + (f" (first: {page.sample_status})" if page.errors else ""),
+            f"{page.server_cpu / len(page.latencies) * 1000:.1f} ms" if page.latencies else "–",
         ]
         for page in pages
     ]
-    table = markdown_table(["page", "path", "size", "answered", "req/s", "p50", "p95", "errors"], rows)
+    table = markdown_table(
+        ["page", "path", "size", "answered", "req/s", "p50", "p95", "errors", "gunicorn CPU a request"], rows
+    )
     ratio = {page.name: page.rate / home if home else 0.0 for page in pages}
     lines = [
         table,
