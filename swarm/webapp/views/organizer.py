@@ -91,23 +91,20 @@ def _request_in_region(request_id: int) -> SwarmRequest:
 @bp.get("/review")
 def review():
     planning_round = current_round(request.args.get("round", type=int))
-    drafts = (
-        review_service.sessions_of_round(db(), planning_round.id, (SessionStatus.DRAFT,))
+    views = (
+        review_service.sessions_of_round(
+            db(), planning_round.id, (SessionStatus.DRAFT, SessionStatus.PUBLISHED)
+        )
         if planning_round
         else []
     )
-    published = (
-        review_service.sessions_of_round(db(), planning_round.id, (SessionStatus.PUBLISHED,))
-        if planning_round
-        else []
-    )
+    drafts = [view for view in views if view.session.status == SessionStatus.DRAFT]
+    published = [view for view in views if view.session.status == SessionStatus.PUBLISHED]
     if drafts and publish_service.draft_is_stale(db(), planning_round.id):
         # a decline was repaired after it was made: solve again
         flash(_(publish_service.STALE_DRAFT), "error")
     runs = queue.solve_runs_of_round(db(), planning_round.id) if planning_round else []
-    latest_run = (
-        queue.latest_solve_run(db(), planning_round.id, actor=current_user.actor) if planning_round else None
-    )
+    latest_run = runs[0] if runs else None  # the round is the organizer's region's (current_round)
     result_run = next((run for run in runs if run.result), None)
     result = result_run.result if result_run else {}
     titles = {r.id: r.title for r, _m in request_service.requests_of_region(db(), current_user.region_id)}

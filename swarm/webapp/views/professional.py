@@ -267,10 +267,10 @@ def invitation_calendar(invitation_id: int):
 
 
 def current_user_region() -> int:
-    professional = service.professional(db(), current_user.professional_id)
-    if professional is None:
+    region_id = service.region_of(db(), current_user.professional_id)
+    if region_id is None:
         abort(404)
-    return professional.region_id
+    return region_id
 
 
 @bp.app_template_global()
