@@ -248,9 +248,11 @@ def coverages(session: Session, views: list[SessionView]) -> dict[int, list[dict
     people = {p.id for view in views for t in view.tables for r in t.rounds for p in r}
     levels: dict[tuple[int, int], int] = (
         {
-            (row.professional_id, row.skill_id): row.level
-            for row in session.exec(
-                select(ProfessionalSkill).where(ProfessionalSkill.professional_id.in_(list(people)))
+            (professional_id, skill_id): level
+            for professional_id, skill_id, level in session.exec(
+                select(
+                    ProfessionalSkill.professional_id, ProfessionalSkill.skill_id, ProfessionalSkill.level
+                ).where(ProfessionalSkill.professional_id.in_(list(people)))
             )
         }
         if people
