@@ -125,6 +125,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.register_filters(app)
+    i18n.install_gettext(app)
     app.context_processor(lambda: {"current_locale": i18n.current_locale})
     init_uploads(app)  # before the CSRF check reads a form: it raises the size limit for the upload route
     csrf.init_app(app)

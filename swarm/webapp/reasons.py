@@ -11,15 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g
-from flask_babel import format_currency, format_date, format_decimal, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_currency, format_date, format_decimal
 
 from swarm.domain.refs import parse_ref
 from swarm.services import lookup
 from swarm.services.people.privacy import ERASED_PREFIX
 from swarm.services.people.professionals import professional
 from swarm.webapp.db import db
-from swarm.webapp.i18n import skill_name
+from swarm.webapp.i18n import gettext as _
+from swarm.webapp.i18n import ngettext, skill_name
 
 
 def _skill(code: str) -> str:

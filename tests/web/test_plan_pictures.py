@@ -139,3 +139,20 @@ def test_a_pin_is_set_by_typing_a_name_or_choosing_a_suggestion_without_any_scri
     pin(f"{person.name} (#{person.id})")  # a chosen suggestion: the same pin again
     with unit_of_work(engine) as session:
         assert [(p.professional_id, p.kind) for p in session.exec(select(Pin))] == [(person.id, "exclude")]
+
+
+def test_the_seat_chart_is_drawn_anew_when_a_name_or_the_language_changes(
+    app, login_as, the_world, engine, database_url
+):
+    """The review keeps drawn seat charts (they are its costliest part); what they show is their key."""
+    client, _token = _organizer_with_a_solved_draft(app, login_as, engine, database_url)
+    person = the_world.professionals["home"]
+    assert f"{person.name}, ronde 1: tafel 1" in _svg(
+        client.get("/organizer/review").get_data(as_text=True), "seat-chart"
+    )
+    with unit_of_work(engine) as session:
+        session.get(Professional, person.id).name = "Anna Nieuwenaam"
+    seats = _svg(client.get("/organizer/review").get_data(as_text=True), "seat-chart")
+    assert "Anna Nieuwenaam, ronde 1: tafel 1" in seats and person.name not in seats
+    english = client.get("/organizer/review", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Anna Nieuwenaam, round 1: table 1" in _svg(english, "seat-chart")

@@ -304,8 +304,12 @@ def set_availability(
 
 
 def availability_of(session: Session, professional_id: int) -> dict[int, AvailabilityAnswer]:
-    rows = session.exec(select(Availability).where(Availability.professional_id == professional_id))
-    return {row.slot_id: AvailabilityAnswer(row.answer) for row in rows}
+    rows = session.exec(
+        select(Availability.slot_id, Availability.answer).where(
+            Availability.professional_id == professional_id
+        )
+    )
+    return {slot_id: AvailabilityAnswer(answer) for slot_id, answer in rows}
 
 
 # -- reads for the pages --------------------------------------------------------------------------------------
@@ -313,6 +317,11 @@ def availability_of(session: Session, professional_id: int) -> dict[int, Availab
 
 def professional(session: Session, professional_id: int) -> Professional | None:
     return session.get(Professional, professional_id)
+
+
+def region_of(session: Session, professional_id: int) -> int | None:
+    """The professional's region (None: no such professional), without loading the whole profile."""
+    return session.exec(select(Professional.region_id).where(Professional.id == professional_id)).first()
 
 
 def professional_skills(session: Session, professional_id: int) -> dict[str, int]:

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from swarm import calendars as cal
@@ -152,7 +153,15 @@ def draft_is_stale(session: Session, planning_round_id: int) -> bool:
     drafts = _sessions(session, planning_round_id, SessionStatus.DRAFT)
     if not drafts:
         return False
-    run = session.get(SolveRun, drafts[0].solve_run_id) if drafts[0].solve_run_id is not None else None
+    run = (
+        session.exec(
+            select(SolveRun)
+            .options(defer(SolveRun.input), defer(SolveRun.result))  # type: ignore[arg-type]
+            .where(SolveRun.id == drafts[0].solve_run_id)
+        ).first()
+        if drafts[0].solve_run_id is not None
+        else None
+    )
     basis = (run.parameters or {}).get("basis") if run is not None else None
     if basis is not None:
         return basis != schedule_basis(session, planning_round_id)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from swarm.config import Config
@@ -336,11 +337,17 @@ def get_solve_run(session: Session, run_id: int, *, actor: Actor) -> SolveRun:
     return run
 
 
+# The pages that list runs read their scores, progress and result, never the instance they solved: a snapshot of
+# the whole region (megabytes of JSON with 2,000 professionals) that would be sent and parsed on every request.
+WITHOUT_INPUT = defer(SolveRun.input)  # type: ignore[arg-type]
+
+
 def latest_solve_run(session: Session, planning_round_id: int, *, actor: Actor) -> SolveRun | None:
     planning_round = get(session, PlanningRound, planning_round_id)
     actor.require_region(planning_round.region_id)
     return session.exec(
         select(SolveRun)
+        .options(WITHOUT_INPUT, defer(SolveRun.result))  # type: ignore[arg-type]
         .where(SolveRun.planning_round_id == planning_round_id, SolveRun.kind == SolveKind.SWARM)
         .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
     ).first()
@@ -439,6 +446,7 @@ def solve_runs_of_round(session: Session, planning_round_id: int, limit: int = 5
     return list(
         session.exec(
             select(SolveRun)
+            .options(WITHOUT_INPUT)
             .where(SolveRun.planning_round_id == planning_round_id, SolveRun.kind == SolveKind.SWARM)
             .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
             .limit(limit)
@@ -452,6 +460,7 @@ def solve_runs_of(session: Session, region_id: int, limit: int = 5) -> list[Solv
     return list(
         session.exec(
             select(SolveRun)
+            .options(WITHOUT_INPUT)
             .where(SolveRun.region_id == region_id, SolveRun.kind == SolveKind.SWARM)
             .order_by(SolveRun.queued_at.desc(), SolveRun.id.desc())
             .limit(limit)

@@ -75,45 +75,76 @@ def sessions_of_round(
         .where(ScheduledSession.planning_round_id == planning_round_id, ScheduledSession.status.in_(statuses))
         .order_by(Slot.starts_at, Venue.name)
     ).all()
-    return [_session_view(session, *row) for row in rows]
+    return _session_views(session, rows)
 
 
-def _session_view(session: Session, scheduled: ScheduledSession, slot: Slot, venue: Venue) -> SessionView:
-    tables = session.exec(
+def _session_views(session: Session, rows) -> list[SessionView]:
+    """The views of these (session, slot, venue) rows, in their order: three queries for all of them (their tables,
+    seats and invitations), not three per session."""
+    ids = [scheduled.id for scheduled, _slot, _venue in rows]
+    if not ids:
+        return []
+    tables: dict[int, list[tuple[SessionTable, SwarmRequest]]] = {i: [] for i in ids}
+    for table, swarm_request in session.exec(
         select(SessionTable, SwarmRequest)
         .join(SwarmRequest, SwarmRequest.id == SessionTable.request_id)
-        .where(SessionTable.session_id == scheduled.id)
-        .order_by(SessionTable.position)
-    ).all()
-    seats = session.exec(
+        .where(SessionTable.session_id.in_(ids))
+        .order_by(SessionTable.session_id, SessionTable.position)
+    ):
+        tables[table.session_id].append((table, swarm_request))
+    seats: dict[int, list[tuple[Seat, Professional]]] = {i: [] for i in ids}
+    for seat, person in session.exec(
         select(Seat, Professional)
         .join(Professional, Professional.id == Seat.professional_id)
-        .where(Seat.session_id == scheduled.id)
-    ).all()
-    table_views = []
-    for table, swarm_request in tables:
-        rounds: list[list[Professional]] = [[] for _ in range(scheduled.rounds)]
-        for seat, person in seats:
-            if seat.table_id == table.id and 1 <= seat.round <= scheduled.rounds:
-                rounds[seat.round - 1].append(person)
-        for people in rounds:
-            people.sort(key=lambda p: p.name)
-        table_views.append(TableView(table, swarm_request, rounds))
-    invitations = session.exec(
+        .where(Seat.session_id.in_(ids))
+        .order_by(Seat.session_id, Seat.id)
+    ):
+        seats[seat.session_id].append((seat, person))
+    invitations: dict[int, list[tuple[Invitation, Professional]]] = {i: [] for i in ids}
+    for invitation, person in session.exec(
         select(Invitation, Professional)
         .join(Professional, Professional.id == Invitation.professional_id)
-        .where(Invitation.session_id == scheduled.id)
-        .order_by(Professional.name)
-    ).all()
-    return SessionView(scheduled, slot, venue, table_views, list(invitations))
+        .where(Invitation.session_id.in_(ids))
+        .order_by(Professional.name, Invitation.id)
+    ):
+        invitations[invitation.session_id].append((invitation, person))
+    return [
+        _session_view(
+            scheduled, slot, venue, tables[scheduled.id], seats[scheduled.id], invitations[scheduled.id]
+        )
+        for scheduled, slot, venue in rows
+    ]
+
+
+def _session_view(
+    scheduled: ScheduledSession,
+    slot: Slot,
+    venue: Venue,
+    tables: list[tuple[SessionTable, SwarmRequest]],
+    seats: list[tuple[Seat, Professional]],
+    invitations: list[tuple[Invitation, Professional]],
+) -> SessionView:
+    at_table: dict[int, list[list[Professional]]] = {
+        table.id: [[] for _ in range(scheduled.rounds)] for table, _request in tables
+    }
+    for seat, person in seats:
+        rounds = at_table.get(seat.table_id)
+        if rounds is not None and 1 <= seat.round <= scheduled.rounds:
+            rounds[seat.round - 1].append(person)
+    table_views = []
+    for table, swarm_request in tables:
+        for people in at_table[table.id]:
+            people.sort(key=lambda p: p.name)
+        table_views.append(TableView(table, swarm_request, at_table[table.id]))
+    return SessionView(scheduled, slot, venue, table_views, invitations)
 
 
 def session_view(session: Session, session_id: int) -> SessionView:
     """One session with its tables per round and its invitations."""
     scheduled = get(session, ScheduledSession, session_id)
-    return _session_view(
-        session, scheduled, get(session, Slot, scheduled.slot_id), get(session, Venue, scheduled.venue_id)
-    )
+    return _session_views(
+        session, [(scheduled, get(session, Slot, scheduled.slot_id), get(session, Venue, scheduled.venue_id))]
+    )[0]
 
 
 def published_tables_for_request(session: Session, request_id: int) -> list[SessionView]:
@@ -125,7 +156,7 @@ def published_tables_for_request(session: Session, request_id: int) -> list[Sess
         .join(Venue, Venue.id == ScheduledSession.venue_id)
         .where(SessionTable.request_id == request_id, ScheduledSession.status == SessionStatus.PUBLISHED)
     ).all()
-    return [_session_view(session, *row) for row in rows]
+    return _session_views(session, rows)
 
 
 @dataclass(frozen=True)
@@ -210,33 +241,52 @@ def invitation_card(session: Session, invitation_id: int) -> InvitationCard | No
 
 def coverage(session: Session, view: SessionView) -> list[dict]:
     """Per table and need: the fewest people meeting the need in any round, against what is asked."""
-    people = {p.id for t in view.tables for r in t.rounds for p in r}
-    levels: dict[tuple[int, int], int] = {
-        (row.professional_id, row.skill_id): row.level
-        for row in session.exec(
-            select(ProfessionalSkill).where(ProfessionalSkill.professional_id.in_(list(people)))
-        )
-    }
-    result = []
-    for table in view.tables:
-        needs = session.exec(
+    return coverages(session, [view])[view.session.id]
+
+
+def coverages(session: Session, views: list[SessionView]) -> dict[int, list[dict]]:
+    """``coverage`` of each session, by session id: two queries for all of them (skills and needs)."""
+    people = {p.id for view in views for t in view.tables for r in t.rounds for p in r}
+    levels: dict[tuple[int, int], int] = (
+        {
+            (professional_id, skill_id): level
+            for professional_id, skill_id, level in session.exec(
+                select(
+                    ProfessionalSkill.professional_id, ProfessionalSkill.skill_id, ProfessionalSkill.level
+                ).where(ProfessionalSkill.professional_id.in_(list(people)))
+            )
+        }
+        if people
+        else {}
+    )
+    request_ids = {table.request.id for view in views for table in view.tables}
+    needs: dict[int, list[tuple[RequestNeed, Skill]]] = {request_id: [] for request_id in request_ids}
+    if request_ids:
+        for need, skill in session.exec(
             select(RequestNeed, Skill)
             .join(Skill, Skill.id == RequestNeed.skill_id)
-            .where(RequestNeed.request_id == table.request.id)
-        ).all()
-        for need, skill in needs:
-            met = [
-                sum(1 for p in r if levels.get((p.id, skill.id), 0) >= need.min_level) for r in table.rounds
-            ] or [0]
-            result.append(
-                {
-                    "table": table,
-                    "skill": skill,
-                    "need": need,
-                    "fewest": min(met),
-                    "ok": min(met) >= need.count,
-                }
-            )
+            .where(RequestNeed.request_id.in_(list(request_ids)))
+            .order_by(RequestNeed.request_id, RequestNeed.id)
+        ):
+            needs[need.request_id].append((need, skill))
+    result: dict[int, list[dict]] = {}
+    for view in views:
+        items = result[view.session.id] = []
+        for table in view.tables:
+            for need, skill in needs[table.request.id]:
+                met = [
+                    sum(1 for p in r if levels.get((p.id, skill.id), 0) >= need.min_level)
+                    for r in table.rounds
+                ] or [0]
+                items.append(
+                    {
+                        "table": table,
+                        "skill": skill,
+                        "need": need,
+                        "fewest": min(met),
+                        "ok": min(met) >= need.count,
+                    }
+                )
     return result
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -100,16 +102,26 @@ class UploadForm(SwarmForm):
 
 
 def availability_form(slots, answers: dict):
-    """One radio group per slot: yes / if need be / no (the no-JavaScript form under the painted grid)."""
-    attrs = {}
-    for slot in slots:
-        attrs[f"slot_{slot.id}"] = Radio(
-            slot.code,
+    """One radio group per slot: yes / if need be / no (the no-JavaScript form under the painted grid); each
+    preset to the professional's answer, else no."""
+    form_class = _availability_form_class(tuple((slot.id, slot.code) for slot in slots))
+    return form_class(
+        data={f"slot_{slot.id}": (answers.get(slot.id) or AvailabilityAnswer.NO).value for slot in slots}
+    )
+
+
+@lru_cache(maxsize=256)
+def _availability_form_class(slots: tuple[tuple[int, str], ...]) -> type[SwarmForm]:
+    """The form class for these slots (id, code), made once: every professional of a region asks for the same."""
+    attrs = {
+        f"slot_{slot_id}": Radio(
+            code,
             choices=[SelectChoice(answer.value, label) for answer, label in ANSWER_LABELS.items()],
-            default=(answers.get(slot.id) or AvailabilityAnswer.NO).value,
             validators=[InputRequired(REQUIRED)],
         )
-    return type("AvailabilityForm", (SwarmForm,), attrs)()
+        for slot_id, code in slots
+    }
+    return type("AvailabilityForm", (SwarmForm,), attrs)
 
 
 class DeleteDataForm(SwarmForm):

@@ -5,8 +5,21 @@ Solving, progress and publishing are in organizer_plan.py (same blueprint).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent
+import threading
+from collections import OrderedDict
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_decimal, format_percent, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -37,6 +50,7 @@ from swarm.webapp.forms.base import bounded_id
 from swarm.webapp.forms.common import ConfirmForm
 from swarm.webapp.forms.errors import attach_error, status_for
 from swarm.webapp.forms.organizer import PinForm, PolicyForm, SolveForm, UnpinForm
+from swarm.webapp.i18n import current_locale
 from swarm.webapp.reasons import unscheduled_text
 from swarm.webapp.views.common import owned
 from swarm.webapp.views.feeds import feed_page
@@ -92,23 +106,20 @@ def _request_in_region(request_id: int) -> SwarmRequest:
 @bp.get("/review")
 def review():
     planning_round = current_round(bounded_id(request.args.get("round")))
-    drafts = (
-        review_service.sessions_of_round(db(), planning_round.id, (SessionStatus.DRAFT,))
+    views = (
+        review_service.sessions_of_round(
+            db(), planning_round.id, (SessionStatus.DRAFT, SessionStatus.PUBLISHED)
+        )
         if planning_round
         else []
     )
-    published = (
-        review_service.sessions_of_round(db(), planning_round.id, (SessionStatus.PUBLISHED,))
-        if planning_round
-        else []
-    )
+    drafts = [view for view in views if view.session.status == SessionStatus.DRAFT]
+    published = [view for view in views if view.session.status == SessionStatus.PUBLISHED]
     if drafts and publish_service.draft_is_stale(db(), planning_round.id):
         # a decline was repaired after it was made: solve again
         flash(_(publish_service.STALE_DRAFT), "error")
     runs = queue.solve_runs_of_round(db(), planning_round.id) if planning_round else []
-    latest_run = (
-        queue.latest_solve_run(db(), planning_round.id, actor=current_user.actor) if planning_round else None
-    )
+    latest_run = runs[0] if runs else None  # the round is the organizer's region's (current_round)
     result_run = next((run for run in runs if run.result), None)
     result = result_run.result if result_run else {}
     titles = {r.id: r.title for r, _m in request_service.requests_of_region(db(), current_user.region_id)}
@@ -124,7 +135,7 @@ def review():
         for view in drafts
         for table in view.tables
     }
-    coverage = {view.session.id: review_service.coverage(db(), view) for view in drafts}
+    coverage = review_service.coverages(db(), drafts)
     return render_template(
         "organizer/review.html",
         planning_round=planning_round,
@@ -132,7 +143,7 @@ def review():
         published=published,
         coverage=coverage,
         coverage_charts={session_id: charts.coverage_bars(items) for session_id, items in coverage.items()},
-        seat_charts={view.session.id: charts.seat_chart(view) for view in drafts},
+        seat_charts={view.session.id: _seat_chart_markup(view) for view in drafts},
         timeline=_timeline(drafts),
         timeline_chart_data=charts.timeline(drafts),
         unscheduled=unscheduled,
@@ -157,6 +168,49 @@ def review():
         gap=queue.gap(latest_run) if latest_run else None,
         active=latest_run is not None and latest_run.status in (SolveStatus.QUEUED, SolveStatus.RUNNING),
     )
+
+
+_SEAT_CHARTS: OrderedDict[tuple, str] = (
+    OrderedDict()
+)  # drawn seat charts by everything they show, newest last
+_SEAT_CHARTS_SIZE = 64
+_SEAT_CHARTS_LOCK = threading.Lock()
+
+
+def _seat_chart_markup(view) -> str:
+    """The session's seat chart as SVG markup, drawn once per process for the same seating, words and language.
+
+    It is the costliest part of the review to render (a box with its words per person and round) and stays the
+    same until the draft changes. The key holds everything the chart shows (seats, names, titles, time, venue,
+    language and time zone), so any change draws it anew; nothing in it is particular to the reader."""
+    key = (
+        current_locale(),
+        str(get_timezone()),
+        view.session.id,
+        view.session.rounds,
+        view.slot.starts_at,
+        view.venue.name,
+        tuple(
+            (
+                t.table.id,
+                t.table.position,
+                t.request.title,
+                tuple(tuple((p.id, p.name) for p in people) for people in t.rounds),
+            )
+            for t in view.tables
+        ),
+    )
+    with _SEAT_CHARTS_LOCK:
+        markup = _SEAT_CHARTS.get(key)
+        if markup is not None:
+            _SEAT_CHARTS.move_to_end(key)
+            return markup
+    markup = get_template_attribute("organizer/_charts.html", "seat_chart_svg")(charts.seat_chart(view), view)
+    with _SEAT_CHARTS_LOCK:
+        _SEAT_CHARTS[key] = markup
+        while len(_SEAT_CHARTS) > _SEAT_CHARTS_SIZE:
+            _SEAT_CHARTS.popitem(last=False)
+    return markup
 
 
 def _timeline(views) -> dict:

@@ -115,7 +115,7 @@ def stop(run_id: int):
 @bp.get("/plan/publish")
 def confirm_publish():
     """The step before publishing: what would go out (sessions and the number of mails), and a button to do it."""
-    planning_round = current_round(request.args.get("round", type=int))
+    planning_round = current_round(bounded_id(request.args.get("round")))
     report, refusal = None, None
     if planning_round is None:
         refusal = _("There is no open planning round.")

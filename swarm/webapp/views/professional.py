@@ -187,7 +187,8 @@ def remove_document(document_id: int):
 @bp.route("/availability", methods=["GET", "POST"])
 def availability():
     professional_id = current_user.professional_id
-    slots = frame.slots_open_for_availability(db(), current_user_region(), clock()())
+    region_id = current_user_region()
+    slots = frame.slots_open_for_availability(db(), region_id, clock()())
     answers = service.availability_of(db(), professional_id)
     form = availability_form(slots, answers)
     if form.validate_on_submit():
@@ -200,7 +201,7 @@ def availability():
             flash(_("Your availability has been saved."), "success")
             return redirect(url_for("professional.availability"))
     rows = [(slot, getattr(form, f"slot_{slot.id}")) for slot in slots]
-    questions = request_service.open_questions_per_slot(db(), current_user_region())
+    questions = request_service.open_questions_per_slot(db(), region_id)
     return render_template(
         "professional/availability.html", form=form, rows=rows, questions=questions
     ), status_for(form)
@@ -266,10 +267,10 @@ def invitation_calendar(invitation_id: int):
 
 
 def current_user_region() -> int:
-    professional = service.professional(db(), current_user.professional_id)
-    if professional is None:
+    region_id = service.region_of(db(), current_user.professional_id)
+    if region_id is None:
         abort(404)
-    return professional.region_id
+    return region_id
 
 
 @bp.app_template_global()
