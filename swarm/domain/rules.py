@@ -17,10 +17,17 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 REQUIRED_DOCUMENTS = (DocumentKind.KVK_EXTRACT, DocumentKind.VOG, DocumentKind.LIABILITY_INSURANCE)
 SKILL_LEVELS = (1, 2, 3)
+MAX_ROW_ID = 2**31 - 1  # the largest row id: an integer column of PostgreSQL
 # Three years: longer work is a new project. It also bounds the team instance and the week-by-week page, which
 # grow with the weeks a project spans (a role over 1000-W01..9998-W01 made a 37 MB page).
-MAX_ROW_ID = 2**31 - 1  # the largest row id: an integer column of PostgreSQL
 MAX_ROLE_WEEKS = 156
+
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_character(text: str) -> bool:
+    """A C0 control character or DEL (a line break, a tab, a NUL): what no one-line text may hold."""
+    return _CONTROL_CHARACTER.search(text) is not None
 
 
 def normalise_kvk_number(value: str, field: str = "kvk_number") -> str:

@@ -13,7 +13,7 @@ from swarm.domain import passwords
 from swarm.domain.actors import SYSTEM, Actor
 from swarm.domain.enums import STAFF_ROLES, AuditKind, UserRole
 from swarm.domain.errors import N_, NotAllowed, ValidationError
-from swarm.domain.rules import normalise_email
+from swarm.domain.rules import has_control_character, normalise_email
 from swarm.domain.timeutil import Clock, system_clock
 from swarm.persistence.db import unit_of_work
 from swarm.persistence.models import Municipality, Professional, Region, User
@@ -160,7 +160,7 @@ def record_refused_login(
 def require_plain_name(name: str | None, field: str = "name") -> str:
     """A person's name as mail headers and pages show it: one line, no control characters."""
     cleaned = (name or "").strip()
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+    if has_control_character(cleaned):
         raise ValidationError(field, N_("Use letters, digits and punctuation only (no line breaks)."))
     if len(cleaned) > 200:
         raise ValidationError(field, N_("At most 200 characters."))

@@ -15,7 +15,7 @@ from sqlmodel import Session, delete, select
 from swarm.domain.actors import Actor
 from swarm.domain.enums import AuditKind, PlanningRoundStatus
 from swarm.domain.errors import N_, ValidationError
-from swarm.domain.rules import require_range, require_text
+from swarm.domain.rules import has_control_character, require_range, require_text
 from swarm.domain.timeutil import Clock, slot_code, system_clock, to_local, to_utc
 from swarm.persistence.models import PlanningRound, Region, Slot, SlotVenue, Venue
 from swarm.persistence.models import Session as SwarmSession
@@ -130,7 +130,7 @@ class VenueInput:
 def venue_values(session: Session, region: Region, data: VenueInput, own_id: int | None) -> dict:
     """Every check of a venue before anything is written; the row's values."""
     name = require_text(data.name, "name")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name + data.address + data.online_url):
+    if has_control_character(name + data.address + data.online_url):
         raise ValidationError("name", N_("Use letters, digits and punctuation only (no line breaks)."))
     require_range(data.capacity, "capacity", minimum=1, maximum=10_000)
     require_range(data.tables, "tables", minimum=1, maximum=500)

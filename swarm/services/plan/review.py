@@ -21,7 +21,7 @@ from solver.swarm.model import NEAR_TIE as NEAR_TIE  # re-exported: the policy p
 from swarm.domain.enums import AvailabilityAnswer, PinKind, PlanningRoundStatus, SessionStatus
 from swarm.domain.equality import gini
 from swarm.domain.errors import N_, ValidationError
-from swarm.domain.rules import MAX_ROW_ID
+from swarm.domain.rules import MAX_ROW_ID, has_control_character
 from swarm.persistence.models import (
     Availability,
     Invitation,
@@ -398,7 +398,6 @@ NO_SUCH_PROFESSIONAL = N_(
 )
 SEVERAL_PROFESSIONALS = N_("Several professionals of the region have this name; type their number.")
 _NUMBERED = re.compile(r"\(#?([0-9]+)\)\s*$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _typed_number(text: str) -> int | None:
@@ -454,7 +453,7 @@ def pin_candidates(
     """The region's professionals whose name contains ``query`` (or whose number it is), those available for the
     table's slot first, then the nearest; nothing for an empty query (the field starts empty)."""
     text = query.strip()
-    if not text or _CONTROL.search(text):  # no name holds a control character (the forms refuse them)
+    if not text or has_control_character(text):  # no name holds a control character (the forms refuse them)
         return []
     number = _typed_number(text)
     matches = select(Professional).where(
@@ -506,7 +505,7 @@ def pin_candidates(
 def find_professional(session: Session, region_id: int, text: str) -> Professional:
     """The region's professional a typed pin names: ``Name (#12)`` (a suggestion), a number, or a whole name."""
     typed = text.strip()
-    if _CONTROL.search(typed):
+    if has_control_character(typed):
         raise ValidationError("professional_id", NO_SUCH_PROFESSIONAL)
     number = _typed_number(typed)
     if number is not None:

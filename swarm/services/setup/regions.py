@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 
 from swarm.domain.actors import Actor
 from swarm.domain.errors import N_, NotFound, ValidationError
-from swarm.domain.rules import require_range, require_text
+from swarm.domain.rules import has_control_character, require_range, require_text
 from swarm.persistence.models import Municipality, Place, Region, User, Venue
 from swarm.seed import places as geonames
 from swarm.seed import regions as samples
@@ -46,7 +46,7 @@ PROVINCES = {  # GeoNames first-level codes of the Netherlands
 
 
 def _no_control(value: str, field: str) -> str:
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value or ""):
+    if has_control_character(value or ""):
         raise ValidationError(field, N_("Use letters, digits and punctuation only (no line breaks)."))
     return value
 
