@@ -22,10 +22,10 @@ from joserfc.errors import JoseError
 
 from swarm.config import Config
 from swarm.domain.enums import UserRole
-from swarm.services.people import sso
+from swarm.services.people import accounts, sso
 from swarm.webapp.auth import HOME_BY_ROLE, start_session
 from swarm.webapp.clock import clock
-from swarm.webapp.db import db
+from swarm.webapp.db import db, end_request_transaction, engine
 from swarm.webapp.navigation import safe_next
 
 bp = Blueprint("sso", __name__)
@@ -33,6 +33,7 @@ bp = Blueprint("sso", __name__)
 CLIENT_NAME = "staff"
 CALLBACK_PATH = "/login/sso/callback"  # the redirect URI to register at the provider: SWARM_BASE_URL + this
 NEXT_SESSION_KEY = "sso_next"
+AUDIT_SCOPE = "sso"  # failed sign-ons in the audit log, beside the login form's "login" and the API's "api"
 HTTP_TIMEOUT_SECONDS = 10
 ENDPOINTS_NEEDED = ("authorization_endpoint", "token_endpoint", "jwks_uri")
 
@@ -121,8 +122,15 @@ def _claims_options(metadata: dict) -> dict:
     }
 
 
-def _refuse(message, *, log: str, **values):
+def _refuse(message, *, log: str, reason: str = "", **values):
+    """Back to the login page with ``message``; a refused answer from the provider (``reason`` given) is also a
+    failed login in the audit log (scope ``sso``), as a wrong password is."""
     current_app.logger.warning("Single sign-on refused: %s", log)
+    if reason:
+        end_request_transaction()  # nothing was written; on SQLite the record needs the write lock
+        accounts.record_refused_login(
+            engine(), values.get("email", ""), locked=False, scope=AUDIT_SCOPE, reason=reason, clock=clock()
+        )
     flash(str(message) % values if values else message, "error")
     return redirect(url_for("auth.login"))
 
@@ -151,19 +159,25 @@ def callback():
     try:
         token = client.authorize_access_token(claims_options=_claims_options(_discovery(client)))
     except MismatchingStateError:
-        return _refuse(STALE_ATTEMPT, log="unknown or reused state")
+        return _refuse(STALE_ATTEMPT, log="unknown or reused state", reason="stale_attempt")
     except ProviderError as error:
-        return _refuse(PROVIDER_SAID_NO, log=f"provider answered {error.error}: {error.description}")
+        return _refuse(
+            PROVIDER_SAID_NO,
+            log=f"provider answered {error.error}: {error.description}",
+            reason="provider_refused",
+        )
     except (AuthlibBaseError, JoseError) as error:
-        return _refuse(UNVERIFIED_ANSWER, log=f"ID token not accepted: {error!r}")
+        return _refuse(UNVERIFIED_ANSWER, log=f"ID token not accepted: {error!r}", reason="unverified_answer")
     except (requests.RequestException, ValueError, TypeError, ProviderNotUsable) as problem:
         return _refuse(UNAVAILABLE, log=f"provider not usable: {problem}")
     claims = token.get("userinfo")
     if not claims:
-        return _refuse(UNVERIFIED_ANSWER, log="the provider sent no ID token")
+        return _refuse(UNVERIFIED_ANSWER, log="the provider sent no ID token", reason="unverified_answer")
     try:
         user = sso.sign_in_staff(db(), claims, email_claim=_project().oidc_email_claim, clock=clock())
     except sso.SignOnRefused as refusal:
-        return _refuse(REFUSALS[refusal.reason], log=str(refusal), email=refusal.email)
+        return _refuse(
+            REFUSALS[refusal.reason], log=str(refusal), reason=refusal.reason.value, email=refusal.email
+        )
     start_session(user)
     return redirect(safe_next(wanted_next, url_for(HOME_BY_ROLE[UserRole(user.role)])))

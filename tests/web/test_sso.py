@@ -12,9 +12,10 @@ import requests
 from sqlmodel import func, select
 
 from swarm.config import Config
+from swarm.domain.enums import AuditKind
 from swarm.domain.timeutil import fixed_clock
 from swarm.persistence.db import unit_of_work
-from swarm.persistence.models import User
+from swarm.persistence.models import AuditRecord, User
 from swarm.webapp import create_app
 from tests.web.conftest import login
 from tests.web.oidc import OidcProvider
@@ -89,6 +90,15 @@ def log_out(client) -> None:
         "/logout", data={"csrf_token": csrf_token_from(client.get("/").get_data(as_text=True))}
     )
     assert answer.status_code == 302
+
+
+def failed_sign_ons(engine) -> list[tuple[int | None, dict]]:
+    """The audit log's failed logins of scope ``sso``: (account id or None, facts), oldest first."""
+    with unit_of_work(engine) as session:
+        records = session.exec(
+            select(AuditRecord).where(AuditRecord.kind == AuditKind.LOGIN_FAILED).order_by(AuditRecord.id)
+        ).all()
+        return [(r.subject_id, dict(r.facts)) for r in records if r.facts.get("scope") == "sso"]
 
 
 def with_query(url: str, **changes) -> str:
@@ -200,11 +210,14 @@ def test_logging_out_after_single_sign_on_ends_the_session(client, provider, the
 # --- state and nonce ----------------------------------------------------------------------------------------
 
 
-def test_a_callback_with_another_state_is_refused(client, provider, the_world):
+def test_a_callback_with_another_state_is_refused(client, provider, the_world, engine):
     provider.add_user("organizer", email=the_world.users["organizer_home"].email)
     callback = provider.authorize(start(client).location, "organizer")
     answer = client.get(with_query(callback, state="forged-state-of-an-attacker"))
     refused_with(client, answer, "Deze inlogpoging is verlopen of niet hier begonnen.")
+    assert failed_sign_ons(engine) == [
+        (None, {"scope": "sso", "known_account": False, "reason": "stale_attempt"})
+    ]
 
 
 def test_a_callback_replayed_after_use_or_in_another_browser_is_refused(
@@ -286,6 +299,34 @@ def test_an_inactive_staff_account_is_refused(client, provider, the_world, engin
         session.get(User, organizer.id).active = False
     provider.add_user("organizer", email=organizer.email)
     refused_with(client, sign_on(client, provider, "organizer"), "staat uit")
+    assert failed_sign_ons(engine) == [
+        (organizer.id, {"scope": "sso", "known_account": True, "reason": "inactive"})
+    ]
+
+
+def test_every_refused_answer_of_the_provider_is_a_failed_login_in_the_audit_log(
+    client, provider, the_world, engine
+):
+    provider.add_user("stranger", email="stranger@example.nl")
+    refused_with(client, sign_on(client, provider, "stranger"), "Er is geen medewerkersaccount")
+    refused_with(client, client.get(provider.deny(start(client).location)), "heeft u niet ingelogd")
+    provider.add_user("organizer", email=the_world.users["organizer_home"].email)
+    provider.tampering.nonce = "nonce-of-an-earlier-login"
+    refused_with(client, sign_on(client, provider, "organizer"), "kon niet worden gecontroleerd")
+
+    assert [facts["reason"] for _, facts in failed_sign_ons(engine)] == [
+        "unknown_account",
+        "provider_refused",
+        "unverified_answer",
+    ]
+
+
+def test_a_provider_that_cannot_be_reached_writes_nothing_to_the_audit_log(make_app, the_world, engine):
+    with OidcProvider() as gone:
+        issuer = gone.issuer
+    client = make_app(issuer=issuer).test_client()
+    refused_with(client, start(client), "nu niet beschikbaar")
+    assert failed_sign_ons(engine) == []  # nobody tried to log in: the button found no provider
 
 
 def test_a_missing_or_unverified_email_is_refused(client, provider, the_world):

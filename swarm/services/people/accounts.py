@@ -139,11 +139,17 @@ def region_of_user(session: Session, user: User) -> int | None:
 
 
 def record_refused_login(
-    engine: sa.Engine, email: str, *, locked: bool, scope: str = "login", clock: Clock = system_clock
+    engine: sa.Engine,
+    email: str,
+    *,
+    locked: bool,
+    scope: str = "login",
+    reason: str = "",
+    clock: Clock = system_clock,
 ) -> None:
     """Record a failed login (or, ``locked``, the throttle's lock after too many) in a transaction of its own: the
     refused request itself is rolled back. The record names the account by id when it exists, never the address
-    typed."""
+    typed; ``reason`` says why where the caller knows more than "wrong password" (single sign-on)."""
     with unit_of_work(engine) as session:
         user = session.exec(select(User).where(User.email == (email or "").strip().lower()[:320])).first()
         audit.record(
@@ -153,7 +159,8 @@ def record_refused_login(
             clock=clock,
             region_id=region_of_user(session, user) if user is not None else None,
             subject=("user", user.id) if user is not None else ("", None),
-            facts={"scope": scope, "known_account": user is not None},
+            facts={"scope": scope, "known_account": user is not None}
+            | ({"reason": reason} if reason else {}),
         )
 
 
