@@ -275,11 +275,9 @@ def test_a_decline_its_repair_a_download_and_an_erasure_are_recorded(
 ):
     professional = login_as("professional_home")
     invitation = the_world.invitations["home"]
-    token = csrf_token_from(professional.get("/professional/invitations").get_data(as_text=True))
-    professional.post(
-        f"/professional/invitations/{invitation.id}/respond",
-        data={"csrf_token": token, "response": "decline"},
-    )
+    decline_page = f"/professional/invitations/{invitation.id}/decline"
+    token = csrf_token_from(professional.get(decline_page).get_data(as_text=True))
+    professional.post(decline_page, data={"csrf_token": token, "reason": ""})
     [declined] = records(engine, AuditKind.INVITATION_DECLINED)
     person = the_world.professionals["home"]
     user = the_world.users["professional_home"]

@@ -202,9 +202,23 @@ def test_an_answer_to_a_session_that_has_begun_is_refused_in_dutch_and_changes_n
     token = csrf_token_from(client.get("/professional/invitations").get_data(as_text=True))
     response = client.post(
         f"/professional/invitations/{invitation.id}/respond",
-        data={"csrf_token": token, "response": "decline"},
+        data={"csrf_token": token, "response": "accept"},
     )
     assert "Deze sessie is al begonnen." in client.get(response.headers["Location"]).get_data(as_text=True)
+    with unit_of_work(engine) as session:
+        assert session.get(Invitation, invitation.id).response == "needs-action"
+
+
+def test_a_decline_posted_to_the_answer_buttons_only_asks_first(app, login_as, engine, the_world):
+    invitation = the_world.invitations["home"]
+    client = login_as("professional_home")
+    token = csrf_token_from(client.get("/professional/invitations").get_data(as_text=True))
+    response = client.post(
+        f"/professional/invitations/{invitation.id}/respond",
+        data={"csrf_token": token, "response": "decline"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/professional/invitations/{invitation.id}/decline")
     with unit_of_work(engine) as session:
         assert session.get(Invitation, invitation.id).response == "needs-action"
 

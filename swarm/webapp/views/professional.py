@@ -209,9 +209,12 @@ def availability():
 
 @bp.post("/invitations/<int:invitation_id>/respond")
 def respond(invitation_id: int):
-    """Accept, if need be, or decline; a decline makes the planner repair the session around it."""
+    """Accept or if need be. A decline is asked first, with an optional reason (``decline``): a post asking to
+    decline here changes nothing and lands on that question."""
     if ConfirmForm().validate_on_submit():
         answer = request.form.get("response", "")
+        if answer == "decline":
+            return redirect(url_for("professional.decline", invitation_id=invitation_id))
         try:
             publish.respond_to_invitation(
                 db(), invitation_id, answer, actor=current_user.actor, clock=clock()
