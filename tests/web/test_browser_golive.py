@@ -227,7 +227,9 @@ def _walk(swarm: Installation, stack: ExitStack, browser, expect, today: date, f
             base_url=swarm.url, locale="nl-NL", viewport={"width": 1280, "height": 900}
         )
         stack.callback(context.close)
-        context.set_default_timeout(20_000)
+        # Every click here goes through gunicorn, PostgreSQL and the scheduler and worker processes started above;
+        # with the suite's other xdist process beside them on two cores, a page can take tens of seconds.
+        context.set_default_timeout(45_000)
         page = context.new_page()
         checker.watch(page)
         return page
