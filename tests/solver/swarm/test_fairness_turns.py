@@ -139,3 +139,13 @@ def test_the_decomposed_route_grants_the_turn_valid_and_the_same_every_time(monk
     (session,) = results[0]["sessions"]
     assert session["slot"] == "pm"
     assert "p3" in {p for table in session["tables"] for r in table["rounds"] for p in r}
+
+
+def test_a_turn_granted_is_explained_to_whom_it_was_granted():
+    out = to_document(solve(parse_instance(region(percent=20)), OPTIONS, SolveControl()))
+    why = {i["professional"]: i["reason_details"] for i in out["invitations"]}
+    assert {d["code"]: d["facts"] for d in why["p3"]}["guaranteed_turn"] == {
+        "rounds_waited": 12,
+        "after_rounds": 6,
+    }
+    assert "guaranteed_turn" not in [d["code"] for d in why["p1"]]  # waited 0 rounds
