@@ -126,8 +126,9 @@ class PolicyForm(SwarmForm):
         _l("Guaranteed turn after (planning rounds waited)"),
         validators=[Optional(), NumberRange(1, 100)],
         description=_l(
-            "Someone who fits a question and has waited this many rounds without an invitation is seated, as long "
-            "as the schedule loses little skill match for it. Leave empty to switch the guaranteed turn off."
+            "Someone who fits a question and has waited this many rounds without an invitation is seated, if need "
+            "be by moving a question to another time or venue where they can come, as long as the schedule loses "
+            "little skill match for it. Leave empty to switch the guaranteed turn off."
         ),
     )
     guaranteed_turn_max_skill_percent = IntegerField(
