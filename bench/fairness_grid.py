@@ -150,6 +150,45 @@ def measure(shape: families.FairnessShape, count: int, seed: int, time_limit: fl
     return found
 
 
+def sweep(text: str) -> list[str]:
+    """``W1,W2:P1,P2`` as the policies turn:W:P for every W and P (none for an empty text)."""
+    if not text:
+        return []
+    waits, percents = text.split(":")
+    return [f"turn:{w}:{p}" for w in waits.split(",") for p in percents.split(",")]
+
+
+def on_frontier(point: Measured, others: list[Measured]) -> bool:
+    """Whether no other policy of the shape leaves as few or fewer out for as little or less skill, and
+    fewer or less in one of them."""
+    mine = (point.never_share, _lost(point))
+    for other in others:
+        theirs = (other.never_share, _lost(other))
+        if other is not point and theirs[0] <= mine[0] and theirs[1] <= mine[1] and theirs != mine:
+            return False
+    return True
+
+
+def _lost(m: Measured) -> float:
+    """Skill term lost against the fairness-blind run (0 for that run itself)."""
+    return 0.0 if m.skill_share is None or m.policy == "fairness-blind" else 1 - m.skill_share
+
+
+def frontier_table(results: list[Measured]) -> str:
+    """Per shape, every policy's never-invited share against its skill cost, cheapest first."""
+    rows = []
+    for name in dict.fromkeys(r.shape.name for r in results):
+        at = [r for r in results if r.shape.name == name]
+        for r in sorted(at, key=lambda m: (_lost(m), m.never_share)):
+            rows.append(
+                [name, r.policy, f"{100 * r.never_share:.1f} %", f"{100 * _lost(r):.1f} %", f"{r.gini:.2f}",
+                 "yes" if on_frontier(r, at) else "", "met" if r.met() else ""]
+            )  # fmt: skip
+    return markdown_table(
+        ["shape", "policy", "never invited", "skill term lost", "Gini", "on the frontier", "target"], rows
+    )
+
+
 def parse_policy(text: str) -> dict | None:
     """``none`` or ``turn:W:P`` (seat who fits and waited W rounds when that costs at most P % of the skill term)."""
     if text == "none":
@@ -167,6 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--policies", default="none,turn:4:3", help="comma-separated: none (near ties only) or turn:W:P"
     )
+    parser.add_argument(
+        "--sweep",
+        default="",
+        help="W1,W2:P1,P2 adds turn:W:P for every W and P (the region's frontier: never invited against skill cost)",
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     chosen = {
@@ -174,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         "held-out": [s for s in families.FAIRNESS_SHAPES if s.held_out],
         "all": list(families.FAIRNESS_SHAPES),
     }.get(args.shapes) or [s for s in families.FAIRNESS_SHAPES if s.name in args.shapes.split(",")]
-    policies = args.policies.split(",")
+    policies = args.policies.split(",") + sweep(args.sweep)
+    policies = list(dict.fromkeys(policies))
     load = [os.getloadavg()[0]]
     results = []
     for shape in chosen:
@@ -213,9 +258,11 @@ def main(argv: list[str] | None = None) -> int:
         f"Target (issue 17): Gini <= {MAX_GINI:.2f}, never invited <= {100 * MAX_NEVER:g} % of those who fit in at "
         f"least half the rounds, skill term lost against the fairness-blind run <= {100 * MAX_SKILL_LOSS:g} %."
     )
+    front = frontier_table(results)
     print(text)
     print(goal)
     print("\n".join(summary))
+    print(front)
     if not args.no_write:
         title = f"{SECTION} ({args.shapes} shapes)"
         body = (
@@ -230,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
             "and meet one of its needs) in at least half the rounds; rate = sessions attended / rounds they fit. "
             f"Every schedule checked with tests/solver/swarm_checker.py.\n\n{text}\n\n{goal}\n\n"
             + "\n".join(summary)
-            + "\n"
+            + "\n\nWhat each shape pays (its frontier): never invited against skill term lost, cheapest first; "
+            "`yes` marks the policies no other one beats on both.\n\n" + front + "\n"
         )
         write_section(title, body)
     return 0

@@ -27,7 +27,7 @@ import numpy as np
 
 from solver.control import SolveControl, SolveOptions, run_cp_sat
 from solver.swarm import bound as lp
-from solver.swarm import candidates, evaluate, packing, people, repack, ties
+from solver.swarm import candidates, evaluate, packing, people, repack, ties, turns
 from solver.swarm import model as aggregated
 from solver.swarm.eligibility import Eligibility
 from solver.swarm.evaluate import SessionPlan, Table
@@ -44,6 +44,11 @@ REPACK_SHARE = 0.85  # of the time left then, for the local search over the pack
 # and the seating took all but 0.1-0.2 s of a 10 s solve on the fairness grid's regions, and no session's
 # tie-break ran.
 TIES_RESERVE = 0.25
+# With a guaranteed turn and someone due, the decomposed route also chooses sessions a second time for
+# them (:mod:`solver.swarm.turns`): half the time left after the packing is kept for that pass and the ties,
+# and the pass takes TURNS_SHARE of what is left once people are seated.
+TURNS_RESERVE = 0.5
+TURNS_SHARE = 0.6
 SEAT_KEEP = 20  # candidates per need and table when the chosen sessions are seated
 KEEP = 40  # candidates per need and pair in the decomposed route
 # The sessions' Lagrangian bound runs beside the search up to this many pairs (bench medium: ~1,100
@@ -166,7 +171,8 @@ def _exact(elig, candidate_pairs, staffable, options, control, clock, best: _Bes
         best.offer(_static_sessions(elig, quick), "first schedule")
     if clock.stopped:
         return
-    reserve = clock.left() * TIES_RESERVE if agg.waits() else 0.0  # for the tie-break after it
+    # for the tie-break after it (and the turns that may move tables)
+    reserve = clock.left() * (TURNS_RESERVE if turns.wanted(elig) else TIES_RESERVE if agg.waits() else 0.0)
     result = run_cp_sat(
         agg.model,
         options,
@@ -236,7 +242,10 @@ def _search(elig, pairs, options, control, clock, best: _Best, stages, beside) -
     stages["sessions"] = time.monotonic() - t
     t = time.monotonic()
     # the near ties and guaranteed turns need time after the seating (two small solves per session)
-    reserve = clock.left() * TIES_RESERVE if ties.waiting_people(elig) else 0.0
+    with_turns = turns.wanted(elig)
+    reserve = clock.left() * (
+        TURNS_RESERVE if with_turns else TIES_RESERVE if ties.waiting_people(elig) else 0.0
+    )
     guide = None
     if not clock.stopped:
         hint, guide = repack.search(
@@ -255,8 +264,18 @@ def _search(elig, pairs, options, control, clock, best: _Best, stages, beside) -
     seating = repack.SessionValues(elig, options, _quiet(control), SEAT_KEEP)
     plan = repack.seat(elig, seating, hint, t + clock.share(0.85, reserve), guide)
     stages["people"] = time.monotonic() - t
+    turn_cost, share = 0, None
+    if with_turns and not clock.stopped:
+        t = time.monotonic()
+        share = turns.round_share(elig, plan)  # the turns and near ties together give up at most this
+        deadline = t + clock.share(TURNS_SHARE)
+        plan, turn_cost, granted = turns.choose_sessions(elig, hint, plan, options, _quiet(control), deadline)
+        stages["turns"] = time.monotonic() - t
+        stages["turns_granted"] = float(granted)
     t = time.monotonic()
-    plan, given_up = ties.seat_longest_waits(elig, plan, options, _quiet(control), t + clock.share(0.8))
+    left = None if share is None else share - turn_cost
+    plan, given_up = ties.seat_longest_waits(elig, plan, options, _quiet(control), t + clock.share(0.8), left)
+    given_up += turn_cost
     stages["ties"] = time.monotonic() - t
     t = time.monotonic()
     # the near ties may score up to what their sessions gave up below the schedule so far

@@ -16,6 +16,7 @@ from solver.formats import LIMIT_EPSILON
 from solver.reasons import Reason, Sentences, km
 from solver.swarm.eligibility import NO, Eligibility, Session
 from solver.swarm.evaluate import SessionPlan
+from solver.swarm.model import turn_due
 
 SENTENCES = Sentences()
 sentence = SENTENCES.register
@@ -291,6 +292,11 @@ def _(f):
     return f"{f['count']} recent invitations; {f['more']} of {f['pool']} who could come had more"
 
 
+@sentence("guaranteed_turn")
+def _(f):
+    return f"available in {f['rounds_waited']} rounds since the last invitation: the region's guaranteed turn (after {f['after_rounds']})"
+
+
 def invitations(elig: Eligibility, sessions: list[SessionPlan]) -> list[dict[str, Any]]:
     """Per participant: the needs they cover, distance, availability and fairness rank.
 
@@ -344,6 +350,13 @@ def invitations(elig: Eligibility, sessions: list[SessionPlan]) -> list[dict[str
                     pool=len(pool),
                 )
             )
+            turn = inst.guaranteed_turn
+            if turn is not None and turn_due(inst, p):  # seated while due: the policy's turn
+                why.append(
+                    SENTENCES.reason(
+                        "guaranteed_turn", rounds_waited=person.rounds_waited, after_rounds=turn.after_rounds
+                    )
+                )
             found.append(
                 {
                     "professional": person.id,

@@ -42,6 +42,9 @@ WAIT_CAP = 12
 # which needs the strong bound) removes what the fixed tables rule out: on the fairness simulation's
 # rounds it proves its optimum in 0.4-1.4 s; without presolve it often stopped short of it at 2 s.
 TIE_SECONDS = 2.0
+# The turns' solve with the tables free is the whole model: presolve on it took longer than the second or
+# two it has (no solution at all on shape t4's rounds at 1-1.6 s), so it starts from its hint without.
+MOVE_PARAMETERS = NO_PRESOLVE
 
 
 def wait(inst, p: int) -> int:
@@ -65,6 +68,12 @@ def turn_due(inst, p: int) -> bool:
     a fairness weight above 0 and at least ``after_rounds`` rounds waited."""
     turn = inst.guaranteed_turn
     return bool(turn and inst.weights.fairness and inst.professionals[p].rounds_waited >= turn.after_rounds)
+
+
+def turn_weight(inst, p: int) -> int:
+    """What granting person p's turn weighs among the turns of a round: their wait bonus when they are due
+    (:func:`turn_due`), else 0, so that among those due the longest waits are seated first."""
+    return wait_bonus(inst, p) if turn_due(inst, p) else 0
 
 
 def turn_floor(inst, score: int, skill: int) -> int:
@@ -305,39 +314,56 @@ class AggregatedModel:
                 found.setdefault(p, []).append(y)
         return found
 
-    def to_turns(self, value, floor: int) -> list[cp_model.IntVar] | None:
-        """Turn the solved model into the guaranteed turns' solve: the solution's tables, a score of at
-        least ``floor``, and the most people due a turn seated, then the highest score (lexicographic:
-        one more turn outweighs any score above ``floor``). Returns per due person whether they are
-        seated, or None (model unchanged) when nobody is due or everyone due is already seated."""
+    def to_turns(
+        self, value, floor: int, fix_tables: bool = True
+    ) -> list[tuple[int, cp_model.IntVar]] | None:
+        """Turn the solved model into the guaranteed turns' solve: the solution's tables (or, without
+        ``fix_tables``, any tables), a score of at least ``floor``, and the most people due a turn seated,
+        then the highest score (lexicographic: one more turn outweighs any score above ``floor``; among
+        turns, the longest waits weigh most, :func:`turn_weight`). Returns per due person their weight and
+        whether they are seated, or None (model unchanged) when nobody is due or everyone due is seated."""
         turns = self.turns()
         if not turns or all(any(value(y) for y in ys) for ys in turns.values()):
             return None
         m = self.model
-        self._fix_tables(value)
+        if fix_tables:
+            self._fix_tables(value)
+        else:
+            self._hint_all(value)
         m.add(self.score() >= floor)
         seated = []
+        inst = self.elig.instance
         for p, ys in sorted(turns.items()):
             b = m.new_bool_var(f"turn{p}")
             m.add(sum(ys) >= b)
-            seated.append(b)
+            seated.append((turn_weight(inst, p), b))
             m.add_hint(b, any(value(y) for y in ys))
         # the score of a solution lies in [floor, the first solution's score + its gap]; any weight above
         # that range makes one more turn count for more than any difference of score
         domains = m.proto.variables
         upper = sum(abs(c) * max(abs(d) for d in domains[v.index].domain) for c, v in self.terms)
         upper += abs(self.offset)
-        m.maximize((upper - floor + 1) * sum(seated) + self.score())
+        m.maximize((upper - floor + 1) * sum(w * b for w, b in seated) + self.score())
         return seated
 
-    def _fix_tables(self, value) -> None:
+    def _hint_all(self, value) -> None:
         m = self.model
         m.clear_hints()
         for index in range(len(m.proto.variables)):
             var = m.get_int_var_from_proto_index(index)
             m.add_hint(var, value(var))
+
+    def _fix_tables(self, value) -> None:
+        self._hint_all(value)
         for z in self.z.values():
-            m.add(z == value(z))
+            self.model.add(z == value(z))
+
+    def rebuilt(self) -> AggregatedModel:
+        """The same model built afresh (same pairs and candidates, so the same variable indices: a
+        solution of one reads the other), with none of the tie-break's constraints."""
+        people = self.by_pair()
+        pairs = {key: np.array(people.get(key, []), np.int64) for key in self.z}
+        return build(self.elig, pairs, self.sessions_left)
 
     def to_tie_break(self, value, floor: int) -> bool:
         """Turn the solved model into its tie-break: the solution's tables, a score of at least ``floor``,
@@ -408,29 +434,67 @@ def break_ties(
     own. Only the people change; ``solved``'s bound stays what the bound is read from.
     """
     score = round(solved.solver.objective_value)
-    found = seat_near_ties(agg, solved.solver.value, score, options, control, time_limit)
-    return found if found is not None else (solved.solver.value, score)
+    value = solved.solver.value
+    started = time.monotonic()
+    moved = move_tables_for_turns(agg, value, score, options, control, time_limit / 2)
+    if moved is not None:
+        value = moved
+    time_limit -= time.monotonic() - started
+    found = seat_near_ties(agg, value, score, options, control, time_limit) if time_limit > 0.05 else None
+    if found is not None:
+        return found
+    return value, (score if moved is None else agg.score_of(moved))
 
 
-def seat_near_ties(agg: AggregatedModel, value, score: int, options, control, time_limit: float):
+def move_tables_for_turns(agg: AggregatedModel, value, score: int, options, control, time_limit: float):
+    """The guaranteed turns with the tables free (exact route): the same model, hinted with the solution
+    (``value`` reads it, ``score`` its score), solved for the most people due a turn seated and then the
+    highest score, no lower than the policy's share of the skill term below ``score``. How to read its
+    solution when it seats more people due than ``value`` does, else None (no policy, nobody due left out,
+    a repair, no solution in time, or no more turns found)."""
+    inst = agg.elig.instance
+    if inst.guaranteed_turn is None or inst.previous is not None or time_limit <= 0.05:
+        return None
+    other = agg.rebuilt()
+    seated = other.to_turns(value, turn_floor(inst, score, agg.skill_points(value)), fix_tables=False)
+    if seated is None:
+        return None
+    run = run_cp_sat(
+        other.model, options, control, time_limit=time_limit, stage="ties", parameters=MOVE_PARAMETERS
+    )
+    if not run.has_solution:
+        return None
+    before = sum(turn_weight(inst, p) for p, ys in other.turns().items() if any(value(y) for y in ys))
+    return run.solver.value if sum(w * run.solver.value(b) for w, b in seated) > before else None
+
+
+def seat_near_ties(
+    agg: AggregatedModel, value, score: int, options, control, time_limit: float, at_least: int | None = None
+):
     """The tie-break of a solution (``value`` reads it, ``score`` its score) with its tables fixed:
     first the guaranteed turns (when the instance's policy has them and someone due is not seated), then
-    the most wait bonus among the near ties of what that left. Returns (how to read the values, the
-    lowest score they may have) or None when there was nothing to break or no solve found a solution."""
+    the most wait bonus among the near ties of what that left; never below ``at_least`` when given (what
+    is left of a schedule's allowance when it is shared by its sessions). Returns (how to read the values,
+    the lowest score they may have) or None when there was nothing to break or no solve found a solution."""
     inst = agg.elig.instance
     skill = agg.skill_points(value)
-    floor = near_tie_floor(score, skill)
+    # ``value`` may already lie below ``score`` (its tables moved for turns): no near tie then costs more
+    floor = min(near_tie_floor(score, skill), agg.score_of(value))
+    if at_least is not None:
+        floor = max(floor, min(score, at_least))
     started = time.monotonic()
     if inst.guaranteed_turn is not None:
         lowest = turn_floor(inst, score, skill)
+        if at_least is not None:
+            lowest = max(lowest, min(score, at_least))
         seated = agg.to_turns(value, min(lowest, floor))
         if seated is not None:
             run = run_tie_break(agg, options, control, time_limit)
             if not run.has_solution:
                 return None
-            granted = sum(run.solver.value(b) for b in seated)
+            granted = sum(w * run.solver.value(b) for w, b in seated)
             reached = agg.score_of(run.solver.value)
-            agg.model.add(sum(seated) >= granted)
+            agg.model.add(sum(w * b for w, b in seated) >= granted)
             # the turns may cost up to the policy's share; the near ties then only what is left of theirs
             floor = max(min(lowest, floor), min(reached, floor))
             value = run.solver.value

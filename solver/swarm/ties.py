@@ -31,11 +31,17 @@ def waiting_people(elig: Eligibility) -> bool:
 
 
 def seat_longest_waits(
-    elig: Eligibility, plan: Plan, options: SolveOptions, control: SolveControl, deadline: float
+    elig: Eligibility,
+    plan: Plan,
+    options: SolveOptions,
+    control: SolveControl,
+    deadline: float,
+    allowance: int | None = None,
 ) -> tuple[Plan, int]:
     """``plan`` with each session re-seated among its near ties (while time is left before
-    ``deadline``), and the score that gave up in all."""
-    if not waiting_people(elig):
+    ``deadline``), and the score that gave up in all: never more than ``allowance`` when given (what is
+    left of the round's share after the turns' session choice, :mod:`solver.swarm.turns`)."""
+    if not waiting_people(elig) or (allowance is not None and allowance <= 0):
         return plan, 0
     plan = dict(plan)
     given_up = 0
@@ -45,14 +51,15 @@ def seat_longest_waits(
         if left < 0.05:
             break
         budget = left / (len(order) - i)  # run_tie_break caps it at TIE_SECONDS
-        found = _session_ties(elig, plan, session, options, control, budget)
+        left_over = None if allowance is None else allowance - given_up
+        found = _session_ties(elig, plan, session, options, control, budget, left_over)
         if found is not None:
             plan[session], margin = found
             given_up += margin
     return plan, given_up
 
 
-def _session_ties(elig, plan: Plan, session: Session, options, control, time_limit: float):
+def _session_ties(elig, plan: Plan, session: Session, options, control, time_limit: float, allowance=None):
     """One session's tie-break: its seating and the score it gave up, or None without a solution."""
     inst = elig.instance
     free = free_for(elig, plan, session)
@@ -70,7 +77,8 @@ def _session_ties(elig, plan: Plan, session: Session, options, control, time_lim
         return hinted.get(var.index, 0)
 
     score = agg.score_of(value)
-    found = aggregated.seat_near_ties(agg, value, score, options, control, time_limit)
+    at_least = None if allowance is None else score - max(0, allowance)
+    found = aggregated.seat_near_ties(agg, value, score, options, control, time_limit, at_least)
     if found is None:
         return None
     solution, _ = found

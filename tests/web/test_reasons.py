@@ -28,6 +28,7 @@ INVITATION_CODES = {
     "venue_km",
     "slot_answer",
     "recent_invitations",
+    "guaranteed_turn",
 }
 
 

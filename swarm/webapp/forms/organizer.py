@@ -126,8 +126,9 @@ class PolicyForm(SwarmForm):
         _l("Guaranteed turn after (planning rounds waited)"),
         validators=[Optional(), NumberRange(1, 100)],
         description=_l(
-            "Someone who fits a question and has waited this many rounds without an invitation is seated, as long "
-            "as the schedule loses little skill match for it. Leave empty to switch the guaranteed turn off."
+            "Someone who fits a question and has waited this many rounds without an invitation is seated, if need "
+            "be by moving a question to another time or venue where they can come, as long as the schedule loses "
+            "little skill match for it. Leave empty to switch the guaranteed turn off."
         ),
     )
     guaranteed_turn_max_skill_percent = IntegerField(
@@ -139,10 +140,10 @@ class PolicyForm(SwarmForm):
     )
     # Shown with the guaranteed turn: its measured effect (docs/benchmarks.md, "Equal treatment on every region").
     turn_measured_effect = _l(
-        "Measured on 7 simulated regions it was not tuned on (12 rounds each), against no guaranteed turn: after "
-        "3 rounds at 10 %, the Gini fell by 0.02-0.05 in 5 regions and rose by 0.01 in one; the share never "
-        "invited fell by 2-4 points in two large regions and rose by 1-3 points in two others; 0-5 points more "
-        "skill match was lost. After 4 rounds at 3 % little changed."
+        "Measured on 7 simulated regions it was not tuned on (12 rounds each, on a busy machine), against no "
+        "guaranteed turn: after 3 rounds at 10 %, the Gini fell by 0.03-0.04 in 2 regions, changed by 0.01 or "
+        "less in 4 and rose by 0.03 in one; the share never invited fell by 2 points in one region, rose by 4 "
+        "points in one large region and stayed the same in the others; 0.2-5 points more skill match was lost."
     )
 
 

@@ -256,6 +256,7 @@ def test_every_unscheduled_code_and_clause_is_covered():
         "venue_km",
         "slot_answer",
         "recent_invitations",
+        "guaranteed_turn",
     }
     assert {case.split("/")[0] for case in CASES} == set(SENTENCES) - invitation_codes
     assert {case.split("/")[1] for case in CASES if case.startswith("crowded_out/")} == set(_BLOCKED)
