@@ -69,11 +69,27 @@ class Arrays:
         self.capacity = np.array([p.capacity for p in pros], dtype=np.int32).reshape(
             len(pros), len(instance.weeks)
         )
+        self._runs: list[np.ndarray] = []  # least_capacity's sparse table, made on first use
         self.ids = [p.id for p in pros]
         skills = {role.skill for role in instance.roles}
         self.levels = {
             skill: np.array([p.skills.get(skill, 0) for p in pros], dtype=np.int8) for skill in sorted(skills)
         }
+
+    def least_capacity(self, index: np.ndarray, first: int, last: int) -> np.ndarray:
+        """Each professional in ``index``: their least weekly capacity over weeks first..last.
+
+        A sparse table (the minimum over every run of 2**k weeks) answers it with two lookups, where
+        slicing the span read every week of it for every candidate of every role.
+        """
+        if not self._runs:
+            self._runs.append(self.capacity)
+            while 2 ** len(self._runs) <= self.capacity.shape[1]:
+                prev, half = self._runs[-1], 2 ** (len(self._runs) - 1)
+                self._runs.append(np.minimum(prev[:, :-half], prev[:, half:]))
+        k = (last - first + 1).bit_length() - 1
+        runs = self._runs[k]
+        return np.minimum(runs[index, first], runs[index, last - 2**k + 1])
 
     def distances(self, index: np.ndarray, lat: float, lon: float) -> np.ndarray:
         """The spec's great-circle distance from each professional in ``index`` to (lat, lon)."""
@@ -125,8 +141,7 @@ def _project_pairs(instance: ShellInstance, arrays: Arrays, project):
         role = instance.roles[role_i]
         ok = arrays.levels[role.skill][index] >= role.min_level
         # rule 3 for the role alone: its weekly hours fit every week of its span
-        span = arrays.capacity[index, role.first : role.last + 1]
-        ok &= span.min(axis=1) >= role.hours_per_week
+        ok &= arrays.least_capacity(index, role.first, role.last) >= role.hours_per_week
         if project.budget is not None:  # rule 4 for the role alone
             ok &= arrays.rate[index] * role.hours <= project.budget
         chosen = index[ok]

@@ -252,10 +252,14 @@ class ClusterSearch(ProjectSearch):
         programme managers, both busy elsewhere), and those projects then need other people in turn, so
         the neighbourhood follows that chain: breadth first, the projects that hold (in overlapping
         weeks) a professional of a member's priced choice or of its roles' LINKED_ALTERNATIVES best
-        candidates by priced value (which matter where the multipliers leave ties), up to LINKED_PROJECTS;
-        when a project's shortfall stays large, the neighbourhood doubles up to LINKED_PROJECTS_MAX. Each
-        neighbourhood is solved exactly (CP-SAT) over its roles' best candidates plus its members' priced
-        choices. Sweeps repeat while one improves; a neighbourhood is solved once.
+        candidates by priced value (which matter where the multipliers leave ties), up to LINKED_PROJECTS.
+        Each neighbourhood is solved exactly (CP-SAT) over its roles' best candidates plus its members'
+        priced choices, once. Sweeps repeat while one improves; when a sweep finds nothing, the next takes
+        neighbourhoods twice as large (up to LINKED_PROJECTS_MAX) for the projects still at least
+        LINKED_GROW_SHORTFALL below their priced choice, and after an improvement it starts small again.
+        (Growing right away for every project with a large shortfall spent most of the time on few
+        neighbourhoods of 50-100 projects: regional large 101, 2-6 s each for 2-115 k, against 0.1-0.3 s
+        and 60-380 k for those of 25.)
         """
         tried: set[tuple[int, ...]] = set()
         wanted = [list(chosen) for _, chosen in priced]  # per project: pairs whose holders it needs
@@ -268,31 +272,30 @@ class ClusterSearch(ProjectSearch):
         def shortfall(j: int) -> float:
             return priced[j][0] - (float(adjusted[self.chosen[j]].sum()) if self.chosen[j] else 0.0)
 
-        improved = True
-        while improved and time.monotonic() < deadline:
+        size = LINKED_PROJECTS
+        while time.monotonic() < deadline:
             improved = False
+            # larger neighbourhoods only for projects still far below their priced choice
+            least = LINKED_MIN_SHORTFALL if size == LINKED_PROJECTS else LINKED_GROW_SHORTFALL
             order = sorted(range(len(priced)), key=lambda j: (-shortfall(j), j))
             for j in order:
                 if time.monotonic() >= deadline or stop():
                     return
-                if shortfall(j) < LINKED_MIN_SHORTFALL:
-                    break
-                size = LINKED_PROJECTS
-                while True:
-                    group = self.linked(j, wanted, size)
-                    key = tuple(sorted(group))
-                    if key not in tried:
-                        tried.add(key)
-                        extra = [i for k in group for i in priced[k][1]]
-                        improved |= self.solve_cluster(group, seed, extra, LINKED_CANDIDATES, deadline)
-                    # a large shortfall left (typically a role left empty) may need a longer chain
-                    if (
-                        shortfall(j) < LINKED_GROW_SHORTFALL
-                        or len(group) < size
-                        or size >= LINKED_PROJECTS_MAX
-                    ):
-                        break
-                    size *= 2
+                if shortfall(j) < least:
+                    break  # sorted by shortfall: the rest is below it as well
+                group = self.linked(j, wanted, size)
+                key = tuple(sorted(group))
+                if key not in tried:
+                    tried.add(key)
+                    extra = [i for k in group for i in priced[k][1]]
+                    improved |= self.solve_cluster(group, seed, extra, LINKED_CANDIDATES, deadline)
+            if improved:
+                size = LINKED_PROJECTS  # the plan changed: the small neighbourhoods first again
+            elif size >= LINKED_PROJECTS_MAX:
+                return
+            else:
+                # a large shortfall left (typically a role left empty) may need a longer chain
+                size = min(2 * size, LINKED_PROJECTS_MAX)
 
     def linked(self, j: int, wanted: list[list[int]], size: int) -> list[int]:
         """Project j and, breadth first, the projects holding what members want (``wanted``)."""
@@ -318,12 +321,14 @@ class ClusterSearch(ProjectSearch):
         return False
 
 
-# A linked neighbourhood (run_linked): this many projects at first, doubled up to the maximum while the
-# starting project is still at least LINKED_GROW_SHORTFALL below its priced choice; each role with its
-# best LINKED_CANDIDATES candidates by value; only projects at least LINKED_MIN_SHORTFALL below their
-# priced choice start one. Large benchmark, 20 s from the same plan (seeds 1 / 2 / 3): 15 projects
-# +98 k / - / +100 k, 25 +107 k / +408 k / +109 k, 40 +94 k / +403 k / +105 k, 60 +80 k / - / +77 k;
-# 30 or 12 candidates instead of 20 and twice the effort did no better.
+# A linked neighbourhood (run_linked): this many projects at first, doubled up to the maximum in the
+# sweeps after one that found nothing, for projects still at least LINKED_GROW_SHORTFALL below their priced
+# choice; each role with its best LINKED_CANDIDATES candidates by value; only projects at least
+# LINKED_MIN_SHORTFALL below their priced choice start one. Large benchmark, 20 s from the same plan (seeds
+# 1 / 2 / 3): 15 projects +98 k / - / +100 k, 25 +107 k / +408 k / +109 k, 40 +94 k / +403 k / +105 k, 60
+# +80 k / - / +77 k; 30 or 12 candidates instead of 20 and twice the effort did no better. Regional large
+# 101, 20 s from the same plan (load 9): 15 projects +3.65 M, 25 +4.58 M, 40 +2.72 M; effort 0.25 / 0.5 /
+# 1.0 +4.59 M / +4.58 M / +4.54 M.
 LINKED_PROJECTS = 25
 LINKED_PROJECTS_MAX = 100
 LINKED_GROW_SHORTFALL = 10_000
@@ -340,29 +345,35 @@ CLUSTER_EFFORT = 0.5
 def _exact(
     search: ProjectSearch, idx: np.ndarray, hint: set[int], seed: int, deadline: float | None = None
 ) -> list[int] | None:
-    """The best choice among candidates ``idx`` given the remaining hours (all hard rules)."""
+    """The best choice among candidates ``idx`` given the remaining hours (all hard rules).
+
+    The model is written with few Python steps per candidate (a neighbourhood of the large instances has
+    about 800 candidates and is solved in a tenth of a second, so building it counted as much as solving).
+    """
     from ortools.sat.python import cp_model
 
     cands = search.cands
     roles = cands.role[idx]
+    pros = cands.pro[idx]
     # a pair whose role's hours do not fit the professional's remaining hours alone can never be chosen
-    fits = np.array(
-        [
-            search.remaining[p, search.first[r] : search.last[r] + 1].min() >= search.weekly[r]
-            for p, r in zip(cands.pro[idx].tolist(), roles.tolist(), strict=True)
-        ],
-        dtype=bool,
-    )
+    fits = np.zeros(len(idx), dtype=bool)
+    for role in np.unique(roles).tolist():
+        at = np.flatnonzero(roles == role)
+        span = search.remaining[pros[at], search.first[role] : search.last[role] + 1]
+        fits[at] = span.min(axis=1) >= search.weekly[role]
     forced = set(search.forced.values())
     idx = idx[fits | np.isin(idx, list(forced))]
+    members_idx = idx.tolist()
+    role_of = cands.role[idx].tolist()
+    pro_of = cands.pro[idx].tolist()
+    project_of = [search.instance.roles[r].project for r in role_of]
     model = cp_model.CpModel()
-    x = {int(i): model.new_bool_var("") for i in idx.tolist()}
+    variables = [model.new_bool_var("") for _ in members_idx]
+    x = dict(zip(members_idx, variables, strict=True))
     groups: dict[tuple[str, int, int], list[int]] = defaultdict(list)
-    for i in x:
-        role = int(cands.role[i])
-        project = search.instance.roles[role].project
+    for i, role, pro, project in zip(members_idx, role_of, pro_of, project_of, strict=True):
         groups[("role", role, 0)].append(i)
-        groups[("project", int(cands.pro[i]), project)].append(i)
+        groups[("project", pro, project)].append(i)
         groups[("budget", project, 0)].append(i)
         if i in forced:
             model.add(x[i] == 1)
@@ -373,16 +384,24 @@ def _exact(
         elif (budget := search.instance.projects[a].budget) is not None:
             model.add(sum(int(search.cost[i]) * x[i] for i in members) <= budget)
     by_pro: dict[int, list[int]] = defaultdict(list)
-    for i in x:
-        by_pro[int(cands.pro[i])].append(i)
+    for k, pro in enumerate(pro_of):
+        by_pro[pro].append(k)
+    first_of = search.first[role_of].tolist()
+    last_of = search.last[role_of].tolist()
+    hours_of = search.weekly[role_of].tolist()
     weeks = np.arange(len(search.instance.weeks))
-    for pro, members in by_pro.items():
-        if len(members) == 1:
+    for pro, ks in by_pro.items():
+        if len(ks) == 1:
             continue  # it fits alone (above)
-        held = cands.role[members]
-        hours = search.weekly[held]
-        running = (search.first[held][:, None] <= weeks) & (weeks <= search.last[held][:, None])
         room = search.remaining[pro]
+        lo, hi = min(first_of[k] for k in ks), max(last_of[k] for k in ks)
+        if sum(hours_of[k] for k in ks) <= room[lo : hi + 1].min():
+            continue  # all of them together fit every week
+        members = [members_idx[k] for k in ks]
+        hours = np.array([hours_of[k] for k in ks], dtype=np.int64)
+        running = (np.array([first_of[k] for k in ks])[:, None] <= weeks) & (
+            weeks <= np.array([last_of[k] for k in ks])[:, None]
+        )
         tightest: dict[bytes, int] = {}  # the running pairs of an overloaded week -> least room
         for week in np.flatnonzero(hours @ running > room).tolist():
             key = running[:, week].tobytes()
@@ -391,9 +410,13 @@ def _exact(
             sel = np.frombuffer(key, dtype=bool)
             terms = [x[i] for i, on in zip(members, sel.tolist(), strict=True) if on]
             model.add(cp_model.LinearExpr.weighted_sum(terms, hours[sel].tolist()) <= hours_left)
-    model.maximize(cp_model.LinearExpr.weighted_sum(list(x.values()), search.objective[list(x)].tolist()))
-    for i, var in x.items():
-        model.add_hint(var, i in hint)
+    # the objective (maximised) and the hint, written into the model directly: variable k has index k
+    proto = model.proto
+    proto.objective.vars.extend(range(len(variables)))
+    proto.objective.coeffs.extend((-search.objective[idx]).tolist())
+    proto.objective.scaling_factor = -1.0
+    proto.solution_hint.vars.extend(range(len(variables)))
+    proto.solution_hint.values.extend([int(i in hint) for i in members_idx])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
@@ -402,4 +425,5 @@ def _exact(
         solver.parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return [i for i, var in x.items() if solver.boolean_value(var)]
+    values = [solver.boolean_value(var) for var in variables]
+    return [i for i, on in zip(members_idx, values, strict=True) if on]

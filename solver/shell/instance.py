@@ -7,6 +7,7 @@ docs/solver-shell.md.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -118,10 +119,14 @@ class ShellInstance:
     gone_penalty: int = 0
     role_index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     professional_index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # how long parse_instance took: the plan document takes about as long again, and both count against
+    # a caller's time limit (solve.py keeps that much back)
+    parse_seconds: float = field(default=0.0, compare=False, repr=False)
 
 
 def parse_instance(document: Any) -> ShellInstance:
     """Validate a ``shell-instance/1`` document; raises :class:`solver.formats.InvalidInstance`."""
+    started = time.perf_counter()
     root = At()
     doc, ident = read_header(document, SHELL_INSTANCE)
 
@@ -174,7 +179,13 @@ def parse_instance(document: Any) -> ShellInstance:
     )
     pins = _pins(instance, doc.get("pins"), root.key("pins"))
     previous, gone = _previous(instance, doc.get("previous"), root.key("previous"))
-    return replace(instance, pins=pins, previous=previous, gone_penalty=gone)
+    return replace(
+        instance,
+        pins=pins,
+        previous=previous,
+        gone_penalty=gone,
+        parse_seconds=time.perf_counter() - started,
+    )
 
 
 def _pins(instance: ShellInstance, raw: Any, at: At) -> tuple[Pair, ...]:

@@ -1,7 +1,8 @@
 """Subgradient steps on the capacity multipliers, for instances where the master LP is too slow.
 
-Each step moves y against the overload of the projects' current choices (Polyak step towards the
-incumbent's score) and re-prices only the projects that have a candidate whose multipliers changed.
+Each step moves y against the overload of the projects' current choices (Polyak step towards a target
+that stays as far below the best bound as the given target was below the first) and re-prices only the
+projects that have a candidate whose multipliers changed.
 Every L(y) along the way is a valid bound (bound.py); the lowest is kept.
 """
 
@@ -84,6 +85,7 @@ def subgradient(
     lists = {r: role_list(r) for r in range(len(instance.roles))}
     choices = [choose(j) for j in range(len(instance.projects))]
     best = start
+    below = max(start.bound - target, 1.0)
     scale, stalled = STEP_START, 0
     direction = np.zeros((n_pros, n_weeks))
     while time.monotonic() < deadline and not stop() and scale > STEP_MINIMUM:
@@ -108,7 +110,9 @@ def subgradient(
         norm = float((direction**2).sum())
         if norm == 0:
             break
-        step = scale * max(bound - target, 1.0) / norm
+        # the target keeps its distance below the best bound: a fixed one can lie above the optimum (an
+        # incumbent close to the bound), and the steps then shrink to nothing before the bound gets there
+        step = scale * max(bound - (best.bound - below), 1.0) / norm
         new_y = np.where(moving, np.maximum(0.0, y - step * direction), y)
         changed = np.flatnonzero((new_y != y).any(axis=1))
         y = new_y

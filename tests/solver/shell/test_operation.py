@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -67,6 +68,19 @@ def test_the_time_limit_is_honoured():
     result = solve(inst, SolveOptions(time_limit=2, workers=1))
     assert time.monotonic() - started < 2 + 10  # generous: the machine is shared
     assert result.bound is None or result.bound >= result.score
+
+
+def test_a_slow_parse_is_kept_back_for_the_document():
+    inst = generated(8, professionals=2000, projects=120, weeks=26)
+    assert inst.parse_seconds > 0
+    slow = replace(inst, parse_seconds=5.0)  # as on a busy machine: the document will take as long
+    assert slow == inst
+    quick = solve(inst, SolveOptions(time_limit=10, workers=1))
+    kept_back = solve(slow, SolveOptions(time_limit=10, workers=1))
+    assert quick.stats["best_stage"] != "greedy"
+    # 10 s less twice the parse time leaves no time to search: the greedy plan, still valid
+    assert kept_back.stats["best_stage"] == "greedy" and kept_back.solve_seconds < 10
+    assert not plan_problems(slow, kept_back.pairs)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
