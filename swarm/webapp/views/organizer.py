@@ -130,11 +130,6 @@ def review():
         )
         for item in result.get("unscheduled", [])
     ]
-    pin_forms = {
-        table.request.id: PinForm(prefix=f"pin{table.request.id}", data={"request_id": table.request.id})
-        for view in drafts
-        for table in view.tables
-    }
     coverage = review_service.coverages(db(), drafts)
     return render_template(
         "organizer/review.html",
@@ -150,7 +145,7 @@ def review():
         result=result,
         result_run=result_run,
         pins=review_service.pins_of_round(db(), planning_round.id) if planning_round else [],
-        pin_forms=pin_forms,
+        pin_form=PinForm(prefix="pin"),  # the words and limits of the pin forms the template writes per table
         unpin_form=UnpinForm(),
         confirm=ConfirmForm(),
         solve_form=SolveForm(
