@@ -27,7 +27,6 @@ from swarm.domain.enums import (
     AvailabilityAnswer,
     FeedOwner,
     PinKind,
-    RoundPhase,
     SessionStatus,
     SolveStatus,
     UserRole,
@@ -115,20 +114,22 @@ def review():
     )
     drafts = [view for view in views if view.session.status == SessionStatus.DRAFT]
     published = [view for view in views if view.session.status == SessionStatus.PUBLISHED]
-    if drafts and publish_service.draft_is_stale(db(), planning_round.id):
+    runs = queue.solve_runs_of_round(db(), planning_round.id) if planning_round else []
+    if drafts and publish_service.draft_is_stale(
+        db(), planning_round.id, drafts=[view.session for view in drafts], runs=runs
+    ):
         # a decline was repaired after it was made: solve again
         flash(_(publish_service.STALE_DRAFT), "error")
-    runs = queue.solve_runs_of_round(db(), planning_round.id) if planning_round else []
     latest_run = runs[0] if runs else None  # the round is the organizer's region's (current_round)
     result_run = next((run for run in runs if run.result), None)
     result = result_run.result if result_run else {}
-    titles = {r.id: r.title for r, _m in request_service.requests_of_region(db(), current_user.region_id)}
+    left_out = result.get("unscheduled", [])
+    titles = request_service.request_titles(
+        db(), current_user.region_id, {_request_id(item.get("request")) for item in left_out}
+    )
     unscheduled = [
-        (
-            titles.get(_request_id(item.get("request")), item.get("request")),
-            unscheduled_text(item),
-        )
-        for item in result.get("unscheduled", [])
+        (titles.get(_request_id(item.get("request")), item.get("request")), unscheduled_text(item))
+        for item in left_out
     ]
     coverage = review_service.coverages(db(), drafts)
     return render_template(
@@ -154,11 +155,7 @@ def review():
                 "time_limit": (planning_round.time_limit_seconds if planning_round else None) or 30,
             }
         ),
-        other_rounds=[
-            summary
-            for summary in rounds.rounds_of_region(db(), current_user.region_id, now=now())
-            if summary.phase != RoundPhase.CLOSED
-        ],
+        other_rounds=rounds.rounds_to_plan(db(), current_user.region_id, now=now()),
         latest_run=latest_run,
         gap=queue.gap(latest_run) if latest_run else None,
         active=latest_run is not None and latest_run.status in (SolveStatus.QUEUED, SolveStatus.RUNNING),
