@@ -138,7 +138,11 @@ def review():
         drafts=drafts,
         published=published,
         coverage=coverage,
-        coverage_charts={session_id: charts.coverage_bars(items) for session_id, items in coverage.items()},
+        coverage_charts={
+            view.session.id: _coverage_chart_markup(view, coverage[view.session.id])
+            for view in drafts
+            if coverage[view.session.id]
+        },
         seat_charts={view.session.id: _seat_chart_markup(view) for view in drafts},
         timeline=_timeline(drafts),
         timeline_chart_data=charts.timeline(drafts),
@@ -162,20 +166,34 @@ def review():
     )
 
 
-_SEAT_CHARTS: OrderedDict[tuple, str] = (
-    OrderedDict()
-)  # drawn seat charts by everything they show, newest last
-_SEAT_CHARTS_SIZE = 64
-_SEAT_CHARTS_LOCK = threading.Lock()
+_CHARTS: OrderedDict[tuple, str] = OrderedDict()  # drawn charts by everything they show, newest last
+_CHARTS_SIZE = 128
+_CHARTS_LOCK = threading.Lock()
+
+
+def _drawn(key: tuple, macro: str, *args) -> str:
+    """A chart's SVG markup from organizer/_charts.html's ``macro``, drawn once per process for the same ``key``.
+
+    The review's charts stay the same until the draft changes, and drawing them (a box or bar with its words per
+    person, round or need) is much of the page's cost. The key holds everything the chart shows, so any change draws
+    it anew; nothing in a chart is particular to the reader."""
+    with _CHARTS_LOCK:
+        markup = _CHARTS.get(key)
+        if markup is not None:
+            _CHARTS.move_to_end(key)
+            return markup
+    markup = get_template_attribute("organizer/_charts.html", macro)(*args)
+    with _CHARTS_LOCK:
+        _CHARTS[key] = markup
+        while len(_CHARTS) > _CHARTS_SIZE:
+            _CHARTS.popitem(last=False)
+    return markup
 
 
 def _seat_chart_markup(view) -> str:
-    """The session's seat chart as SVG markup, drawn once per process for the same seating, words and language.
-
-    It is the costliest part of the review to render (a box with its words per person and round) and stays the
-    same until the draft changes. The key holds everything the chart shows (seats, names, titles, time, venue,
-    language and time zone), so any change draws it anew; nothing in it is particular to the reader."""
+    """The session's seat chart: seats, names, titles, time, venue, in the reader's language and time zone."""
     key = (
+        "seats",
         current_locale(),
         str(get_timezone()),
         view.session.id,
@@ -192,17 +210,29 @@ def _seat_chart_markup(view) -> str:
             for t in view.tables
         ),
     )
-    with _SEAT_CHARTS_LOCK:
-        markup = _SEAT_CHARTS.get(key)
-        if markup is not None:
-            _SEAT_CHARTS.move_to_end(key)
-            return markup
-    markup = get_template_attribute("organizer/_charts.html", "seat_chart_svg")(charts.seat_chart(view), view)
-    with _SEAT_CHARTS_LOCK:
-        _SEAT_CHARTS[key] = markup
-        while len(_SEAT_CHARTS) > _SEAT_CHARTS_SIZE:
-            _SEAT_CHARTS.popitem(last=False)
-    return markup
+    return _drawn(key, "seat_chart_svg", charts.seat_chart(view), view)
+
+
+def _coverage_chart_markup(view, items: list[dict]) -> str:
+    """The session's coverage chart: per table and need, the title, the skill's name, what is asked and present."""
+    key = (
+        "coverage",
+        current_locale(),
+        view.session.id,
+        tuple(
+            (
+                c["table"].request.title,
+                c["skill"].code,
+                c["skill"].name_nl,
+                c["skill"].name_en,
+                c["need"].count,
+                c["fewest"],
+                c["ok"],
+            )
+            for c in items
+        ),
+    )
+    return _drawn(key, "coverage_chart", charts.coverage_bars(items), view)
 
 
 def _timeline(views) -> dict:
