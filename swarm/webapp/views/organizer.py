@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -145,14 +146,12 @@ def review():
         },
         seat_charts={view.session.id: _seat_chart_markup(view) for view in drafts},
         timeline=_timeline(drafts),
-        timeline_chart_data=charts.timeline(drafts),
+        timeline_chart=_timeline_chart_markup(drafts) if drafts else "",
         unscheduled=unscheduled,
         result=result,
         result_run=result_run,
         pins=review_service.pins_of_round(db(), planning_round.id) if planning_round else [],
         pin_form=PinForm(prefix="pin"),  # the words and limits of the pin forms the template writes per table
-        unpin_form=UnpinForm(),
-        confirm=ConfirmForm(),
         solve_form=SolveForm(
             data={
                 "round_id": planning_round.id if planning_round else "",
@@ -171,18 +170,18 @@ _CHARTS_SIZE = 128
 _CHARTS_LOCK = threading.Lock()
 
 
-def _drawn(key: tuple, macro: str, *args) -> str:
+def _drawn(key: tuple, macro: str, arguments: Callable[[], tuple]) -> str:
     """A chart's SVG markup from organizer/_charts.html's ``macro``, drawn once per process for the same ``key``.
 
     The review's charts stay the same until the draft changes, and drawing them (a box or bar with its words per
     person, round or need) is much of the page's cost. The key holds everything the chart shows, so any change draws
-    it anew; nothing in a chart is particular to the reader."""
+    it anew; nothing in a chart is particular to the reader. ``arguments`` gives the macro's, only when drawing."""
     with _CHARTS_LOCK:
         markup = _CHARTS.get(key)
         if markup is not None:
             _CHARTS.move_to_end(key)
             return markup
-    markup = get_template_attribute("organizer/_charts.html", macro)(*args)
+    markup = get_template_attribute("organizer/_charts.html", macro)(*arguments())
     with _CHARTS_LOCK:
         _CHARTS[key] = markup
         while len(_CHARTS) > _CHARTS_SIZE:
@@ -210,7 +209,7 @@ def _seat_chart_markup(view) -> str:
             for t in view.tables
         ),
     )
-    return _drawn(key, "seat_chart_svg", charts.seat_chart(view), view)
+    return _drawn(key, "seat_chart_svg", lambda: (charts.seat_chart(view), view))
 
 
 def _coverage_chart_markup(view, items: list[dict]) -> str:
@@ -232,7 +231,31 @@ def _coverage_chart_markup(view, items: list[dict]) -> str:
             for c in items
         ),
     )
-    return _drawn(key, "coverage_chart", charts.coverage_bars(items), view)
+    return _drawn(key, "coverage_chart", lambda: (charts.coverage_bars(items), view))
+
+
+def _timeline_chart_markup(views) -> str:
+    """The draft's timeline chart: each session's time, venue, titles and seats taken, in the reader's language and
+    time zone."""
+    key = (
+        "timeline",
+        current_locale(),
+        str(get_timezone()),
+        tuple(
+            (
+                view.session.id,
+                view.slot.id,
+                view.slot.starts_at,
+                view.slot.ends_at,
+                view.venue.id,
+                view.venue.name,
+                tuple(t.request.title for t in view.tables),
+                charts.seated_and_seats(view),
+            )
+            for view in views
+        ),
+    )
+    return _drawn(key, "timeline_chart", lambda: (charts.timeline(views),))
 
 
 def _timeline(views) -> dict:
