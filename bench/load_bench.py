@@ -4,6 +4,7 @@
     python -m bench.load_bench --seconds 30 --write "After"   # and write that section of docs/benchmarks.md
     python -m bench.load_bench --keep-db               # keep the database and print its URL ...
     python -m bench.load_bench --database URL          # ... and measure against it again (no seed, no solve)
+    python -m bench.load_bench --database URL --in-process 40   # CPU a request in this process, no HTTP
 
 As production runs it: a fresh PostgreSQL database on ``--postgres`` (default the tests' server on 127.0.0.1:5432)
 migrated with ``swarm db upgrade``, the demo region seeded with ``swarm seed --professionals 2000``, its round
@@ -16,6 +17,10 @@ follow each other in the same run, so their ratios compare like with like on a s
 The load generator runs on the same machine as gunicorn and PostgreSQL and costs CPU of its own: its CPU seconds
 are printed beside those of gunicorn's workers, with the load average before and after. A request counts as an
 error when it raises (time-out ``--timeout``) or answers anything but 200.
+
+``--in-process N`` measures instead the CPU a request of each page costs when served in this one process through
+Flask's test client, N requests after each other (after three to warm up): no gunicorn, no HTTP, no clients'
+threads beside it. On a shared machine it moves far less between runs than the CPU per request under load.
 """
 
 from __future__ import annotations
@@ -255,6 +260,13 @@ def run(args: argparse.Namespace) -> int:
     }
     env.pop("SWARM_DATABASE_URL", None)
     url = args.database or prepare_database(args.postgres, args.professionals, args.plan_seconds, env)
+    if args.in_process:
+        try:
+            print(in_process(url, args.in_process))
+        finally:
+            if not args.database and not args.keep_db:
+                drop_database(args.postgres, url)
+        return 0
     env["SWARM_DATABASE_URL"] = url
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -298,6 +310,41 @@ def run(args: argparse.Namespace) -> int:
     if args.write:
         write_section(f"Pages under load: {args.write}", report)
     return 0
+
+
+def in_process(url: str, requests_each: int) -> str:
+    """CPU seconds a request of each page in this process (Flask's test client), with the load average."""
+    os.environ.update(
+        SWARM_DATABASE_URL=url, SWARM_SECRET_KEY=secrets.token_urlsafe(32), SWARM_BASE_URL="http://127.0.0.1"
+    )
+    from swarm.webapp import create_app  # here: the load run itself never imports the app
+
+    app = create_app()
+    load_before = load_average()
+    figures = []
+    for name, path, email in (
+        ("home", "/", None),
+        ("availability", "/professional/availability", PROFESSIONAL),
+        ("review", "/organizer/review", ORGANIZER),
+    ):
+        client = app.test_client()
+        if email is not None:
+            form = client.get("/login").get_data(as_text=True)
+            token = VALUE.search(CSRF.search(form).group(0)).group(1)
+            data = {"csrf_token": token, "email": email, "password": PASSWORD}
+            if client.post("/login", data=data).status_code != 302:
+                sys.exit(f"login of {email} refused")
+        for _ in range(3):
+            if client.get(path).status_code != 200:
+                sys.exit(f"{path} does not answer 200")
+        began = time.process_time()
+        for _ in range(requests_each):
+            client.get(path)
+        figures.append(f"{name} {(time.process_time() - began) / requests_each * 1000:.1f} ms")
+    return (
+        f"In-process CPU a request ({requests_each} requests each, Flask's test client): {', '.join(figures)}. "
+        f"{today()}; {machine()}; load average {load_before} before, {load_average()} after."
+    )
 
 
 def render(pages, sizes, args, wall, server_cpu, own_cpu, load_before, load_after) -> str:
@@ -361,6 +408,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="measure against this prepared database (from --keep-db)")
     parser.add_argument("--keep-db", action="store_true", help="keep the new database for later runs")
     parser.add_argument("--write", metavar="LABEL", help="write the section 'Pages under load: LABEL'")
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="N",
+        help="instead: CPU a request, N requests a page in this process",
+    )
     return run(parser.parse_args(argv))
 
 

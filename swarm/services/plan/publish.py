@@ -17,6 +17,7 @@ out-of-date draft and says to solve again; the review page and the repair's noti
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -144,24 +145,33 @@ def preview_publish(
         savepoint.rollback()
 
 
-def draft_is_stale(session: Session, planning_round_id: int) -> bool:
+def draft_is_stale(
+    session: Session,
+    planning_round_id: int,
+    *,
+    drafts: list[SwarmSession] | None = None,
+    runs: Sequence[SolveRun] = (),
+) -> bool:
     """Whether the round's draft was made before the published schedule or a decline changed (False: no draft).
 
     A solved draft carries the ``basis`` of its instance snapshot; a draft imported from a file (no run) is
-    compared by time: anything published, changed, cancelled or declined after it was stored.
+    compared by time: anything published, changed, cancelled or declined after it was stored. A caller that has
+    read the round's draft sessions (all of them) or some of its solve runs already gives them, and they are not
+    read again.
     """
-    drafts = _sessions(session, planning_round_id, SessionStatus.DRAFT)
+    if drafts is None:
+        drafts = _sessions(session, planning_round_id, SessionStatus.DRAFT)
     if not drafts:
         return False
-    run = (
-        session.exec(
+    drafts = sorted(drafts, key=lambda draft: draft.id)
+    run_id = drafts[0].solve_run_id
+    run = next((known for known in runs if known.id == run_id), None) if run_id is not None else None
+    if run is None and run_id is not None:
+        run = session.exec(
             select(SolveRun)
             .options(defer(SolveRun.input), defer(SolveRun.result))  # type: ignore[arg-type]
-            .where(SolveRun.id == drafts[0].solve_run_id)
+            .where(SolveRun.id == run_id)
         ).first()
-        if drafts[0].solve_run_id is not None
-        else None
-    )
     basis = (run.parameters or {}).get("basis") if run is not None else None
     if basis is not None:
         return basis != schedule_basis(session, planning_round_id)

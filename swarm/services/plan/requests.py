@@ -389,6 +389,20 @@ def requests_of_region(session: Session, region_id: int) -> list[tuple[SwarmRequ
     return list(rows.all())
 
 
+def request_titles(session: Session, region_id: int, request_ids) -> dict[int, str]:
+    """The titles of these requests of the region, by id (others are left out)."""
+    ids = [i for i in request_ids if i is not None]
+    if not ids:
+        return {}
+    return dict(
+        session.exec(
+            select(SwarmRequest.id, SwarmRequest.title)
+            .join(Municipality, Municipality.id == SwarmRequest.municipality_id)
+            .where(Municipality.region_id == region_id, SwarmRequest.id.in_(ids))
+        ).all()
+    )
+
+
 def request_details(session: Session, request_id: int) -> dict:
     """Everything the request's page shows besides the schedule: needs, candidate slots, venues, exclusions."""
     needs = session.exec(

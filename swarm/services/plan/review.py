@@ -43,11 +43,20 @@ from swarm.services.lookup import get, region_professionals
 from swarm.services.plan.history import standing_invitations
 
 
+@dataclass(frozen=True, slots=True)
+class Seated:
+    """A professional at a table: their number and name, all that a schedule shows of them (read as two columns,
+    not as the whole professional: a draft seats a hundred people or more, each in several rounds)."""
+
+    id: int
+    name: str
+
+
 @dataclass
 class TableView:
     table: SessionTable
     request: SwarmRequest
-    rounds: list[list[Professional]]
+    rounds: list[list[Seated]]
 
     @property
     def same_every_round(self) -> bool:
@@ -92,14 +101,18 @@ def _session_views(session: Session, rows) -> list[SessionView]:
         .order_by(SessionTable.session_id, SessionTable.position)
     ):
         tables[table.session_id].append((table, swarm_request))
-    seats: dict[int, list[tuple[Seat, Professional]]] = {i: [] for i in ids}
-    for seat, person in session.exec(
-        select(Seat, Professional)
+    seats: dict[int, list[tuple[int, int, Seated]]] = {i: [] for i in ids}  # (table id, round, person)
+    people: dict[int, Seated] = {}  # one Seated per person, however often they sit
+    for session_id, table_id, round_number, person_id, name in session.exec(
+        select(Seat.session_id, Seat.table_id, Seat.round, Professional.id, Professional.name)
         .join(Professional, Professional.id == Seat.professional_id)
         .where(Seat.session_id.in_(ids))
         .order_by(Seat.session_id, Seat.id)
     ):
-        seats[seat.session_id].append((seat, person))
+        person = people.get(person_id)
+        if person is None:
+            person = people[person_id] = Seated(person_id, name)
+        seats[session_id].append((table_id, round_number, person))
     invitations: dict[int, list[tuple[Invitation, Professional]]] = {i: [] for i in ids}
     for invitation, person in session.exec(
         select(Invitation, Professional)
@@ -121,16 +134,16 @@ def _session_view(
     slot: Slot,
     venue: Venue,
     tables: list[tuple[SessionTable, SwarmRequest]],
-    seats: list[tuple[Seat, Professional]],
+    seats: list[tuple[int, int, Seated]],
     invitations: list[tuple[Invitation, Professional]],
 ) -> SessionView:
-    at_table: dict[int, list[list[Professional]]] = {
+    at_table: dict[int, list[list[Seated]]] = {
         table.id: [[] for _ in range(scheduled.rounds)] for table, _request in tables
     }
-    for seat, person in seats:
-        rounds = at_table.get(seat.table_id)
-        if rounds is not None and 1 <= seat.round <= scheduled.rounds:
-            rounds[seat.round - 1].append(person)
+    for table_id, round_number, person in seats:
+        rounds = at_table.get(table_id)
+        if rounds is not None and 1 <= round_number <= scheduled.rounds:
+            rounds[round_number - 1].append(person)
     table_views = []
     for table, swarm_request in tables:
         for people in at_table[table.id]:

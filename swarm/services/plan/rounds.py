@@ -536,6 +536,23 @@ def rounds_of_region(session: Session, region_id: int, *, now: datetime) -> list
     ]
 
 
+@dataclass(frozen=True)
+class RoundToPlan:
+    planning_round: PlanningRound
+    phase: str
+
+
+def rounds_to_plan(session: Session, region_id: int, *, now: datetime) -> list[RoundToPlan]:
+    """The region's rounds that are not closed, newest first, with their phase: the review's list of rounds, in one
+    query (``rounds_of_region`` counts slots and requests besides, which the list does not show)."""
+    rounds = session.exec(
+        select(PlanningRound)
+        .where(PlanningRound.region_id == region_id, PlanningRound.status != PlanningRoundStatus.CLOSED)
+        .order_by(PlanningRound.sequence.desc())
+    )
+    return [RoundToPlan(r, round_phase(r.status, r.availability_deadline, now).value) for r in rounds]
+
+
 def round_numbered(session: Session, region_id: int, sequence: int) -> PlanningRound:
     """The region's round with this number (1 for its first)."""
     planning_round = session.exec(

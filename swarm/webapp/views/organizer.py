@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -27,7 +28,6 @@ from swarm.domain.enums import (
     AvailabilityAnswer,
     FeedOwner,
     PinKind,
-    RoundPhase,
     SessionStatus,
     SolveStatus,
     UserRole,
@@ -115,26 +115,23 @@ def review():
     )
     drafts = [view for view in views if view.session.status == SessionStatus.DRAFT]
     published = [view for view in views if view.session.status == SessionStatus.PUBLISHED]
-    if drafts and publish_service.draft_is_stale(db(), planning_round.id):
+    runs = queue.solve_runs_of_round(db(), planning_round.id) if planning_round else []
+    if drafts and publish_service.draft_is_stale(
+        db(), planning_round.id, drafts=[view.session for view in drafts], runs=runs
+    ):
         # a decline was repaired after it was made: solve again
         flash(_(publish_service.STALE_DRAFT), "error")
-    runs = queue.solve_runs_of_round(db(), planning_round.id) if planning_round else []
     latest_run = runs[0] if runs else None  # the round is the organizer's region's (current_round)
     result_run = next((run for run in runs if run.result), None)
     result = result_run.result if result_run else {}
-    titles = {r.id: r.title for r, _m in request_service.requests_of_region(db(), current_user.region_id)}
+    left_out = result.get("unscheduled", [])
+    titles = request_service.request_titles(
+        db(), current_user.region_id, {_request_id(item.get("request")) for item in left_out}
+    )
     unscheduled = [
-        (
-            titles.get(_request_id(item.get("request")), item.get("request")),
-            unscheduled_text(item),
-        )
-        for item in result.get("unscheduled", [])
+        (titles.get(_request_id(item.get("request")), item.get("request")), unscheduled_text(item))
+        for item in left_out
     ]
-    pin_forms = {
-        table.request.id: PinForm(prefix=f"pin{table.request.id}", data={"request_id": table.request.id})
-        for view in drafts
-        for table in view.tables
-    }
     coverage = review_service.coverages(db(), drafts)
     return render_template(
         "organizer/review.html",
@@ -142,48 +139,60 @@ def review():
         drafts=drafts,
         published=published,
         coverage=coverage,
-        coverage_charts={session_id: charts.coverage_bars(items) for session_id, items in coverage.items()},
+        coverage_charts={
+            view.session.id: _coverage_chart_markup(view, coverage[view.session.id])
+            for view in drafts
+            if coverage[view.session.id]
+        },
         seat_charts={view.session.id: _seat_chart_markup(view) for view in drafts},
         timeline=_timeline(drafts),
-        timeline_chart_data=charts.timeline(drafts),
+        timeline_chart=_timeline_chart_markup(drafts) if drafts else "",
         unscheduled=unscheduled,
         result=result,
         result_run=result_run,
         pins=review_service.pins_of_round(db(), planning_round.id) if planning_round else [],
-        pin_forms=pin_forms,
-        unpin_form=UnpinForm(),
-        confirm=ConfirmForm(),
+        pin_form=PinForm(prefix="pin"),  # the words and limits of the pin forms the template writes per table
         solve_form=SolveForm(
             data={
                 "round_id": planning_round.id if planning_round else "",
                 "time_limit": (planning_round.time_limit_seconds if planning_round else None) or 30,
             }
         ),
-        other_rounds=[
-            summary
-            for summary in rounds.rounds_of_region(db(), current_user.region_id, now=now())
-            if summary.phase != RoundPhase.CLOSED
-        ],
+        other_rounds=rounds.rounds_to_plan(db(), current_user.region_id, now=now()),
         latest_run=latest_run,
         gap=queue.gap(latest_run) if latest_run else None,
         active=latest_run is not None and latest_run.status in (SolveStatus.QUEUED, SolveStatus.RUNNING),
     )
 
 
-_SEAT_CHARTS: OrderedDict[tuple, str] = (
-    OrderedDict()
-)  # drawn seat charts by everything they show, newest last
-_SEAT_CHARTS_SIZE = 64
-_SEAT_CHARTS_LOCK = threading.Lock()
+_CHARTS: OrderedDict[tuple, str] = OrderedDict()  # drawn charts by everything they show, newest last
+_CHARTS_SIZE = 128
+_CHARTS_LOCK = threading.Lock()
+
+
+def _drawn(key: tuple, macro: str, arguments: Callable[[], tuple]) -> str:
+    """A chart's SVG markup from organizer/_charts.html's ``macro``, drawn once per process for the same ``key``.
+
+    The review's charts stay the same until the draft changes, and drawing them (a box or bar with its words per
+    person, round or need) is much of the page's cost. The key holds everything the chart shows, so any change draws
+    it anew; nothing in a chart is particular to the reader. ``arguments`` gives the macro's, only when drawing."""
+    with _CHARTS_LOCK:
+        markup = _CHARTS.get(key)
+        if markup is not None:
+            _CHARTS.move_to_end(key)
+            return markup
+    markup = get_template_attribute("organizer/_charts.html", macro)(*arguments())
+    with _CHARTS_LOCK:
+        _CHARTS[key] = markup
+        while len(_CHARTS) > _CHARTS_SIZE:
+            _CHARTS.popitem(last=False)
+    return markup
 
 
 def _seat_chart_markup(view) -> str:
-    """The session's seat chart as SVG markup, drawn once per process for the same seating, words and language.
-
-    It is the costliest part of the review to render (a box with its words per person and round) and stays the
-    same until the draft changes. The key holds everything the chart shows (seats, names, titles, time, venue,
-    language and time zone), so any change draws it anew; nothing in it is particular to the reader."""
+    """The session's seat chart: seats, names, titles, time, venue, in the reader's language and time zone."""
     key = (
+        "seats",
         current_locale(),
         str(get_timezone()),
         view.session.id,
@@ -200,17 +209,53 @@ def _seat_chart_markup(view) -> str:
             for t in view.tables
         ),
     )
-    with _SEAT_CHARTS_LOCK:
-        markup = _SEAT_CHARTS.get(key)
-        if markup is not None:
-            _SEAT_CHARTS.move_to_end(key)
-            return markup
-    markup = get_template_attribute("organizer/_charts.html", "seat_chart_svg")(charts.seat_chart(view), view)
-    with _SEAT_CHARTS_LOCK:
-        _SEAT_CHARTS[key] = markup
-        while len(_SEAT_CHARTS) > _SEAT_CHARTS_SIZE:
-            _SEAT_CHARTS.popitem(last=False)
-    return markup
+    return _drawn(key, "seat_chart_svg", lambda: (charts.seat_chart(view), view))
+
+
+def _coverage_chart_markup(view, items: list[dict]) -> str:
+    """The session's coverage chart: per table and need, the title, the skill's name, what is asked and present."""
+    key = (
+        "coverage",
+        current_locale(),
+        view.session.id,
+        tuple(
+            (
+                c["table"].request.title,
+                c["skill"].code,
+                c["skill"].name_nl,
+                c["skill"].name_en,
+                c["need"].count,
+                c["fewest"],
+                c["ok"],
+            )
+            for c in items
+        ),
+    )
+    return _drawn(key, "coverage_chart", lambda: (charts.coverage_bars(items), view))
+
+
+def _timeline_chart_markup(views) -> str:
+    """The draft's timeline chart: each session's time, venue, titles and seats taken, in the reader's language and
+    time zone."""
+    key = (
+        "timeline",
+        current_locale(),
+        str(get_timezone()),
+        tuple(
+            (
+                view.session.id,
+                view.slot.id,
+                view.slot.starts_at,
+                view.slot.ends_at,
+                view.venue.id,
+                view.venue.name,
+                tuple(t.request.title for t in view.tables),
+                charts.seated_and_seats(view),
+            )
+            for view in views
+        ),
+    )
+    return _drawn(key, "timeline_chart", lambda: (charts.timeline(views),))
 
 
 def _timeline(views) -> dict:
