@@ -202,6 +202,8 @@ def _decomposed(elig, pairs, staffable, tables, options, control, clock, best: _
     prices: dict[int, float] = {}
     if not clock.stopped:
         found, prices = lp.tables_lp(elig, clock.share(0.15), staffable, tables)
+        if found is None:  # the LP found nothing in its share (a loaded machine): a bound without it
+            found = lp.requests_bound(elig, staffable, tables)
         best.tighten(found, "bound")
     stages["bound"] = time.monotonic() - t
     beside = None

@@ -234,3 +234,16 @@ def test_beside_the_search_it_runs_in_a_process_that_ends_when_closed():
     found = beside.close()
     assert isinstance(found, int)
     assert not beside.running
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(instance_doc=swarm_instances(**TINY))
+def test_the_bound_without_an_lp_holds_against_brute_force_and_lies_above_the_tables_lp(instance_doc):
+    assume(candidate_count(instance_doc) <= MAX_CANDIDATES)
+    optimum, witness = brute_force_optimum(instance_doc)
+    elig, staffable, _, tables = _start(instance_doc)
+    quick = bound.requests_bound(elig, staffable, tables)
+    assert quick >= optimum, f"bound {quick} < optimum {optimum}: {witness}"
+    assert bound.requests_bound(elig, staffable) == quick  # the tables' bounds computed afresh
+    tables_lp, _ = bound.tables_lp(elig, 10, staffable, tables)
+    assert tables_lp is None or quick >= tables_lp
