@@ -142,18 +142,19 @@ def measure(
     )
 
 
-def offline_bound(path: Path, size: str, seed: int, instance: dict) -> list[Outcome]:
+def offline_bound(path: Path, size: str, seed: int, instance: dict, family: str = "bench") -> list[Outcome]:
     """The certified bounds bench/swarm_lp_bound.py found for this very instance, as bound-only peers."""
     from bench.swarm_lp_bound import digest
 
     stored = read_json(path) if path.exists() else {}
     outcomes = []
-    found = stored.get(f"{size}-{seed}")
+    prefix = "" if family == "bench" else f"{family}-"
+    found = stored.get(f"{prefix}{size}-{seed}")
     if found is not None and found.get("digest") == digest(instance):
         note = (f"the LP relaxation over every eligible person, {found['lp_status'].lower()} after "
                 f"{found['solve_seconds']:,.0f} s of HiGHS dual simplex ({found['measured']}), certified from its duals")  # fmt: skip
         outcomes.append(Outcome(size, "lp-offline", None, found["bound"], "bound only", found["build_seconds"] + found["solve_seconds"], 0.0, [], note))  # fmt: skip
-    found = stored.get(f"{size}-{seed}-sessions")
+    found = stored.get(f"{prefix}{size}-{seed}-sessions")
     if found is not None and found.get("digest") == digest(instance):
         note = (f"the engine's sessions bound given {found['solve_seconds']:,.0f} s instead of the time limit "
                 f"({found['lp_status']}, {found['measured']})")  # fmt: skip
@@ -308,8 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                 outcomes.append(outcome)
                 print(f"{size:6} {method:7} score={outcome.score} bound={outcome.bound} {outcome.wall:.1f}s "
                       f"{outcome.peak_mb:.0f}MB {outcome.note} {outcome.problems[:3]}", file=sys.stderr, flush=True)  # fmt: skip
-            if args.offline_bounds and args.family == "bench":
-                outcomes += offline_bound(args.offline_bounds, size, args.seed, instance)
+            if args.offline_bounds:
+                outcomes += offline_bound(args.offline_bounds, size, args.seed, instance, args.family)
     text = table(outcomes)
     print(text)
     problems = [f"- {o.size} {o.method}: {p}" for o in outcomes for p in o.problems[:5]]

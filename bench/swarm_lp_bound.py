@@ -30,12 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import families
 from bench.common import machine, read_json, today, write_json_atomic
 from bench.swarm_instances import SIZES, swarm_instance
 from solver.swarm.eligibility import Eligibility
 from solver.swarm.instance import parse_instance
 
 RESULTS = Path(__file__).parent / "results" / "swarm_lp_bounds.json"
+GENERATORS = {"bench": swarm_instance, "regional": families.swarm_instance}
 
 
 class Rows:
@@ -258,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         "--time-limit", type=float, default=1800.0, help="seconds of dual simplex per instance"
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--family", choices=sorted(GENERATORS), default="bench", help="bench/families.py")
     parser.add_argument(
         "--method",
         choices=("lp", "sessions"),
@@ -284,18 +287,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         parser.error(f"--seeds: whole numbers separated by commas, not {args.seeds!r}")
     results = read_json(args.out) if args.out.exists() else {}
+    make = GENERATORS[args.family]
+    prefix = "" if args.family == "bench" else f"{args.family}-"
     for size in sizes:
         for seed in seeds:
             if args.method == "sessions":
-                found = solve_sessions(
-                    swarm_instance(size, seed), args.time_limit, args.target, args.target_gap
-                )
-                results[f"{size}-{seed}-sessions"] = found
+                found = solve_sessions(make(size, seed), args.time_limit, args.target, args.target_gap)
+                results[f"{prefix}{size}-{seed}-sessions"] = found
                 print(f"{size}-{seed}: sessions bound {found['bound']:,} ({found['lp_status']}, "
                       f"{found['solve_seconds']} s)", flush=True)  # fmt: skip
             else:
-                found = solve(swarm_instance(size, seed), args.time_limit)
-                results[f"{size}-{seed}"] = found
+                found = solve(make(size, seed), args.time_limit)
+                results[f"{prefix}{size}-{seed}"] = found
                 print(f"{size}-{seed}: bound {found['bound']:,} ({found['lp_status']}, {found['columns']:,} columns, "
                       f"{found['rows']:,} rows, {found['solve_seconds']} s)", flush=True)  # fmt: skip
             args.out.parent.mkdir(parents=True, exist_ok=True)

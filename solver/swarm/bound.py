@@ -79,6 +79,28 @@ def tables_lp(
     return value, {r: max(0.0, row.dual_value()) for r, row in lp.request_rows.items()}
 
 
+def requests_bound(
+    elig: Eligibility,
+    pairs: list[tuple[int, Session]],
+    tables: dict[tuple[int, Session], tuple[float, float]] | None = None,
+) -> int:
+    """A bound in no time, for when the tables LP finds nothing in its share (a loaded machine): each
+    request held at most once, at its best table's own bound (:func:`table_bound`), or not at all.
+
+    Valid by the argument of the tables LP without its session rows: a schedule's score is the sum
+    over its tables of what each table adds, each at most its table bound, one table per request."""
+    best: dict[int, float] = {}
+    for r, session in pairs:
+        value = (
+            max(tables[r, session])
+            if tables and (r, session) in tables
+            else max(table_bound(elig, r, session))
+        )
+        best[r] = max(best.get(r, 0.0), value)
+    total = sum(best.values())
+    return math.floor(total + 1e-6 * max(1.0, abs(total)))
+
+
 def table_bound(
     elig: Eligibility, r: int, session: Session, people: np.ndarray | None = None
 ) -> tuple[float, float]:

@@ -410,9 +410,12 @@ def seat(
         free = free_for(elig, plan, session)
         if hint is not None:
             hint = {r: {p: n for p, n in seats.items() if free[p]} for r, seats in hint.items()}
-        found = values._solve(session, requests, free, hint=hint, time_limit=budget)
-        if found is None:
-            found = values._solve(session, requests, free, held=False, hint=hint, time_limit=budget)
+        found = None
+        # past the deadline (a loaded machine) by hand at once: the rotation after it needs the time
+        if time.monotonic() < deadline:
+            found = values._solve(session, requests, free, hint=hint, time_limit=budget)
+            if found is None and time.monotonic() < deadline:
+                found = values._solve(session, requests, free, held=False, hint=hint, time_limit=budget)
         if found is not None and found >= current.get(session, found):
             plan[session] = values.plans.pop((session, at[session]))
             current[session] = found

@@ -51,6 +51,10 @@ IDLE_STEPS = 3  # subgradient steps without a lower bound before the step is hal
 MIN_STEP = 1 / 64  # and the search ends when it is this small
 TARGET_GAP = 0.03  # without a known score, steps aim this far below the best bound
 SOLVE_TIME = 5.0  # seconds at most per LP solve, so that a stop is heard soon
+# Prices on people's max_sessions too: the regional family has 90 % of its people at max_sessions 1,
+# and a session LP otherwise counts the same best people in every session.
+PERSON_PRICES = True
+PARTIAL_EVERY = 10  # session LPs solved within a pass before the selection is run again for a bound
 
 
 class SessionLp:
@@ -95,6 +99,10 @@ class SessionLp:
                     row = self.need[r][i] = solver.Constraint(0, self.inf)
                     row.SetCoefficient(self.z[r], -need.min * rounds)
         self.named = np.zeros(elig.n, bool)
+        self.y: dict[int, Any] = {}  # pywraplp variables of the people by name
+        self.person_price = np.zeros(
+            elig.n
+        )  # each attendance here pays its person's price (see SessionBound)
         chosen = [pick(elig, r, session, self.eligible[r], keep) for r in requests]
         self._add_people(np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64))
         self.objective = solver.Objective()
@@ -102,16 +110,19 @@ class SessionLp:
         self.solved: tuple[dict[int, float], float] | None = None  # prizes and value of the last solve
         self.reduced: dict[int, float] = {}
         self.shares: dict[int, float] = {}
+        self.solved_prices = self.person_price.copy()  # the person prices of the last solve
+        self.attend_reduced: dict[int, float] = {}
+        self.attends: dict[int, float] = {}
 
     def _add_people(self, people: np.ndarray) -> None:
         solver, rounds, elig = self.solver, self.elig.rounds, self.elig
         inf = self.inf
         for p in people.tolist():
             self.named[p] = True
-            y = solver.NumVar(0, 1, "")
+            y = self.y[p] = solver.NumVar(0, 1, "")
             plain = solver.NumVar(0, rounds, "")
-            if self.cost[p]:
-                solver.Objective().SetCoefficient(y, -float(self.cost[p]))
+            if self.cost[p] + self.person_price[p]:
+                solver.Objective().SetCoefficient(y, -float(self.cost[p] + self.person_price[p]))
             self.capacity.SetCoefficient(y, 1)
             self.pool.SetCoefficient(plain, -1)
             balance = solver.Constraint(0, 0)
@@ -140,12 +151,19 @@ class SessionLp:
                         link.SetCoefficient(x, -1)
                         link.SetCoefficient(other, 1)
 
-    def value(self, prizes: dict[int, float], time_limit: float) -> float | None:
+    def value(
+        self, prizes: dict[int, float], time_limit: float, person_price: np.ndarray | None = None
+    ) -> float | None:
         """An upper bound on the session's score when table r earns ``prizes[r]`` instead of its
-        ``w.scheduled × priority`` (the LP's table shares go to :attr:`shares`); None if no LP
-        finished in time."""
+        ``w.scheduled × priority`` and each person who attends pays ``person_price`` on top of their
+        cost (the LP's table shares go to :attr:`shares`, attendances to :attr:`attends`); None if no
+        LP finished in time."""
         for r, prize in prizes.items():
             self.objective.SetCoefficient(self.z[r], prize)
+        if person_price is not None:
+            self.person_price = np.asarray(person_price, float)
+        for p, y in self.y.items():
+            self.objective.SetCoefficient(y, -float(self.cost[p] + self.person_price[p]))
         deadline = time.monotonic() + time_limit
         for attempt in range(RESOLVES + 1):
             left = deadline - time.monotonic()
@@ -159,20 +177,32 @@ class SessionLp:
                 self.solved = (dict(prizes), self.objective.Value() + extra)
                 self.reduced = {r: z.reduced_cost() for r, z in self.z.items()}
                 self.shares = {r: z.solution_value() for r, z in self.z.items()}
+                self.solved_prices = self.person_price.copy()
+                self.attend_reduced = {p: y.reduced_cost() for p, y in self.y.items()}
+                self.attends = {p: y.solution_value() for p, y in self.y.items()}
                 return self.solved[1]
             self._add_people(best)
         return None
 
-    def stale(self, prizes: dict[int, float]) -> float | None:
-        """A bound at other prizes from the last solve's duals, without solving: they stay feasible
-        for the dual LP, and only the tables' reduced values ``z`` move with the prizes (weak duality:
-        each column at its upper bound 1 adds its reduced value where it is positive)."""
+    def stale(self, prizes: dict[int, float], person_price: np.ndarray | None = None) -> float | None:
+        """A bound at other prizes (and person prices) from the last solve's duals, without solving:
+        they stay feasible for the dual LP, and only the reduced values of the tables ``z`` and of the
+        named people's attendance ``y`` move (weak duality: each column at its upper bound 1 adds its
+        reduced value where it is positive). A person priced in (not by name) adds at most what their
+        price fell by (their gain rises by that, and the pricing adds gains)."""
         if self.solved is None:
             return None
         before, value = self.solved
         for r, prize in prizes.items():
             reduced = self.reduced[r]
             value += max(0.0, reduced + prize - before[r]) - max(0.0, reduced)
+        if person_price is not None:
+            fell = self.solved_prices - np.asarray(person_price, float)  # > 0: the price fell
+            for p, reduced in self.attend_reduced.items():
+                value += max(0.0, reduced + fell[p]) - max(0.0, reduced)
+            others = self.anyone.copy()
+            others[list(self.attend_reduced)] = False
+            value += float(np.maximum(fell[others], 0.0).sum())
         return value
 
     def _priced(self) -> tuple[float, np.ndarray]:
@@ -195,7 +225,7 @@ class SessionLp:
             offered = np.column_stack([d] + [d - self.w_repeat] * (rounds - 1))
             merged = np.concatenate([units[ok], offered], axis=1)
             units[ok] = -np.sort(-merged, axis=1)[:, :rounds]
-        gain = units.sum(axis=1) - self.cost[people] - self.capacity.dual_value()
+        gain = units.sum(axis=1) - self.cost[people] - self.person_price[people] - self.capacity.dual_value()
         positive = np.flatnonzero(gain > 1e-9)
         if len(positive) == 0:
             return 0.0, people[:0]
@@ -258,6 +288,10 @@ class SessionBound:
         inst = elig.instance
         self.scheduled = {r: float(inst.weights.scheduled * inst.requests[r].priority) for r in self.requests}
         self.lps: dict[Session, SessionLp] = {}
+        # a price per person on "at most max_sessions sessions" (dualised too; zero until the sessions
+        # the selection takes seat someone more often than that)
+        self.person_price = np.zeros(elig.n)
+        self.limit = np.asarray(elig.max_sessions, float)
         self.best: int | None = None
         self.history: list[tuple[float, int]] = []  # (seconds into the search, bound) per pass
 
@@ -274,39 +308,58 @@ class SessionBound:
         a level ``target_gap`` below the best bound); ``improved`` hears each lower bound."""
         started = time.monotonic()
         step_scale, idle = 1.0, 0
-        while True:
-            found = self._evaluate(deadline)
-            if found is None:
-                break
-            value, bound_value, usage = found
-            self.history.append((round(time.monotonic() - started, 2), value))
+        passes_best: int | None = None  # the lowest bound at the end of a pass (sizes the steps)
+
+        def partial(value: int) -> None:  # a bound from within a pass (see _evaluate)
             if self.best is None or value < self.best:
-                self.best, idle = value, 0
+                self.best = value
                 if improved is not None:
                     improved(value)
+
+        while True:
+            found = self._evaluate(deadline, partial)
+            if found is None:
+                break
+            value, bound_value, usage, attends = found
+            self.history.append((round(time.monotonic() - started, 2), value))
+            partial(value)
+            if passes_best is None or value < passes_best:
+                passes_best, idle = value, 0
             else:
                 idle += 1
                 if idle % IDLE_STEPS == 0:
                     step_scale /= 2
                     if step_scale < MIN_STEP:
                         break
-            # a subgradient of the dualised rows "Σ_σ z[r,σ] ≤ 1" at the sessions selected
+            # a subgradient of the dualised rows "Σ_σ z[r,σ] ≤ 1" and "Σ_σ y[p,σ] ≤ max_sessions"
+            # at the sessions selected (people priced in, not by name, count as not attending)
             gradient = {r: 1.0 - usage.get(r, 0.0) for r in self.requests}
-            norm = sum(g * g for g in gradient.values())
+            person_gradient = self.limit - attends
+            moving = (self.person_price > 0) | (person_gradient < 0)  # the others stay at 0
+            norm = sum(g * g for g in gradient.values()) + float((person_gradient[moving] ** 2).sum())
             if norm < 1e-9:
                 break
-            known = target() if target is not None else self.best - target_gap * abs(self.best)
+            best = self.best if self.best is not None else value  # partial(value) set it
+            known = target() if target is not None else best - target_gap * abs(best)
             gap = bound_value - known
             step = step_scale * max(gap, 1.0) / norm
             self.prices = {r: max(0.0, self.prices[r] - step * gradient[r]) for r in self.requests}
+            if PERSON_PRICES:
+                self.person_price = np.where(
+                    moving, np.maximum(0.0, self.person_price - step * person_gradient), 0.0
+                )
         return self.best
 
-    def _evaluate(self, deadline: float) -> tuple[int, float, dict[int, float]] | None:
+    def _evaluate(
+        self, deadline: float, partial: Callable[[int], None] | None = None
+    ) -> tuple[int, float, dict[int, float], np.ndarray] | None:
         """The bound at the current prices and how much each request is used where it is reached.
 
         Every session's value is a bound: the tables' own bounds, or an earlier LP's duals, or its LP
         solved at these prices. Only the sessions the selection takes are solved, again until the
-        selection takes only solved ones (or time runs out: the bound then still holds)."""
+        selection takes only solved ones (or time runs out: the bound then still holds). Every
+        selection on the way is a bound too (its values are), and goes to ``partial``: on instances
+        whose first pass takes longer than the solve (bench large) that is the bound the engine gets."""
         values, fresh = {}, set()
         prizes = {
             session: {r: self.scheduled[r] - self.prices[r] for r in requests}
@@ -315,7 +368,9 @@ class SessionBound:
         for session in self.by_session:
             values[session] = self._cheap(session, prizes[session])
             lp = self.lps.get(session)
-            stale = lp.stale(prizes[session]) if lp is not None else None  # None: never solved
+            stale = (
+                lp.stale(prizes[session], self.person_price) if lp is not None else None
+            )  # None: never solved
             if stale is not None:
                 values[session] = min(values[session], stale)
         while True:
@@ -323,31 +378,43 @@ class SessionBound:
             if found is None:
                 return None
             selected, chosen = found
+            if partial is not None:
+                partial(_rounded(self._priced_total() + selected))
             todo = sorted((s for s in chosen if s not in fresh), key=lambda s: -values[s])
             if not todo or time.monotonic() >= deadline:
                 break
-            for session in todo:
+            for i, session in enumerate(todo):
+                if partial is not None and i and i % PARTIAL_EVERY == 0:
+                    break  # select again with the values solved so far: a bound on the way
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
                 if session not in self.lps:
                     self.lps[session] = SessionLp(self.elig, session, self.by_session[session], KEEP)
-                solved = self.lps[session].value(prizes[session], min(left, SOLVE_TIME))
+                solved = self.lps[session].value(prizes[session], min(left, SOLVE_TIME), self.person_price)
                 if solved is not None:
                     values[session] = min(values[session], solved)
                 fresh.add(session)  # solved, or its LP failed: its bound stays what it was
-        bound_value = sum(self.prices.values()) + selected
-        value = math.floor(bound_value + 1e-6 * max(1.0, abs(bound_value)))  # LP tolerances only loosen it
+        bound_value = self._priced_total() + selected
+        value = _rounded(bound_value)
         usage: dict[int, float] = defaultdict(float)
+        attends = np.zeros(self.elig.n)
         for session in chosen:
             lp = self.lps.get(session)
             if lp is not None and lp.solved is not None:
                 for r, share in lp.shares.items():
                     usage[r] += share
+                for p, share in lp.attends.items():
+                    attends[p] += share
             else:
                 for r in self._cheap_tables(session, prizes[session]):
                     usage[r] += 1.0
-        return value, bound_value, usage
+        return value, bound_value, usage, attends
+
+    def _priced_total(self) -> float:
+        """What the dualised rows give back: each request's price once, each person's price times
+        the sessions they may attend."""
+        return sum(self.prices.values()) + float(self.person_price @ self.limit)
 
     def _table_value(self, r: int, session: Session) -> float:
         """The most table r can add at the session, alone or with company (:func:`table_bound`)."""
@@ -368,6 +435,10 @@ class SessionBound:
             self._table_value(r, session) - self.scheduled[r] + prizes[r]
             for r in self._cheap_tables(session, prizes)
         )
+
+
+def _rounded(bound_value: float) -> int:
+    return math.floor(bound_value + 1e-6 * max(1.0, abs(bound_value)))  # LP tolerances only loosen it
 
 
 class BoundBeside:

@@ -65,3 +65,32 @@ def test_seating_never_gives_one_person_two_sessions_at_once():
     sessions = [s for s in _rotate_all(elig, plan, FAST, SolveControl(), clock) if s.tables]
     assert evaluate.violations(inst, sessions) == []
     assert len(sessions) == 2  # one expert each: both tables are held
+
+
+def test_a_session_whose_rotation_came_back_empty_is_seated_by_hand():
+    # what rotate() returns when neither of its solves finished in time: the session without tables
+    from solver.swarm.engine import _by_hand_if_better
+    from solver.swarm.evaluate import SessionPlan
+
+    experts = [person(f"x{i}", {"law": 3}) for i in (1, 2)]
+    needs = [{"skill": "law", "min": 1}]
+    doc = instance(
+        [request("a", needs=needs), request("b", needs=needs)], experts + crowd(4), weights={"fairness": 0}
+    )
+    inst, elig, _, session = _setup(doc)
+    hall, web = session["am", "hall"], session["am", "web"]
+    x1, x2 = inst.professional_index["x1"], inst.professional_index["x2"]
+    p1, p2 = inst.professional_index["p1"], inst.professional_index["p2"]
+    # table a in the hall and b online, both in the am slot: b's session holds x2 and p2
+    plan = {hall: {0: {x1: 2, p1: 2}}, web: {1: {x2: 2, p2: 2}}}
+    empty = SessionPlan(hall[0], hall[1], ())
+    found = _by_hand_if_better(elig, plan, hall, empty)
+    assert [t.request for t in found.tables] == [0]
+    seated = set(found.tables[0].rounds[0])
+    assert x1 in seated and not seated & {x2, p2}  # the other session's people stay there
+    assert evaluate.violations(inst, [found, SessionPlan(web[0], web[1], ())]) == []
+    assert evaluate.score(inst, [found]) > evaluate.score(inst, [])
+    # a rotation that kept its tables is not replaced by a worse plan by hand
+    kept = _rotate_all(elig, plan, FAST, SolveControl(), _Clock(FAST, SolveControl()))
+    assert [len(s.tables) for s in kept] == [1, 1]
+    assert _by_hand_if_better(elig, plan, hall, kept[0]) == kept[0]

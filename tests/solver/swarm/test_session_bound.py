@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import time
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
@@ -46,6 +47,38 @@ def test_the_bound_holds_against_brute_force_with_most_people_priced_not_named(i
     assert search.best is None or search.best >= optimum, (
         f"bound {search.best} < optimum {optimum}: {witness}"
     )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(instance_doc=swarm_instances(**TINY))
+def test_every_bound_from_within_a_pass_holds_against_brute_force(instance_doc, monkeypatch):
+    assume(candidate_count(instance_doc) <= MAX_CANDIDATES)
+    monkeypatch.setattr(sb, "KEEP", 1)
+    monkeypatch.setattr(sb, "RESOLVES", 0)
+    monkeypatch.setattr(sb, "PARTIAL_EVERY", 1)  # select again after every session LP
+    optimum, witness = brute_force_optimum(instance_doc)
+    elig, staffable, prices, tables = _start(instance_doc)
+    heard: list[int] = []
+    sb.SessionBound(elig, staffable, prices, tables).run(time.monotonic() + 2.0, improved=heard.append)
+    assert all(value >= optimum for value in heard), f"bounds {heard} < optimum {optimum}: {witness}"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(instance_doc=swarm_instances(**TINY))
+def test_any_prices_on_people_give_a_bound_against_brute_force(instance_doc, monkeypatch):
+    """The dualised "at most max_sessions sessions": any prices >= 0 (here drawn at random, high
+    enough to change who the session LPs seat) give a bound."""
+    assume(candidate_count(instance_doc) <= MAX_CANDIDATES)
+    monkeypatch.setattr(sb, "KEEP", 1)
+    monkeypatch.setattr(sb, "RESOLVES", 0)
+    optimum, witness = brute_force_optimum(instance_doc)
+    elig, staffable, prices, tables = _start(instance_doc)
+    rng = random.Random(len(staffable))
+    for _ in range(3):
+        search = sb.SessionBound(elig, staffable, prices, tables)
+        search.person_price = rng.choice([0.0, 40.0, 400.0]) * np.array([rng.random() for _ in range(elig.n)])
+        found = search._evaluate(time.monotonic() + 5)
+        assert found is None or found[0] >= optimum, f"bound {found[0]} < optimum {optimum}: {witness}"
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +139,20 @@ def test_old_duals_bound_the_lp_at_new_prizes(region):
         assert estimate >= fresh - 1e-6
 
 
+def test_old_duals_bound_the_lp_at_new_prices_on_people(region):
+    elig, session, requests, _ = region
+    lp = sb.SessionLp(elig, session, requests, keep=sb.KEEP)
+    rng = np.random.default_rng(8)
+    prizes = _prizes(elig, requests, random.Random(8), 1000)
+    lp.value(prizes, 30, rng.uniform(0, 30, elig.n))
+    for _ in range(5):
+        moved = rng.uniform(0, 60, elig.n) * (rng.random(elig.n) < 0.5)
+        estimate = lp.stale(prizes, moved)
+        fresh = sb.SessionLp(elig, session, requests, keep=sb.KEEP).value(prizes, 30, moved)
+        assert estimate >= fresh - 1e-6
+    assert lp.stale(prizes, lp.solved_prices) == pytest.approx(lp.solved[1], abs=1e-6)
+
+
 def test_old_duals_are_exact_at_the_prizes_they_were_solved_for(region):
     elig, session, requests, _ = region
     lp = sb.SessionLp(elig, session, requests, keep=sb.KEEP)
@@ -164,6 +211,19 @@ def test_on_a_region_it_ends_below_the_tables_bound_and_above_a_schedule(region)
     assert schedule.score <= search.best < tables_bound
 
 
+def test_a_pass_reports_bounds_on_the_way_so_a_pass_cut_short_still_tightens(monkeypatch):
+    monkeypatch.setattr(sb, "PARTIAL_EVERY", 2)
+    doc = custom(300, 8, 4, 3, seed=5, name="session-bound")
+    elig, staffable, prices, tables = _start(doc)
+    heard: list[int] = []
+    search = sb.SessionBound(elig, staffable, prices, tables)
+    search.run(time.monotonic() + 8.0, improved=heard.append)
+    first_pass_end = search.history[0][1]
+    before = [value for value in heard if value > first_pass_end]
+    assert len(before) >= 2  # a tighter bound each time more session LPs were solved, before the pass ended
+    assert heard == sorted(heard, reverse=True) and heard[-1] == search.best
+
+
 def test_beside_the_search_it_runs_in_a_process_that_ends_when_closed():
     doc = custom(300, 8, 4, 3, seed=5, name="session-bound")
     elig, staffable, prices, tables = _start(doc)
@@ -174,3 +234,16 @@ def test_beside_the_search_it_runs_in_a_process_that_ends_when_closed():
     found = beside.close()
     assert isinstance(found, int)
     assert not beside.running
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(instance_doc=swarm_instances(**TINY))
+def test_the_bound_without_an_lp_holds_against_brute_force_and_lies_above_the_tables_lp(instance_doc):
+    assume(candidate_count(instance_doc) <= MAX_CANDIDATES)
+    optimum, witness = brute_force_optimum(instance_doc)
+    elig, staffable, _, tables = _start(instance_doc)
+    quick = bound.requests_bound(elig, staffable, tables)
+    assert quick >= optimum, f"bound {quick} < optimum {optimum}: {witness}"
+    assert bound.requests_bound(elig, staffable) == quick  # the tables' bounds computed afresh
+    tables_lp, _ = bound.tables_lp(elig, 10, staffable, tables)
+    assert tables_lp is None or quick >= tables_lp
